@@ -1,0 +1,239 @@
+"""Export a trained checkpoint to two ONNX graphs for KV-cached decoding.
+
+    models/.venv/bin/python models/export.py --ckpt models/runs/small/best.pt --out models/streamdrz
+
+writes <out>-encoder.onnx and <out>-decoder.onnx:
+
+  encoder: features (B, n_frames, n_mels) float32
+           -> cross_k, cross_v (dec_layers, B, heads, n_enc, head_dim), activity (B, n_chunk_enc, max_speakers)
+  decoder: tokens (B, 1) int64, position (1,) int64, past_k, past_v (dec_layers, B, heads, P, head_dim),
+           cross_k, cross_v -> logits (B, vocab), present_k, present_v (dec_layers, B, heads, P+1, head_dim)
+
+Both files carry the whole model contract as metadata (see `contract`), so a runtime
+(the Java engine) reads sample rate, mel recipe, layout, token ids and limits from the
+model itself instead of hard-coding them.
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model import ModelConfig, Diarizer, MelFrontend   # noqa: E402
+
+CONTRACT_VERSION = "1"
+OPSET = 17
+
+
+def contract(cfg: ModelConfig) -> dict:
+    """Every fact a runtime needs, as strings (ONNX metadata is string -> string)."""
+    tk = cfg.tokens
+    c = {
+        "streamdrz.contract_version": CONTRACT_VERSION,
+        "streamdrz.model_id": cfg.model_id,
+        "streamdrz.sample_rate": cfg.sample_rate,
+        "streamdrz.mel.n_fft": cfg.n_fft,
+        "streamdrz.mel.win_length": cfg.win_length,
+        "streamdrz.mel.hop_length": cfg.hop_length,
+        "streamdrz.mel.n_mels": cfg.n_mels,
+        "streamdrz.mel.f_min": cfg.f_min,
+        "streamdrz.mel.f_max": cfg.f_max,
+        "streamdrz.mel.log_floor": cfg.log_floor,
+        "streamdrz.mel.recipe": "frames t*hop..t*hop+win zero padded at the end; n_frames=n_samples//hop; "
+                                "periodic hann(win); zero pad to n_fft; power |rfft|^2; "
+                                "htk mel triangles f_min..f_max peak 1; ln(mel+log_floor)",
+        "streamdrz.prompt_slots": cfg.prompt_slots,
+        "streamdrz.prompt_seconds": cfg.prompt_seconds,
+        "streamdrz.prompt_silence_seconds": cfg.prompt_silence,
+        "streamdrz.chunk_seconds": cfg.chunk_seconds,
+        "streamdrz.input_samples": cfg.input_samples,
+        "streamdrz.n_frames": cfg.n_frames,
+        "streamdrz.bin_seconds": cfg.bin_seconds,
+        "streamdrz.max_speakers": cfg.max_speakers,
+        "streamdrz.max_segments": cfg.max_segments,
+        "streamdrz.token.pad": tk.pad,
+        "streamdrz.token.eos": tk.eos,
+        "streamdrz.token.sod": tk.sod,
+        "streamdrz.token.time0": tk.time0,
+        "streamdrz.token.n_bins": tk.n_bins,
+        "streamdrz.token.speaker0": tk.spk0,
+        "streamdrz.token.vocab_size": tk.vocab_size,
+        "streamdrz.token.max_len": tk.max_len,
+        "streamdrz.decoder.layers": cfg.dec_layers,
+        "streamdrz.decoder.heads": cfg.n_heads,
+        "streamdrz.decoder.head_dim": cfg.d_model // cfg.n_heads,
+        "streamdrz.encoder.frames": cfg.n_enc,
+        "streamdrz.encoder.chunk_start": cfg.chunk_enc_start,
+        "streamdrz.encoder.frame_seconds": cfg.enc_frame_seconds,
+        "streamdrz.grammar": "SOD (start end speaker)* EOS; start>=previous start; end>start; "
+                             "speaker<=max(used labels, n_prompted-1)+1; EOS only between triples",
+    }
+    return {k: str(v) for k, v in c.items()}
+
+
+class EncoderGraph(nn.Module):
+    def __init__(self, m: Diarizer):
+        super().__init__()
+        self.m = m
+
+    def forward(self, features):
+        mem, act = self.m.encode(features)
+        ck, cv = self.m.cross_kv(mem)
+        return ck, cv, act
+
+
+class DecoderStepGraph(nn.Module):
+    """One token per call; positions gathered with index_select so `position` is an input."""
+
+    def __init__(self, m: Diarizer):
+        super().__init__()
+        self.m = m
+
+    def forward(self, tokens, position, past_k, past_v, cross_k, cross_v):
+        m = self.m
+        x = m.tok_emb(tokens) + m.dec_pos[0].index_select(0, position).unsqueeze(0)
+        new_k, new_v = [], []
+        for i, b in enumerate(m.dec_blocks):
+            k, v = b.self_attn.project_kv(b.ln1(x))
+            k = torch.cat([past_k[i], k], dim=2)
+            v = torch.cat([past_v[i], v], dim=2)
+            new_k.append(k)
+            new_v.append(v)
+            x = b(x, k, v, cross_k[i], cross_v[i])
+        logits = m.head(m.dec_ln(x))[:, -1]
+        return logits, torch.stack(new_k), torch.stack(new_v)
+
+
+def add_metadata(path, meta, role):
+    import onnx
+    model = onnx.load(path)
+    del model.metadata_props[:]
+    for k, v in {**meta, "streamdrz.graph": role}.items():
+        p = model.metadata_props.add()
+        p.key, p.value = k, v
+    model.producer_name = "streamdrz"
+    onnx.save(model, path)
+
+
+def export(model: Diarizer, out_prefix: str):
+    model.eval()
+    cfg = model.cfg
+    B, L, H, dh = 2, cfg.dec_layers, cfg.n_heads, cfg.d_model // cfg.n_heads
+    feats = torch.randn(B, cfg.n_frames, cfg.n_mels)
+    enc_path, dec_path = out_prefix + "-encoder.onnx", out_prefix + "-decoder.onnx"
+    with torch.no_grad():
+        torch.onnx.export(EncoderGraph(model), (feats,), enc_path, opset_version=OPSET, dynamo=False,
+                          input_names=["features"], output_names=["cross_k", "cross_v", "activity"],
+                          dynamic_axes={"features": {0: "batch"}, "cross_k": {1: "batch"},
+                                        "cross_v": {1: "batch"}, "activity": {0: "batch"}})
+        ck, cv, _ = EncoderGraph(model)(feats)
+        past = torch.zeros(L, B, H, 3, dh)
+        torch.onnx.export(DecoderStepGraph(model),
+                          (torch.zeros(B, 1, dtype=torch.long), torch.tensor([3]), past, past, ck, cv),
+                          dec_path, opset_version=OPSET, dynamo=False,
+                          input_names=["tokens", "position", "past_k", "past_v", "cross_k", "cross_v"],
+                          output_names=["logits", "present_k", "present_v"],
+                          dynamic_axes={"tokens": {0: "batch"}, "past_k": {1: "batch", 3: "past"},
+                                        "past_v": {1: "batch", 3: "past"}, "cross_k": {1: "batch"},
+                                        "cross_v": {1: "batch"}, "logits": {0: "batch"},
+                                        "present_k": {1: "batch", 3: "total"},
+                                        "present_v": {1: "batch", 3: "total"}})
+    meta = contract(cfg)
+    add_metadata(enc_path, meta, "encoder")
+    add_metadata(dec_path, meta, "decoder")
+    return enc_path, dec_path
+
+
+class OnnxDiarizer:
+    """Greedy grammar-masked decoding on the exported graphs with onnxruntime; the
+    Python twin of the Java engine, used by evaluation and the parity tests."""
+
+    def __init__(self, prefix, threads=1):
+        import onnxruntime as ort
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads
+        so.inter_op_num_threads = 1
+        self.enc = ort.InferenceSession(prefix + "-encoder.onnx", so, providers=["CPUExecutionProvider"])
+        self.dec = ort.InferenceSession(prefix + "-decoder.onnx", so, providers=["CPUExecutionProvider"])
+        meta = self.enc.get_modelmeta().custom_metadata_map
+        if meta.get("streamdrz.contract_version") != CONTRACT_VERSION:
+            raise ValueError(f"{prefix}: contract version {meta.get('streamdrz.contract_version')} != {CONTRACT_VERSION}")
+        self.cfg = config_from_metadata(meta)
+        self.frontend = MelFrontend(self.cfg)
+
+    def features(self, audio: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return self.frontend(torch.from_numpy(audio)).numpy()
+
+    def generate(self, feats, n_prompted):
+        cfg, tk = self.cfg, self.cfg.tokens
+        B = feats.shape[0]
+        ck, cv, _ = self.enc.run(None, {"features": feats.astype(np.float32)})
+        shape = (cfg.dec_layers, B, cfg.n_heads, 0, cfg.d_model // cfg.n_heads)
+        pk = pv = np.zeros(shape, dtype=np.float32)
+        seqs, probs = [[tk.sod] for _ in range(B)], [[1.0] for _ in range(B)]
+        cur = np.full((B, 1), tk.sod, dtype=np.int64)
+        all_logits = []
+        for pos in range(tk.max_len - 1):
+            logits, pk, pv = self.dec.run(None, {"tokens": cur, "position": np.array([pos], dtype=np.int64),
+                                                 "past_k": pk, "past_v": pv, "cross_k": ck, "cross_v": cv})
+            all_logits.append(logits)
+            for b in range(B):
+                mask = tk.allowed_next(seqs[b], n_prompted[b])
+                lp = logits[b].astype(np.float64)
+                lp = lp - np.logaddexp.reduce(lp)
+                lp = np.where(mask, lp, -np.inf)
+                t = int(np.argmax(lp))
+                seqs[b].append(t)
+                probs[b].append(float(np.exp(lp[t] - np.logaddexp.reduce(lp[mask]))))
+                cur[b, 0] = t
+            if all(s[-1] in (tk.eos, tk.pad) for s in seqs):
+                break
+        return seqs, probs, all_logits
+
+    def run_chunks(self, inputs, n_prompted):
+        tk = self.cfg.tokens
+        seqs, probs, _ = self.generate(self.features(inputs), n_prompted)
+        return [tk.decode(s, p) for s, p in zip(seqs, probs)]
+
+
+def config_from_metadata(meta) -> ModelConfig:
+    g = lambda k: meta["streamdrz." + k]   # noqa: E731
+    return ModelConfig(
+        sample_rate=int(g("sample_rate")), n_fft=int(g("mel.n_fft")), win_length=int(g("mel.win_length")),
+        hop_length=int(g("mel.hop_length")), n_mels=int(g("mel.n_mels")), f_min=float(g("mel.f_min")),
+        f_max=float(g("mel.f_max")), log_floor=float(g("mel.log_floor")), prompt_slots=int(g("prompt_slots")),
+        prompt_seconds=float(g("prompt_seconds")), prompt_silence=float(g("prompt_silence_seconds")),
+        chunk_seconds=float(g("chunk_seconds")), bin_seconds=float(g("bin_seconds")),
+        max_speakers=int(g("max_speakers")), max_segments=int(g("max_segments")),
+        dec_layers=int(g("decoder.layers")), n_heads=int(g("decoder.heads")),
+        d_model=int(g("decoder.heads")) * int(g("decoder.head_dim")), model_id=g("model_id"))
+
+
+def load_checkpoint(path) -> Diarizer:
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    model = Diarizer(ModelConfig(**state["model_config"]))
+    model.load_state_dict(state["model"])
+    return model.eval()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--out", default="models/streamdrz")
+    ap.add_argument("--model-id", default=None, help="overrides the model id stored in the metadata")
+    a = ap.parse_args()
+    model = load_checkpoint(a.ckpt)
+    if a.model_id:
+        model.cfg.model_id = a.model_id
+    paths = export(model, a.out)
+    for p in paths:
+        print(f"wrote {p} ({os.path.getsize(p) / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,344 @@
+"""streamdrz diarization model: log-mel audio in, (start, end, speaker) tokens out.
+
+Pix2Seq for diarization (the nanodrz idea) as an encoder-decoder:
+
+    audio layout  [prompt slot 0][prompt slot 1][prompt slot 2][chunk]   (fixed length)
+    log-mel       (B, T_mel, n_mels)                 -- MelFrontend, same recipe in Java
+    encoder       4 mel frames stacked + stride-2 conv (80 ms frames), then a pre-LN
+                  transformer, bidirectional: every
+                  frame sees the whole prefix (prompts and chunk)
+    decoder       causal transformer over tokens with cross-attention to the encoder;
+                  KV-cached at inference (see export.py)
+    activity head frame-wise speaker activity of the chunk frames (auxiliary loss only;
+                  labels follow the same prompt-then-first-appearance order as tokens,
+                  so no permutation-invariant loss is needed)
+
+Prompt slots are fixed positions, so learned absolute position embeddings tell the
+model which slot (and so which label) a frame belongs to.
+"""
+import math
+from dataclasses import dataclass, field, asdict
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from tokens import TokenSpec
+
+
+@dataclass
+class ModelConfig:
+    # audio contract
+    sample_rate: int = 16000
+    n_fft: int = 512
+    win_length: int = 400          # 25 ms
+    hop_length: int = 160          # 10 ms
+    n_mels: int = 80
+    f_min: float = 20.0
+    f_max: float = 8000.0
+    log_floor: float = 1e-6
+    prompt_slots: int = 3
+    prompt_seconds: float = 2.0    # speech per slot (shorter prompts are zero padded)
+    prompt_silence: float = 0.24   # silence after each slot (slot = 2.24 s = 28 encoder frames)
+    chunk_seconds: float = 8.0
+    bin_seconds: float = 0.1
+    max_speakers: int = 6
+    max_segments: int = 20
+    # network
+    stack: int = 4                 # mel frames stacked before the stride-2 conv
+    d_model: int = 192
+    n_heads: int = 4
+    enc_layers: int = 4
+    dec_layers: int = 2
+    mlp_ratio: int = 4
+    dropout: float = 0.1
+    model_id: str = "streamdrz-small"
+
+    @property
+    def tokens(self) -> TokenSpec:
+        return TokenSpec(chunk_seconds=self.chunk_seconds, bin_seconds=self.bin_seconds,
+                         max_speakers=self.max_speakers, max_segments=self.max_segments)
+
+    @property
+    def slot_samples(self) -> int:
+        return int(round((self.prompt_seconds + self.prompt_silence) * self.sample_rate))
+
+    @property
+    def prompt_samples(self) -> int:
+        return int(round(self.prompt_seconds * self.sample_rate))
+
+    @property
+    def chunk_samples(self) -> int:
+        return int(round(self.chunk_seconds * self.sample_rate))
+
+    @property
+    def input_samples(self) -> int:
+        return self.prompt_slots * self.slot_samples + self.chunk_samples
+
+    @property
+    def n_frames(self) -> int:          # mel frames of the whole input
+        return self.input_samples // self.hop_length
+
+    @property
+    def n_enc(self) -> int:             # encoder frames: stack 4, then stride 2
+        return math.ceil((self.n_frames // self.stack) / 2)
+
+    @property
+    def chunk_enc_start(self) -> int:   # first encoder frame of the chunk
+        return (self.prompt_slots * self.slot_samples // self.hop_length) // (2 * self.stack)
+
+    @property
+    def enc_frame_seconds(self) -> float:
+        return 2 * self.stack * self.hop_length / self.sample_rate
+
+
+# ---------------------------------------------------------------------------------
+# features
+
+def mel_filterbank(cfg: ModelConfig) -> np.ndarray:
+    """(n_mels, n_fft//2+1) triangular filters on the HTK mel scale, peak 1, no area
+    normalization. Java (MelFrontend) builds the same matrix from the same formula."""
+    def hz_to_mel(f):
+        return 2595.0 * np.log10(1.0 + f / 700.0)
+
+    def mel_to_hz(m):
+        return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
+
+    n_bins = cfg.n_fft // 2 + 1
+    fft_freqs = np.arange(n_bins) * cfg.sample_rate / cfg.n_fft
+    mels = np.linspace(hz_to_mel(cfg.f_min), hz_to_mel(cfg.f_max), cfg.n_mels + 2)
+    hz = mel_to_hz(mels)
+    fb = np.zeros((cfg.n_mels, n_bins), dtype=np.float64)
+    for m in range(cfg.n_mels):
+        lo, c, hi = hz[m], hz[m + 1], hz[m + 2]
+        up = (fft_freqs - lo) / (c - lo)
+        down = (hi - fft_freqs) / (hi - c)
+        fb[m] = np.maximum(0.0, np.minimum(up, down))
+    return fb.astype(np.float32)
+
+
+class MelFrontend(nn.Module):
+    """Log-mel features. Recipe (the contract, mirrored in Java):
+    frame t covers samples [t*hop, t*hop + win) of the input, zero padded past its end;
+    T = n_samples // hop frames; periodic Hann window of length win; zero padded to
+    n_fft; power spectrum |X|^2; HTK mel filterbank; ln(mel + log_floor)."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.register_buffer("window", torch.hann_window(cfg.win_length, periodic=True), persistent=False)
+        self.register_buffer("fb", torch.from_numpy(mel_filterbank(cfg)), persistent=False)
+
+    def forward(self, audio: torch.Tensor) -> torch.Tensor:   # (B, N) -> (B, T, n_mels)
+        cfg = self.cfg
+        n_frames = audio.shape[1] // cfg.hop_length
+        pad = (n_frames - 1) * cfg.hop_length + cfg.win_length - audio.shape[1]
+        x = F.pad(audio, (0, max(pad, 0)))
+        frames = x.unfold(1, cfg.win_length, cfg.hop_length)[:, :n_frames]   # (B, T, win)
+        spec = torch.fft.rfft(frames * self.window, n=cfg.n_fft)             # (B, T, F)
+        power = spec.real ** 2 + spec.imag ** 2
+        mel = power @ self.fb.T
+        return torch.log(mel + cfg.log_floor)
+
+
+# ---------------------------------------------------------------------------------
+# transformer pieces
+
+class Attention(nn.Module):
+    """Multi-head attention with explicit shapes; self- or cross-attention."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.h, self.dh = cfg.n_heads, cfg.d_model // cfg.n_heads
+        self.q = nn.Linear(cfg.d_model, cfg.d_model)
+        self.kv = nn.Linear(cfg.d_model, 2 * cfg.d_model)
+        self.o = nn.Linear(cfg.d_model, cfg.d_model)
+        self.drop = nn.Dropout(cfg.dropout)
+
+    def split(self, x):                                   # (B, T, D) -> (B, H, T, dh)
+        B, T, _ = x.shape
+        return x.view(B, T, self.h, self.dh).transpose(1, 2)
+
+    def project_kv(self, src):                            # -> k, v each (B, H, S, dh)
+        k, v = self.kv(src).chunk(2, dim=-1)
+        return self.split(k), self.split(v)
+
+    def attend(self, x, k, v, mask=None):                 # x: (B, T, D)
+        B, T, D = x.shape
+        q = self.split(self.q(x))
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(self.dh)   # (B, H, T, S)
+        if mask is not None:
+            att = att.masked_fill(~mask, float("-inf"))
+        att = self.drop(torch.softmax(att, dim=-1))
+        y = (att @ v).transpose(1, 2).reshape(B, T, D)
+        return self.o(y)
+
+
+class MLP(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.fc = nn.Linear(cfg.d_model, cfg.mlp_ratio * cfg.d_model)
+        self.proj = nn.Linear(cfg.mlp_ratio * cfg.d_model, cfg.d_model)
+        self.drop = nn.Dropout(cfg.dropout)
+
+    def forward(self, x):
+        return self.drop(self.proj(F.gelu(self.fc(x))))
+
+
+class EncoderBlock(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.ln1, self.ln2 = nn.LayerNorm(cfg.d_model), nn.LayerNorm(cfg.d_model)
+        self.attn, self.mlp = Attention(cfg), MLP(cfg)
+
+    def forward(self, x):
+        h = self.ln1(x)
+        k, v = self.attn.project_kv(h)
+        x = x + self.attn.attend(h, k, v)
+        return x + self.mlp(self.ln2(x))
+
+
+class DecoderBlock(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.ln1, self.ln2, self.ln3 = (nn.LayerNorm(cfg.d_model) for _ in range(3))
+        self.self_attn, self.cross_attn, self.mlp = Attention(cfg), Attention(cfg), MLP(cfg)
+
+    def forward(self, x, k_self, v_self, k_cross, v_cross, mask=None):
+        """k_self/v_self: keys and values of all positions up to and including x's."""
+        x = x + self.self_attn.attend(self.ln1(x), k_self, v_self, mask)
+        x = x + self.cross_attn.attend(self.ln2(x), k_cross, v_cross)
+        return x + self.mlp(self.ln3(x))
+
+
+class Encoder(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        d = cfg.d_model
+        self.stack = cfg.stack
+        self.inp = nn.Linear(cfg.stack * cfg.n_mels, d)
+        self.conv = nn.Conv1d(d, d, 3, stride=2, padding=1)
+        self.pos = nn.Parameter(torch.zeros(1, cfg.n_enc, d))
+        self.blocks = nn.ModuleList(EncoderBlock(cfg) for _ in range(cfg.enc_layers))
+        self.ln = nn.LayerNorm(d)
+        self.drop = nn.Dropout(cfg.dropout)
+
+    def forward(self, feats):                             # (B, T_mel, n_mels) -> (B, S, D)
+        B, T, M = feats.shape
+        x = (feats + 4.0) / 4.0                           # fixed scaling of ln-mel values
+        T4 = T // self.stack
+        x = x[:, : T4 * self.stack].reshape(B, T4, self.stack * M)   # (B, T/4, 4*n_mels)
+        x = F.gelu(self.inp(x)).transpose(1, 2)
+        x = F.gelu(self.conv(x)).transpose(1, 2)                     # (B, T/8, D)
+        x = self.drop(x + self.pos[:, : x.shape[1]])
+        for b in self.blocks:
+            x = b(x)
+        return self.ln(x)
+
+
+class Diarizer(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        tk = cfg.tokens
+        d = cfg.d_model
+        self.frontend = MelFrontend(cfg)
+        self.encoder = Encoder(cfg)
+        self.tok_emb = nn.Embedding(tk.vocab_size, d)
+        self.dec_pos = nn.Parameter(torch.zeros(1, tk.max_len, d))
+        self.dec_blocks = nn.ModuleList(DecoderBlock(cfg) for _ in range(cfg.dec_layers))
+        self.dec_ln = nn.LayerNorm(d)
+        self.head = nn.Linear(d, tk.vocab_size, bias=False)
+        self.activity = nn.Linear(d, cfg.max_speakers)
+        self.apply(self._init)
+        nn.init.normal_(self.encoder.pos, std=0.02)
+        nn.init.normal_(self.dec_pos, std=0.02)
+
+    @staticmethod
+    def _init(m):
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, std=0.02)
+            if getattr(m, "bias", None) is not None:
+                nn.init.zeros_(m.bias)
+
+    # -- pieces shared by training and the exported graphs --------------------------
+
+    def encode(self, feats):
+        """feats (B, T_mel, n_mels) -> memory (B, S, D), activity logits (B, S_chunk, K)."""
+        mem = self.encoder(feats)
+        act = self.activity(mem[:, self.cfg.chunk_enc_start:])
+        return mem, act
+
+    def cross_kv(self, mem):
+        """Per decoder layer cross-attention keys/values: (L, B, H, S, dh) each."""
+        ks, vs = zip(*(b.cross_attn.project_kv(mem) for b in self.dec_blocks))
+        return torch.stack(ks), torch.stack(vs)
+
+    def decode_step(self, tokens, pos0, past_k, past_v, cross_k, cross_v):
+        """Run the decoder on `tokens` (B, T) at positions pos0..pos0+T-1, attending to
+        `past_k/v` (L, B, H, P, dh) of earlier positions. Returns logits (B, T, V) and
+        the updated caches (L, B, H, P+T, dh)."""
+        T = tokens.shape[1]
+        x = self.tok_emb(tokens) + self.dec_pos[:, pos0: pos0 + T]
+        new_k, new_v = [], []
+        P = past_k.shape[3]
+        # causal over the new tokens, full over the past
+        mask = torch.ones(T, P + T, dtype=torch.bool, device=tokens.device).tril(P)
+        for i, b in enumerate(self.dec_blocks):
+            k, v = b.self_attn.project_kv(b.ln1(x))
+            k = torch.cat([past_k[i], k], dim=2)
+            v = torch.cat([past_v[i], v], dim=2)
+            new_k.append(k)
+            new_v.append(v)
+            x = b(x, k, v, cross_k[i], cross_v[i], mask)
+        return self.head(self.dec_ln(x)), torch.stack(new_k), torch.stack(new_v)
+
+    def empty_cache(self, batch: int, device=None):
+        c = self.cfg
+        shape = (c.dec_layers, batch, c.n_heads, 0, c.d_model // c.n_heads)
+        return torch.zeros(shape, device=device), torch.zeros(shape, device=device)
+
+    # -- training ----------------------------------------------------------------------
+
+    def forward(self, feats, tokens):
+        """Teacher forcing: tokens (B, L) are inputs; logits predict tokens[:, 1:]."""
+        mem, act = self.encode(feats)
+        ck, cv = self.cross_kv(mem)
+        pk, pv = self.empty_cache(feats.shape[0], feats.device)
+        logits, _, _ = self.decode_step(tokens, 0, pk, pv, ck, cv)
+        return logits, act
+
+    # -- greedy decoding with the grammar (reference for Java) --------------------------
+
+    @torch.no_grad()
+    def generate(self, feats, n_prompted):
+        """Greedy KV-cached decoding with grammar masking. feats (B, T_mel, n_mels),
+        n_prompted: list of ints. Returns (tokens, probs) lists per example."""
+        tk = self.cfg.tokens
+        B = feats.shape[0]
+        mem, _ = self.encode(feats)
+        ck, cv = self.cross_kv(mem)
+        pk, pv = self.empty_cache(B, feats.device)
+        seqs = [[tk.sod] for _ in range(B)]
+        probs = [[1.0] for _ in range(B)]
+        cur = torch.full((B, 1), tk.sod, dtype=torch.long, device=feats.device)
+        for pos in range(tk.max_len - 1):
+            logits, pk, pv = self.decode_step(cur, pos, pk, pv, ck, cv)
+            logp = torch.log_softmax(logits[:, -1].float(), dim=-1).cpu().numpy()
+            nxt = []
+            for b in range(B):
+                mask = tk.allowed_next(seqs[b], n_prompted[b])
+                lp = np.where(mask, logp[b], -np.inf)
+                t = int(np.argmax(lp))
+                seqs[b].append(t)
+                # probability under the masked (renormalized) distribution
+                probs[b].append(float(np.exp(lp[t] - np.logaddexp.reduce(lp[mask]))))
+                nxt.append(t)
+            cur = torch.tensor(nxt, dtype=torch.long, device=feats.device).view(B, 1)
+            if all(s[-1] in (tk.eos, tk.pad) for s in seqs):
+                break
+        return seqs, probs
+
+    def config_dict(self):
+        return asdict(self.cfg)

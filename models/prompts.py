@@ -1,0 +1,237 @@
+"""Chunks, speaker prompts and stitching: the streaming recipe, written once for Python.
+
+The model sees a fixed layout: `prompt_slots` slots of `prompt_seconds` speech plus
+`prompt_silence`, then one chunk of `chunk_seconds`. Slot i holds clean audio of the
+speaker with chunk-local label i. Training builds this layout from synthetic calls
+(`training_example`), evaluation and the Java engine build it from the model's own
+earlier output (`StreamingDiarizer`). Both pick prompts the same way: the longest
+region where only that speaker talks, centre-cropped to `prompt_seconds`.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from model import ModelConfig
+
+MIN_PROMPT_SECONDS = 0.5     # shorter clean regions identify a voice too poorly
+EDGE_SECONDS = 0.1           # trimmed off predicted regions: boundaries are uncertain
+
+
+def clean_regions(segments, label, t0, t1):
+    """Intervals within [t0, t1) where `label` speaks and nobody else does.
+    segments: (start, end, label, ...) tuples in seconds."""
+    own = sorted((max(s[0], t0), min(s[1], t1)) for s in segments if s[2] == label)
+    others = sorted((s[0], s[1]) for s in segments if s[2] != label)
+    out = []
+    for a, b in own:
+        if b <= a:
+            continue
+        pieces = [(a, b)]
+        for oa, ob in others:
+            nxt = []
+            for pa, pb in pieces:
+                if ob <= pa or oa >= pb:
+                    nxt.append((pa, pb))
+                    continue
+                if oa > pa:
+                    nxt.append((pa, oa))
+                if ob < pb:
+                    nxt.append((ob, pb))
+            pieces = nxt
+        out += [p for p in pieces if p[1] > p[0]]
+    return out
+
+
+def centre_crop(a, b, length):
+    """Window of at most `length` seconds centred in [a, b]."""
+    if b - a <= length:
+        return a, b
+    mid = (a + b) / 2
+    return mid - length / 2, mid + length / 2
+
+
+def build_input(cfg: ModelConfig, chunk, prompts):
+    """Fixed-layout model input: prompts (list of float32 arrays, at most prompt_slots,
+    each cut to prompt_samples) in slots, then the chunk zero padded to chunk_samples."""
+    x = np.zeros(cfg.input_samples, dtype=np.float32)
+    for i, p in enumerate(prompts[: cfg.prompt_slots]):
+        p = p[: cfg.prompt_samples]
+        x[i * cfg.slot_samples: i * cfg.slot_samples + len(p)] = p
+    c = chunk[: cfg.chunk_samples]
+    off = cfg.prompt_slots * cfg.slot_samples
+    x[off: off + len(c)] = c
+    return x
+
+
+def activity_targets(cfg: ModelConfig, segments):
+    """(n_chunk_frames, max_speakers) 0/1 targets sampled at encoder frame centres."""
+    n = cfg.n_enc - cfg.chunk_enc_start
+    centres = (np.arange(n) + 0.5) * cfg.enc_frame_seconds
+    y = np.zeros((n, cfg.max_speakers), dtype=np.float32)
+    for s, e, lab in segments:
+        if lab < cfg.max_speakers:
+            y[(centres >= s) & (centres < e), lab] = 1.0
+    return y
+
+
+@dataclass
+class Example:
+    audio: np.ndarray        # (input_samples,) float32, the fixed layout
+    tokens: list             # SOD ... EOS
+    activity: np.ndarray     # (n_chunk_frames, max_speakers)
+    n_prompted: int
+    segments: list           # chunk-relative (start, end, label)
+    chunk_start: float       # seconds into the call
+    prompted: list           # call labels of the prompted speakers, slot order
+
+
+def training_example(cfg: ModelConfig, call, rng, p_first=0.25, p_no_prompt=0.1, p_drop=0.1):
+    """One prompted chunk cut from a synthetic call (audio, segments labelled by first
+    appearance in the call). Mirrors what StreamingDiarizer feeds the model."""
+    sr, C = cfg.sample_rate, cfg.chunk_seconds
+    dur = len(call.audio) / sr
+    if dur <= C or rng.random() < p_first:
+        c0 = 0.0
+    else:
+        c0 = round(float(rng.uniform(0.0, dur - C / 2)), 2)
+    segs = [(s, e, lab) for s, e, lab in call.segments]
+
+    # prompt candidates: speakers with a usable clean region before the chunk
+    known = []
+    for lab in sorted({l for _, _, l in segs}):
+        regions = [r for r in clean_regions(segs, lab, 0.0, c0) if r[1] - r[0] >= MIN_PROMPT_SECONDS]
+        if regions:
+            known.append((lab, max(regions, key=lambda r: r[1] - r[0])))
+    if rng.random() < p_no_prompt:
+        known = []
+    known = [k for k in known if rng.random() >= p_drop]
+    if len(known) > cfg.prompt_slots:      # keep a random subset, still in label order
+        keep = sorted(rng.choice(len(known), cfg.prompt_slots, replace=False))
+        known = [known[i] for i in keep]
+
+    prompts = []
+    for _, (a, b) in known:
+        # random crop position in training, centre crop at inference
+        L = min(cfg.prompt_seconds, b - a)
+        a = float(rng.uniform(a, b - L))
+        prompts.append(call.audio[int(a * sr): int((a + L) * sr)])
+    chunk = call.audio[int(c0 * sr): int((c0 + C) * sr)]
+
+    # chunk-local labels: prompted speakers first (slot order), then first appearance
+    local = {lab: i for i, (lab, _) in enumerate(known)}
+    in_chunk = sorted((max(s, c0) - c0, min(e, c0 + C) - c0, lab)
+                      for s, e, lab in segs if e > c0 and s < c0 + C)
+    out = []
+    for s, e, lab in in_chunk:
+        if e - s < 0.05:
+            continue
+        if lab not in local:
+            local[lab] = len(local)
+        if local[lab] < cfg.max_speakers:
+            out.append((s, e, local[lab]))
+    tk = cfg.tokens
+    return Example(audio=build_input(cfg, chunk, prompts), tokens=tk.encode(out),
+                   activity=activity_targets(cfg, out), n_prompted=len(prompts), segments=out,
+                   chunk_start=c0, prompted=[lab for lab, _ in known])
+
+
+# ---------------------------------------------------------------------------------
+# streaming inference over a whole call
+
+@dataclass
+class SpeakerPrompt:
+    label: int               # call-level label (0 = A)
+    audio: np.ndarray
+    clean_seconds: float
+    last_chunk: int
+
+
+@dataclass
+class CallState:
+    """What a streaming diarizer keeps per call between chunks (the Java state stores
+    hold the same): known speakers' prompts and the segments so far."""
+    prompts: dict = field(default_factory=dict)       # call label -> SpeakerPrompt
+    n_labels: int = 0
+    chunk_index: int = 0
+    segments: list = field(default_factory=list)      # (start, end, call label, conf)
+
+
+class StreamingDiarizer:
+    """Chunk a call, prompt with known speakers, map chunk labels to call labels,
+    refresh prompts, stitch. `run_chunks(inputs, n_prompted)` runs the model on a batch
+    of fixed-layout inputs and returns, per input, (start, end, local label, conf)."""
+
+    def __init__(self, cfg: ModelConfig, run_chunks):
+        self.cfg, self.run_chunks = cfg, run_chunks
+
+    def choose_prompts(self, st: CallState):
+        """Up to prompt_slots known speakers, most recently active first, in label order."""
+        ps = sorted(st.prompts.values(), key=lambda p: (-p.last_chunk, p.label))[: self.cfg.prompt_slots]
+        return sorted(ps, key=lambda p: p.label)
+
+    def prepare(self, st: CallState, chunk):
+        prompts = self.choose_prompts(st)
+        return build_input(self.cfg, chunk, [p.audio for p in prompts]), prompts
+
+    def absorb(self, st: CallState, chunk, prompts, local_segments):
+        """Map local labels, update prompts and stitch one chunk's output into `st`."""
+        cfg = self.cfg
+        sr, t0 = cfg.sample_rate, st.chunk_index * cfg.chunk_seconds
+        chunk_len = len(chunk) / sr
+        mapping = {i: p.label for i, p in enumerate(prompts)}
+        segs = []
+        for s, e, lab, conf in sorted(local_segments, key=lambda x: (x[0], x[1])):
+            s, e = min(s, chunk_len), min(e, chunk_len)
+            if e <= s:
+                continue
+            if lab not in mapping:
+                mapping[lab] = st.n_labels
+                st.n_labels += 1
+            segs.append((s, e, mapping[lab], conf))
+        for lab in {s[2] for s in segs}:
+            regions = [(a + EDGE_SECONDS, b - EDGE_SECONDS) for a, b in clean_regions(segs, lab, 0.0, chunk_len)]
+            regions = [r for r in regions if r[1] - r[0] >= MIN_PROMPT_SECONDS]
+            old = st.prompts.get(lab)
+            if old is not None:
+                old.last_chunk = st.chunk_index
+            if not regions:
+                continue
+            a, b = max(regions, key=lambda r: r[1] - r[0])
+            a, b = centre_crop(a, b, cfg.prompt_seconds)
+            if old is None or b - a > old.clean_seconds + 1e-6:
+                st.prompts[lab] = SpeakerPrompt(lab, chunk[int(a * sr): int(b * sr)].copy(), b - a, st.chunk_index)
+        for s, e, lab, conf in segs:
+            self._append(st, (t0 + s, t0 + e, lab, conf))
+        st.chunk_index += 1
+
+    @staticmethod
+    def _append(st: CallState, seg, join_gap=0.15):
+        # merge with the same speaker's last segment when they touch (chunk boundaries)
+        for i in range(len(st.segments) - 1, -1, -1):
+            s, e, lab, conf = st.segments[i]
+            if lab == seg[2]:
+                if seg[0] - e <= join_gap and seg[0] >= s:
+                    st.segments[i] = (s, max(e, seg[1]), lab, min(conf, seg[3]))
+                    return
+                break
+        st.segments.append(seg)
+
+    def diarize_many(self, calls):
+        """calls: list of float32 arrays. Chunks of different calls are batched, one
+        chunk per call per step, as the streams app does. Returns per-call segments
+        (start, end, call label, conf), times in seconds from the call's start."""
+        cfg = self.cfg
+        states = [CallState() for _ in calls]
+        n_chunks = [max(1, int(np.ceil(len(a) / cfg.chunk_samples))) for a in calls]
+        for k in range(max(n_chunks)):
+            active = [i for i in range(len(calls)) if k < n_chunks[i]]
+            chunks, inputs, prompts = {}, [], []
+            for i in active:
+                chunks[i] = calls[i][k * cfg.chunk_samples: (k + 1) * cfg.chunk_samples]
+                x, p = self.prepare(states[i], chunks[i])
+                inputs.append(x)
+                prompts.append(p)
+            outs = self.run_chunks(np.stack(inputs), [len(p) for p in prompts])
+            for i, p, out in zip(active, prompts, outs):
+                self.absorb(states[i], chunks[i], p, out)
+        return [st.segments for st in states]

@@ -1,0 +1,232 @@
+"""Train the streamdrz diarizer on synthetic calls generated on the fly.
+
+    models/.venv/bin/python models/train.py                      # small CPU config
+    models/.venv/bin/python models/train.py --out=runs/big --d_model=384 --enc_layers=8 \
+        --batch_size=64 --device=cuda                             # same code on a GPU
+
+Any field of TrainConfig or ModelConfig can be overridden as --name=value. Training
+resumes from <out>/ckpt.pt when it exists. Logs go to <out>/log.jsonl (train loss every
+log_interval, validation loss and streaming DER every eval_interval); the checkpoint
+with the best validation DER is kept as <out>/best.pt.
+"""
+import json
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, asdict, fields
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model import ModelConfig, Diarizer          # noqa: E402
+from prompts import training_example, StreamingDiarizer   # noqa: E402
+from corpus import load_corpus, load_noise       # noqa: E402
+from synth import CallSynth, SynthConfig         # noqa: E402
+import der                                       # noqa: E402
+
+
+@dataclass
+class TrainConfig:
+    out: str = "models/runs/small"
+    corpus_dir: str = "models/cache"
+    device: str = "cpu"
+    threads: int = 1                 # torch threads for the trainer (a worker makes data)
+    workers: int = 1
+    batch_size: int = 16
+    examples_per_call: int = 2       # chunks cut from one synthetic call
+    lr: float = 6e-4
+    min_lr: float = 6e-5
+    warmup: int = 200
+    max_iters: int = 40000
+    weight_decay: float = 0.05
+    grad_clip: float = 1.0
+    aux_weight: float = 1.0          # frame-wise speaker activity loss
+    log_interval: int = 25
+    eval_interval: int = 500
+    ckpt_interval: int = 100
+    val_calls: int = 16
+    seed: int = 1337
+
+
+def parse_overrides(argv, *objs):
+    for arg in argv:
+        if not arg.startswith("--") or "=" not in arg:
+            raise SystemExit(f"expected --name=value, got {arg!r}")
+        k, v = arg[2:].split("=", 1)
+        for o in objs:
+            names = {f.name: f.type for f in fields(o)}
+            if k in names:
+                cur = getattr(o, k)
+                setattr(o, k, type(cur)(v) if not isinstance(cur, bool) else v.lower() in ("1", "true", "yes"))
+                break
+        else:
+            raise SystemExit(f"unknown option --{k}")
+
+
+class SyntheticChunks(torch.utils.data.IterableDataset):
+    """Endless prompted training chunks; each worker has its own seeded generator."""
+
+    def __init__(self, mcfg, tcfg, seed):
+        self.mcfg, self.tcfg, self.seed = mcfg, tcfg, seed
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        wid = info.id if info else 0
+        rng = np.random.default_rng([self.seed, wid])
+        corpus = load_corpus(os.path.join(self.tcfg.corpus_dir, "corpus_train.npz"))
+        noise_path = os.path.join(self.tcfg.corpus_dir, "noise.npz")
+        noise = load_noise(noise_path) if os.path.exists(noise_path) else None
+        synth = CallSynth(corpus, SynthConfig(min_duration=10.0, max_duration=40.0), noise=noise)
+        while True:
+            call = synth.make_call(rng)
+            for _ in range(self.tcfg.examples_per_call):
+                ex = training_example(self.mcfg, call, rng)
+                yield ex.audio, ex.tokens, ex.activity
+
+
+def collate(batch, pad, max_len):
+    audio = torch.from_numpy(np.stack([b[0] for b in batch]))
+    toks = torch.full((len(batch), max_len), pad, dtype=torch.long)
+    for i, b in enumerate(batch):
+        toks[i, : len(b[1])] = torch.tensor(b[1])
+    act = torch.from_numpy(np.stack([b[2] for b in batch]))
+    return audio, toks, act
+
+
+def losses(model, audio, toks, act, pad):
+    feats = model.frontend(audio)
+    logits, act_logits = model(feats, toks[:, :-1])
+    ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), toks[:, 1:].reshape(-1), ignore_index=pad)
+    bce = F.binary_cross_entropy_with_logits(act_logits, act)
+    return ce, bce
+
+
+def torch_chunk_runner(model, device):
+    """run_chunks for StreamingDiarizer with the PyTorch model (greedy, grammar-masked)."""
+    tk = model.cfg.tokens
+
+    def run(inputs, n_prompted):
+        model.eval()
+        feats = model.frontend(torch.from_numpy(inputs).to(device))
+        seqs, probs = model.generate(feats, n_prompted)
+        return [tk.decode(s, p) for s, p in zip(seqs, probs)]
+    return run
+
+
+def validation_calls(tcfg, n, seed=4242):
+    corpus = load_corpus(os.path.join(tcfg.corpus_dir, "corpus_val.npz"))
+    noise_path = os.path.join(tcfg.corpus_dir, "noise.npz")
+    noise = load_noise(noise_path) if os.path.exists(noise_path) else None
+    synth = CallSynth(corpus, SynthConfig(), noise=noise)
+    rng = np.random.default_rng(seed)
+    return [synth.make_call(rng, n_speakers=2, duration=32.0) for _ in range(n)]
+
+
+def streaming_der(run_chunks, mcfg, calls, collars=(0.0, 0.25)):
+    """Pooled DER of the calls diarized chunk by chunk with prompts, per collar."""
+    hyps = StreamingDiarizer(mcfg, run_chunks).diarize_many([c.audio for c in calls])
+    out = {}
+    for collar in collars:
+        err = tot = 0.0
+        for c, h in zip(calls, hyps):
+            r = der.score([(s, e, str(l)) for s, e, l in c.segments],
+                          [(s, e, str(l)) for s, e, l, _ in h], collar=collar)
+            err += r.missed + r.false_alarm + r.confusion
+            tot += r.total
+        out[collar] = err / max(tot, 1e-9)
+    return out
+
+
+def lr_at(it, t):
+    if it < t.warmup:
+        return t.lr * (it + 1) / t.warmup
+    p = min(1.0, (it - t.warmup) / max(1, t.max_iters - t.warmup))
+    return t.min_lr + 0.5 * (t.lr - t.min_lr) * (1 + math.cos(math.pi * p))
+
+
+def main(argv):
+    mcfg, tcfg = ModelConfig(), TrainConfig()
+    parse_overrides(argv, tcfg, mcfg)
+    os.makedirs(tcfg.out, exist_ok=True)
+    ckpt_path = os.path.join(tcfg.out, "ckpt.pt")
+    torch.set_num_threads(tcfg.threads)
+    torch.manual_seed(tcfg.seed)
+
+    it, best = 0, float("inf")
+    state = None
+    if os.path.exists(ckpt_path):
+        state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+        mcfg = ModelConfig(**state["model_config"])
+        it, best = state["iter"], state["best_der"]
+        print(f"resuming from {ckpt_path} at iter {it} (best val DER {best:.4f})", flush=True)
+    model = Diarizer(mcfg).to(tcfg.device)
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": tcfg.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=tcfg.lr, betas=(0.9, 0.98))
+    if state is not None:
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optim"])
+    print(f"{sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters; config {asdict(mcfg)}", flush=True)
+
+    tk = mcfg.tokens
+    data = torch.utils.data.DataLoader(
+        SyntheticChunks(mcfg, tcfg, seed=tcfg.seed + it), batch_size=tcfg.batch_size,
+        num_workers=tcfg.workers, collate_fn=lambda b: collate(b, tk.pad, tk.max_len),
+        persistent_workers=tcfg.workers > 0, prefetch_factor=4 if tcfg.workers > 0 else None)
+    val_calls = validation_calls(tcfg, tcfg.val_calls)
+    log = open(os.path.join(tcfg.out, "log.jsonl"), "a")
+
+    def save(path):
+        torch.save({"model": model.state_dict(), "optim": opt.state_dict(), "iter": it,
+                    "best_der": best, "model_config": asdict(mcfg), "train_config": asdict(tcfg)}, path + ".tmp")
+        os.replace(path + ".tmp", path)
+
+    t0, acc = time.time(), []
+    for audio, toks, act in data:
+        if it >= tcfg.max_iters:
+            break
+        for g in opt.param_groups:
+            g["lr"] = lr_at(it, tcfg)
+        model.train()
+        ce, bce = losses(model, audio.to(tcfg.device), toks.to(tcfg.device), act.to(tcfg.device), tk.pad)
+        loss = ce + tcfg.aux_weight * bce
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), tcfg.grad_clip)
+        opt.step()
+        it += 1
+        acc.append((ce.item(), bce.item()))
+        if it % tcfg.log_interval == 0:
+            ce_m, bce_m = np.mean(acc, axis=0)
+            dt = (time.time() - t0) / len(acc)
+            rec = {"iter": it, "ce": round(float(ce_m), 4), "bce": round(float(bce_m), 4),
+                   "lr": lr_at(it, tcfg), "s_per_iter": round(dt, 3)}
+            print(json.dumps(rec), flush=True)
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+            t0, acc = time.time(), []
+        if it % tcfg.eval_interval == 0:
+            te = time.time()
+            ders = streaming_der(torch_chunk_runner(model, tcfg.device), mcfg, val_calls)
+            d, d0 = ders[0.25], ders[0.0]
+            rec = {"iter": it, "val_der_collar025": round(d, 4), "val_der_collar0": round(d0, 4),
+                   "eval_s": round(time.time() - te, 1)}
+            if d < best:
+                best = d
+                save(os.path.join(tcfg.out, "best.pt"))
+                rec["best"] = True
+            print(json.dumps(rec), flush=True)
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+            t0 = time.time()
+        if it % tcfg.ckpt_interval == 0:
+            save(ckpt_path)
+    save(ckpt_path)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
