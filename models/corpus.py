@@ -133,14 +133,15 @@ class Corpus:
     """Utterances of one split; audio is returned as float32 at 16 kHz."""
 
     path: Path
-    sample_rate: int  # stored rate
+    source_rate: int  # stored rate (8000 for mulaw, 16000 for pcm16)
     encoding: str  # stored encoding
     audio: np.ndarray
-    utt_offset: np.ndarray
-    utt_length: np.ndarray
+    utt_offset: np.ndarray  # in stored samples
+    utt_length: np.ndarray  # in stored samples
     utt_speaker: np.ndarray
     speakers: list[Speaker]
     utterances_of: list[np.ndarray] = field(default_factory=list)  # per speaker: utterance indices
+    sample_rate: int = SAMPLE_RATE  # rate of the float32 audio returned by utterance()
 
     def __len__(self) -> int:
         return len(self.utt_offset)
@@ -149,17 +150,38 @@ class Corpus:
     def num_speakers(self) -> int:
         return len(self.speakers)
 
+    # Column views, the interface synth.CallSynth reads (same as synth.NpzCorpus).
+    @property
+    def speaker_name(self) -> list[str]:
+        return [s.name for s in self.speakers]
+
+    @property
+    def speaker_kind(self) -> list[str]:
+        return [s.kind for s in self.speakers]
+
+    @property
+    def speaker_lang(self) -> list[str]:
+        return [s.lang for s in self.speakers]
+
+    @property
+    def speaker_gender(self) -> list[str]:
+        return [s.gender for s in self.speakers]
+
+    @property
+    def speaker_utts(self) -> list[np.ndarray]:
+        return self.utterances_of
+
     def utterance(self, i: int) -> np.ndarray:
         start = int(self.utt_offset[i])
         raw = self.audio[start : start + int(self.utt_length[i])]
-        return decode_to_float(raw, self.encoding, self.sample_rate)
+        return decode_to_float(raw, self.encoding, self.source_rate)
 
     def duration_s(self, i: int) -> float:
-        return float(self.utt_length[i]) / self.sample_rate
+        return float(self.utt_length[i]) / self.source_rate
 
     def speaker_seconds(self) -> np.ndarray:
         """Total seconds of audio per speaker, [S]."""
-        return np.bincount(self.utt_speaker, weights=self.utt_length, minlength=self.num_speakers) / self.sample_rate
+        return np.bincount(self.utt_speaker, weights=self.utt_length, minlength=self.num_speakers) / self.source_rate
 
     def speaker_index(self, name: str) -> int:
         return next(i for i, s in enumerate(self.speakers) if s.name == name)
@@ -178,7 +200,7 @@ def load_corpus(path: str | Path) -> Corpus:
     utterances_of = [order[bounds[s] : bounds[s + 1]] for s in range(len(speakers))]
     return Corpus(
         path=path,
-        sample_rate=int(t["sample_rate"]),
+        source_rate=int(t["sample_rate"]),
         encoding=str(t["encoding"]),
         audio=audio,
         utt_offset=t["utt_offset"].astype(np.int64),
@@ -194,12 +216,13 @@ class NoiseBank:
     """Hold music and ambience clips; float32 at 16 kHz."""
 
     path: Path
-    sample_rate: int
+    source_rate: int  # stored rate
     encoding: str
     audio: np.ndarray
-    utt_offset: np.ndarray
+    utt_offset: np.ndarray  # in stored samples
     utt_length: np.ndarray
     kind: list[str]  # music | ambience
+    sample_rate: int = SAMPLE_RATE  # rate of the float32 audio returned by clip()
 
     def __len__(self) -> int:
         return len(self.utt_offset)
@@ -207,7 +230,7 @@ class NoiseBank:
     def clip(self, i: int) -> np.ndarray:
         start = int(self.utt_offset[i])
         raw = self.audio[start : start + int(self.utt_length[i])]
-        return decode_to_float(raw, self.encoding, self.sample_rate)
+        return decode_to_float(raw, self.encoding, self.source_rate)
 
     def indices_of(self, kind: str) -> np.ndarray:
         return np.array([i for i, k in enumerate(self.kind) if k == kind], dtype=np.int64)
@@ -218,7 +241,7 @@ def load_noise(path: str | Path) -> NoiseBank:
     t, audio = _read_npz(path)
     return NoiseBank(
         path=path,
-        sample_rate=int(t["sample_rate"]),
+        source_rate=int(t["sample_rate"]),
         encoding=str(t["encoding"]),
         audio=audio,
         utt_offset=t["utt_offset"].astype(np.int64),

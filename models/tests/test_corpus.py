@@ -52,7 +52,7 @@ def test_pcm16_round_trip(tmp_path, speakers):
     path = tmp_path / "corpus.npz"
     write_corpus(path, speakers, compact=False)
     c = load_corpus(path)
-    assert (c.sample_rate, c.encoding, len(c), c.num_speakers) == (16000, "pcm16", 6, 3)
+    assert (c.source_rate, c.sample_rate, c.encoding, len(c), c.num_speakers) == (16000, 16000, "pcm16", 6, 3)
     assert [s.name for s in c.speakers] == ["ann", "bob", "cyd"]
     assert [s.kind for s in c.speakers] == ["real", "real", "tts"]
     assert [list(u) for u in c.utterances_of] == [[0, 1], [2], [3, 4, 5]]
@@ -62,6 +62,9 @@ def test_pcm16_round_trip(tmp_path, speakers):
     np.testing.assert_allclose(x, tone(0.7, 600), atol=1e-4)
     np.testing.assert_allclose(c.speaker_seconds(), [1.3, 1.0, 2.2], atol=1e-3)
     assert c.speaker_index("bob") == 1
+    # the column interface synth.CallSynth reads
+    assert c.speaker_name == ["ann", "bob", "cyd"] and c.speaker_gender == ["F"] * 3
+    assert [list(u) for u in c.speaker_utts] == [[0, 1], [2], [3, 4, 5]]
     assert isinstance(c.audio, np.memmap)  # uncompressed npz: audio is mapped, not read
 
 
@@ -69,7 +72,7 @@ def test_mulaw_round_trip(tmp_path, speakers):
     path = tmp_path / "compact.npz"
     write_corpus(path, speakers, compact=True)
     c = load_corpus(path)
-    assert (c.sample_rate, c.encoding) == (8000, "mulaw")
+    assert (c.source_rate, c.sample_rate, c.encoding) == (8000, 16000, "mulaw")
     assert c.audio.dtype == np.uint8
     for i, (seconds, freq) in enumerate([(0.5, 200), (0.8, 300), (1.0, 400)]):
         x = c.utterance(i)
