@@ -81,6 +81,7 @@ class SynthConfig:
         'pcm': 0.3, 'mulaw': 0.3, 'alaw': 0.2, 'gsm': 0.2})
     p_bandpass: float = 0.5
     bandpass_hz: tuple = (300.0, 3400.0)
+    bandpass_order: int = 8          # Butterworth; 8 gives about -30 dB above 4 kHz
     # level
     level_dbfs: tuple = (-32.0, -18.0)  # RMS of the speech in the final mix
     peak_max: float = 0.98           # scaled down (never clipped) above this
@@ -272,6 +273,38 @@ def gsm_roundtrip(x8k):
     return out
 
 
+def to_8k(x, sample_rate, taper_hz=200.0):
+    """Band-limit to 4 kHz and resample to 8 kHz in the frequency domain: nothing above
+    4 kHz survives (a short FIR resampler leaks images there, a trace of the channel).
+    The top taper_hz below 4 kHz roll off with a raised cosine. sample_rate: k * 8000."""
+    r = sample_rate // 8000
+    m8 = fft.next_fast_len(-(-len(x) // r), real=True)  # zero padded: fast lengths only
+    m8 += m8 % 2
+    spec = fft.rfft(x, m8 * r)[:m8 // 2 + 1]
+    spec *= _taper(m8, taper_hz)
+    return fft.irfft(spec, m8)[:-(-len(x) // r)].astype(np.float32) / np.float32(r)
+
+
+def from_8k(y, sample_rate, n):
+    """to_8k's inverse: back to sample_rate (k * 8000), n samples, still nothing above 4 kHz."""
+    r = sample_rate // 8000
+    m8 = fft.next_fast_len(len(y), real=True)
+    m8 += m8 % 2
+    spec = np.zeros(m8 * r // 2 + 1, np.complex64)
+    spec[:m8 // 2 + 1] = fft.rfft(y, m8) * _taper(m8, 0.0)
+    return fft.irfft(spec, m8 * r)[:n].astype(np.float32) * np.float32(r)
+
+
+def _taper(m8, taper_hz):
+    f = np.arange(m8 // 2 + 1, dtype=np.float32) * np.float32(8000.0 / m8)
+    w = np.ones_like(f)
+    lo = 4000.0 - taper_hz
+    band = f > lo
+    w[band] = 0.5 + 0.5 * np.cos(np.pi * np.minimum((f[band] - lo) / max(taper_hz, 1.0), 1.0))
+    w[-1] = 0.0  # 4 kHz itself
+    return w
+
+
 def colored_noise(rng, n, exponent, sample_rate=16000):
     """Noise with power ~ 1/f**exponent (0 white, 1 pink, 2 brown), unit RMS;
     coloured noise has nothing below 20 Hz (no DC drift)."""
@@ -414,10 +447,16 @@ class CallSynth:
     def __init__(self, corpus, cfg=None, noise=None):
         self.corpus, self.cfg, self.noise = corpus, cfg or SynthConfig(), noise
         sr = self.cfg.sample_rate
-        self.bandpass_wide = signal.butter(4, self.cfg.bandpass_hz, 'bandpass', fs=sr, output='sos')
-        self.bandpass_narrow = signal.butter(4, self.cfg.bandpass_hz, 'bandpass', fs=8000, output='sos')
+        order, band = self.cfg.bandpass_order, self.cfg.bandpass_hz
+        self.bandpass_wide = signal.butter(order, band, 'bandpass', fs=sr, output='sos')
+        self.bandpass_narrow = signal.butter(order, band, 'bandpass', fs=8000, output='sos')
         self.gsm_ok = gsm_roundtrip(np.zeros(320, np.float32)) is not None
-        self.usable = [s for s, u in enumerate(corpus.speaker_utts) if len(u) > 0]
+        if sr % 8000:
+            raise ValueError('sample_rate must be a multiple of 8000 (the telephone channel is 8 kHz)')
+        self.names = list(corpus.speaker_name)  # the corpus may build these lists on each access
+        self.gender, self.lang = list(corpus.speaker_gender), list(corpus.speaker_lang)
+        self.utts = list(corpus.speaker_utts)
+        self.usable = [s for s, u in enumerate(self.utts) if len(u) > 0]
 
     # -- public
 
@@ -440,12 +479,11 @@ class CallSynth:
     # -- 1. timeline
 
     def _draw_speakers(self, rng, n):
-        c = self.corpus
         first = self.usable[rng.integers(len(self.usable))]
         rest = [s for s in self.usable if s != first]
         if n > 1 and rng.random() < self.cfg.p_similar_speakers:
-            same = [s for s in rest if c.speaker_gender[s] == c.speaker_gender[first]]
-            same_lang = [s for s in same if c.speaker_lang[s] == c.speaker_lang[first]]
+            same = [s for s in rest if self.gender[s] == self.gender[first]]
+            same_lang = [s for s in same if self.lang[s] == self.lang[first]]
             rest = same_lang if len(same_lang) >= n - 1 else same if len(same) >= n - 1 else rest
         return [first] + [rest[i] for i in rng.choice(len(rest), n - 1, replace=False)]
 
@@ -453,7 +491,7 @@ class CallSynth:
         """A random utterance of corpus identity `ident` as a Piece at 0: at most
         max_utt_s, tightened, speech RMS normalized to 0.1 then gain_db applied."""
         cfg, sr = self.cfg, self.cfg.sample_rate
-        utts = self.corpus.speaker_utts[ident]
+        utts = self.utts[ident]
         for _ in range(10):
             x = self.corpus.utterance(int(utts[rng.integers(len(utts))]))
             m = int(cfg.max_utt_s * sr)
@@ -468,7 +506,7 @@ class CallSynth:
             speech = np.concatenate([x[a:b] for a, b in spans])
             g = 0.1 / (np.sqrt(np.mean(speech ** 2)) + 1e-9) * 10 ** ((gain_db + rng.uniform(-1, 1) * cfg.utt_gain_db) / 20)
             return Piece(spk, 0, x * np.float32(g), spans)
-        raise ValueError(f'speaker {self.corpus.speaker_name[ident]}: no speech found in 10 utterances')
+        raise ValueError(f'speaker {self.names[ident]}: no speech found in 10 utterances')
 
     def _turn(self, rng, spk, ident, gain_db, first_round):
         """Pieces of one turn, starts relative to the turn's start."""
@@ -493,11 +531,12 @@ class CallSynth:
         gap = int(cfg.pause_min_s * sr)
         u = rng.random()
         cut = None
-        if u < cfg.p_interrupt and span > (cfg.interrupt_lead_s[0] + 0.5) * sr:
+        interrupt = u < cfg.p_interrupt and span > (cfg.interrupt_lead_s[0] + 0.5) * sr  # short turns are not
+        if interrupt:
             lead = min(rng.uniform(*cfg.interrupt_lead_s) * sr, span - 0.5 * sr)
             start = max(int(p_end - lead), own_last_end + gap)
             cut = start + int(rng.uniform(*cfg.interrupt_tail_s) * sr)
-        elif u < cfg.p_interrupt + cfg.p_overlap:
+        elif cfg.p_interrupt <= u < cfg.p_interrupt + cfg.p_overlap:
             start = max(int(p_end - min(rng.uniform(*cfg.overlap_s) * sr, span / 2)), own_last_end + gap)
         else:
             pause = min(cfg.pause_min_s + rng.exponential(cfg.pause_mean_s), cfg.pause_max_s)
@@ -580,10 +619,11 @@ class CallSynth:
             for _ in range(int(rng.integers(self.cfg.babble_talkers[0], self.cfg.babble_talkers[1] + 1))):
                 ident, t = others[rng.integers(len(others))], -int(rng.integers(sr * 2))
                 while t < n_samples:
-                    x = self.corpus.utterance(int(rng.choice(self.corpus.speaker_utts[ident])))
+                    x = self.corpus.utterance(int(rng.choice(self.utts[ident])))
                     x = x / (np.sqrt(np.mean(x ** 2)) + 1e-9)
-                    a = max(t, 0)
-                    out[a:t + len(x)] += x[a - t:n_samples - t]
+                    a, b = max(t, 0), min(t + len(x), n_samples)
+                    if b > a:
+                        out[a:b] += x[a - t:b - t]
                     t += len(x) + int(rng.uniform(0.1, 0.8) * sr)
             return out
         clips = [i for i, k in enumerate(self.noise.kind) if k == kind]  # ambience, music
@@ -607,8 +647,7 @@ class CallSynth:
         if rng.random() >= cfg.p_narrowband:
             meta['channel'] = 'wideband'
             return signal.sosfilt(self.bandpass_wide, x).astype(np.float32) if bandpass else x
-        g = math.gcd(sr, 8000)
-        y = signal.resample_poly(x, 8000 // g, sr // g)
+        y = to_8k(x, sr)
         if bandpass:
             y = signal.sosfilt(self.bandpass_narrow, y).astype(np.float32)
         codec = _choice(rng, cfg.codec_probs)
@@ -621,10 +660,7 @@ class CallSynth:
         elif codec == 'gsm':
             y = gsm_roundtrip(y)
         meta['channel'] = f'narrowband-{codec}'
-        z = signal.resample_poly(y, sr // g, 8000 // g).astype(np.float32)
-        out = np.zeros_like(x)
-        out[:min(len(z), len(x))] = z[:len(x)]
-        return out
+        return from_8k(y, sr, len(x))
 
     def _make(self, rng, n, n_samples, return_tracks):
         cfg, sr = self.cfg, self.cfg.sample_rate
@@ -669,7 +705,7 @@ class CallSynth:
         if peak > cfg.peak_max:
             audio *= np.float32(cfg.peak_max / peak)
             gain *= cfg.peak_max / peak
-        names = [self.corpus.speaker_name[idents[k]] for _, k in heard]
+        names = [self.names[idents[k]] for _, k in heard]
         return Call(audio.astype(np.float32), segments, names, sr, meta,
                     tracks * np.float32(gain) if return_tracks else None)
 
