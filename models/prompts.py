@@ -113,7 +113,7 @@ def training_example(cfg: ModelConfig, call, rng, p_first=0.25, p_no_prompt=0.1,
     for _, (a, b) in known:
         # random crop position in training, centre crop at inference
         L = min(cfg.prompt_seconds, b - a)
-        a = float(rng.uniform(a, b - L))
+        a = a + float(rng.random()) * max(0.0, b - a - L)
         prompts.append(call.audio[int(a * sr): int((a + L) * sr)])
     chunk = call.audio[int(c0 * sr): int((c0 + C) * sr)]
 

@@ -79,7 +79,7 @@ class SyntheticChunks(torch.utils.data.IterableDataset):
         corpus = load_corpus(os.path.join(self.tcfg.corpus_dir, "corpus_train.npz"))
         noise_path = os.path.join(self.tcfg.corpus_dir, "noise.npz")
         noise = load_noise(noise_path) if os.path.exists(noise_path) else None
-        synth = CallSynth(corpus, SynthConfig(min_duration=10.0, max_duration=40.0), noise=noise)
+        synth = CallSynth(corpus, SynthConfig(duration_s=(10.0, 40.0)), noise=noise)
         while True:
             call = synth.make_call(rng)
             for _ in range(self.tcfg.examples_per_call):
