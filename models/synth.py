@@ -87,8 +87,10 @@ class SynthConfig:
     peak_max: float = 0.98           # scaled down (never clipped) above this
     # reference: what counts as speech inside an utterance
     frame_s: float = 0.01            # energy frames
-    speech_threshold_db: float = -40.0  # frames this far below the utterance's loudest frame are silence
-    speech_floor_dbfs: float = -70.0    # and frames below this absolute level always are
+    speech_threshold_db: float = -40.0  # frames this far below the utterance's loudest frame are silence,
+    floor_margin_db: float = 8.0        # and those less than this above its noise floor (5th percentile frame),
+    max_threshold_db: float = -25.0     # (that rule never puts the threshold above loudest - 25 dB)
+    speech_floor_dbfs: float = -70.0    # and frames below this absolute level
     split_pause_s: float = 0.3       # a silence this long inside an utterance ends a segment
     merge_gap_s: float = 0.1         # same-speaker segments closer than this are merged
     fade_s: float = 0.01             # fade at every cut
@@ -353,16 +355,22 @@ class Piece:
 def speech_spans(x, cfg):
     """Speech intervals (k, 2) of an utterance in samples, None if it is all silence.
 
-    Frames of cfg.frame_s (10 ms) whose mean power is more than -speech_threshold_db
-    (40 dB) below the loudest frame, or below speech_floor_dbfs (-70 dBFS), are silence;
-    silences shorter than split_pause_s (0.3 s) inside speech are bridged. Edges are on
+    A frame of cfg.frame_s (10 ms) is silence when its mean power is below the largest of
+      - the loudest frame - 40 dB (speech_threshold_db),
+      - the recording's noise floor (its 5th-percentile frame) + 8 dB (floor_margin_db),
+        but at most loudest - 25 dB (max_threshold_db): some corpus recordings have a
+        floor only ~33 dB under the speech, and their pauses must not count as speech,
+      - -70 dBFS (speech_floor_dbfs).
+    Silences shorter than split_pause_s (0.3 s) inside speech are bridged. Edges are on
     frame boundaries, so a segment edge may include up to one frame of near-silence."""
     f = max(1, int(round(cfg.frame_s * cfg.sample_rate)))
     nf = -(-len(x) // f)
     xp = np.zeros(nf * f, np.float32)
     xp[:len(x)] = x
     power = np.mean(xp.reshape(nf, f) ** 2, axis=1)
-    threshold = max(power.max() * 10 ** (cfg.speech_threshold_db / 10), 10 ** (cfg.speech_floor_dbfs / 10))
+    peak = power.max()
+    floor = min(np.percentile(power, 5) * 10 ** (cfg.floor_margin_db / 10), peak * 10 ** (cfg.max_threshold_db / 10))
+    threshold = max(peak * 10 ** (cfg.speech_threshold_db / 10), floor, 10 ** (cfg.speech_floor_dbfs / 10))
     active = power > threshold
     if not active.any():
         return None
