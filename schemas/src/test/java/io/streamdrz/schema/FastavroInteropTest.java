@@ -1,0 +1,72 @@
+package io.streamdrz.schema;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * Records written by Python's fastavro from the {@code .avsc} files alone decode in Java.
+ * This is the contract for producers in other languages: no Java, no registry, just the
+ * schema file and the single-object encoding.
+ */
+class FastavroInteropTest {
+
+    private static final Path CURRENT = Path.of("src/main/avro");
+    private static final Path FROZEN_V1 = Path.of("src/test/resources/io/streamdrz/schema/AudioFrame-v1.avsc");
+
+    private static final byte[] PAYLOAD = "mu-law bytes\u00ff".getBytes(StandardCharsets.ISO_8859_1);
+
+    @Test
+    void anAudioFrameWrittenWithTheCurrentAvscDecodes() throws Exception {
+        byte[] bytes = FastavroWriter.write(CURRENT.resolve("AudioFrame.avsc"), """
+                {"callId": "py-call", "sequenceNumber": 9007199254740993, "sampleRate": 8000, "channels": 1,
+                 "encoding": "MULAW", "payload": "%s", "endOfStream": true,
+                 "producerTimestampMs": 1763700000123}
+                """.formatted(Base64.getEncoder().encodeToString(PAYLOAD)));
+
+        AudioFrame frame = new AudioFrameSerde().deserialize("audio-in", bytes);
+
+        assertEquals("py-call", frame.getCallId());
+        assertEquals(9_007_199_254_740_993L, frame.getSequenceNumber(), "a long beyond double precision");
+        assertEquals(8000, frame.getSampleRate());
+        assertEquals(1, frame.getChannels());
+        assertEquals(AudioEncoding.MULAW, frame.getEncoding());
+        assertEquals(ByteBuffer.wrap(PAYLOAD), frame.getPayload());
+        assertEquals(true, frame.getEndOfStream());
+        assertEquals(1_763_700_000_123L, frame.getProducerTimestampMs());
+    }
+
+    @Test
+    void anAudioFrameWrittenWithVersion1DecodesWithoutATimestamp() throws Exception {
+        byte[] bytes = FastavroWriter.write(FROZEN_V1, """
+                {"callId": "py-old", "sequenceNumber": 1, "sampleRate": 16000, "channels": 2,
+                 "encoding": "PCM_F32LE", "payload": "%s", "endOfStream": false}
+                """.formatted(Base64.getEncoder().encodeToString(PAYLOAD)));
+
+        AudioFrame frame = new AudioFrameSerde().deserialize("audio-in", bytes);
+
+        assertEquals("py-old", frame.getCallId());
+        assertEquals(AudioEncoding.PCM_F32LE, frame.getEncoding());
+        assertEquals(2, frame.getChannels());
+        assertNull(frame.getProducerTimestampMs());
+    }
+
+    @Test
+    void aSpeakerSegmentWrittenWithTheCurrentAvscDecodes() throws Exception {
+        byte[] bytes = FastavroWriter.write(CURRENT.resolve("SpeakerSegment.avsc"), """
+                {"callId": "py-call", "speaker": "C", "startMs": 61000, "endMs": 62500,
+                 "confidence": 0.5, "chunkIndex": 12, "modelId": "py-model"}
+                """);
+
+        SpeakerSegment segment = new SpeakerSegmentSerde().deserialize("segments-out", bytes);
+
+        assertEquals(SpeakerSegment.newBuilder().setCallId("py-call").setSpeaker("C").setStartMs(61_000L)
+                .setEndMs(62_500L).setConfidence(0.5f).setChunkIndex(12).setModelId("py-model").build(), segment);
+    }
+}

@@ -1,0 +1,83 @@
+package io.streamdrz.schema;
+
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** The rules that keep old records readable: every version registered, every version readable, none edited. */
+class ReleasedSchemasTest {
+
+    /** Fingerprints recorded when each version was released. Add a line for each new release; never edit one. */
+    private static final Map<String, Long> RELEASED_FINGERPRINTS = new TreeMap<>(Map.of(
+            "AudioFrame-v1.avsc", 0xea4840c2b5f3abeaL,
+            "AudioFrame-v2.avsc", 0x4d0b579b4be550c3L,
+            "SpeakerSegment-v1.avsc", 0xa3bf6f08819eefb6L));
+
+    private static final Path RELEASED_DIRECTORY = Path.of("src/main/resources/streamdrz/schemas");
+    private final ReleasedSchemas released = ReleasedSchemas.get();
+
+    @Test
+    void theCurrentSchemaOfEachRecordIsItsNewestReleasedVersion() {
+        // Changing src/main/avro without releasing the change would write records whose
+        // fingerprint no reader knows.
+        for (Schema current : List.of(AudioFrame.getClassSchema(), SpeakerSegment.getClassSchema())) {
+            List<Schema> versions = released.versions(current.getFullName());
+            assertFalse(versions.isEmpty(), current.getFullName() + " was never released");
+            assertEquals(ReleasedSchemas.fingerprint(current),
+                    ReleasedSchemas.fingerprint(versions.get(versions.size() - 1)),
+                    current.getFullName() + ": src/main/avro differs from the newest released version");
+        }
+    }
+
+    @Test
+    void theCurrentClassCanReadEveryReleasedVersion() {
+        for (Schema current : List.of(AudioFrame.getClassSchema(), SpeakerSegment.getClassSchema())) {
+            for (Schema old : released.versions(current.getFullName())) {
+                var result = SchemaCompatibility.checkReaderWriterCompatibility(current, old);
+                assertEquals(SchemaCompatibilityType.COMPATIBLE, result.getType(), result.getDescription());
+            }
+        }
+    }
+
+    @Test
+    void everySchemaFileIsListedInTheIndexAndEveryListedFileExists() throws IOException {
+        Set<String> files;
+        try (Stream<Path> listing = Files.list(RELEASED_DIRECTORY)) {
+            files = listing.map(path -> path.getFileName().toString())
+                    .filter(name -> name.endsWith(".avsc"))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+        assertEquals(files, new TreeSet<>(ReleasedSchemas.releasedFiles()));
+    }
+
+    @Test
+    void releasedFilesNeverChangeAndAreRegisteredInVersionOrder() throws IOException {
+        assertEquals(RELEASED_FINGERPRINTS.keySet(), new TreeSet<>(ReleasedSchemas.releasedFiles()),
+                "record the fingerprint of a newly released version below");
+        for (var entry : RELEASED_FINGERPRINTS.entrySet()) {
+            Schema schema = new Schema.Parser().parse(RELEASED_DIRECTORY.resolve(entry.getKey()).toFile());
+            long fingerprint = ReleasedSchemas.fingerprint(schema);
+            assertEquals(entry.getValue(), fingerprint, entry.getKey() + " was edited after its release; "
+                    + "records written with it would no longer decode. Release a new version instead.");
+            int version = Integer.parseInt(entry.getKey().replaceAll(".*-v(\\d+)\\.avsc", "$1"));
+            List<Schema> versions = released.versions(schema.getFullName());
+            assertEquals(fingerprint, ReleasedSchemas.fingerprint(versions.get(version - 1)),
+                    entry.getKey() + " is not version " + version + " in the store");
+        }
+    }
+}

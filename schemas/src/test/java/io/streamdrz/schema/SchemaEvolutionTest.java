@@ -1,0 +1,74 @@
+package io.streamdrz.schema;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericRecordBuilder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * Records written with an older released schema decode with the current classes.
+ *
+ * <p>The writer schema is a frozen copy of AudioFrame v1 kept in test resources, not
+ * the released file: if someone edits the released v1 file (changing its fingerprint),
+ * records written before the edit stop decoding, and so does this test.
+ */
+class SchemaEvolutionTest {
+
+    @Test
+    void anAudioFrameWrittenWithVersion1DecodesWithTheCurrentClass() throws IOException {
+        Schema v1 = frozenSchema("AudioFrame-v1.avsc");
+        assertNull(v1.getField("producerTimestampMs"), "v1 predates the producer timestamp");
+        assertNotEquals(ReleasedSchemas.fingerprint(v1), ReleasedSchemas.fingerprint(AudioFrame.getClassSchema()));
+
+        GenericRecord written = new GenericRecordBuilder(v1)
+                .set("callId", "call-v1")
+                .set("sequenceNumber", 123_456_789_012L)
+                .set("sampleRate", 16_000)
+                .set("channels", 2)
+                .set("encoding", new GenericData.EnumSymbol(v1.getField("encoding").schema(), "MULAW"))
+                .set("payload", ByteBuffer.wrap(new byte[] {1, 2, 3, 4}))
+                .set("endOfStream", true)
+                .build();
+        // Avro's own single-object encoder, so the test does not depend on ours for writing.
+        ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(written);
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+
+        AudioFrame frame = new AudioFrameSerde().deserialize("audio-in", bytes);
+
+        assertEquals("call-v1", frame.getCallId());
+        assertEquals(123_456_789_012L, frame.getSequenceNumber());
+        assertEquals(16_000, frame.getSampleRate());
+        assertEquals(2, frame.getChannels());
+        assertEquals(AudioEncoding.MULAW, frame.getEncoding());
+        assertEquals(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}), frame.getPayload());
+        assertEquals(true, frame.getEndOfStream());
+        assertNull(frame.getProducerTimestampMs(), "a field added later takes its default");
+    }
+
+    @Test
+    void theFrozenVersion1IsStillReleasedUnchanged() throws IOException {
+        Schema v1 = frozenSchema("AudioFrame-v1.avsc");
+        Schema released = ReleasedSchemas.get().findByFingerprint(ReleasedSchemas.fingerprint(v1));
+        assertNotNull(released, "AudioFrame v1 is no longer in the schema store, or its released file was edited");
+        assertEquals(ReleasedSchemas.get().versions("io.streamdrz.schema.AudioFrame").get(0), released);
+    }
+
+    private static Schema frozenSchema(String file) throws IOException {
+        try (InputStream in = SchemaEvolutionTest.class.getResourceAsStream(file)) {
+            assertNotNull(in, file + " missing from test resources");
+            return new Schema.Parser().parse(in);
+        }
+    }
+}
