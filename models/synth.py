@@ -569,7 +569,7 @@ class CallSynth:
         if hi <= lo:
             return None
         u = self._utterance(rng, listener, idents[listener], gains[listener])
-        o = int(rng.integers(max(1, len(u.audio) - length + 1)))
+        o = int(u.spans[rng.integers(len(u.spans)), 0])  # from a word onset, cut after `length`
         p = slice_piece(u, o, o + length, cfg)
         if p is None:
             return None
