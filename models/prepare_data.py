@@ -128,6 +128,7 @@ VAL_FAMILIES = [
     "reader_lt",  # real: Tux Paint lt reader (+ KTuberling/KLettres lt)
     "espeak_m6",  # tts
     "espeak_f5",  # tts
+    "festival_czech_machac",  # tts: festival Czech male diphone voice
 ]
 
 
@@ -288,7 +289,24 @@ ESPEAK_VOICES = [
 ]
 ESPEAK_PITCH_BUCKETS = {"lo": 32, "hi": 64}  # -p value; jittered +-4 per utterance
 ESPEAK_SPEED = (140, 195)  # -s words per minute, drawn per utterance
-FLITE_VOICES = [("kal16", "kevin", "M"), ("awb", "flite_awb", "M"), ("rms", "flite_rms", "M"), ("slt", "slt", "F")]
+FLITE_VOICES = [("kal16", "M"), ("awb", "M"), ("rms", "M"), ("slt", "F")]
+# festival voice -> (language of its text, gender, text encoding the voice expects); kal and slt are
+# the same people as flite kal16/slt (ALIASES). NSK (hi/mr/te), ona (ca) and suopuhe (fi) have no
+# text source here and are not rendered.
+FESTIVAL_VOICES = {
+    "kal_diphone": ("en", "M", "latin-1"),
+    "ked_diphone": ("en", "M", "latin-1"),
+    "cmu_us_slt_arctic_hts": ("en", "F", "latin-1"),
+    "lp_diphone": ("it", "F", "latin-1"),
+    "pc_diphone": ("it", "M", "latin-1"),
+    "czech_dita": ("cs", "F", "iso-8859-2"),
+    "czech_krb": ("cs", "M", "iso-8859-2"),  # a boy
+    "czech_machac": ("cs", "M", "iso-8859-2"),
+    "czech_ph": ("cs", "M", "iso-8859-2"),
+}
+FESTIVAL_PACKAGES = ["festival", "festvox-kallpc16k", "festvox-kdlpc16k", "festvox-us-slt-hts", "festvox-italp16k",
+                     "festvox-itapc16k", "festvox-czech-dita", "festvox-czech-krb", "festvox-czech-machac",
+                     "festvox-czech-ph"]
 TTS_SECONDS = 150.0
 
 
@@ -309,10 +327,16 @@ def tts_jobs() -> list[dict]:
             name = f"espeak_{lang.split('-')[0]}_{variant}_{bucket}"
             jobs.append(dict(engine="espeak", name=name, family=f"espeak_{variant}", lang=lang.split("-")[0],
                              voice=f"{lang}+{variant}", pitch=pitch, gender=gender))
-    for voice, name, gender in FLITE_VOICES:
-        family = name if name in ("kevin", "slt") else f"flite_{voice}"
-        jobs.append(dict(engine="flite", name=canonical_identity(f"flite:{voice}"), family=family, lang="en",
-                         voice=voice, gender=gender))
+    for voice, gender in FLITE_VOICES:
+        name = canonical_identity(f"flite:{voice}")
+        jobs.append(dict(engine="flite", name=name, family=name, lang="en", voice=voice, gender=gender))
+    if shutil.which("text2wave"):
+        for voice, (lang, gender, encoding) in FESTIVAL_VOICES.items():
+            name = canonical_identity(f"festival:{voice}")
+            jobs.append(dict(engine="festival", name=name, family=name, lang=lang, voice=voice, gender=gender,
+                             encoding=encoding, dir=f"festival_{voice}"))
+    for job in jobs:
+        job.setdefault("dir", job["name"])  # render folder; aliases of one identity render apart
     return jobs
 
 
@@ -333,12 +357,12 @@ def fillets_lines(lang: str) -> list[str]:
 
 
 def render_tts(job: dict) -> str:
-    """Render one synthetic identity into cache/tts/<name>/; skipped when already complete."""
-    out = CACHE / "tts" / job["name"]
+    """Render one voice into cache/tts/<dir>/; skipped when already complete."""
+    out = CACHE / "tts" / job["dir"]
     if (out / "DONE").exists():
-        return job["name"]
+        return job["dir"]
     out.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(zlib.crc32(job["name"].encode()) ^ SEED)
+    rng = np.random.default_rng(zlib.crc32(job["dir"].encode()) ^ SEED)
     lines = fillets_lines(job["lang"])
     rng.shuffle(lines)
     total, meta = 0.0, []
@@ -351,25 +375,33 @@ def render_tts(job: dict) -> str:
             speed = int(rng.integers(*ESPEAK_SPEED))
             cmd = ["espeak-ng", "-v", job["voice"], "-p", str(pitch), "-s", str(speed), "-w", str(wav), "--stdin"]
             settings = dict(pitch=pitch, speed=speed)
-        else:
+        elif job["engine"] == "flite":
             stretch = round(float(rng.uniform(0.85, 1.2)), 2)
             txt = out / "line.txt"
             txt.write_text(text + "\n", encoding="utf-8")
             cmd = ["flite", "-voice", job["voice"], "--setf", f"duration_stretch={stretch}", "-f", str(txt), "-o", str(wav)]
+            settings = dict(duration_stretch=stretch)
+        else:
+            stretch = round(float(rng.uniform(0.85, 1.2)), 2)
+            txt = out / "line.txt"
+            plain = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201e", '"')
+            txt.write_bytes(plain.replace("\u201d", '"').replace("\u2026", "...").encode(job["encoding"], "ignore") + b"\n")
+            cmd = ["text2wave", "-eval", f"(voice_{job['voice']})", "-eval", f"(Parameter.set 'Duration_Stretch {stretch})",
+                   str(txt), "-o", str(wav)]
             settings = dict(duration_stretch=stretch)
         subprocess.run(cmd, input=text.encode(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         total += sf.info(str(wav)).duration
         meta.append(dict(file=wav.name, text=text, **settings))
     (out / "lines.json").write_text(json.dumps(meta, ensure_ascii=False, indent=0), encoding="utf-8")
     (out / "DONE").write_text("ok\n")
-    return job["name"]
+    return job["dir"]
 
 
 def scan_tts(sets: dict[str, SourceSet]) -> None:
     for job in tts_jobs():
         ident = Identity(job["name"], "tts", job["lang"], job["gender"], job["family"],
                          notes=f"{job['engine']} voice {job['voice']}" + (f" pitch {job['pitch']}" if "pitch" in job else ""))
-        for path in sorted((CACHE / "tts" / job["name"]).glob("*.wav")):
+        for path in sorted((CACHE / "tts" / job["dir"]).glob("*.wav")):
             _add(sets, ident, Clip(str(path), f"{job['engine']}:{job['voice']}/{path.name}", job["lang"]))
 
 
@@ -560,6 +592,11 @@ def log(msg: str) -> None:
 
 def ensure_tools() -> None:
     missing = [pkg for exe, pkg in TOOLS.items() if shutil.which(exe) is None]
+    if shutil.which("text2wave") is None or not Path("/usr/share/festival/voices/czech/czech_ph").exists():
+        # optional: without festival the festival voices are simply not rendered
+        log(f"installing festival voices: {' '.join(FESTIVAL_PACKAGES)}")
+        if subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", *FESTIVAL_PACKAGES]).returncode != 0:
+            log("  festival voices unavailable; continuing with espeak-ng and flite only")
     if missing:
         log(f"installing {' '.join(missing)} (sox decodes the GSM Asterisk prompts, espeak-ng/flite render TTS voices)")
         cmd = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
@@ -658,8 +695,9 @@ def write_noise(path: Path, clips: list[tuple[str, str, np.ndarray]], compact: b
         chunks.append(x)
     lengths = np.array([len(c) for c in chunks], dtype=np.int64)
     path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".tmp.npz")  # readers of the old file keep working
     np.savez(
-        path,
+        tmp,
         sample_rate=np.int64(COMPACT_RATE if compact else SAMPLE_RATE),
         encoding=np.str_("mulaw" if compact else "pcm16"),
         audio=np.concatenate(chunks),
@@ -668,6 +706,7 @@ def write_noise(path: Path, clips: list[tuple[str, str, np.ndarray]], compact: b
         kind=np.array([k for k, _, _ in clips], dtype=str),
         source=np.array([s for _, s, _ in clips], dtype=str),
     )
+    tmp.replace(path)
 
 
 # ---------------------------------------------------------------- main
