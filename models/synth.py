@@ -80,6 +80,7 @@ class SynthConfig:
     p_narrowband: float = 0.85       # down to 8 kHz and back (telephone); else wideband call
     codec_probs: dict = field(default_factory=lambda: {  # narrowband calls only
         'pcm': 0.3, 'mulaw': 0.3, 'alaw': 0.2, 'gsm': 0.2})
+    match_bandwidth: bool = True     # wideband calls: low-pass the mix where the narrowest speaker's recordings end
     p_bandpass: float = 0.5
     bandpass_hz: tuple = (300.0, 3400.0)
     bandpass_order: int = 8          # Butterworth; 8 gives about -30 dB above 4 kHz
@@ -156,10 +157,11 @@ class NpzNoise(NpzCorpus):
         return self.utterance(i)
 
 
-def write_fake_corpus(path, n_speakers=6, utts_per_speaker=12, sample_rate=16000, seed=0):
+def write_fake_corpus(path, n_speakers=6, utts_per_speaker=12, sample_rate=16000, seed=0, narrowband=()):
     """A tiny corpus for tests and benchmarks: speaker s is a buzzy harmonic tone with its
-    own pitch (harmonics up to 7 kHz), syllable-rate envelope, 0.1 s of near-silence
-    (-80 dBFS) at both ends, and every third utterance has a 0.5 s pause in the middle."""
+    own pitch (harmonics up to 7 kHz, 3.5 kHz for speakers in `narrowband`), syllable-rate
+    envelope, 0.1 s of near-silence (-80 dBFS) at both ends, and every third utterance
+    has a 0.5 s pause in the middle."""
     rng = np.random.default_rng(seed)
     chunks, offsets, lengths, spk = [], [], [], []
     pos = 0
@@ -168,7 +170,7 @@ def write_fake_corpus(path, n_speakers=6, utts_per_speaker=12, sample_rate=16000
         for u in range(utts_per_speaker):
             n = int(rng.uniform(1.0, 3.0) * sample_rate)
             t = np.arange(n) / sample_rate
-            harmonics = np.arange(1, int(7000 // f0) + 1)
+            harmonics = np.arange(1, int((3500 if s in narrowband else 7000) // f0) + 1)
             x = (np.sin(2 * np.pi * f0 * t[:, None] * harmonics) / harmonics).sum(1)
             x *= 0.7 + 0.3 * np.sin(2 * np.pi * 4.0 * t + rng.uniform(0, 2 * np.pi))
             x = x / np.abs(x).max() * rng.uniform(0.2, 0.6)
@@ -276,15 +278,15 @@ def gsm_roundtrip(x8k):
     return out
 
 
-def to_8k(x, sample_rate, taper_hz=200.0):
+def to_8k(x, sample_rate):
     """Band-limit to 4 kHz and resample to 8 kHz in the frequency domain: nothing above
     4 kHz survives (a short FIR resampler leaks images there, a trace of the channel).
-    The top taper_hz below 4 kHz roll off with a raised cosine. sample_rate: k * 8000."""
+    sample_rate: k * 8000."""
     r = sample_rate // 8000
     m8 = fft.next_fast_len(-(-len(x) // r), real=True)  # zero padded: fast lengths only
     m8 += m8 % 2
     spec = fft.rfft(x, m8 * r)[:m8 // 2 + 1]
-    spec *= _taper(m8, taper_hz)
+    spec *= _rolloff(np.fft.rfftfreq(m8, 1 / 8000), 4000.0)
     return fft.irfft(spec, m8)[:-(-len(x) // r)].astype(np.float32) / np.float32(r)
 
 
@@ -294,18 +296,31 @@ def from_8k(y, sample_rate, n):
     m8 = fft.next_fast_len(len(y), real=True)
     m8 += m8 % 2
     spec = np.zeros(m8 * r // 2 + 1, np.complex64)
-    spec[:m8 // 2 + 1] = fft.rfft(y, m8) * _taper(m8, 0.0)
+    spec[:m8 // 2] = fft.rfft(y, m8)[:m8 // 2]  # the 4 kHz bin stays 0
     return fft.irfft(spec, m8 * r)[:n].astype(np.float32) * np.float32(r)
 
 
-def _taper(m8, taper_hz):
-    f = np.arange(m8 // 2 + 1, dtype=np.float32) * np.float32(8000.0 / m8)
-    w = np.ones_like(f)
-    lo = 4000.0 - taper_hz
-    band = f > lo
-    w[band] = 0.5 + 0.5 * np.cos(np.pi * np.minimum((f[band] - lo) / max(taper_hz, 1.0), 1.0))
-    w[-1] = 0.0  # 4 kHz itself
-    return w
+def lowpass(x, sample_rate, cutoff_hz):
+    """Nothing above cutoff_hz (frequency domain, raised-cosine roll-off below it)."""
+    m = fft.next_fast_len(len(x), real=True)
+    spec = fft.rfft(x, m)
+    spec *= _rolloff(np.fft.rfftfreq(m, 1 / sample_rate), cutoff_hz)
+    return fft.irfft(spec, m)[:len(x)].astype(np.float32)
+
+
+def _rolloff(freqs, cutoff_hz, width_hz=200.0):
+    """1 below cutoff_hz - width_hz, raised cosine down to 0 at cutoff_hz and above."""
+    t = np.clip((cutoff_hz - freqs) / width_hz, 0.0, 1.0)
+    return (0.5 - 0.5 * np.cos(np.pi * t)).astype(np.float32)
+
+
+def bandwidth_hz(x, sample_rate, drop_db=40.0):
+    """Where a recording's spectrum ends: the lowest frequency above which lies less
+    than -drop_db of its energy (an 8 kHz source gives < 4 kHz)."""
+    power = np.abs(fft.rfft(x)) ** 2
+    above = np.cumsum(power[::-1])[::-1]  # energy at and above each bin
+    below = above < above[0] * 10 ** (-drop_db / 10)
+    return float(np.fft.rfftfreq(len(x), 1 / sample_rate)[np.argmax(below)]) if below.any() else sample_rate / 2
 
 
 def colored_noise(rng, n, exponent, sample_rate=16000):
@@ -466,6 +481,7 @@ class CallSynth:
         self.gender, self.lang = list(corpus.speaker_gender), list(corpus.speaker_lang)
         self.utts = list(corpus.speaker_utts)
         self.usable = [s for s, u in enumerate(self.utts) if len(u) > 0]
+        self.bandwidths = {}  # identity -> bandwidth_hz of its recordings, measured on first use
 
     # -- public
 
@@ -649,12 +665,23 @@ class CallSynth:
             kinds.pop('babble', None)
         return kinds
 
-    def _channel(self, rng, x, meta):
+    def _bandwidth(self, ident):
+        if ident not in self.bandwidths:  # first three utterances: fixed, so deterministic
+            x = np.concatenate([self.corpus.utterance(int(u)) for u in self.utts[ident][:3]])
+            self.bandwidths[ident] = bandwidth_hz(x, self.cfg.sample_rate)
+        return self.bandwidths[ident]
+
+    def _channel(self, rng, x, idents, meta):
         cfg, sr = self.cfg, self.cfg.sample_rate
         bandpass = rng.random() < cfg.p_bandpass
         meta['bandpass'] = bool(bandpass)
         if rng.random() >= cfg.p_narrowband:
             meta['channel'] = 'wideband'
+            # an 8 kHz recording next to a 16 kHz one would tell them apart: all get the narrowest band
+            cutoff = min(self._bandwidth(i) for i in idents) if cfg.match_bandwidth else sr / 2
+            if cutoff < 0.45 * sr:
+                x = lowpass(x, sr, cutoff)
+                meta['channel'] = f'wideband-{int(round(cutoff, -2))}Hz'
             return signal.sosfilt(self.bandpass_wide, x).astype(np.float32) if bandpass else x
         y = to_8k(x, sr)
         if bandpass:
@@ -709,7 +736,7 @@ class CallSynth:
 
         gain = 10 ** (rng.uniform(*cfg.level_dbfs) / 20) / np.sqrt(speech_power + 1e-20)
         gain = min(gain, cfg.peak_max / (np.abs(mix).max() + 1e-9))  # the codecs must not clip
-        audio = self._channel(rng, (mix * gain).astype(np.float32), meta)
+        audio = self._channel(rng, (mix * gain).astype(np.float32), [idents[k] for _, k in heard], meta)
         peak = np.abs(audio).max()
         if peak > cfg.peak_max:
             audio *= np.float32(cfg.peak_max / peak)
@@ -806,7 +833,7 @@ def bench(args, cfg):
         write_fake_corpus(path, n_speakers=8)
         corpus, noise = NpzCorpus(path), None
     print(f'GSM 06.10 via libsndfile: {"yes" if gsm_roundtrip(np.zeros(320, np.float32)) is not None else "NO"}')
-    off = dict(p_reverb=0.0, p_noise=0.0, p_narrowband=0.0, p_bandpass=0.0)
+    off = dict(p_reverb=0.0, p_noise=0.0, p_narrowband=0.0, p_bandpass=0.0, match_bandwidth=False)
     variants = [('default', {}), ('clean (no room/noise/channel)', off),
                 ('+ room on every speaker', {**off, 'p_reverb': 1.0}),
                 ('+ pink noise always', {**off, 'p_noise': 1.0, 'noise_kinds': {'pink': 1.0}}),

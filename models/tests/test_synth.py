@@ -18,7 +18,7 @@ import synth  # noqa: E402
 from synth import CallSynth, NpzCorpus, NpzNoise, SynthConfig, read_rttm, write_rttm  # noqa: E402
 
 SR = 16000
-CLEAN = dict(p_reverb=0.0, p_noise=0.0, p_narrowband=0.0, p_bandpass=0.0)
+CLEAN = dict(p_reverb=0.0, p_noise=0.0, p_narrowband=0.0, p_bandpass=0.0, match_bandwidth=False)
 
 
 @pytest.fixture(scope='module')
@@ -265,7 +265,7 @@ def band_ratio_db(audio, segments, label, lo_hz):
     (dict(p_narrowband=1.0, p_bandpass=0.0), 4200, 60),   # 8 kHz round trip: nothing above 4 kHz
 ])
 def test_channel_degrades_every_speaker_alike(corpus, channel, lo_hz, min_db):
-    off = dict(p_reverb=0.0, p_noise=0.0)
+    off = dict(p_reverb=0.0, p_noise=0.0, match_bandwidth=False)
     for seed in range(3):
         # the channel is drawn last, so the same seed gives the same call before it
         plain = make(corpus, seed, n_speakers=3, duration=20.0, p_narrowband=0.0, p_bandpass=0.0, **off)
@@ -277,8 +277,23 @@ def test_channel_degrades_every_speaker_alike(corpus, channel, lo_hz, min_db):
             assert drop > min_db, (seed, label, drop)
 
 
+def test_wideband_call_gets_the_narrowest_speakers_band(tmp_path):
+    path = str(tmp_path / 'two.npz')
+    synth.write_fake_corpus(path, n_speakers=2, utts_per_speaker=4, narrowband=(0,))
+    two = NpzCorpus(path)
+    wide = dict(p_reverb=0.0, p_noise=0.0, p_narrowband=0.0, p_bandpass=0.0)
+    raw = make(two, 0, n_speakers=2, duration=15.0, match_bandwidth=False, **wide)
+    matched = make(two, 0, n_speakers=2, duration=15.0, **wide)
+    assert raw.meta['channel'] == 'wideband' and matched.meta['channel'].startswith('wideband-3')
+    label = raw.speaker_names.index('tone1')  # the 7 kHz one
+    drop = band_ratio_db(raw.audio, raw.segments, label, 4000) - \
+        band_ratio_db(matched.audio, matched.segments, label, 4000)
+    assert drop > 40, drop
+
+
 def test_noise_at_configured_snr(corpus):
     call = make(corpus, 4, duration=20.0, return_tracks=True, p_reverb=0.0, p_narrowband=0.0, p_bandpass=0.0,
+                match_bandwidth=False,
                 p_noise=1.0, noise_kinds={'pink': 1.0}, snr_db=(10.0, 10.0))
     speech = call.tracks.sum(0)
     noise = call.audio - speech
