@@ -1,0 +1,51 @@
+package io.streamdrz.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+/**
+ * The {@code streamdrz} command line: the main class of {@code streamdrz.jar}.
+ *
+ * <p>Every capability is a subcommand registered here ({@code run}, {@code demo},
+ * {@code produce}, {@code consume}, {@code diarize}, {@code eval}, {@code bench}, as
+ * ARCHITECTURE.md section 6 lists them); each arrives with the code that does the
+ * work. Until then only {@code help} exists.
+ *
+ * <pre>
+ * java -jar streams-app/target/streamdrz.jar --help
+ * java -jar streams-app/target/streamdrz.jar --version
+ * </pre>
+ */
+@Command(name = "streamdrz",
+        mixinStandardHelpOptions = true,
+        versionProvider = BuildVersion.class,
+        description = "Live speaker diarization of phone calls as a Kafka Streams application.",
+        subcommands = HelpCommand.class)
+public final class StreamdrzCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line; tests call {@code execute} on it instead of {@link #main}. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new StreamdrzCommand());
+    }
+
+    /** Runs when no subcommand is given: show what there is rather than silently doing nothing. */
+    @Override
+    public Integer call() {
+        CommandLine commandLine = spec.commandLine();
+        commandLine.getErr().println("Missing command.");
+        commandLine.usage(commandLine.getErr());
+        return CommandLine.ExitCode.USAGE;
+    }
+}
