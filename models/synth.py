@@ -11,7 +11,8 @@ A call is made in four steps, each a small method of CallSynth:
   3. background  white/pink/brown noise, ambience or hold music (noise.npz), babble
   4. channel     on the WHOLE mix, all speakers alike so bandwidth never identifies a
                  speaker (DATA.md hazard): 8 kHz narrowband with G.711 mu-law/A-law or
-                 GSM 06.10 round trip, telephone band-pass; then level and peak limit
+                 GSM 06.10 round trip, telephone band-pass; a wideband call is low-passed
+                 where the narrowest speaker's recordings end; then level and peak limit
 
 The reference is taken from the samples actually placed on each track, never from a
 plan: every utterance is first tightened to its speech (see `speech_spans`), so a
@@ -454,7 +455,8 @@ class Call:
     speaker_names: list      # corpus identity per label
     sample_rate: int
     meta: dict = field(default_factory=dict)  # what was drawn: noise, snr, codec, rooms...
-    tracks: np.ndarray = None  # (labels, samples) each speaker alone as mixed (return_tracks)
+    tracks: np.ndarray = None  # (labels, samples) each speaker alone, as mixed but before
+                               # noise and channel (only with make_call(return_tracks=True))
 
 
 def _choice(rng, probs):
@@ -488,6 +490,7 @@ class CallSynth:
     # -- public
 
     def make_call(self, rng, n_speakers=None, duration=None, return_tracks=False):
+        """One call; n_speakers and duration (seconds) override the config's draws."""
         cfg = self.cfg
         if n_speakers is None:
             p = np.asarray(cfg.n_speakers_probs, np.float64)
