@@ -171,8 +171,7 @@ def write_fake_corpus(path, n_speakers=6, utts_per_speaker=12, sample_rate=16000
         for u in range(utts_per_speaker):
             n = int(rng.uniform(1.0, 3.0) * sample_rate)
             t = np.arange(n) / sample_rate
-            harmonics = np.arange(1, int((3500 if s in narrowband else 7000) // f0) + 1)
-            x = (np.sin(2 * np.pi * f0 * t[:, None] * harmonics) / harmonics).sum(1)
+            x = lowpass(signal.sawtooth(2 * np.pi * f0 * t), sample_rate, 3500.0 if s in narrowband else 7000.0)
             x *= 0.7 + 0.3 * np.sin(2 * np.pi * 4.0 * t + rng.uniform(0, 2 * np.pi))
             x = x / np.abs(x).max() * rng.uniform(0.2, 0.6)
             if u % 3 == 2:  # an internal pause, away from the ends
