@@ -77,6 +77,7 @@ class SynthConfig:
         'white': 0.15, 'pink': 0.25, 'brown': 0.15, 'ambience': 0.2, 'music': 0.15, 'babble': 0.1})
     snr_db: tuple = (5.0, 30.0)      # speech power (while anyone speaks) over noise power
     babble_talkers: tuple = (3, 6)
+    noise_loop_s: float = 8.0        # white/pink/brown noise is drawn this long and looped (speed)
     # channel, on the whole mix
     p_narrowband: float = 0.85       # down to 8 kHz and back (telephone); else wideband call
     codec_probs: dict = field(default_factory=lambda: {  # narrowband calls only
@@ -641,7 +642,8 @@ class CallSynth:
     def _noise(self, rng, kind, n_samples, exclude):
         sr = self.cfg.sample_rate
         if kind in ('white', 'pink', 'brown'):
-            return colored_noise(rng, n_samples, {'white': 0, 'pink': 1, 'brown': 2}[kind], sr)
+            period = fft.next_fast_len(min(n_samples, int(self.cfg.noise_loop_s * sr)), real=True)
+            return np.resize(colored_noise(rng, period, {'white': 0, 'pink': 1, 'brown': 2}[kind], sr), n_samples)
         if kind == 'babble':
             others = [s for s in self.usable if s not in exclude]
             out = np.zeros(n_samples, np.float32)
