@@ -1,11 +1,10 @@
 package io.streamdrz.kafka;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -38,14 +37,12 @@ class EmbeddedKafkaIT {
                 assertEquals(4, topic.partitions().size());
             }
 
-            // Topics are never created by accident: producing to an unknown one fails.
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-                    Map.of("bootstrap.servers", kafka.bootstrapServers(), "max.block.ms", 2000),
-                    new StringSerializer(), new StringSerializer())) {
-                assertThrows(ExecutionException.class,
-                        () -> producer.send(new ProducerRecord<>("no-such-topic", "k", "v")).get(10, TimeUnit.SECONDS));
-            }
+            // Topics are never created by accident: a misspelt topic must fail, not appear.
             try (Admin admin = kafka.admin()) {
+                ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER,
+                        admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).iterator().next().idString());
+                Config config = admin.describeConfigs(List.of(broker)).all().get(30, TimeUnit.SECONDS).get(broker);
+                assertEquals("false", config.get("auto.create.topics.enable").value());
                 ExecutionException e = assertThrows(ExecutionException.class, () -> admin.describeTopics(
                         List.of("no-such-topic")).allTopicNames().get(30, TimeUnit.SECONDS));
                 assertInstanceOf(UnknownTopicOrPartitionException.class, e.getCause());
