@@ -121,8 +121,7 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
         } catch (EOFException e) {
             throw truncated(bytes, fingerprint, e);
         } catch (IOException | RuntimeException e) {
-            throw new RecordDecodeException(Reason.MALFORMED, "the body does not follow writer schema "
-                    + hex(fingerprint) + " of " + schema.getFullName() + ": " + e, e);
+            throw malformed(fingerprint, e);
         }
     }
 
@@ -139,8 +138,7 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
         } catch (EOFException e) {
             throw truncated(bytes, fingerprint, e);
         } catch (IOException | RuntimeException e) {
-            throw new RecordDecodeException(Reason.MALFORMED, "the body does not follow writer schema "
-                    + hex(fingerprint) + " of " + schema.getFullName() + ": " + e, e);
+            throw malformed(fingerprint, e);
         }
         int leftOver = remaining(decoder);
         if (leftOver != 0) {
@@ -158,6 +156,11 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
     private RecordDecodeException truncated(byte[] bytes, long fingerprint, EOFException cause) {
         return new RecordDecodeException(Reason.TRUNCATED, "the body ends before the " + schema.getName()
                 + " record is complete (" + bytes.length + " bytes in all, writer schema " + hex(fingerprint) + ")", cause);
+    }
+
+    private RecordDecodeException malformed(long fingerprint, Exception cause) {
+        return new RecordDecodeException(Reason.MALFORMED, "the body does not follow writer schema "
+                + hex(fingerprint) + " of " + schema.getFullName() + ": " + cause, cause);
     }
 
     /** Checks the marker and returns the writer schema fingerprint. */
