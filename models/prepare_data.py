@@ -351,7 +351,7 @@ def fillets_lines(lang: str) -> list[str]:
             m = pattern.match(row.strip())
             if m:
                 text = m.group(1).replace('\\"', '"').replace("\\n", " ").strip()
-                if 15 <= len(text) <= 220 and "mplayer" not in text:
+                if 15 <= len(text) <= 220 and "mplayer" not in text and "%" not in text:  # %1: placeholders
                     lines.append(text)
     return sorted(set(lines))
 
@@ -390,7 +390,12 @@ def render_tts(job: dict) -> str:
                    str(txt), "-o", str(wav)]
             settings = dict(duration_stretch=stretch)
         subprocess.run(cmd, input=text.encode(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        total += sf.info(str(wav)).duration
+        try:
+            total += sf.info(str(wav)).duration
+        except (RuntimeError, sf.LibsndfileError):  # festival exits 0 on text it cannot say
+            log(f"  {job['dir']}: no audio for {text!r}")
+            wav.unlink(missing_ok=True)
+            continue
         meta.append(dict(file=wav.name, text=text, **settings))
     (out / "lines.json").write_text(json.dumps(meta, ensure_ascii=False, indent=0), encoding="utf-8")
     (out / "DONE").write_text("ok\n")
