@@ -1,0 +1,86 @@
+"""Write the fixtures the Java engine's parity tests read (small, committed).
+
+    models/.venv/bin/python models/fixtures.py [--model models/streamdrz] \
+        [--out streams-app/src/test/resources/model-fixtures]
+
+Writes, from held-out test identities only:
+  call-K.wav / call-K.rttm      rendered 2-speaker calls (PCM16) with their reference
+  call-K.hyp.rttm               what the Python streaming recipe + ONNX model outputs
+  input-J.wav                   exact model inputs (prompt slots + chunk) met while
+                                diarizing call-0, as PCM16 (every sample is k/32768)
+  features-J.f32                log-mel of input-J by the Python recipe, float32 LE,
+                                row-major (n_frames, n_mels)
+  fixtures.json                 per input: n_prompted, greedy tokens and their
+                                probabilities; per call: file names; the model id
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import soundfile as sf
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from corpus import load_corpus, load_noise      # noqa: E402
+from synth import CallSynth, SynthConfig, write_rttm   # noqa: E402
+from prompts import StreamingDiarizer           # noqa: E402
+from export import OnnxDiarizer                 # noqa: E402
+import der                                      # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="models/streamdrz")
+    ap.add_argument("--corpus", default="models/cache/corpus_test.npz")
+    ap.add_argument("--noise", default="models/cache/noise.npz")
+    ap.add_argument("--out", default="streams-app/src/test/resources/model-fixtures")
+    ap.add_argument("--calls", type=int, default=2)
+    ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--seed", type=int, default=777)
+    a = ap.parse_args()
+
+    model = OnnxDiarizer(a.model)
+    cfg = model.cfg
+    synth = CallSynth(load_corpus(a.corpus), SynthConfig(), noise=load_noise(a.noise))
+    rng = np.random.default_rng(a.seed)
+    os.makedirs(a.out, exist_ok=True)
+    meta = {"model_id": cfg.model_id, "n_mels": cfg.n_mels, "n_frames": cfg.n_frames, "inputs": [], "calls": []}
+
+    recorded = []
+
+    def recording_runner(inputs, n_prompted):
+        outs = model.run_chunks(inputs, n_prompted)
+        recorded.extend(zip(inputs, n_prompted))
+        return outs
+
+    for k in range(a.calls):
+        call = synth.make_call(rng, n_speakers=2, duration=a.seconds)
+        # quantize to PCM16 first, so Java decoding the WAV sees exactly these samples
+        pcm = np.clip(np.round(call.audio * 32768), -32768, 32767).astype(np.int16)
+        audio = pcm.astype(np.float32) / 32768
+        fid = f"call-{k}"
+        sf.write(os.path.join(a.out, fid + ".wav"), pcm, cfg.sample_rate, subtype="PCM_16")
+        write_rttm(os.path.join(a.out, fid + ".rttm"), fid, call.segments,
+                   [f"spk{l}" for l in range(len(call.speaker_names))])
+        runner = recording_runner if k == 0 else model.run_chunks
+        hyp = StreamingDiarizer(cfg, runner).diarize_many([audio])[0]
+        der.write_rttm({fid: [(s, e, chr(ord("A") + l)) for s, e, l, _ in hyp]}, os.path.join(a.out, fid + ".hyp.rttm"))
+        meta["calls"].append({"wav": fid + ".wav", "rttm": fid + ".rttm", "hyp_rttm": fid + ".hyp.rttm"})
+
+    for j, (x, n_prompted) in enumerate(recorded[:3]):
+        pcm = np.round(x * 32768).astype(np.int16)
+        assert np.array_equal(pcm.astype(np.float32) / 32768, x), "model inputs must be exact PCM16 values"
+        sf.write(os.path.join(a.out, f"input-{j}.wav"), pcm, cfg.sample_rate, subtype="PCM_16")
+        feats = model.features(x[None])[0].astype("<f4")
+        feats.tofile(os.path.join(a.out, f"features-{j}.f32"))
+        seqs, probs, _ = model.generate(feats[None], [n_prompted])
+        meta["inputs"].append({"wav": f"input-{j}.wav", "features": f"features-{j}.f32", "n_prompted": int(n_prompted),
+                               "tokens": seqs[0], "probs": [round(p, 6) for p in probs[0]]})
+    with open(os.path.join(a.out, "fixtures.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+    print(f"wrote {len(meta['calls'])} calls and {len(meta['inputs'])} inputs to {a.out}")
+
+
+if __name__ == "__main__":
+    main()
