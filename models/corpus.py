@@ -21,6 +21,7 @@ uncompressed, so constructing a corpus is fast whatever its size.
 
 from __future__ import annotations
 
+import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +127,7 @@ class Speaker:
     kind: str  # real | tts
     lang: str
     gender: str  # F | M | ?
+    family: str = ""  # identities that may be one person (aliases, readers of a language, voice copies)
 
 
 @dataclass
@@ -168,6 +170,10 @@ class Corpus:
         return [s.gender for s in self.speakers]
 
     @property
+    def speaker_family(self) -> list[str]:
+        return [s.family or s.name for s in self.speakers]
+
+    @property
     def speaker_utts(self) -> list[np.ndarray]:
         return self.utterances_of
 
@@ -187,11 +193,24 @@ class Corpus:
         return next(i for i, s in enumerate(self.speakers) if s.name == name)
 
 
+def _families(path: Path, t: dict) -> dict[str, str]:
+    """Identity -> family: from the corpus file, else from identities.json written beside it
+    (or one folder up, for compact/) by older preparations; an identity alone is its own family."""
+    if "speaker_family" in t:
+        return {str(n): str(f) for n, f in zip(t["speaker_name"], t["speaker_family"])}
+    for p in (path.parent / "identities.json", path.parent.parent / "identities.json"):
+        if p.exists():
+            ids = json.loads(p.read_text())["identities"]
+            return {n: v.get("family", n) for n, v in ids.items()}
+    return {}
+
+
 def load_corpus(path: str | Path) -> Corpus:
     path = Path(path)
     t, audio = _read_npz(path)
+    families = _families(path, t)
     speakers = [
-        Speaker(str(n), str(k), str(l), str(g))
+        Speaker(str(n), str(k), str(l), str(g), families.get(str(n), str(n)))
         for n, k, l, g in zip(t["speaker_name"], t["speaker_kind"], t["speaker_lang"], t["speaker_gender"])
     ]
     utt_speaker = t["utt_speaker"].astype(np.int32)

@@ -661,6 +661,7 @@ def write_corpus(path: Path, entries: list[tuple[Identity, np.ndarray, np.ndarra
         speaker_kind=np.array([e[0].kind for e in entries], dtype=str),
         speaker_lang=np.array([e[0].lang for e in entries], dtype=str),
         speaker_gender=np.array([e[0].gender for e in entries], dtype=str),
+        speaker_family=np.array([e[0].family for e in entries], dtype=str),
     )
     tmp.replace(path)
 

@@ -483,6 +483,7 @@ class CallSynth:
             raise ValueError('sample_rate must be a multiple of 8000 (the telephone channel is 8 kHz)')
         self.names = list(corpus.speaker_name)  # the corpus may build these lists on each access
         self.gender, self.lang = list(corpus.speaker_gender), list(corpus.speaker_lang)
+        self.family = list(getattr(corpus, 'speaker_family', self.names))
         self.utts = list(corpus.speaker_utts)
         self.usable = [s for s, u in enumerate(self.utts) if len(u) > 0]
         self.bandwidths = {}  # identity -> bandwidth_hz of its recordings, measured on first use
@@ -495,8 +496,9 @@ class CallSynth:
         if n_speakers is None:
             p = np.asarray(cfg.n_speakers_probs, np.float64)
             n_speakers = 1 + int(rng.choice(len(p), p=p / p.sum()))
-        if n_speakers > len(self.usable):
-            raise ValueError(f'{n_speakers} speakers asked, the corpus has {len(self.usable)}')
+        n_families = len({self.family[s] for s in self.usable})
+        if n_speakers > n_families:
+            raise ValueError(f'{n_speakers} speakers asked, the corpus has {n_families} speaker families')
         if duration is None:
             duration = rng.uniform(*cfg.duration_s)
         n_samples = int(round(duration * cfg.sample_rate))
@@ -509,13 +511,22 @@ class CallSynth:
     # -- 1. timeline
 
     def _draw_speakers(self, rng, n):
+        """n identities of n different families: identities of one family may be one
+        person (aliases, readers of a language in several packages), so they never meet."""
         first = self.usable[rng.integers(len(self.usable))]
-        rest = [s for s in self.usable if s != first]
-        if n > 1 and rng.random() < self.cfg.p_similar_speakers:
-            same = [s for s in rest if self.gender[s] == self.gender[first]]
-            same_lang = [s for s in same if self.lang[s] == self.lang[first]]
-            rest = same_lang if len(same_lang) >= n - 1 else same if len(same) >= n - 1 else rest
-        return [first] + [rest[i] for i in rng.choice(len(rest), n - 1, replace=False)]
+        chosen = [first]
+        similar = n > 1 and rng.random() < self.cfg.p_similar_speakers
+        for _ in range(n - 1):
+            used = {self.family[s] for s in chosen}
+            rest = [s for s in self.usable if self.family[s] not in used]
+            if not rest:
+                break
+            if similar:
+                same = [s for s in rest if self.gender[s] == self.gender[first]]
+                same_lang = [s for s in same if self.lang[s] == self.lang[first]]
+                rest = same_lang or same or rest
+            chosen.append(rest[rng.integers(len(rest))])
+        return chosen
 
     def _utterance(self, rng, spk, ident, gain_db):
         """A random utterance of corpus identity `ident` as a Piece at 0: at most

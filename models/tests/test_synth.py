@@ -353,3 +353,20 @@ def test_config_override_parsing():
     cfg = synth._config(['p_overlap=0.5', 'duration_s=30,30', 'codec_probs={"gsm": 1}', 'turn_utts=2,4'])
     assert cfg == replace(SynthConfig(), p_overlap=0.5, duration_s=(30.0, 30.0), codec_probs={'gsm': 1},
                           turn_utts=(2, 4))
+
+
+def test_speakers_of_one_call_come_from_different_families(tmp_path):
+    """Identities of one family may be one person: a call never pairs them."""
+    path = tmp_path / 'fam.npz'
+    synth.write_fake_corpus(path, n_speakers=6)
+    corpus = NpzCorpus(str(path))
+    # pair the fake identities up into three families
+    corpus.speaker_family = [f'fam{i // 2}' for i in range(len(corpus.speaker_name))]
+    gen = CallSynth(corpus, SynthConfig(p_noise=0.0, p_reverb=0.0, duration_s=(12.0, 12.0)))
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        call = gen.make_call(rng, n_speakers=3)
+        fams = [corpus.speaker_family[corpus.speaker_name.index(n)] for n in call.speaker_names]
+        assert len(set(fams)) == len(fams)
+    with pytest.raises(ValueError):
+        gen.make_call(rng, n_speakers=4)
