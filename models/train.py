@@ -33,6 +33,7 @@ class TrainConfig:
     out: str = "models/runs/small"
     corpus_dir: str = "models/cache"
     device: str = "cpu"
+    autocast_bf16: bool = True       # bf16 matmuls (weights stay fp32): 2.5x faster on AVX512-BF16 CPUs
     threads: int = 1                 # torch threads for the trainer (a worker makes data)
     workers: int = 1
     batch_size: int = 16
@@ -97,8 +98,10 @@ def collate(batch, pad, max_len):
 
 
 def losses(model, audio, toks, act, pad):
-    feats = model.frontend(audio)
+    with torch.autocast(device_type=audio.device.type, enabled=False):
+        feats = model.frontend(audio)          # the mel recipe stays fp32, as at inference
     logits, act_logits = model(feats, toks[:, :-1])
+    logits, act_logits = logits.float(), act_logits.float()
     ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), toks[:, 1:].reshape(-1), ignore_index=pad)
     bce = F.binary_cross_entropy_with_logits(act_logits, act)
     return ce, bce
@@ -192,7 +195,8 @@ def main(argv):
         for g in opt.param_groups:
             g["lr"] = lr_at(it, tcfg)
         model.train()
-        ce, bce = losses(model, audio.to(tcfg.device), toks.to(tcfg.device), act.to(tcfg.device), tk.pad)
+        with torch.autocast(device_type=tcfg.device.split(":")[0], dtype=torch.bfloat16, enabled=tcfg.autocast_bf16):
+            ce, bce = losses(model, audio.to(tcfg.device), toks.to(tcfg.device), act.to(tcfg.device), tk.pad)
         loss = ce + tcfg.aux_weight * bce
         opt.zero_grad(set_to_none=True)
         loss.backward()
