@@ -1,0 +1,173 @@
+package io.streamdrz.topology;
+
+import io.streamdrz.schema.SpeakerSegment;
+import io.streamdrz.state.CallDiarizationState;
+import io.streamdrz.state.OpenSegment;
+import io.streamdrz.state.StoredPrompt;
+
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Runs each chunk through the engine with the call's speaker prompts, and emits the
+ * segments that are final.
+ *
+ * <p><b>When a segment is emitted.</b> The engine merges a new segment into the same
+ * speaker's latest one when the gap between them is at most
+ * {@link ChunkInference#joinGapSeconds()}, so a segment that ends that close to the end of
+ * the latest chunk may still grow with the next chunk. Such a segment is kept open in the
+ * {@value DiarizationTopology#SPEAKER_PROMPTS_STORE} store; every other segment is final
+ * and is emitted once, right after the chunk that made it final. At the end of the call
+ * every open segment is emitted. So each segment appears on segments-out exactly once,
+ * with its final extent, at most one chunk after its audio. Segments are emitted in start
+ * order per chunk; a segment held open can start before segments emitted earlier.
+ *
+ * <p>After a call's last segment, one record with the call id as key, a null value and
+ * the header {@value DiarizationTopology#CALL_END_HEADER} (the {@link CallEnd}) says that
+ * the call is finished and nothing more will come for it. Then the call's prompts are
+ * deleted.
+ *
+ * <p>If the engine fails on a chunk, the failure is logged and counted, the chunk yields
+ * no segments, and the call goes on with its next chunk in the right place.
+ */
+final class ChunkDiarizer implements Processor<String, AudioChunk, String, SpeakerSegment> {
+
+    private static final Logger log = LoggerFactory.getLogger(ChunkDiarizer.class);
+    /** Slack for rounding in the engine's time arithmetic when deciding that a segment is final. */
+    private static final double EPSILON_SECONDS = 1e-6;
+
+    private final ChunkInference inference;
+    private ProcessorContext<String, SpeakerSegment> context;
+    private TopologyMetrics metrics;
+    private KeyValueStore<String, CallDiarizationState> store;
+
+    ChunkDiarizer(ChunkInference inference) {
+        this.inference = inference;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpeakerSegment> context) {
+        this.context = context;
+        this.metrics = TopologyMetrics.of(context);
+        this.store = context.getStateStore(DiarizationTopology.SPEAKER_PROMPTS_STORE);
+    }
+
+    @Override
+    public void process(Record<String, AudioChunk> record) {
+        AudioChunk chunk = record.value();
+        String callId = record.key();
+        CallDiarizationState stored = store.get(callId);
+        List<OpenSegment> open = stored == null ? List.of() : stored.getOpen();
+        ChunkInference.State before = stored == null ? ChunkInference.State.initial() : toState(stored);
+
+        List<OpenSegment> segments = new ArrayList<>(open);
+        ChunkInference.State after = before;
+        double chunkEnd = before.chunkIndex() * seconds(inference.chunkSamples());
+        if (chunk.samples().length > 0) {
+            if (chunk.index() != before.chunkIndex()) {
+                log.warn("call {}: chunk {} arrived where the engine expects chunk {}", callId, chunk.index(),
+                        before.chunkIndex());
+            }
+            chunkEnd += seconds(chunk.samples().length);
+            try {
+                after = inference.diarize(before, chunk.samples());
+                segments = withChunkIndex(open, after.segments(), before.chunkIndex());
+            } catch (RuntimeException e) {
+                metrics.inferenceFailure();
+                log.error("call {}: inference failed on chunk {}; the chunk yields no segments", callId,
+                        before.chunkIndex(), e);
+                after = new ChunkInference.State(before.chunkIndex() + 1, before.labels(), before.prompts(),
+                        before.segments());
+            }
+        }
+
+        List<OpenSegment> emit = new ArrayList<>();
+        List<OpenSegment> keep = new ArrayList<>();
+        double finalBefore = chunkEnd - inference.joinGapSeconds() - EPSILON_SECONDS;
+        for (OpenSegment segment : segments) {
+            (chunk.last() || segment.getEndSeconds() < finalBefore ? emit : keep).add(segment);
+        }
+        emit.sort(Comparator.comparingDouble(OpenSegment::getStartSeconds).thenComparingInt(OpenSegment::getLabel));
+        for (OpenSegment segment : emit) {
+            context.forward(new Record<>(callId, toSegment(callId, segment), record.timestamp()));
+        }
+
+        if (chunk.last()) {
+            store.delete(callId);
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(DiarizationTopology.CALL_END_HEADER, chunk.endReason().name().getBytes(StandardCharsets.UTF_8));
+            context.forward(new Record<String, SpeakerSegment>(callId, null, record.timestamp(), headers));
+        } else {
+            store.put(callId, toStored(after, keep));
+        }
+    }
+
+    /**
+     * The engine's segments with the chunk that produced or last changed each: an open
+     * segment the engine returns unchanged keeps its chunk, anything else is this chunk's.
+     */
+    private static List<OpenSegment> withChunkIndex(List<OpenSegment> open, List<ChunkInference.Segment> segments,
+                                                    int chunkIndex) {
+        List<OpenSegment> out = new ArrayList<>(segments.size());
+        for (ChunkInference.Segment s : segments) {
+            int index = chunkIndex;
+            for (OpenSegment o : open) {
+                if (o.getLabel() == s.label() && o.getStartSeconds() == s.start() && o.getEndSeconds() == s.end()) {
+                    index = o.getChunkIndex();
+                    break;
+                }
+            }
+            out.add(new OpenSegment(s.start(), s.end(), s.label(), (float) s.confidence(), index));
+        }
+        return out;
+    }
+
+    private SpeakerSegment toSegment(String callId, OpenSegment s) {
+        long startMs = Math.round(s.getStartSeconds() * 1000);
+        long endMs = Math.max(startMs, Math.round(s.getEndSeconds() * 1000));
+        return SpeakerSegment.newBuilder()
+                .setCallId(callId)
+                .setSpeaker(SpeakerLabels.letters(s.getLabel()))
+                .setStartMs(startMs)
+                .setEndMs(endMs)
+                .setConfidence(s.getConfidence())
+                .setChunkIndex(s.getChunkIndex())
+                .setModelId(inference.modelId())
+                .build();
+    }
+
+    private double seconds(int samples) {
+        return samples / (double) inference.sampleRate();
+    }
+
+    private static ChunkInference.State toState(CallDiarizationState stored) {
+        List<ChunkInference.Prompt> prompts = new ArrayList<>();
+        for (StoredPrompt p : stored.getPrompts()) {
+            prompts.add(new ChunkInference.Prompt(p.getLabel(), FramePayloads.fromBytes(p.getSamples()),
+                    p.getCleanSeconds(), p.getLastChunk()));
+        }
+        List<ChunkInference.Segment> segments = new ArrayList<>();
+        for (OpenSegment s : stored.getOpen()) {
+            segments.add(new ChunkInference.Segment(s.getStartSeconds(), s.getEndSeconds(), s.getLabel(), s.getConfidence()));
+        }
+        return new ChunkInference.State(stored.getChunkIndex(), stored.getLabels(), prompts, segments);
+    }
+
+    private static CallDiarizationState toStored(ChunkInference.State state, List<OpenSegment> open) {
+        List<StoredPrompt> prompts = new ArrayList<>();
+        for (ChunkInference.Prompt p : state.prompts()) {
+            prompts.add(new StoredPrompt(p.label(), FramePayloads.toBytes(p.samples()), p.cleanSeconds(), p.lastChunk()));
+        }
+        return new CallDiarizationState(state.chunkIndex(), state.labels(), prompts, open);
+    }
+}

@@ -1,0 +1,105 @@
+package io.streamdrz.topology;
+
+import io.streamdrz.schema.SingleObjectCodec;
+import io.streamdrz.schema.SingleObjectSerde;
+import io.streamdrz.schema.SpeakerSegmentSerde;
+import io.streamdrz.state.BufferedFrame;
+import io.streamdrz.state.CallAudioState;
+import io.streamdrz.state.CallDiarizationState;
+
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+import java.util.Map;
+
+/**
+ * The streamdrz topology: call audio in, speaker segments out.
+ *
+ * <pre>
+ * audio-in (bytes) --> validate --> assemble --> diarize --> segments-out
+ *                         |            |
+ *                         +------------+--> audio-in-dlq
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@value #VALIDATOR} ({@link FrameValidator}): decodes each record as an AudioFrame and
+ *       its payload as mono samples; anything unusable goes to the dead-letter topic.</li>
+ *   <li>{@value #ASSEMBLER} ({@link ChunkAssembler}): orders each call's frames, fills gaps,
+ *       drops duplicates, enforces the per-call limits and cuts chunks of the model's length;
+ *       stores {@value #AUDIO_BUFFER_STORE} (frames not yet in a chunk) and
+ *       {@value #CALL_STATE_STORE} (where each call stands); finishes idle calls.</li>
+ *   <li>{@value #DIARIZER} ({@link ChunkDiarizer}): runs each chunk through the
+ *       {@link ChunkInference} with the call's speaker prompts (store
+ *       {@value #SPEAKER_PROMPTS_STORE}) and emits SpeakerSegment records when they are final.</li>
+ * </ul>
+ *
+ * Reads {@code audio-in}; writes {@code segments-out} and {@code audio-in-dlq} (names
+ * from {@link TopologyConfig}). Every store is persistent and changelogged, so with
+ * {@code exactly_once_v2} buffers, prompts and emitted segments advance together.
+ * Records are keyed by call id throughout, so each call lives in one task.
+ */
+public final class DiarizationTopology {
+
+    public static final String SOURCE = "audio-in";
+    public static final String VALIDATOR = "validate";
+    public static final String ASSEMBLER = "assemble";
+    public static final String DIARIZER = "diarize";
+    public static final String SEGMENTS_SINK = "segments-out";
+    public static final String DEAD_LETTER_SINK = "dead-letters";
+
+    public static final String AUDIO_BUFFER_STORE = "audio-buffer";
+    public static final String CALL_STATE_STORE = "call-state";
+    public static final String SPEAKER_PROMPTS_STORE = "speaker-prompts";
+
+    /** Header of the end-of-call record on segments-out (null value): the {@link CallEnd} name. */
+    public static final String CALL_END_HEADER = "streamdrz.call.end";
+
+    private DiarizationTopology() {
+    }
+
+    /**
+     * Builds the topology. Does no I/O and reads no configuration beyond its arguments.
+     *
+     * @param config    topics and frame rules
+     * @param inference the engine; shared by every task and stream thread
+     */
+    public static Topology build(TopologyConfig config, ChunkInference inference) {
+        double chunkSeconds = inference.chunkSamples() / (double) inference.sampleRate();
+        if (config.bufferMax().toMillis() < chunkSeconds * 1000 + 1000) {
+            throw new IllegalArgumentException("the buffer limit (" + config.bufferMax().toMillis()
+                    + " ms) must exceed the model's chunk (" + Math.round(chunkSeconds * 1000) + " ms) by a second at least");
+        }
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.audioInTopic());
+        topology.addProcessor(VALIDATOR, () -> new FrameValidator(config), SOURCE);
+        topology.addProcessor(ASSEMBLER,
+                () -> new ChunkAssembler(config, inference.sampleRate(), inference.chunkSamples()), VALIDATOR);
+        topology.addProcessor(DIARIZER, () -> new ChunkDiarizer(inference), ASSEMBLER);
+
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AUDIO_BUFFER_STORE),
+                        Serdes.Bytes(), serde(BufferedFrame.class))
+                .withLoggingEnabled(Map.of()), ASSEMBLER);
+        // Written on every frame; the cache turns that into one changelog record per call per commit.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CALL_STATE_STORE),
+                        Serdes.String(), serde(CallAudioState.class))
+                .withLoggingEnabled(Map.of())
+                .withCachingEnabled(), ASSEMBLER);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SPEAKER_PROMPTS_STORE),
+                        Serdes.String(), serde(CallDiarizationState.class))
+                .withLoggingEnabled(Map.of()), DIARIZER);
+
+        topology.addSink(SEGMENTS_SINK, config.segmentsOutTopic(), new StringSerializer(), new SpeakerSegmentSerde(),
+                DIARIZER);
+        topology.addSink(DEAD_LETTER_SINK, config.deadLetterTopic(), new ByteArraySerializer(),
+                new ByteArraySerializer(), VALIDATOR, ASSEMBLER);
+        return topology;
+    }
+
+    private static <T extends org.apache.avro.specific.SpecificRecord> SingleObjectSerde<T> serde(Class<T> type) {
+        return new SingleObjectSerde<>(SingleObjectCodec.forReleased(type));
+    }
+}
