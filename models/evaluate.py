@@ -101,7 +101,7 @@ def evaluate_prompted(name, calls, runner, cfg, seed):
     return res
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="models/streamdrz", help="prefix of the exported ONNX pair")
     ap.add_argument("--corpus", default="models/cache/corpus_test.npz")
@@ -110,7 +110,8 @@ def main():
     ap.add_argument("--render", default=None, help="write WAV + RTTM (ref and hyp) of the call sets here")
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--threads", type=int, default=2)
-    a = ap.parse_args()
+    ap.add_argument("--limit", type=int, default=None, help="at most this many calls per set (smoke tests)")
+    a = ap.parse_args(argv)
 
     model = OnnxDiarizer(a.model, threads=a.threads)
     cfg = model.cfg
@@ -121,6 +122,7 @@ def main():
                "identities": sorted(set(map(str, corpus.speaker_name)))}
     for name in a.sets.split(","):
         spk, n, secs, seed = SETS[name]
+        n = min(n, a.limit or n)
         calls = build_calls(synth, spk, n, secs, seed)
         if name == "prompted2":
             res = evaluate_prompted(name, calls, model.run_chunks, cfg, seed)

@@ -53,6 +53,7 @@ class ModelConfig:
     dec_layers: int = 2
     mlp_ratio: int = 4
     dropout: float = 0.1
+    n_train_speakers: int = 0      # >0: training-only speaker-id head (additive angular margin softmax)
     model_id: str = "streamdrz-small"
 
     @property
@@ -251,6 +252,11 @@ class Diarizer(nn.Module):
         self.dec_ln = nn.LayerNorm(d)
         self.head = nn.Linear(d, tk.vocab_size, bias=False)
         self.activity = nn.Linear(d, cfg.max_speakers)
+        if cfg.n_train_speakers:
+            # x-vector style speaker classification of single-speaker frames, training only:
+            # it pushes the encoder towards voice features that hold for unseen speakers
+            self.spk_proj = nn.Linear(d, 128)
+            self.spk_classes = nn.Parameter(torch.randn(cfg.n_train_speakers, 128) * 0.02)
         self.apply(self._init)
         nn.init.normal_(self.encoder.pos, std=0.02)
         nn.init.normal_(self.dec_pos, std=0.02)
@@ -302,12 +308,13 @@ class Diarizer(nn.Module):
     # -- training ----------------------------------------------------------------------
 
     def forward(self, feats, tokens):
-        """Teacher forcing: tokens (B, L) are inputs; logits predict tokens[:, 1:]."""
+        """Teacher forcing: tokens (B, L) are inputs; logits predict tokens[:, 1:].
+        Returns logits, activity logits and the encoder memory (for auxiliary losses)."""
         mem, act = self.encode(feats)
         ck, cv = self.cross_kv(mem)
         pk, pv = self.empty_cache(feats.shape[0], feats.device)
         logits, _, _ = self.decode_step(tokens, 0, pk, pv, ck, cv)
-        return logits, act
+        return logits, act, mem
 
     # -- greedy decoding with the grammar (reference for Java) --------------------------
 
@@ -339,6 +346,19 @@ class Diarizer(nn.Module):
             if all(s[-1] in (tk.eos, tk.pad) for s in seqs):
                 break
         return seqs, probs
+
+    def speaker_id_loss(self, mem, targets, margin=0.2, scale=30.0):
+        """AAM-softmax over chunk frames; targets (B, S_chunk) identity index or -100."""
+        emb = F.normalize(self.spk_proj(mem[:, self.cfg.chunk_enc_start:]), dim=-1)
+        cos = emb @ F.normalize(self.spk_classes, dim=-1).T                # (B, S, C)
+        keep = targets >= 0
+        if not keep.any():
+            return cos.sum() * 0.0
+        cos, t = cos[keep].float(), targets[keep]
+        theta = torch.acos(cos.gather(1, t[:, None]).clamp(-1 + 1e-6, 1 - 1e-6))
+        target_logit = torch.cos(theta + margin)
+        logits = cos.scatter(1, t[:, None], target_logit) * scale
+        return F.cross_entropy(logits, t)
 
     def config_dict(self):
         return asdict(self.cfg)

@@ -83,6 +83,7 @@ class Example:
     segments: list           # chunk-relative (start, end, label)
     chunk_start: float       # seconds into the call
     prompted: list           # call labels of the prompted speakers, slot order
+    call_label_of: list      # chunk-local label -> call label
 
 
 def training_example(cfg: ModelConfig, call, rng, p_first=0.25, p_no_prompt=0.1, p_drop=0.1):
@@ -132,7 +133,8 @@ def training_example(cfg: ModelConfig, call, rng, p_first=0.25, p_no_prompt=0.1,
     tk = cfg.tokens
     return Example(audio=build_input(cfg, chunk, prompts), tokens=tk.encode(out),
                    activity=activity_targets(cfg, out), n_prompted=len(prompts), segments=out,
-                   chunk_start=c0, prompted=[lab for lab, _ in known])
+                   chunk_start=c0, prompted=[lab for lab, _ in known],
+                   call_label_of=[lab for lab, _ in sorted(local.items(), key=lambda kv: kv[1])])
 
 
 # ---------------------------------------------------------------------------------

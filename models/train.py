@@ -45,6 +45,7 @@ class TrainConfig:
     weight_decay: float = 0.05
     grad_clip: float = 1.0
     aux_weight: float = 1.0          # frame-wise speaker activity loss
+    spk_weight: float = 0.5          # speaker-id (AAM softmax) loss on single-speaker frames
     log_interval: int = 25
     eval_interval: int = 500
     ckpt_interval: int = 100
@@ -81,11 +82,17 @@ class SyntheticChunks(torch.utils.data.IterableDataset):
         noise_path = os.path.join(self.tcfg.corpus_dir, "noise.npz")
         noise = load_noise(noise_path) if os.path.exists(noise_path) else None
         synth = CallSynth(corpus, SynthConfig(duration_s=(10.0, 40.0)), noise=noise)
+        ident = {n: i for i, n in enumerate(corpus.speaker_name)}
         while True:
             call = synth.make_call(rng)
             for _ in range(self.tcfg.examples_per_call):
                 ex = training_example(self.mcfg, call, rng)
-                yield ex.audio, ex.tokens, ex.activity
+                # identity of the one active speaker per frame, -100 where 0 or 2+ speak
+                ids = np.array([ident[call.speaker_names[c]] for c in ex.call_label_of] +
+                               [-100] * (self.mcfg.max_speakers - len(ex.call_label_of)))[: self.mcfg.max_speakers]
+                single = ex.activity.sum(1) == 1
+                spk = np.where(single, ids[ex.activity.argmax(1)], -100).astype(np.int64)
+                yield ex.audio, ex.tokens, ex.activity, spk
 
 
 def collate(batch, pad, max_len):
@@ -94,17 +101,19 @@ def collate(batch, pad, max_len):
     for i, b in enumerate(batch):
         toks[i, : len(b[1])] = torch.tensor(b[1])
     act = torch.from_numpy(np.stack([b[2] for b in batch]))
-    return audio, toks, act
+    spk = torch.from_numpy(np.stack([b[3] for b in batch]))
+    return audio, toks, act, spk
 
 
-def losses(model, audio, toks, act, pad):
+def losses(model, audio, toks, act, spk, pad):
     with torch.autocast(device_type=audio.device.type, enabled=False):
         feats = model.frontend(audio)          # the mel recipe stays fp32, as at inference
-    logits, act_logits = model(feats, toks[:, :-1])
+    logits, act_logits, mem = model(feats, toks[:, :-1])
     logits, act_logits = logits.float(), act_logits.float()
     ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), toks[:, 1:].reshape(-1), ignore_index=pad)
     bce = F.binary_cross_entropy_with_logits(act_logits, act)
-    return ce, bce
+    sid = model.speaker_id_loss(mem, spk) if model.cfg.n_train_speakers else ce * 0.0
+    return ce, bce, sid
 
 
 def torch_chunk_runner(model, device):
@@ -160,19 +169,25 @@ def main(argv):
 
     it, best = 0, float("inf")
     state = None
+    n_spk = load_corpus(os.path.join(tcfg.corpus_dir, "corpus_train.npz")).num_speakers
     if os.path.exists(ckpt_path):
         state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
         mcfg = ModelConfig(**state["model_config"])
         it, best = state["iter"], state["best_der"]
         print(f"resuming from {ckpt_path} at iter {it} (best val DER {best:.4f})", flush=True)
+    if tcfg.spk_weight > 0:
+        mcfg.n_train_speakers = n_spk
     model = Diarizer(mcfg).to(tcfg.device)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": tcfg.weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}], lr=tcfg.lr, betas=(0.9, 0.98))
     if state is not None:
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optim"])
+        missing, _ = model.load_state_dict(state["model"], strict=False)
+        if missing:     # a head added since the checkpoint: fresh optimizer state for all
+            print(f"new parameters {missing}: optimizer state restarted", flush=True)
+        else:
+            opt.load_state_dict(state["optim"])
     print(f"{sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters; config {asdict(mcfg)}", flush=True)
 
     tk = mcfg.tokens
@@ -189,25 +204,26 @@ def main(argv):
         os.replace(path + ".tmp", path)
 
     t0, acc = time.time(), []
-    for audio, toks, act in data:
+    for audio, toks, act, spk in data:
         if it >= tcfg.max_iters:
             break
         for g in opt.param_groups:
             g["lr"] = lr_at(it, tcfg)
         model.train()
         with torch.autocast(device_type=tcfg.device.split(":")[0], dtype=torch.bfloat16, enabled=tcfg.autocast_bf16):
-            ce, bce = losses(model, audio.to(tcfg.device), toks.to(tcfg.device), act.to(tcfg.device), tk.pad)
-        loss = ce + tcfg.aux_weight * bce
+            ce, bce, sid = losses(model, audio.to(tcfg.device), toks.to(tcfg.device), act.to(tcfg.device),
+                                  spk.to(tcfg.device), tk.pad)
+        loss = ce + tcfg.aux_weight * bce + tcfg.spk_weight * sid
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), tcfg.grad_clip)
         opt.step()
         it += 1
-        acc.append((ce.item(), bce.item()))
+        acc.append((ce.item(), bce.item(), sid.item()))
         if it % tcfg.log_interval == 0:
-            ce_m, bce_m = np.mean(acc, axis=0)
+            ce_m, bce_m, sid_m = np.mean(acc, axis=0)
             dt = (time.time() - t0) / len(acc)
-            rec = {"iter": it, "ce": round(float(ce_m), 4), "bce": round(float(bce_m), 4),
+            rec = {"iter": it, "ce": round(float(ce_m), 4), "bce": round(float(bce_m), 4), "spk": round(float(sid_m), 4),
                    "lr": lr_at(it, tcfg), "s_per_iter": round(dt, 3)}
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")

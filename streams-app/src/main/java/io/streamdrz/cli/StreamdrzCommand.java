@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
  * <p>Every capability is a subcommand registered here ({@code run}, {@code demo},
  * {@code produce}, {@code consume}, {@code diarize}, {@code eval}, {@code bench}, as
  * ARCHITECTURE.md section 6 lists them); each arrives with the code that does the
- * work. Until then only {@code help} exists.
+ * work. So far: {@code diarize} (audio files to RTTM, no Kafka) and {@code eval}
+ * (DER and JER of RTTM files).
  *
  * <pre>
  * java -jar streams-app/target/streamdrz.jar --help
@@ -25,7 +26,7 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         versionProvider = BuildVersion.class,
         description = "Live speaker diarization of phone calls as a Kafka Streams application.",
-        subcommands = HelpCommand.class)
+        subcommands = {HelpCommand.class, DiarizeCommand.class, EvalCommand.class})
 public final class StreamdrzCommand implements Callable<Integer> {
 
     @Spec

@@ -1,0 +1,101 @@
+package io.streamdrz.eval;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * RTTM files, SPEAKER records only:
+ * {@code SPEAKER <file> 1 <onset> <duration> <NA> <NA> <speaker> <NA> <NA>}.
+ * Other record types and comments ({@code ;} or {@code #}) are skipped on reading.
+ */
+public final class Rttm {
+
+    private Rttm() {
+    }
+
+    /** {@code file id -> turns} in file order. */
+    public static Map<String, List<SpeakerTurn>> read(Path path) throws EvalInputException {
+        return parse(lines(path), path.toString());
+    }
+
+    /** Reads several files into one map (a file id's turns are concatenated). */
+    public static Map<String, List<SpeakerTurn>> read(List<Path> paths) throws EvalInputException {
+        Map<String, List<SpeakerTurn>> out = new LinkedHashMap<>();
+        for (Path p : paths) {
+            read(p).forEach((k, v) -> out.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+        }
+        return out;
+    }
+
+    public static Map<String, List<SpeakerTurn>> parse(List<String> lines, String source) throws EvalInputException {
+        Map<String, List<SpeakerTurn>> out = new LinkedHashMap<>();
+        int n = 0;
+        for (String line : lines) {
+            n++;
+            String s = line.strip();
+            if (s.isEmpty() || s.startsWith(";") || s.startsWith("#")) {
+                continue;
+            }
+            String[] f = s.split("\\s+");
+            if (!f[0].equalsIgnoreCase("SPEAKER")) {
+                continue;
+            }
+            if (f.length < 8) {
+                throw new EvalInputException(source + ":" + n + ": expected at least 8 fields in an RTTM SPEAKER line: " + s);
+            }
+            double start;
+            double dur;
+            try {
+                start = Double.parseDouble(f[3]);
+                dur = Double.parseDouble(f[4]);
+            } catch (NumberFormatException e) {
+                throw new EvalInputException(source + ":" + n + ": onset or duration is not a number: " + s);
+            }
+            if (dur < 0) {
+                throw new EvalInputException(source + ":" + n + ": negative duration: " + s);
+            }
+            out.computeIfAbsent(f[1], k -> new ArrayList<>()).add(new SpeakerTurn(start, start + dur, f[7]));
+        }
+        return out;
+    }
+
+    /** RTTM lines of one file's turns, sorted by (start, end, speaker), times to 1 ms. */
+    public static String format(String fileId, List<SpeakerTurn> turns) {
+        List<SpeakerTurn> sorted = new ArrayList<>(turns);
+        sorted.sort(Comparator.comparingDouble(SpeakerTurn::start).thenComparingDouble(SpeakerTurn::end)
+                .thenComparing(SpeakerTurn::speaker));
+        StringBuilder sb = new StringBuilder();
+        for (SpeakerTurn t : sorted) {
+            sb.append("SPEAKER ").append(fileId).append(" 1 ").append(fixed3(t.start())).append(' ')
+                    .append(fixed3(t.end() - t.start())).append(" <NA> <NA> ").append(t.speaker())
+                    .append(" <NA> <NA>\n");
+        }
+        return sb.toString();
+    }
+
+    /** {@code x} with 3 decimals, rounded as Python's {@code f"{x:.3f}"} (exact value, half to even). */
+    public static String fixed3(double x) {
+        String s = new BigDecimal(x).setScale(3, RoundingMode.HALF_EVEN).toPlainString();
+        return s.equals("-0.000") ? "0.000" : s;
+    }
+
+    static List<String> lines(Path path) throws EvalInputException {
+        try {
+            return Files.readAllLines(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new EvalInputException(path + ": no such file");
+        } catch (IOException e) {
+            throw new EvalInputException(path + ": cannot read: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package io.streamdrz.inference;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The streaming recipe over a whole call, written once for Java (the Python twin is
+ * {@code StreamingDiarizer} in {@code models/prompts.py}, which the parity tests hold
+ * this to):
+ *
+ * <ol>
+ *   <li>the call is cut into consecutive chunks of {@code chunk_seconds};</li>
+ *   <li>{@link #prepare}: up to {@code prompt_slots} known speakers are prompted, the
+ *       most recently heard first (ties: lower label), laid out in label order; chunk
+ *       label i below the number of prompts is that prompt's speaker;</li>
+ *   <li>the model decodes the chunk ({@link ChunkRunner});</li>
+ *   <li>{@link #absorb}: other chunk labels become new call labels in order of
+ *       appearance; for each speaker heard, the longest region where only they talk,
+ *       shrunk by {@value #EDGE_SECONDS} s at each end, at least {@value #MIN_PROMPT_SECONDS}
+ *       s long and centre-cropped to {@code prompt_seconds}, replaces their prompt if
+ *       it is longer; segments go to call time through {@link SegmentStitcher}.</li>
+ * </ol>
+ *
+ * Per-call state lives in a {@link CallState}, so the same steps serve the offline
+ * command (all chunks at once) and the streams processor (one chunk per punctuation,
+ * state in a store). Stateless itself and thread-safe if the runner is.
+ */
+public final class CallDiarizer {
+
+    /** Shorter clean regions identify a voice too poorly to prompt with. */
+    public static final double MIN_PROMPT_SECONDS = 0.5;
+    /** Trimmed off each end of a predicted clean region: boundaries are uncertain. */
+    public static final double EDGE_SECONDS = 0.1;
+
+    private final ModelContract c;
+    private final ChunkRunner runner;
+
+    public CallDiarizer(ModelContract contract, ChunkRunner runner) {
+        this.c = contract;
+        this.runner = runner;
+    }
+
+    public CallDiarizer(ChunkDiarizer engine) {
+        this(engine.contract(), engine);
+    }
+
+    public ModelContract contract() {
+        return c;
+    }
+
+    /** Chunks a call of {@code samples} samples is cut into (at least one, even when empty). */
+    public int chunkCount(int samples) {
+        return Math.max(1, (samples + c.chunkSamples() - 1) / c.chunkSamples());
+    }
+
+    /** Chunk {@code k} of a call: {@code chunk_seconds} of audio, shorter at the end. */
+    public float[] chunk(float[] call, int k) {
+        int from = Math.min(call.length, k * c.chunkSamples());
+        int to = Math.min(call.length, from + c.chunkSamples());
+        return Arrays.copyOfRange(call, from, to);
+    }
+
+    /** Prompts the known speakers of {@code state}, as the model was trained. */
+    public PreparedChunk prepare(CallState state, float[] chunk) {
+        List<SpeakerPrompt> chosen = new ArrayList<>(state.prompts());
+        chosen.sort(Comparator.comparingInt((SpeakerPrompt p) -> -p.lastChunk()).thenComparingInt(SpeakerPrompt::label));
+        chosen = new ArrayList<>(chosen.subList(0, Math.min(c.promptSlots, chosen.size())));
+        chosen.sort(Comparator.comparingInt(SpeakerPrompt::label));
+        List<float[]> audio = new ArrayList<>(chosen.size());
+        for (SpeakerPrompt p : chosen) {
+            audio.add(p.audio());
+        }
+        return new PreparedChunk(chunk, List.copyOf(chosen), ModelInput.build(c, chunk, audio));
+    }
+
+    /**
+     * Maps the chunk's labels to call labels, refreshes prompts and stitches the
+     * segments into {@code state}; then {@code state} is ready for the next chunk.
+     *
+     * @return the chunk's segments in call time and call labels (before stitching)
+     */
+    public List<CallSegment> absorb(CallState state, PreparedChunk prepared, List<ChunkSegment> local) {
+        int sr = c.sampleRate;
+        float[] chunk = prepared.chunk();
+        double t0 = state.chunkIndex() * c.chunkSeconds;
+        double chunkLength = chunk.length / (double) sr;
+
+        Map<Integer, Integer> mapping = new HashMap<>();
+        for (int i = 0; i < prepared.prompts().size(); i++) {
+            mapping.put(i, prepared.prompts().get(i).label());
+        }
+        List<ChunkSegment> ordered = new ArrayList<>(local);
+        ordered.sort(Comparator.comparingDouble(ChunkSegment::start).thenComparingDouble(ChunkSegment::end));
+        List<ChunkSegment> segs = new ArrayList<>();   // chunk time, call labels
+        for (ChunkSegment s : ordered) {
+            double start = Math.min(s.start(), chunkLength);
+            double end = Math.min(s.end(), chunkLength);
+            if (end <= start) {
+                continue;
+            }
+            Integer label = mapping.get(s.label());
+            if (label == null) {
+                label = state.newLabel();
+                mapping.put(s.label(), label);
+            }
+            segs.add(new ChunkSegment(start, end, label, s.confidence()));
+        }
+
+        Set<Integer> heard = new LinkedHashSet<>();
+        for (ChunkSegment s : segs) {
+            heard.add(s.label());
+        }
+        for (int label : heard) {
+            SpeakerPrompt old = state.prompt(label);
+            if (old != null) {
+                old = old.heardIn(state.chunkIndex());
+                state.putPrompt(old);
+            }
+            double[] best = null;
+            for (double[] r : cleanRegions(segs, label, 0.0, chunkLength)) {
+                double a = r[0] + EDGE_SECONDS;
+                double b = r[1] - EDGE_SECONDS;
+                if (b - a >= MIN_PROMPT_SECONDS && (best == null || b - a > best[1] - best[0])) {
+                    best = new double[]{a, b};
+                }
+            }
+            if (best == null) {
+                continue;
+            }
+            double[] crop = centreCrop(best[0], best[1], c.promptSeconds);
+            double a = crop[0];
+            double b = crop[1];
+            if (old == null || b - a > old.cleanSeconds() + 1e-6) {
+                int from = Math.min(chunk.length, (int) (a * sr));
+                int to = Math.min(chunk.length, (int) (b * sr));
+                state.putPrompt(new SpeakerPrompt(label, Arrays.copyOfRange(chunk, from, Math.max(from, to)), b - a,
+                        state.chunkIndex()));
+            }
+        }
+
+        List<CallSegment> out = new ArrayList<>(segs.size());
+        for (ChunkSegment s : segs) {
+            CallSegment seg = new CallSegment(t0 + s.start(), t0 + s.end(), s.label(), s.confidence());
+            out.add(seg);
+            SegmentStitcher.append(state.mutableSegments(), seg);
+        }
+        state.nextChunk();
+        return out;
+    }
+
+    /**
+     * Intervals within {@code [t0, t1)} where {@code label} speaks and nobody else does
+     * ({@code clean_regions} in prompts.py: the speaker's own segments are not merged first).
+     */
+    static List<double[]> cleanRegions(List<ChunkSegment> segs, int label, double t0, double t1) {
+        List<double[]> own = new ArrayList<>();
+        List<double[]> others = new ArrayList<>();
+        for (ChunkSegment s : segs) {
+            if (s.label() == label) {
+                own.add(new double[]{Math.max(s.start(), t0), Math.min(s.end(), t1)});
+            } else {
+                others.add(new double[]{s.start(), s.end()});
+            }
+        }
+        Comparator<double[]> byStartEnd = Comparator.<double[]>comparingDouble(x -> x[0]).thenComparingDouble(x -> x[1]);
+        own.sort(byStartEnd);
+        others.sort(byStartEnd);
+        List<double[]> out = new ArrayList<>();
+        for (double[] o : own) {
+            if (o[1] <= o[0]) {
+                continue;
+            }
+            List<double[]> pieces = new ArrayList<>();
+            pieces.add(o);
+            for (double[] x : others) {
+                List<double[]> next = new ArrayList<>();
+                for (double[] p : pieces) {
+                    if (x[1] <= p[0] || x[0] >= p[1]) {
+                        next.add(p);
+                        continue;
+                    }
+                    if (x[0] > p[0]) {
+                        next.add(new double[]{p[0], x[0]});
+                    }
+                    if (x[1] < p[1]) {
+                        next.add(new double[]{x[1], p[1]});
+                    }
+                }
+                pieces = next;
+            }
+            for (double[] p : pieces) {
+                if (p[1] > p[0]) {
+                    out.add(p);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The window of at most {@code length} seconds centred in {@code [a, b]}. */
+    static double[] centreCrop(double a, double b, double length) {
+        if (b - a <= length) {
+            return new double[]{a, b};
+        }
+        double mid = (a + b) / 2;
+        return new double[]{mid - length / 2, mid + length / 2};
+    }
+
+    /** Diarizes one whole call (samples at the model's rate); segments in call time. */
+    public List<CallSegment> diarize(float[] call) {
+        List<List<CallSegment>> out = new ArrayList<>();
+        diarizeAll(List.of(call).iterator(), a -> a, 1, new Listener<>() {
+            @Override
+            public void callDone(float[] key, List<CallSegment> segments) {
+                out.add(segments);
+            }
+        });
+        return out.get(0);
+    }
+
+    /** Receives progress and results from {@link #diarizeAll}. */
+    public interface Listener<K> {
+
+        /** A chunk of {@code seconds} audio of {@code call} was diarized. */
+        default void chunkDone(K call, double seconds) {
+        }
+
+        /** {@code call} is finished; its segments in call time. */
+        void callDone(K call, List<CallSegment> segments);
+    }
+
+    /**
+     * Diarizes many calls, up to {@code batchSize} at a time: each model run takes the
+     * next chunk of every active call (one chunk per call, since a call's next chunk
+     * needs the prompts from this one), and a finished call's place goes to the next
+     * call at once. With {@code batchSize} at least the number of calls this is exactly
+     * {@code diarize_many} in prompts.py.
+     *
+     * @param calls   the calls, loaded lazily one by one through {@code load}
+     * @param load    a call's audio at the model's rate, or null to skip the call
+     */
+    public <K> void diarizeAll(Iterator<K> calls, Function<K, float[]> load, int batchSize, Listener<K> listener) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, not " + batchSize);
+        }
+        List<Active<K>> active = new ArrayList<>();
+        while (true) {
+            while (active.size() < batchSize && calls.hasNext()) {
+                K key = calls.next();
+                float[] audio = load.apply(key);
+                if (audio != null) {
+                    active.add(new Active<>(key, audio, chunkCount(audio.length)));
+                }
+            }
+            if (active.isEmpty()) {
+                return;
+            }
+            List<PreparedChunk> prepared = new ArrayList<>(active.size());
+            List<ModelInput> inputs = new ArrayList<>(active.size());
+            for (Active<K> a : active) {
+                PreparedChunk p = prepare(a.state, chunk(a.audio, a.state.chunkIndex()));
+                prepared.add(p);
+                inputs.add(p.input());
+            }
+            List<DecodedChunk> decoded = runner.run(inputs);
+            List<Active<K>> still = new ArrayList<>(active.size());
+            for (int i = 0; i < active.size(); i++) {
+                Active<K> a = active.get(i);
+                absorb(a.state, prepared.get(i), decoded.get(i).segments());
+                listener.chunkDone(a.key, prepared.get(i).chunk().length / (double) c.sampleRate);
+                if (a.state.chunkIndex() >= a.chunks) {
+                    listener.callDone(a.key, List.copyOf(a.state.segments()));
+                } else {
+                    still.add(a);
+                }
+            }
+            active = still;
+        }
+    }
+
+    private static final class Active<K> {
+        final K key;
+        final float[] audio;
+        final int chunks;
+        final CallState state = new CallState();
+
+        Active(K key, float[] audio, int chunks) {
+            this.key = key;
+            this.audio = audio;
+            this.chunks = chunks;
+        }
+    }
+}

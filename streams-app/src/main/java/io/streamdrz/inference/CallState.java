@@ -1,0 +1,87 @@
+package io.streamdrz.inference;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * What the streaming recipe keeps per call between chunks: the known speakers' prompts,
+ * how many call labels are taken, the next chunk's index and the call's segments so far.
+ *
+ * <p>A plain value: the streams processor keeps one per call in a state store (the
+ * all-fields constructor and the accessors are what a serde needs). Only
+ * {@link CallDiarizer} changes it.
+ */
+public final class CallState {
+
+    private final List<SpeakerPrompt> prompts;
+    private int labelCount;
+    private int chunkIndex;
+    private final List<CallSegment> segments;
+
+    /** A call before its first chunk. */
+    public CallState() {
+        this(List.of(), 0, 0, List.of());
+    }
+
+    public CallState(List<SpeakerPrompt> prompts, int labelCount, int chunkIndex, List<CallSegment> segments) {
+        this.prompts = new ArrayList<>(prompts);
+        this.prompts.sort(Comparator.comparingInt(SpeakerPrompt::label));
+        this.labelCount = labelCount;
+        this.chunkIndex = chunkIndex;
+        this.segments = new ArrayList<>(segments);
+    }
+
+    /** Prompts of the known speakers, by label. */
+    public List<SpeakerPrompt> prompts() {
+        return Collections.unmodifiableList(prompts);
+    }
+
+    /** Call labels handed out so far; the next new speaker gets this one. */
+    public int labelCount() {
+        return labelCount;
+    }
+
+    /** Index of the next chunk. */
+    public int chunkIndex() {
+        return chunkIndex;
+    }
+
+    /** The call's segments so far, in call time, in the order they were added. */
+    public List<CallSegment> segments() {
+        return Collections.unmodifiableList(segments);
+    }
+
+    SpeakerPrompt prompt(int label) {
+        for (SpeakerPrompt p : prompts) {
+            if (p.label() == label) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    void putPrompt(SpeakerPrompt prompt) {
+        for (int i = 0; i < prompts.size(); i++) {
+            if (prompts.get(i).label() == prompt.label()) {
+                prompts.set(i, prompt);
+                return;
+            }
+        }
+        prompts.add(prompt);
+        prompts.sort(Comparator.comparingInt(SpeakerPrompt::label));
+    }
+
+    int newLabel() {
+        return labelCount++;
+    }
+
+    void nextChunk() {
+        chunkIndex++;
+    }
+
+    List<CallSegment> mutableSegments() {
+        return segments;
+    }
+}

@@ -1,0 +1,15 @@
+package io.streamdrz.inference;
+
+import java.util.List;
+
+/**
+ * What greedy decoding produced for one chunk.
+ *
+ * @param tokens    SOD, the generated tokens, up to and including EOS (no padding)
+ * @param probs     for each token, its probability under the softmax restricted to the
+ *                  tokens the grammar allowed at that step (1 for SOD)
+ * @param nPrompted how many prompt slots held a speaker
+ * @param segments  the triples as chunk-relative segments
+ */
+public record DecodedChunk(int[] tokens, double[] probs, int nPrompted, List<ChunkSegment> segments) {
+}

@@ -1,0 +1,187 @@
+package io.streamdrz.inference;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The exported model: the encoder and the single-step decoder graphs as ONNX Runtime
+ * sessions, and the contract read from their metadata.
+ *
+ * <p>One {@link OrtEnvironment} serves the whole JVM (ONNX Runtime allows only one);
+ * the sessions are thread-safe and meant to be shared by every thread that diarizes.
+ * With {@link ModelOptions.Device#CUDA} the CUDA execution provider is used when this
+ * build of ONNX Runtime has it (the {@code -Pgpu} jar) and it initializes; otherwise
+ * one warning says why and inference runs on the CPU.
+ */
+public final class DiarizationModel implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DiarizationModel.class);
+
+    static final List<String> ENCODER_INPUTS = List.of("features");
+    static final List<String> ENCODER_OUTPUTS = List.of("cross_k", "cross_v");
+    static final List<String> DECODER_INPUTS = List.of("tokens", "position", "past_k", "past_v", "cross_k", "cross_v");
+    static final List<String> DECODER_OUTPUTS = List.of("logits", "present_k", "present_v");
+
+    private final OrtEnvironment env;
+    private final OrtSession encoder;
+    private final OrtSession decoder;
+    private final ModelContract contract;
+    private final ModelOptions.Device device;
+
+    private DiarizationModel(OrtEnvironment env, OrtSession encoder, OrtSession decoder, ModelContract contract,
+                             ModelOptions.Device device) {
+        this.env = env;
+        this.encoder = encoder;
+        this.decoder = decoder;
+        this.contract = contract;
+        this.device = device;
+    }
+
+    /** The JVM's ONNX Runtime environment. */
+    public static OrtEnvironment environment() {
+        return OrtEnvironment.getEnvironment();
+    }
+
+    /**
+     * Loads {@code <prefix>-encoder.onnx} and {@code <prefix>-decoder.onnx}, validates
+     * their contracts and checks that they belong together.
+     *
+     * @throws ModelContractException for a missing file or an unusable contract
+     */
+    public static DiarizationModel load(ModelOptions options) {
+        Path encFile = options.encoderFile();
+        Path decFile = options.decoderFile();
+        for (Path f : List.of(encFile, decFile)) {
+            if (!Files.isRegularFile(f)) {
+                throw new ModelContractException("model file not found: " + f.toAbsolutePath()
+                        + " (--model takes the prefix, e.g. models/streamdrz for models/streamdrz-encoder.onnx)");
+            }
+        }
+        OrtEnvironment env = environment();
+        OrtSession enc = null;
+        OrtSession dec = null;
+        try {
+            ModelOptions.Device device = options.device();
+            try (OrtSession.SessionOptions so = sessionOptions(options, device)) {
+                enc = env.createSession(encFile.toString(), so);
+                dec = env.createSession(decFile.toString(), so);
+            } catch (OrtException e) {
+                if (device != ModelOptions.Device.CUDA) {
+                    throw e;
+                }
+                log.warn("CUDA was requested but could not be used ({}); running on the CPU", e.getMessage());
+                closeQuietly(enc);
+                device = ModelOptions.Device.CPU;
+                try (OrtSession.SessionOptions so = sessionOptions(options, device)) {
+                    enc = env.createSession(encFile.toString(), so);
+                    dec = env.createSession(decFile.toString(), so);
+                }
+            }
+            ModelContract ec = contract(encFile, enc, "encoder", ENCODER_INPUTS, ENCODER_OUTPUTS);
+            ModelContract dc = contract(decFile, dec, "decoder", DECODER_INPUTS, DECODER_OUTPUTS);
+            ec.requireSameModel(dc);
+            log.info("model {} loaded from {}-{encoder,decoder}.onnx on {} ({} intra-op thread(s))",
+                    ec.modelId, options.prefix(), device.name().toLowerCase(java.util.Locale.ROOT),
+                    options.intraOpThreads() == 0 ? "all" : options.intraOpThreads());
+            return new DiarizationModel(env, enc, dec, ec, device);
+        } catch (OrtException e) {
+            closeQuietly(enc);
+            closeQuietly(dec);
+            throw new ModelContractException("cannot load the model " + options.prefix() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(enc);
+            closeQuietly(dec);
+            throw e;
+        }
+    }
+
+    private static OrtSession.SessionOptions sessionOptions(ModelOptions options, ModelOptions.Device device)
+            throws OrtException {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        try {
+            so.setIntraOpNumThreads(options.intraOpThreads());
+            so.setInterOpNumThreads(1);
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (device == ModelOptions.Device.CUDA) {
+                Set<OrtProvider> available = OrtEnvironment.getAvailableProviders();
+                if (!available.contains(OrtProvider.CUDA)) {
+                    throw new OrtException("this ONNX Runtime build has no CUDA provider (available: " + available
+                            + "; build the jar with -Pgpu)");
+                }
+                so.addCUDA(options.cudaDeviceId());
+            }
+            return so;
+        } catch (OrtException | RuntimeException e) {
+            so.close();
+            throw e;
+        }
+    }
+
+    private static ModelContract contract(Path file, OrtSession session, String role, List<String> inputs,
+                                          List<String> outputs) throws OrtException {
+        Map<String, String> meta = session.getMetadata().getCustomMetadata();
+        ModelContract contract = ModelContract.fromMetadata(file.toString(), meta);
+        if (!contract.graph.equals(role)) {
+            throw new ModelContractException(file + ": metadata key streamdrz.graph is '" + contract.graph
+                    + "', expected '" + role + "'");
+        }
+        for (String name : inputs) {
+            if (!session.getInputNames().contains(name)) {
+                throw new ModelContractException(file + ": the " + role + " graph has no input '" + name + "'");
+            }
+        }
+        for (String name : outputs) {
+            if (!session.getOutputNames().contains(name)) {
+                throw new ModelContractException(file + ": the " + role + " graph has no output '" + name + "'");
+            }
+        }
+        return contract;
+    }
+
+    public ModelContract contract() {
+        return contract;
+    }
+
+    /** The device inference actually runs on (CPU after a CUDA fallback). */
+    public ModelOptions.Device device() {
+        return device;
+    }
+
+    OrtEnvironment env() {
+        return env;
+    }
+
+    OrtSession encoder() {
+        return encoder;
+    }
+
+    OrtSession decoder() {
+        return decoder;
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(encoder);
+        closeQuietly(decoder);
+    }
+
+    private static void closeQuietly(OrtSession s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (OrtException e) {
+                log.debug("closing a session failed", e);
+            }
+        }
+    }
+}

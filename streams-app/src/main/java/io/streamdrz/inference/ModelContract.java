@@ -1,0 +1,256 @@
+package io.streamdrz.inference;
+
+import io.streamdrz.audio.MelSpec;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything the runtime needs to know about a model, read from the {@code streamdrz.*}
+ * metadata that {@code models/export.py} writes into both ONNX files (see its
+ * {@code contract()}): sample rate and mel recipe, the input layout (prompt slots and
+ * chunk), the token ids and limits of the grammar, and the decoder's cache shape.
+ *
+ * <p>Nothing here is hard-coded: a retrained or resized model brings its own values.
+ * {@link #fromMetadata} checks that every key is present and well formed and that the
+ * values agree with each other, so a broken export fails at start-up, not mid-call.
+ */
+public final class ModelContract {
+
+    /** The contract versions this runtime understands. */
+    public static final String SUPPORTED_VERSION = "1";
+    static final String PREFIX = "streamdrz.";
+
+    private final String source;
+    private final Map<String, String> values;
+
+    public final String modelId;
+    public final int sampleRate;
+    public final MelSpec mel;
+    public final int promptSlots;
+    public final double promptSeconds;
+    public final double promptSilenceSeconds;
+    public final double chunkSeconds;
+    public final int inputSamples;
+    public final int nFrames;
+    public final double binSeconds;
+    public final int maxSpeakers;
+    public final int maxSegments;
+    public final int tokenPad;
+    public final int tokenEos;
+    public final int tokenSod;
+    public final int tokenTime0;
+    public final int nBins;
+    public final int tokenSpeaker0;
+    public final int vocabSize;
+    public final int maxLen;
+    public final int decoderLayers;
+    public final int decoderHeads;
+    public final int headDim;
+    public final int encoderFrames;
+    public final int encoderChunkStart;
+    public final double encoderFrameSeconds;
+    public final String graph;
+
+    private ModelContract(String source, Map<String, String> meta) {
+        this.source = source;
+        this.values = new TreeMap<>();
+        meta.forEach((k, v) -> {
+            if (k.startsWith(PREFIX)) {
+                values.put(k, v);
+            }
+        });
+        String version = string("contract_version");
+        if (!SUPPORTED_VERSION.equals(version)) {
+            throw new ModelContractException(source + ": unsupported model contract version '" + version
+                    + "' (key streamdrz.contract_version; this runtime reads version " + SUPPORTED_VERSION + ")");
+        }
+        modelId = string("model_id");
+        sampleRate = positiveInt("sample_rate");
+        mel = melSpec();
+        promptSlots = nonNegativeInt("prompt_slots");
+        promptSeconds = nonNegativeDouble("prompt_seconds");
+        promptSilenceSeconds = nonNegativeDouble("prompt_silence_seconds");
+        chunkSeconds = positiveDouble("chunk_seconds");
+        inputSamples = positiveInt("input_samples");
+        nFrames = positiveInt("n_frames");
+        binSeconds = positiveDouble("bin_seconds");
+        maxSpeakers = positiveInt("max_speakers");
+        maxSegments = positiveInt("max_segments");
+        tokenPad = nonNegativeInt("token.pad");
+        tokenEos = nonNegativeInt("token.eos");
+        tokenSod = nonNegativeInt("token.sod");
+        tokenTime0 = nonNegativeInt("token.time0");
+        nBins = positiveInt("token.n_bins");
+        tokenSpeaker0 = nonNegativeInt("token.speaker0");
+        vocabSize = positiveInt("token.vocab_size");
+        maxLen = positiveInt("token.max_len");
+        decoderLayers = positiveInt("decoder.layers");
+        decoderHeads = positiveInt("decoder.heads");
+        headDim = positiveInt("decoder.head_dim");
+        encoderFrames = positiveInt("encoder.frames");
+        encoderChunkStart = nonNegativeInt("encoder.chunk_start");
+        encoderFrameSeconds = positiveDouble("encoder.frame_seconds");
+        graph = string("graph");
+        checkConsistency();
+    }
+
+    /**
+     * Reads and validates the contract from a model file's metadata.
+     *
+     * @param source the file, named in errors
+     * @throws ModelContractException naming the file and the key that is missing or wrong
+     */
+    public static ModelContract fromMetadata(String source, Map<String, String> metadata) {
+        return new ModelContract(source, metadata);
+    }
+
+    private void checkConsistency() {
+        require(mel.sampleRate() == sampleRate, "mel.*", "sample rate and mel recipe disagree");
+        require(slotSamples() * promptSlots + chunkSamples() == inputSamples, "input_samples",
+                "is " + inputSamples + " but prompt_slots * slot + chunk = "
+                        + (slotSamples() * promptSlots + chunkSamples()));
+        require(mel.frames(inputSamples) == nFrames, "n_frames",
+                "is " + nFrames + " but input_samples / hop_length = " + mel.frames(inputSamples));
+        require(promptSamples() <= slotSamples(), "prompt_seconds", "longer than its slot");
+        require(tokenTime0 + nBins == tokenSpeaker0, "token.speaker0", "must follow the last time bin");
+        require(tokenSpeaker0 + maxSpeakers == vocabSize, "token.vocab_size", "must be speaker0 + max_speakers");
+        require(nBins == (int) Math.rint(chunkSeconds / binSeconds) + 1, "token.n_bins",
+                "must be chunk_seconds / bin_seconds + 1");
+        require(maxLen >= 2 + 3 * maxSegments, "token.max_len", "too short for max_segments triples");
+        int[] special = {tokenPad, tokenEos, tokenSod};
+        for (int id : special) {
+            require(id < tokenTime0, "token.time0", "special tokens must come before the time bins");
+        }
+        require(tokenPad != tokenEos && tokenEos != tokenSod && tokenPad != tokenSod, "token.*",
+                "pad, eos and sod must differ");
+    }
+
+    /**
+     * Checks that an encoder and a decoder contract describe the same model: the same
+     * model id and the same value for every key except {@code streamdrz.graph}.
+     */
+    public void requireSameModel(ModelContract other) {
+        if (!modelId.equals(other.modelId)) {
+            throw new ModelContractException(source + " and " + other.source + " belong to different models: "
+                    + "streamdrz.model_id '" + modelId + "' vs '" + other.modelId + "'");
+        }
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            String key = e.getKey();
+            if (key.equals(PREFIX + "graph")) {
+                continue;
+            }
+            String theirs = other.values.get(key);
+            if (!e.getValue().equals(theirs)) {
+                throw new ModelContractException(source + " and " + other.source + " disagree on " + key
+                        + ": '" + e.getValue() + "' vs '" + theirs + "'");
+            }
+        }
+    }
+
+    /** The file this contract was read from. */
+    public String source() {
+        return source;
+    }
+
+    /** Samples of one prompt slot: prompt speech plus its silence. */
+    public int slotSamples() {
+        return (int) Math.rint((promptSeconds + promptSilenceSeconds) * sampleRate);
+    }
+
+    /** Samples of prompt speech a slot holds at most. */
+    public int promptSamples() {
+        return (int) Math.rint(promptSeconds * sampleRate);
+    }
+
+    /** Samples of one chunk of the call. */
+    public int chunkSamples() {
+        return (int) Math.rint(chunkSeconds * sampleRate);
+    }
+
+    /** Offset of the chunk in the model input. */
+    public int chunkOffset() {
+        return promptSlots * slotSamples();
+    }
+
+    /** Every {@code streamdrz.*} key and value, sorted by key. */
+    public Map<String, String> values() {
+        return java.util.Collections.unmodifiableMap(values);
+    }
+
+    private MelSpec melSpec() {
+        try {
+            return new MelSpec(sampleRate, positiveInt("mel.n_fft"), positiveInt("mel.win_length"),
+                    positiveInt("mel.hop_length"), positiveInt("mel.n_mels"), nonNegativeDouble("mel.f_min"),
+                    positiveDouble("mel.f_max"), positiveDouble("mel.log_floor"));
+        } catch (IllegalArgumentException e) {
+            throw new ModelContractException(source + ": invalid mel recipe (keys streamdrz.mel.*): " + e.getMessage());
+        }
+    }
+
+    private String string(String key) {
+        String v = values.get(PREFIX + key);
+        if (v == null) {
+            throw new ModelContractException(source + ": metadata key " + PREFIX + key
+                    + " is missing (was the model exported by models/export.py?)");
+        }
+        return v.trim();
+    }
+
+    private int positiveInt(String key) {
+        int v = parseInt(key);
+        require(v > 0, key, "must be positive, not " + v);
+        return v;
+    }
+
+    private int nonNegativeInt(String key) {
+        int v = parseInt(key);
+        require(v >= 0, key, "must not be negative, not " + v);
+        return v;
+    }
+
+    private int parseInt(String key) {
+        String v = string(key);
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new ModelContractException(source + ": metadata key " + PREFIX + key + " is not an integer: '" + v + "'");
+        }
+    }
+
+    private double positiveDouble(String key) {
+        double v = parseDouble(key);
+        require(v > 0, key, "must be positive, not " + v);
+        return v;
+    }
+
+    private double nonNegativeDouble(String key) {
+        double v = parseDouble(key);
+        require(v >= 0, key, "must not be negative, not " + v);
+        return v;
+    }
+
+    private double parseDouble(String key) {
+        String v = string(key);
+        try {
+            double d = Double.parseDouble(v);
+            if (!Double.isFinite(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new ModelContractException(source + ": metadata key " + PREFIX + key + " is not a number: '" + v + "'");
+        }
+    }
+
+    private void require(boolean ok, String key, String problem) {
+        if (!ok) {
+            throw new ModelContractException(source + ": metadata key " + PREFIX + key + " " + problem);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ModelContract[" + modelId + ", " + source + "]";
+    }
+}

@@ -1,0 +1,31 @@
+package io.streamdrz.inference;
+
+import java.util.List;
+
+/**
+ * One fixed-layout model input: {@code prompt_slots} slots of
+ * {@code prompt_seconds + prompt_silence_seconds}, slot i holding up to
+ * {@code prompt_seconds} of speaker i's clean audio (zero padded), then the chunk
+ * ({@code chunk_seconds}, zero padded at the end of a call). Mirrors
+ * {@code build_input} in {@code models/prompts.py}.
+ *
+ * @param samples   {@code input_samples} samples at the model's rate
+ * @param nPrompted how many slots hold a speaker (they are the first ones)
+ */
+public record ModelInput(float[] samples, int nPrompted) {
+
+    /**
+     * Lays out {@code chunk} and the prompts' audio (in slot order; at most
+     * {@code prompt_slots} are used, each cut to {@code prompt_seconds}).
+     */
+    public static ModelInput build(ModelContract c, float[] chunk, List<float[]> prompts) {
+        float[] x = new float[c.inputSamples];
+        int n = Math.min(prompts.size(), c.promptSlots);
+        for (int i = 0; i < n; i++) {
+            float[] p = prompts.get(i);
+            System.arraycopy(p, 0, x, i * c.slotSamples(), Math.min(p.length, c.promptSamples()));
+        }
+        System.arraycopy(chunk, 0, x, c.chunkOffset(), Math.min(chunk.length, c.chunkSamples()));
+        return new ModelInput(x, n);
+    }
+}

@@ -1,0 +1,92 @@
+package io.streamdrz.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamdrz.inference.ModelFixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EvalCommandTest {
+
+    private static final Path FIX = ModelFixtures.repoRoot().resolve("models/tests/fixtures/dscore");
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = StreamdrzCommand.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void printsTheTableAndWritesJson() throws Exception {
+        Path json = dir.resolve("report.json");
+        assertEquals(0, run("eval", "--ref", FIX.resolve("ref.rttm").toString(), "--hyp", FIX.resolve("sys.rttm").toString(),
+                "--json", json.toString()), err.toString());
+        String table = out.toString();
+        assertTrue(table.contains("FILE1") && table.contains("FILE2") && table.contains("*** TOTAL ***"), table);
+        JsonNode j = new ObjectMapper().readTree(json.toFile());
+        // md-eval-22 with union.uem (the default region): ALL 40.05 % at collar 0.25
+        double expected = Double.parseDouble(Files.readString(FIX.resolve("md-eval_union_c0.25.txt"))
+                .replaceAll("(?s).*OVERALL SPEAKER DIARIZATION ERROR = ([\\d.]+) percent of scored speaker time\\s+`\\(ALL\\).*", "$1"));
+        assertEquals(expected, 100 * j.at("/total/der/0.25/der").asDouble(), 0.0051);
+        assertTrue(j.at("/total/jer").asDouble() > 0);
+    }
+
+    @Test
+    void jsonToStdoutAndUemAndRegion() throws Exception {
+        assertEquals(0, run("eval", "--ref", FIX.resolve("ref.rttm").toString(), "--hyp", FIX.resolve("sys.rttm").toString(),
+                "--uem", FIX.resolve("partial.uem").toString(), "--collars", "0.25", "--json", "-"), err.toString());
+        JsonNode j = new ObjectMapper().readTree(out.toString());
+        assertTrue(j.get("uem").asBoolean());
+        assertFalse(j.at("/total/der/0.25").isMissingNode());
+        assertTrue(j.at("/total/der/0").isMissingNode());
+    }
+
+    @Test
+    void warnsAboutFilesOnOneSideOnly() throws Exception {
+        Path ref = dir.resolve("ref.rttm");
+        Path hyp = dir.resolve("hyp.rttm");
+        Files.writeString(ref, "SPEAKER a 1 0 5 <NA> <NA> x <NA> <NA>\nSPEAKER b 1 0 5 <NA> <NA> x <NA> <NA>\n");
+        Files.writeString(hyp, "SPEAKER a 1 0 5 <NA> <NA> A <NA> <NA>\nSPEAKER c 1 0 5 <NA> <NA> A <NA> <NA>\n");
+        assertEquals(0, run("eval", "--ref", ref.toString(), "--hyp", hyp.toString(), "--json", "-"));
+        assertTrue(err.toString().contains("'c' is in the hypothesis but not in the reference"), err.toString());
+        assertTrue(err.toString().contains("'b' has no hypothesis"), err.toString());
+        JsonNode j = new ObjectMapper().readTree(out.toString());
+        assertEquals(0.5, j.at("/total/der/0/der").asDouble(), 1e-9);
+    }
+
+    @Test
+    void badInputIsOneLineAndExitCodeOne() {
+        assertEquals(1, run("eval", "--ref", dir.resolve("none.rttm").toString(), "--hyp", dir.resolve("none.rttm").toString()));
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+        assertTrue(err.toString().startsWith("streamdrz eval: ") && err.toString().contains("no such file"), err.toString());
+    }
+
+    @Test
+    void windowsAreScoredSeparately() throws Exception {
+        Path ref = dir.resolve("ref.rttm");
+        Path hyp = dir.resolve("hyp.rttm");
+        Files.writeString(ref, "SPEAKER f 1 0 8 <NA> <NA> a <NA> <NA>\nSPEAKER f 1 8 8 <NA> <NA> b <NA> <NA>\n");
+        Files.writeString(hyp, "SPEAKER f 1 0 8 <NA> <NA> A <NA> <NA>\nSPEAKER f 1 8 8 <NA> <NA> A <NA> <NA>\n");
+        assertEquals(0, run("eval", "--ref", ref.toString(), "--hyp", hyp.toString(), "--window", "8", "--json", "-"));
+        JsonNode j = new ObjectMapper().readTree(out.toString());
+        assertEquals(0.0, j.at("/total/der/0/der").asDouble(), 1e-9);
+        assertTrue(j.at("/files/f@0001").isObject());
+    }
+}

@@ -1,0 +1,56 @@
+package io.streamdrz.inference;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** Metadata as models/export.py writes it for the default ModelConfig, for tests without a model. */
+final class ContractFixtures {
+
+    private ContractFixtures() {
+    }
+
+    static Map<String, String> metadata(String graph) {
+        Map<String, String> m = new HashMap<>();
+        m.put("streamdrz.contract_version", "1");
+        m.put("streamdrz.model_id", "streamdrz-small");
+        m.put("streamdrz.sample_rate", "16000");
+        m.put("streamdrz.mel.n_fft", "512");
+        m.put("streamdrz.mel.win_length", "400");
+        m.put("streamdrz.mel.hop_length", "160");
+        m.put("streamdrz.mel.n_mels", "80");
+        m.put("streamdrz.mel.f_min", "20.0");
+        m.put("streamdrz.mel.f_max", "8000.0");
+        m.put("streamdrz.mel.log_floor", "1e-06");
+        m.put("streamdrz.mel.recipe", "frames t*hop..t*hop+win zero padded at the end; ...");
+        m.put("streamdrz.prompt_slots", "3");
+        m.put("streamdrz.prompt_seconds", "2.0");
+        m.put("streamdrz.prompt_silence_seconds", "0.24");
+        m.put("streamdrz.chunk_seconds", "8.0");
+        m.put("streamdrz.input_samples", "235520");
+        m.put("streamdrz.n_frames", "1472");
+        m.put("streamdrz.bin_seconds", "0.1");
+        m.put("streamdrz.max_speakers", "6");
+        m.put("streamdrz.max_segments", "20");
+        m.put("streamdrz.token.pad", "0");
+        m.put("streamdrz.token.eos", "1");
+        m.put("streamdrz.token.sod", "2");
+        m.put("streamdrz.token.time0", "3");
+        m.put("streamdrz.token.n_bins", "81");
+        m.put("streamdrz.token.speaker0", "84");
+        m.put("streamdrz.token.vocab_size", "90");
+        m.put("streamdrz.token.max_len", "62");
+        m.put("streamdrz.decoder.layers", "2");
+        m.put("streamdrz.decoder.heads", "4");
+        m.put("streamdrz.decoder.head_dim", "48");
+        m.put("streamdrz.encoder.frames", "184");
+        m.put("streamdrz.encoder.chunk_start", "84");
+        m.put("streamdrz.encoder.frame_seconds", "0.08");
+        m.put("streamdrz.grammar", "SOD (start end speaker)* EOS; ...");
+        m.put("streamdrz.graph", graph);
+        return m;
+    }
+
+    static ModelContract contract() {
+        return ModelContract.fromMetadata("test-encoder.onnx", metadata("encoder"));
+    }
+}

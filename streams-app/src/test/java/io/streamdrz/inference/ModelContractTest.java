@@ -1,0 +1,99 @@
+package io.streamdrz.inference;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelContractTest {
+
+    @Test
+    void readsEveryValue() {
+        ModelContract c = ContractFixtures.contract();
+        assertEquals("streamdrz-small", c.modelId);
+        assertEquals(16000, c.sampleRate);
+        assertEquals(512, c.mel.nFft());
+        assertEquals(400, c.mel.winLength());
+        assertEquals(160, c.mel.hopLength());
+        assertEquals(80, c.mel.nMels());
+        assertEquals(1e-6, c.mel.logFloor());
+        assertEquals(3, c.promptSlots);
+        assertEquals(35840, c.slotSamples());
+        assertEquals(32000, c.promptSamples());
+        assertEquals(128000, c.chunkSamples());
+        assertEquals(3 * 35840, c.chunkOffset());
+        assertEquals(81, c.nBins);
+        assertEquals(84, c.tokenSpeaker0);
+        assertEquals(62, c.maxLen);
+        assertEquals(48, c.headDim);
+        assertEquals(184, c.encoderFrames);
+        assertEquals("encoder", c.graph);
+        assertEquals("test-encoder.onnx", c.source());
+    }
+
+    @Test
+    void everyKeyIsRequiredAndNamedWhenMissing() {
+        for (String key : ContractFixtures.metadata("encoder").keySet()) {
+            if (key.equals("streamdrz.mel.recipe") || key.equals("streamdrz.grammar")) {
+                continue;   // descriptive text for people, not read
+            }
+            Map<String, String> m = ContractFixtures.metadata("encoder");
+            m.remove(key);
+            ModelContractException e = assertThrows(ModelContractException.class,
+                    () -> ModelContract.fromMetadata("m-encoder.onnx", m), key);
+            assertTrue(e.getMessage().startsWith("m-encoder.onnx: "), e.getMessage());
+            assertTrue(e.getMessage().contains(key), key + " -> " + e.getMessage());
+        }
+    }
+
+    @Test
+    void anUnsupportedContractVersionIsRefused() {
+        Map<String, String> m = ContractFixtures.metadata("encoder");
+        m.put("streamdrz.contract_version", "2");
+        ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.fromMetadata("x.onnx", m));
+        assertTrue(e.getMessage().contains("contract version '2'") && e.getMessage().contains("x.onnx"), e.getMessage());
+    }
+
+    @Test
+    void malformedAndInconsistentValuesAreRefused() {
+        for (List<String> bad : List.of(
+                List.of("streamdrz.sample_rate", "16k", "not an integer"),
+                List.of("streamdrz.bin_seconds", "zero", "not a number"),
+                List.of("streamdrz.max_speakers", "0", "must be positive"),
+                List.of("streamdrz.input_samples", "235521", "streamdrz.input_samples"),
+                List.of("streamdrz.n_frames", "1471", "streamdrz.n_frames"),
+                List.of("streamdrz.token.vocab_size", "91", "streamdrz.token.vocab_size"),
+                List.of("streamdrz.mel.n_fft", "500", "mel"))) {
+            Map<String, String> m = ContractFixtures.metadata("encoder");
+            m.put(bad.get(0), bad.get(1));
+            ModelContractException e = assertThrows(ModelContractException.class,
+                    () -> ModelContract.fromMetadata("y.onnx", m), bad.toString());
+            assertTrue(e.getMessage().contains(bad.get(2)), bad + " -> " + e.getMessage());
+        }
+    }
+
+    @Test
+    void encoderAndDecoderMustBelongToTheSameModel() {
+        ModelContract enc = ModelContract.fromMetadata("a-encoder.onnx", ContractFixtures.metadata("encoder"));
+        ModelContract dec = ModelContract.fromMetadata("a-decoder.onnx", ContractFixtures.metadata("decoder"));
+        assertDoesNotThrow(() -> enc.requireSameModel(dec));
+
+        Map<String, String> other = ContractFixtures.metadata("decoder");
+        other.put("streamdrz.model_id", "streamdrz-large");
+        ModelContractException e = assertThrows(ModelContractException.class,
+                () -> enc.requireSameModel(ModelContract.fromMetadata("b-decoder.onnx", other)));
+        assertTrue(e.getMessage().contains("model_id") && e.getMessage().contains("b-decoder.onnx"), e.getMessage());
+
+        Map<String, String> drift = ContractFixtures.metadata("decoder");
+        drift.put("streamdrz.decoder.head_dim", "96");
+        drift.put("streamdrz.decoder.heads", "2");
+        e = assertThrows(ModelContractException.class,
+                () -> enc.requireSameModel(ModelContract.fromMetadata("c-decoder.onnx", drift)));
+        assertTrue(e.getMessage().contains("streamdrz.decoder.head"), e.getMessage());
+    }
+}
