@@ -14,8 +14,10 @@ import java.util.concurrent.Callable;
  * <p>Every capability is a subcommand registered here ({@code run}, {@code demo},
  * {@code produce}, {@code consume}, {@code diarize}, {@code eval}, {@code bench}, as
  * ARCHITECTURE.md section 6 lists them); each arrives with the code that does the
- * work. So far: {@code diarize} (audio files to RTTM, no Kafka) and {@code eval}
- * (DER and JER of RTTM files).
+ * work. So far: {@code run} (the streams app), {@code demo} (embedded broker, app and
+ * a call played live), {@code produce} and {@code consume} (audio-in and segments-out
+ * from the command line), {@code diarize} (audio files to RTTM, no Kafka) and
+ * {@code eval} (DER and JER of RTTM files).
  *
  * <pre>
  * java -jar streams-app/target/streamdrz.jar --help
@@ -26,7 +28,8 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         versionProvider = BuildVersion.class,
         description = "Live speaker diarization of phone calls as a Kafka Streams application.",
-        subcommands = {HelpCommand.class, DiarizeCommand.class, EvalCommand.class})
+        subcommands = {HelpCommand.class, RunCommand.class, DemoCommand.class, ProduceCommand.class,
+            ConsumeCommand.class, DiarizeCommand.class, EvalCommand.class})
 public final class StreamdrzCommand implements Callable<Integer> {
 
     @Spec

@@ -1,7 +1,7 @@
 package io.streamdrz.topology;
 
 /**
- * One chunk of a call, as the {@link ChunkAssembler} hands it to the {@link ChunkDiarizer}.
+ * One chunk of a call, as the {@link ChunkAssembler} hands it to the {@link ChunkDiarizationProcessor}.
  *
  * @param callId    the call
  * @param index     the chunk's index within the call, from 0

@@ -25,7 +25,7 @@ import java.util.TreeSet;
 
 /**
  * Puts each call's frames in order and cuts its audio into chunks of the model's
- * length, which it hands to the {@link ChunkDiarizer}. Frames as they really arrive:
+ * length, which it hands to the {@link ChunkDiarizationProcessor}. Frames as they really arrive:
  *
  * <ul>
  *   <li><b>Out of order.</b> A frame ahead of the next expected sequence number waits

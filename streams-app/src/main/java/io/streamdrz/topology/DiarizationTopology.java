@@ -11,6 +11,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
@@ -32,7 +33,7 @@ import java.util.Map;
  *       drops duplicates, enforces the per-call limits and cuts chunks of the model's length;
  *       stores {@value #AUDIO_BUFFER_STORE} (frames not yet in a chunk) and
  *       {@value #CALL_STATE_STORE} (where each call stands); finishes idle calls.</li>
- *   <li>{@value #DIARIZER} ({@link ChunkDiarizer}): runs each chunk through the
+ *   <li>{@value #DIARIZER} ({@link ChunkDiarizationProcessor}): runs each chunk through the
  *       {@link ChunkInference} with the call's speaker prompts (store
  *       {@value #SPEAKER_PROMPTS_STORE}) and emits SpeakerSegment records when they are final.</li>
  * </ul>
@@ -74,11 +75,14 @@ public final class DiarizationTopology {
                     + " ms) must exceed the model's chunk (" + Math.round(chunkSeconds * 1000) + " ms) by a second at least");
         }
         Topology topology = new Topology();
-        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.audioInTopic());
+        // Bytes in, decoded by the validator: a deserializer that throws would stop the app on one bad record.
+        // Earliest: a new application reads the frames of calls already in progress.
+        topology.addSource(AutoOffsetReset.earliest(), SOURCE, new FrameTimestamps(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), config.audioInTopic());
         topology.addProcessor(VALIDATOR, () -> new FrameValidator(config), SOURCE);
         topology.addProcessor(ASSEMBLER,
                 () -> new ChunkAssembler(config, inference.sampleRate(), inference.chunkSamples()), VALIDATOR);
-        topology.addProcessor(DIARIZER, () -> new ChunkDiarizer(inference), ASSEMBLER);
+        topology.addProcessor(DIARIZER, () -> new ChunkDiarizationProcessor(inference), ASSEMBLER);
 
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AUDIO_BUFFER_STORE),
                         Serdes.Bytes(), serde(BufferedFrame.class))

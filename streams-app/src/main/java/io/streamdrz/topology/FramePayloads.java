@@ -1,27 +1,34 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.audio.PcmDecoder;
+import io.streamdrz.audio.SampleEncoding;
 import io.streamdrz.schema.AudioEncoding;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * AudioFrame payloads to mono float samples, and float samples to and from the bytes
- * kept in state stores.
- *
- * TODO: delegate payload decoding to io.streamdrz.audio.PcmDecoder when the inference engine lands on main.
+ * AudioFrame payloads to mono float samples (through the engine's {@link PcmDecoder},
+ * so frames decode exactly as files do), and float samples to and from the bytes kept
+ * in state stores.
  */
 final class FramePayloads {
 
     private FramePayloads() {
     }
 
-    static int bytesPerSample(AudioEncoding encoding) {
+    /** The engine's name for an AudioFrame encoding. */
+    static SampleEncoding sampleEncoding(AudioEncoding encoding) {
         return switch (encoding) {
-            case PCM_S16LE -> 2;
-            case PCM_F32LE -> 4;
-            case MULAW, ALAW -> 1;
+            case PCM_S16LE -> SampleEncoding.PCM_S16LE;
+            case PCM_F32LE -> SampleEncoding.PCM_F32LE;
+            case MULAW -> SampleEncoding.MULAW;
+            case ALAW -> SampleEncoding.ALAW;
         };
+    }
+
+    static int bytesPerSample(AudioEncoding encoding) {
+        return sampleEncoding(encoding).bytesPerSample();
     }
 
     /**
@@ -29,36 +36,13 @@ final class FramePayloads {
      * that the payload holds whole frames of samples.
      */
     static float[] decodeMono(ByteBuffer payload, AudioEncoding encoding, int channels) {
-        ByteBuffer in = payload.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        int n = in.remaining() / (bytesPerSample(encoding) * channels);
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            double sum = 0;
-            for (int c = 0; c < channels; c++) {
-                sum += switch (encoding) {
-                    case PCM_S16LE -> in.getShort() / 32768.0;
-                    case PCM_F32LE -> in.getFloat();
-                    case MULAW -> mulaw(in.get()) / 32768.0;
-                    case ALAW -> alaw(in.get()) / 32768.0;
-                };
-            }
-            out[i] = (float) (channels == 1 ? sum : sum / channels);
+        if (payload.hasArray()) {
+            return PcmDecoder.decodeMono(payload.array(), payload.arrayOffset() + payload.position(),
+                    payload.remaining(), sampleEncoding(encoding), channels);
         }
-        return out;
-    }
-
-    private static int mulaw(byte code) {
-        int u = ~code & 0xFF;
-        int magnitude = ((((u & 0x0F) << 3) + 0x84) << ((u >> 4) & 0x07)) - 0x84;
-        return (u & 0x80) != 0 ? -magnitude : magnitude;
-    }
-
-    private static int alaw(byte code) {
-        int a = (code ^ 0x55) & 0xFF;
-        int exponent = (a >> 4) & 0x07;
-        int mantissa = a & 0x0F;
-        int magnitude = exponent == 0 ? (mantissa << 4) + 8 : ((mantissa << 4) + 0x108) << (exponent - 1);
-        return (a & 0x80) != 0 ? magnitude : -magnitude;
+        byte[] bytes = new byte[payload.remaining()];
+        payload.duplicate().get(bytes);
+        return PcmDecoder.decodeMono(bytes, 0, bytes.length, sampleEncoding(encoding), channels);
     }
 
     /** Samples as 32-bit little-endian floats, the form the state stores keep. */

@@ -1,5 +1,6 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.inference.CallSegment;
 import io.streamdrz.schema.SpeakerSegment;
 import io.streamdrz.state.CallDiarizationState;
 import io.streamdrz.state.OpenSegment;
@@ -40,9 +41,9 @@ import java.util.List;
  * <p>If the engine fails on a chunk, the failure is logged and counted, the chunk yields
  * no segments, and the call goes on with its next chunk in the right place.
  */
-final class ChunkDiarizer implements Processor<String, AudioChunk, String, SpeakerSegment> {
+final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, String, SpeakerSegment> {
 
-    private static final Logger log = LoggerFactory.getLogger(ChunkDiarizer.class);
+    private static final Logger log = LoggerFactory.getLogger(ChunkDiarizationProcessor.class);
     /** Slack for rounding in the engine's time arithmetic when deciding that a segment is final. */
     private static final double EPSILON_SECONDS = 1e-6;
 
@@ -51,7 +52,7 @@ final class ChunkDiarizer implements Processor<String, AudioChunk, String, Speak
     private TopologyMetrics metrics;
     private KeyValueStore<String, CallDiarizationState> store;
 
-    ChunkDiarizer(ChunkInference inference) {
+    ChunkDiarizationProcessor(ChunkInference inference) {
         this.inference = inference;
     }
 
@@ -137,7 +138,7 @@ final class ChunkDiarizer implements Processor<String, AudioChunk, String, Speak
         long endMs = Math.max(startMs, Math.round(s.getEndSeconds() * 1000));
         return SpeakerSegment.newBuilder()
                 .setCallId(callId)
-                .setSpeaker(SpeakerLabels.letters(s.getLabel()))
+                .setSpeaker(CallSegment.speakerName(s.getLabel()))
                 .setStartMs(startMs)
                 .setEndMs(endMs)
                 .setConfidence(s.getConfidence())

@@ -1,0 +1,138 @@
+package io.streamdrz.app;
+
+import io.streamdrz.topology.ChunkInference;
+import io.streamdrz.topology.DiarizationTopology;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The streams application: the topology of {@link DiarizationTopology} in a
+ * {@link KafkaStreams} client configured by {@link StreamdrzConfig}. Reads
+ * {@code audio-in}, writes {@code segments-out} and {@code audio-in-dlq} (as configured).
+ *
+ * <pre>{@code
+ * try (DiarizationEngine engine = DiarizationEngine.load(config);
+ *      DiarizationApp app = DiarizationApp.start(config, engine.inference())) {
+ *     app.awaitRunning(Duration.ofMinutes(1));
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class DiarizationApp implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DiarizationApp.class);
+
+    private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private DiarizationApp(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    /**
+     * Creates the topics if {@code streamdrz.topics.create} says so, then starts the app.
+     * A stream thread that dies of an unexpected error shuts the client down (it will not
+     * retry a record that fails every time); {@link #state()} then says so.
+     */
+    public static DiarizationApp start(StreamdrzConfig config, ChunkInference inference) {
+        if (config.createTopics()) {
+            createTopics(config);
+        }
+        Topology topology = DiarizationTopology.build(config.topologyConfig(), inference);
+        KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("a stream thread failed; shutting this instance down", e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        DiarizationApp app = new DiarizationApp(streams);
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                app.stopped.countDown();
+            }
+        });
+        streams.start();
+        log.info("streamdrz {} started against {}: {} -> {} (dead letters: {}), model {}", config.applicationId(),
+                config.bootstrapServers(), config.audioInTopic(), config.segmentsOutTopic(), config.deadLetterTopic(),
+                inference.modelId());
+        return app;
+    }
+
+    /** Creates audio-in, segments-out and the dead-letter topic where they are missing. */
+    public static void createTopics(StreamdrzConfig config) {
+        Optional<Short> replication = config.topicReplicationFactor() < 0 ? Optional.empty()
+                : Optional.of(config.topicReplicationFactor());
+        List<NewTopic> topics = new ArrayList<>();
+        for (String name : List.of(config.audioInTopic(), config.segmentsOutTopic(), config.deadLetterTopic())) {
+            topics.add(new NewTopic(name, Optional.of(config.topicPartitions()), replication));
+        }
+        try (Admin admin = Admin.create(config.adminProperties())) {
+            for (NewTopic topic : topics) {
+                try {
+                    admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+                    log.info("created topic {} ({} partitions)", topic.name(), config.topicPartitions());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new KafkaException("cannot create topic " + topic.name() + ": " + e.getCause(), e);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while creating topics", e);
+        } catch (TimeoutException e) {
+            throw new KafkaException("timed out creating topics at " + config.bootstrapServers(), e);
+        }
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Waits until the app processes records; false if it failed or the time ran out first. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            KafkaStreams.State state = streams.state();
+            if (state == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /** Waits until the app has stopped: closed, or shut down by a failure. */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Stops processing, committing what was processed. */
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}

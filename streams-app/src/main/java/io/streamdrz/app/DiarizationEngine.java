@@ -1,0 +1,47 @@
+package io.streamdrz.app;
+
+import io.streamdrz.inference.BatchingChunkRunner;
+import io.streamdrz.inference.ChunkDiarizer;
+import io.streamdrz.inference.DiarizationModel;
+import io.streamdrz.topology.ChunkInference;
+import io.streamdrz.topology.EngineInference;
+
+/**
+ * The engine as the streams app uses it: the model loaded once per JVM, a batching
+ * runner in front of it shared by every stream thread, and the topology's
+ * {@link ChunkInference} on top. Closing it releases the model.
+ */
+public final class DiarizationEngine implements AutoCloseable {
+
+    private final DiarizationModel model;
+    private final BatchingChunkRunner runner;
+    private final EngineInference inference;
+
+    private DiarizationEngine(DiarizationModel model, BatchingChunkRunner runner, EngineInference inference) {
+        this.model = model;
+        this.runner = runner;
+        this.inference = inference;
+    }
+
+    /** Loads the model named by {@code streamdrz.model.*}. */
+    public static DiarizationEngine load(StreamdrzConfig config) {
+        DiarizationModel model = DiarizationModel.load(config.modelOptions());
+        BatchingChunkRunner runner = new BatchingChunkRunner(new ChunkDiarizer(model), config.batchMax(),
+                config.batchWait());
+        return new DiarizationEngine(model, runner, new EngineInference(model.contract(), runner));
+    }
+
+    public ChunkInference inference() {
+        return inference;
+    }
+
+    public DiarizationModel model() {
+        return model;
+    }
+
+    @Override
+    public void close() {
+        runner.close();
+        model.close();
+    }
+}

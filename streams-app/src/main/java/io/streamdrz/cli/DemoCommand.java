@@ -1,0 +1,301 @@
+package io.streamdrz.cli;
+
+import io.streamdrz.app.DiarizationApp;
+import io.streamdrz.app.DiarizationEngine;
+import io.streamdrz.app.StreamdrzConfig;
+import io.streamdrz.audio.AudioDecodeException;
+import io.streamdrz.client.AudioProducer;
+import io.streamdrz.client.CallAudio;
+import io.streamdrz.client.FrameEncoding;
+import io.streamdrz.client.SegmentReader;
+import io.streamdrz.eval.DerResult;
+import io.streamdrz.eval.DiarizationScorer;
+import io.streamdrz.eval.EvalInputException;
+import io.streamdrz.eval.Rttm;
+import io.streamdrz.eval.SpeakerTurn;
+import io.streamdrz.inference.ModelContractException;
+import io.streamdrz.kafka.EmbeddedKafka;
+import io.streamdrz.schema.AudioEncoding;
+import io.streamdrz.schema.AudioFrame;
+import io.streamdrz.schema.AudioFrameSerde;
+import io.streamdrz.schema.SpeakerSegment;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code streamdrz demo}: everything in one process. An embedded Kafka broker, the
+ * streams app, a producer that plays a call into audio-in in real time, and a reader
+ * that prints the segments as they arrive on segments-out. Exits when the call's
+ * end-of-call record has arrived.
+ */
+@Command(name = "demo",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Live demo in one process: starts an embedded Kafka broker and the streams app, plays a call into",
+            "audio-in in real time and prints the speaker segments as they arrive on segments-out. Exits by itself",
+            "when the call is done. Default call: a bundled 40 s two-speaker phone call with a reference RTTM."},
+        footer = {"", "Examples:",
+            "  streamdrz demo",
+            "  streamdrz demo --speed 4 --rttm demo.rttm",
+            "  streamdrz demo --input call.wav --encoding mulaw --rate 8000"})
+public final class DemoCommand implements Callable<Integer> {
+
+    static final String SAMPLE = "/io/streamdrz/demo/sample-call.wav";
+    static final String SAMPLE_RTTM = "/io/streamdrz/demo/sample-call.rttm";
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ModelFlags modelFlags;
+
+    @Option(names = {"-i", "--input"}, paramLabel = "FILE",
+            description = "Audio file to play (WAV or G.711 .ul/.al; default: the bundled sample call).")
+    private Path input;
+
+    @Option(names = "--speed", paramLabel = "X", defaultValue = "1",
+            description = "Play X times faster than real time; 0 sends as fast as possible (default: ${DEFAULT-VALUE}).")
+    private double speed;
+
+    @Option(names = "--encoding", paramLabel = "ENC", defaultValue = "s16le",
+            description = "Frame encoding: s16le, f32le, mulaw, alaw (default: ${DEFAULT-VALUE}).")
+    private String encoding;
+
+    @Option(names = "--rate", paramLabel = "HZ", description = "Resample the call to this rate before sending (e.g. 8000).")
+    private Integer rate;
+
+    @Option(names = "--frame-ms", paramLabel = "MS", defaultValue = "20",
+            description = "Audio per frame (default: ${DEFAULT-VALUE}).")
+    private int frameMs;
+
+    @Option(names = "--rttm", paramLabel = "FILE", description = "Also write the segments as RTTM to FILE.")
+    private Path rttm;
+
+    @Option(names = "--reference", paramLabel = "RTTM",
+            description = "Reference RTTM to score against (default: FILE.rttm next to --input, or the sample's).")
+    private Path reference;
+
+    @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "Any other setting, as for run; repeatable.")
+    private Map<String, String> settings = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        CallAudio call;
+        AudioEncoding enc;
+        try {
+            enc = FrameEncoding.parse(encoding);
+            call = input == null ? CallAudio.resource(SAMPLE, "sample-call") : CallAudio.read(input, null, null);
+            if (rate != null) {
+                call = new CallAudio(call.callId(), call.audio().atRate(rate));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        } catch (AudioDecodeException e) {
+            err.println("streamdrz demo: " + e.getMessage());
+            return 1;
+        }
+        List<SpeakerTurn> referenceTurns = referenceTurns(err);
+
+        Path stateDir = Files.createTempDirectory("streamdrz-demo-state-");
+        ExecutorService readerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "streamdrz-demo-reader"));
+        try (EmbeddedKafka kafka = startQuietly()) {
+            Map<String, String> values = new LinkedHashMap<>();
+            values.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            values.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamdrz-demo");
+            values.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            values.put(StreamdrzConfig.TOPICS_CREATE, "true");
+            values.put(StreamdrzConfig.TOPICS_PARTITIONS, "1");
+            values.putAll(settings);
+            modelFlags.addTo(values);
+            StreamdrzConfig config = StreamdrzConfig.of(values);
+            values.put(StreamdrzConfig.MODEL_PATH, ModelFlags.locate(config.getString(StreamdrzConfig.MODEL_PATH)));
+            config = StreamdrzConfig.of(values);
+
+            try (DiarizationEngine engine = DiarizationEngine.load(config);
+                 DiarizationApp app = DiarizationApp.start(config, engine.inference())) {
+                if (!app.awaitRunning(Duration.ofMinutes(2))) {
+                    err.println("streamdrz demo: the streams app did not start (state " + app.state() + ")");
+                    return 1;
+                }
+                double seconds = call.audio().seconds();
+                out.printf(Locale.ROOT, "streamdrz demo: Kafka at %s, model %s on %s%n", kafka.bootstrapServers(),
+                        engine.model().contract().modelId, engine.model().device().name().toLowerCase(Locale.ROOT));
+                out.printf(Locale.ROOT, "playing call '%s' (%.1f s, %d Hz, %s, %d ms frames) into %s %s%n",
+                        call.callId(), seconds, call.audio().sampleRate(), enc, frameMs, config.audioInTopic(),
+                        speed > 0 ? String.format(Locale.ROOT, "at %.3gx real time", speed) : "as fast as possible");
+                out.println("    start      end  speaker  confidence  chunk  latency");
+                out.flush();
+
+                List<SegmentReader.Segment> segments = new ArrayList<>();
+                String[] ended = new String[1];
+                SegmentReader reader = new SegmentReader(config.consumerProperties(), config.segmentsOutTopic(), true);
+                Future<Boolean> reading = readerThread.submit(() -> {
+                    try (reader) {
+                        return reader.read(event -> {
+                            if (event instanceof SegmentReader.Segment s) {
+                                segments.add(s);
+                                print(out, s);
+                                return true;
+                            }
+                            ended[0] = ((SegmentReader.CallEnded) event).reason();
+                            return false;
+                        }, null);
+                    }
+                });
+
+                Map<String, Object> producerConfig = new HashMap<>(config.producerProperties());
+                producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+                try (KafkaProducer<String, AudioFrame> producer =
+                             new KafkaProducer<>(producerConfig, new StringSerializer(), new AudioFrameSerde())) {
+                    AudioProducer.produce(producer, config.audioInTopic(), List.of(call),
+                            new AudioProducer.Options(enc, frameMs, 1, speed, true), frame -> { });
+                }
+                // The last chunk is diarized right after the end-of-stream frame; allow for a slow machine.
+                try {
+                    reading.get(5, TimeUnit.MINUTES);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    reader.wakeup();
+                    err.println("streamdrz demo: no end-of-call record within 5 minutes of the call's end");
+                    return 1;
+                }
+                summarize(out, call, segments, ended[0], referenceTurns);
+                if (rttm != null) {
+                    Files.writeString(rttm, Rttm.format(call.callId(), turns(segments)), StandardCharsets.UTF_8);
+                    out.println("wrote " + rttm);
+                }
+                out.flush();
+                return 0;
+            } catch (ModelContractException e) {
+                err.println("streamdrz demo: " + e.getMessage());
+                return 1;
+            }
+        } finally {
+            readerThread.shutdownNow();
+            deleteQuietly(stateDir);
+        }
+    }
+
+    /** The broker's storage formatter prints to System.out; the demo's stdout is for segments. */
+    private static EmbeddedKafka startQuietly() {
+        java.io.PrintStream stdout = System.out;
+        System.setOut(System.err);
+        try {
+            return EmbeddedKafka.start();
+        } finally {
+            System.setOut(stdout);
+        }
+    }
+
+    private static void print(PrintWriter out, SegmentReader.Segment s) {
+        SpeakerSegment seg = s.segment();
+        out.printf(Locale.ROOT, "  %7.2f  %7.2f  %-7s  %10.2f  %5d  %6.2f s%n", seg.getStartMs() / 1000.0,
+                seg.getEndMs() / 1000.0, seg.getSpeaker(), seg.getConfidence(), seg.getChunkIndex(),
+                (s.readAtMs() - s.timestamp()) / 1000.0);
+        out.flush();
+    }
+
+    private static void summarize(PrintWriter out, CallAudio call, List<SegmentReader.Segment> segments, String reason,
+                                  List<SpeakerTurn> reference) {
+        Set<String> speakers = new LinkedHashSet<>();
+        List<Long> latencies = new ArrayList<>();
+        for (SegmentReader.Segment s : segments) {
+            speakers.add(s.segment().getSpeaker());
+            latencies.add(s.readAtMs() - s.timestamp());
+        }
+        latencies.sort(null);
+        out.printf(Locale.ROOT, "call '%s' ended (%s): %d segments, speakers %s%n", call.callId(), reason,
+                segments.size(), String.join(" ", speakers));
+        if (!latencies.isEmpty()) {
+            out.printf(Locale.ROOT, "latency from the chunk's last audio frame sent to its segments read: "
+                            + "median %.2f s, max %.2f s%n", latencies.get(latencies.size() / 2) / 1000.0,
+                    latencies.get(latencies.size() - 1) / 1000.0);
+        }
+        if (reference != null) {
+            List<SpeakerTurn> hyp = turns(segments);
+            DerResult strict = DiarizationScorer.score(reference, hyp, 0.0, null, DiarizationScorer.DefaultRegion.UNION);
+            DerResult lenient = DiarizationScorer.score(reference, hyp, 0.25, null, DiarizationScorer.DefaultRegion.UNION);
+            out.printf(Locale.ROOT, "DER against the reference: %.1f%% (collar 0), %.1f%% (collar 0.25 s)%n",
+                    100 * strict.der(), 100 * lenient.der());
+        }
+    }
+
+    static List<SpeakerTurn> turns(List<SegmentReader.Segment> segments) {
+        List<SpeakerTurn> turns = new ArrayList<>();
+        for (SegmentReader.Segment s : segments) {
+            turns.add(new SpeakerTurn(s.segment().getStartMs() / 1000.0, s.segment().getEndMs() / 1000.0,
+                    s.segment().getSpeaker()));
+        }
+        return turns;
+    }
+
+    private List<SpeakerTurn> referenceTurns(PrintWriter err) {
+        try {
+            if (reference != null) {
+                return allTurns(Rttm.read(reference));
+            }
+            if (input == null) {
+                try (InputStream in = DemoCommand.class.getResourceAsStream(SAMPLE_RTTM)) {
+                    if (in == null) {
+                        return null;
+                    }
+                    String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    return allTurns(Rttm.parse(text.lines().toList(), SAMPLE_RTTM));
+                }
+            }
+            String name = input.getFileName().toString();
+            Path sibling = input.resolveSibling((name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name)
+                    + ".rttm");
+            return Files.isRegularFile(sibling) ? allTurns(Rttm.read(sibling)) : null;
+        } catch (IOException e) {
+            err.println("streamdrz demo: ignoring the reference: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static List<SpeakerTurn> allTurns(Map<String, List<SpeakerTurn>> byFile) {
+        List<SpeakerTurn> all = new ArrayList<>();
+        byFile.values().forEach(all::addAll);
+        return all;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // A temporary directory: the OS cleans it eventually.
+        }
+    }
+}
