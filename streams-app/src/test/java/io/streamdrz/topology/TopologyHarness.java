@@ -39,15 +39,20 @@ final class TopologyHarness implements AutoCloseable {
     private long timestamp = START.toEpochMilli();
 
     TopologyHarness(TopologyConfig config, FakeInference inference, Path stateDir) {
+        this(config, inference, inference, stateDir);
+    }
+
+    /** With any engine; {@link #inference} is then the fake one, or null. */
+    TopologyHarness(TopologyConfig config, FakeInference fake, ChunkInference engine, Path stateDir) {
         this.config = config;
-        this.inference = inference;
+        this.inference = fake;
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamdrz-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put("processing.exception.handler.global.enabled", "true");
-        driver = new TopologyTestDriver(DiarizationTopology.build(config, inference), props, START);
+        driver = new TopologyTestDriver(DiarizationTopology.build(config, engine), props, START);
         audioIn = driver.createInputTopic(config.audioInTopic(), new ByteArraySerializer(), new ByteArraySerializer());
         segmentsOut = driver.createOutputTopic(config.segmentsOutTopic(), new StringDeserializer(),
                 new SpeakerSegmentSerde());

@@ -1,0 +1,136 @@
+package io.streamdrz.app;
+
+import io.streamdrz.inference.ModelOptions;
+import io.streamdrz.topology.TopologyConfig;
+
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StreamdrzConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        StreamdrzConfig config = StreamdrzConfig.of(Map.of());
+        assertEquals("audio-in", config.audioInTopic());
+        assertEquals("segments-out", config.segmentsOutTopic());
+        assertEquals("audio-in-dlq", config.deadLetterTopic());
+        assertFalse(config.createTopics());
+        assertEquals(TopologyConfig.builder().build(), config.topologyConfig());
+        Properties streams = config.streamsProperties();
+        assertEquals("exactly_once_v2", streams.get("processing.guarantee"));
+        assertEquals("streamdrz", streams.get("application.id"));
+        assertEquals("localhost:9092", streams.get("bootstrap.servers"));
+        ModelOptions model = config.modelOptions();
+        assertEquals(Path.of("models/streamdrz"), model.prefix());
+        assertEquals(ModelOptions.Device.CPU, model.device());
+        assertEquals(1, model.intraOpThreads());
+    }
+
+    @Test
+    void fileThenEnvironmentThenFlags() throws IOException {
+        Path file = dir.resolve("streamdrz.properties");
+        Files.writeString(file, String.join("\n",
+                "bootstrap.servers=file:9092",
+                "num.stream.threads=3",
+                "streamdrz.topic.audio.in=calls",
+                "streamdrz.frames.reorder.window=4",
+                "streamdrz.model.device=cuda"), StandardCharsets.UTF_8);
+        Map<String, String> env = Map.of(
+                "STREAMDRZ_BOOTSTRAP_SERVERS", "env:9092",
+                "STREAMDRZ_FRAMES_REORDER_WINDOW", "5",
+                "STREAMDRZ_MODEL_THREADS", "2",
+                "HOME", "/root");
+        StreamdrzConfig config = StreamdrzConfig.load(file, env, Map.of("streamdrz.frames.reorder.window", "6"));
+        assertEquals("env:9092", config.bootstrapServers(), "environment over file");
+        assertEquals("3", config.streamsProperties().get("num.stream.threads"), "Kafka settings pass through");
+        assertEquals("calls", config.audioInTopic());
+        assertEquals(6, config.topologyConfig().reorderWindow(), "flags over environment");
+        assertEquals(ModelOptions.Device.CUDA, config.modelOptions().device());
+        assertEquals(2, config.modelOptions().intraOpThreads());
+        assertFalse(config.streamsProperties().containsKey("streamdrz.topic.audio.in"), "ours stay ours");
+        assertFalse(config.streamsProperties().containsKey("home"));
+    }
+
+    @Test
+    void environmentVariableNames() {
+        assertEquals("bootstrap.servers", StreamdrzConfig.keyOfEnvironmentVariable("STREAMDRZ_BOOTSTRAP_SERVERS"));
+        assertEquals("streamdrz.model.device", StreamdrzConfig.keyOfEnvironmentVariable("STREAMDRZ_MODEL_DEVICE"));
+        assertEquals("streamdrz.topic.audio.in", StreamdrzConfig.keyOfEnvironmentVariable("STREAMDRZ_TOPIC_AUDIO_IN"));
+        assertEquals("streamdrz.model.path", StreamdrzConfig.keyOfEnvironmentVariable("STREAMDRZ_STREAMDRZ_MODEL_PATH"));
+        assertEquals("some_key.with-dash", StreamdrzConfig.keyOfEnvironmentVariable("STREAMDRZ_SOME__KEY_WITH___DASH"));
+    }
+
+    @Test
+    void clientsGetOnlyTheSettingsTheyKnow() {
+        StreamdrzConfig config = StreamdrzConfig.of(Map.of("num.stream.threads", "2", "acks", "all",
+                "isolation.level", "read_committed", "bootstrap.servers", "k:1"));
+        assertEquals(Map.of("bootstrap.servers", "k:1", "acks", "all"), config.producerProperties());
+        assertEquals(Map.of("bootstrap.servers", "k:1", "isolation.level", "read_committed"),
+                config.consumerProperties());
+        assertTrue(config.adminProperties().containsKey("bootstrap.servers"));
+    }
+
+    @Test
+    void invalidValuesFailWithTheKeyNamed() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> StreamdrzConfig.of(Map.of("streamdrz.model.device", "tpu")));
+        assertTrue(e.getMessage().contains("streamdrz.model.device"), e.getMessage());
+        assertThrows(ConfigException.class, () -> StreamdrzConfig.of(Map.of("streamdrz.frames.reorder.window", "-1")));
+        assertThrows(ConfigException.class, () -> StreamdrzConfig.of(Map.of("streamdrz.limits.call.max.ms", "x")));
+        assertThrows(ConfigException.class, () -> StreamdrzConfig.load(dir.resolve("missing.properties"), Map.of(), Map.of()));
+    }
+
+    @Test
+    void topologySettingsReachTheTopology() {
+        TopologyConfig t = StreamdrzConfig.of(Map.of(
+                "streamdrz.frames.gap.fill.max.ms", "500",
+                "streamdrz.call.idle.timeout.ms", "7000",
+                "streamdrz.limits.frame.max.bytes", "1000",
+                "streamdrz.limits.buffer.max.ms", "20000")).topologyConfig();
+        assertEquals(Duration.ofMillis(500), t.gapFillMax());
+        assertEquals(Duration.ofSeconds(7), t.idleTimeout());
+        assertEquals(1000, t.frameMaxBytes());
+        assertEquals(Duration.ofSeconds(20), t.bufferMax());
+    }
+
+    /** The README's configuration table is the documentation: every key, with its default. */
+    @Test
+    void theReadmeDocumentsEveryKeyWithItsDefault() throws IOException {
+        Path readme = repoRoot().resolve("README.md");
+        String text = Files.readString(readme, StandardCharsets.UTF_8);
+        ConfigDef definition = StreamdrzConfig.definition();
+        for (ConfigDef.ConfigKey key : definition.configKeys().values()) {
+            String defaultValue = String.valueOf(key.defaultValue);
+            String row = "| `" + key.name + "` | `" + defaultValue + "` |";
+            assertTrue(text.contains(row), "README.md lacks the row starting " + row);
+        }
+        for (Map.Entry<String, String> e : StreamdrzConfig.KAFKA_DEFAULTS.entrySet()) {
+            assertTrue(text.contains("| `" + e.getKey() + "` | `" + e.getValue() + "` |"),
+                    "README.md lacks the Kafka default " + e.getKey());
+        }
+    }
+
+    static Path repoRoot() {
+        Path here = Path.of("").toAbsolutePath();
+        return Files.isRegularFile(here.resolve("README.md")) && Files.isDirectory(here.resolve("models"))
+                ? here : here.getParent();
+    }
+}

@@ -1,0 +1,84 @@
+package io.streamdrz.topology;
+
+import io.streamdrz.audio.AudioFileReader;
+import io.streamdrz.inference.CallDiarizer;
+import io.streamdrz.inference.CallSegment;
+import io.streamdrz.inference.ModelFixtures;
+import io.streamdrz.schema.AudioEncoding;
+import io.streamdrz.schema.AudioFrame;
+import io.streamdrz.schema.SpeakerSegment;
+
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The topology with the real engine and model gives, for 16 kHz audio, exactly the
+ * segments of the offline recipe ({@code diarize}) on the whole file: streaming changes
+ * when segments appear, not what they are, even with frames reordered.
+ */
+class EngineInferenceTest {
+
+    @TempDir
+    Path stateDir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"call-0", "call-1"})
+    void streamingEqualsOfflineOnTheFixtureCalls(String call) throws Exception {
+        EngineInference engine = new EngineInference(ModelFixtures.engine().contract(), ModelFixtures.engine());
+        float[] audio = AudioFileReader.read(ModelFixtures.file(call + ".wav"), null, 16_000).samples();
+        List<CallSegment> offline = new CallDiarizer(ModelFixtures.engine()).diarize(audio);
+
+        List<AudioFrame> frames = TestCalls.frames(call, audio, 16_000, AudioEncoding.PCM_S16LE, 1, 20, 0);
+        List<AudioFrame> sent = new ArrayList<>(frames.subList(0, frames.size() - 1));
+        for (int i = 0; i + 4 <= sent.size(); i += 50) {
+            Collections.reverse(sent.subList(i, i + 4));
+        }
+        sent.add(frames.get(frames.size() - 1));
+        try (TopologyHarness h = new TopologyHarness(TopologyConfig.builder().build(), null, engine, stateDir)) {
+            h.sendAll(sent);
+            List<TestRecord<String, SpeakerSegment>> out = h.output();
+            assertEquals(List.of("END_OF_STREAM"), DiarizationTopologyTest.ends(out));
+            assertEquals(rows(offline), rows(out.stream().filter(r -> r.value() != null).map(TestRecord::value).toList()));
+            assertEquals(List.of(), h.deadLettered());
+        }
+    }
+
+    @Test
+    void theStateRoundTripsThroughTheEnginesCallState() {
+        ChunkInference.State state = new ChunkInference.State(3, 2,
+                List.of(new ChunkInference.Prompt(0, new float[] {0.1f, 0.2f}, 1.5, 2),
+                        new ChunkInference.Prompt(1, new float[] {0.3f}, 0.7, 1)),
+                List.of(new ChunkInference.Segment(22.5, 24.0, 1, 0.75)));
+        ChunkInference.State back = EngineInference.fromEngine(EngineInference.toEngine(state));
+        assertEquals(state.chunkIndex(), back.chunkIndex());
+        assertEquals(state.labels(), back.labels());
+        assertEquals(state.segments(), back.segments());
+        assertEquals(2, back.prompts().size());
+        assertEquals(0.7, back.prompts().get(1).cleanSeconds());
+    }
+
+    private static List<String> rows(List<?> segments) {
+        List<String> rows = new ArrayList<>();
+        for (Object o : segments) {
+            if (o instanceof CallSegment s) {
+                rows.add(String.format("%s %d %d", s.speaker(), Math.round(s.start() * 1000),
+                        Math.max(Math.round(s.start() * 1000), Math.round(s.end() * 1000))));
+            } else if (o instanceof SpeakerSegment s) {
+                rows.add(String.format("%s %d %d", s.getSpeaker(), s.getStartMs(), s.getEndMs()));
+            }
+        }
+        rows.sort(Comparator.naturalOrder());
+        return rows;
+    }
+}
