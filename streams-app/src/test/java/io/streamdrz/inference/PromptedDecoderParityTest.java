@@ -85,6 +85,33 @@ class PromptedDecoderParityTest {
     }
 
     @Test
+    void threadsSharingTheEngineGetTheSameResults() throws Exception {
+        ChunkDiarizer engine = ModelFixtures.engine();
+        List<ModelInput> inputs = new ArrayList<>();
+        for (ModelFixtures.Input in : ModelFixtures.inputs()) {
+            inputs.add(new ModelInput(WavReader.read(ModelFixtures.file(in.wav())).samples(), in.nPrompted()));
+        }
+        List<int[]> expected = new ArrayList<>();
+        for (ModelInput in : inputs) {
+            expected.add(engine.run(List.of(in)).get(0).tokens());
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<int[]>> futures = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                for (ModelInput in : inputs) {
+                    futures.add(pool.submit(() -> engine.run(List.of(in)).get(0).tokens()));
+                }
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                assertArrayEquals(expected.get(i % inputs.size()), futures.get(i).get(), "task " + i);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void decodedTokensFollowTheGrammar() throws Exception {
         ChunkDiarizer engine = ModelFixtures.engine();
         ModelContract c = engine.contract();
