@@ -57,12 +57,10 @@ public final class AudioFileReader {
             throw failure(file, e);
         }
         if (WavReader.looksLikeWav(head)) {
-            // Sizes come from the header; the data chunk itself need not be in the first 64 KiB.
             try {
-                WavReader.Layout layout = WavReader.layout(java.util.Arrays.copyOf(head, n), file.toString());
-                return layout.seconds();
-            } catch (AudioDecodeException truncatedHead) {
-                return read(file, raw).seconds();
+                return WavReader.layout(java.util.Arrays.copyOf(head, n), size, file.toString()).seconds();
+            } catch (AudioDecodeException headerBeyondFirstBlock) {
+                return read(file, raw).seconds();   // rare: metadata chunks push "data" past 64 KiB
             }
         }
         RawFormat format = rawFormat(file, raw);

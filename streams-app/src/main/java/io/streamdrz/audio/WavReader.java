@@ -57,6 +57,14 @@ public final class WavReader {
 
     /** Parses the header chunks only: format and the position of the samples. */
     public static Layout layout(byte[] b, String source) throws AudioDecodeException {
+        return layout(b, b.length, source);
+    }
+
+    /**
+     * Like {@link #layout(byte[], String)} from the first bytes of a file of
+     * {@code fileLength} bytes: enough to learn a file's duration without reading it.
+     */
+    public static Layout layout(byte[] b, long fileLength, String source) throws AudioDecodeException {
         if (b.length >= 4 && ascii(b, 0).equals("RF64")) {
             throw new AudioDecodeException(source, "RF64 (WAV over 4 GB) is not supported");
         }
@@ -113,7 +121,7 @@ public final class WavReader {
                     throw new AudioDecodeException(source, "block align " + blockAlign + " does not match "
                             + channels + " channel(s) of " + bits + " bits");
                 }
-                long available = b.length - body;
+                long available = fileLength - body;
                 long length = size;
                 // Writers that stream (pipes, crashed recorders) leave 0 or 0xFFFFFFFF: take what is there.
                 if (size == 0 || size == 0xFFFFFFFFL) {

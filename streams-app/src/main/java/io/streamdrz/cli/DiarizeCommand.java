@@ -75,9 +75,10 @@ public final class DiarizeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     private String device;
 
-    @Option(names = "--threads", paramLabel = "N",
-            description = "ONNX Runtime intra-op threads (default: the number of cores, here ${DEFAULT-VALUE}).")
-    private int threads = Runtime.getRuntime().availableProcessors();
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "ONNX Runtime intra-op threads; 0 = one per core. Batching (--batch) is the better "
+                    + "lever on a busy machine (see BENCHMARKS.md). Default: ${DEFAULT-VALUE}.")
+    private int threads;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "8",
             description = "Calls diarized together: their chunks share one model run (default: ${DEFAULT-VALUE}).")

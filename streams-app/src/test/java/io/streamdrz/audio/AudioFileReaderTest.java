@@ -26,6 +26,18 @@ class AudioFileReaderTest {
     }
 
     @Test
+    void probingALongWavReadsOnlyItsHeader() throws Exception {
+        Path f = dir.resolve("long.wav");
+        Files.write(f, TestWavs.wav(1, 2, 8000, 16, new byte[8000 * 4 * 30]));   // 30 s stereo
+        assertEquals(30.0, AudioFileReader.probeSeconds(f, null), 1e-12);
+        Path cut = dir.resolve("cut.wav");
+        byte[] whole = Files.readAllBytes(f);
+        Files.write(cut, java.util.Arrays.copyOf(whole, whole.length - 100));
+        AudioDecodeException e = assertThrows(AudioDecodeException.class, () -> AudioFileReader.probeSeconds(cut, null));
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
     void rawPcmNeedsItsFormat() throws Exception {
         Path s16 = dir.resolve("a.pcm");
         Files.write(s16, TestWavs.pcm16((short) 8192, (short) 0, (short) -8192, (short) 0));

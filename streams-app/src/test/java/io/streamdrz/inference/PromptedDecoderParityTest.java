@@ -60,6 +60,11 @@ class PromptedDecoderParityTest {
         }
     }
 
+    /*
+     * ONNX Runtime may sum in a different order for a batch than for one row, so logits
+     * can differ in their last float32 bits; tokens are still expected to be equal (a
+     * flip needs two allowed tokens within ~1e-6 of each other), probabilities close.
+     */
     @Test
     void aBatchDecodesLikeItsRowsOneByOne() throws Exception {
         ChunkDiarizer engine = ModelFixtures.engine();
@@ -81,6 +86,33 @@ class PromptedDecoderParityTest {
                 assertEquals(alone.probs()[j], batched.get(i).probs()[j], 1e-4, "row " + i + " token " + j);
             }
             assertEquals(inputs.get(i).nPrompted(), batched.get(i).nPrompted());
+        }
+    }
+
+    @Test
+    void threadsSharingTheEngineGetTheSameResults() throws Exception {
+        ChunkDiarizer engine = ModelFixtures.engine();
+        List<ModelInput> inputs = new ArrayList<>();
+        for (ModelFixtures.Input in : ModelFixtures.inputs()) {
+            inputs.add(new ModelInput(WavReader.read(ModelFixtures.file(in.wav())).samples(), in.nPrompted()));
+        }
+        List<int[]> expected = new ArrayList<>();
+        for (ModelInput in : inputs) {
+            expected.add(engine.run(List.of(in)).get(0).tokens());
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<int[]>> futures = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                for (ModelInput in : inputs) {
+                    futures.add(pool.submit(() -> engine.run(List.of(in)).get(0).tokens()));
+                }
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                assertArrayEquals(expected.get(i % inputs.size()), futures.get(i).get(), "task " + i);
+            }
+        } finally {
+            pool.shutdown();
         }
     }
 

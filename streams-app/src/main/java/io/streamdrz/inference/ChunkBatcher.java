@@ -1,0 +1,158 @@
+package io.streamdrz.inference;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Batches chunk requests from many threads (stream threads, each with its own calls)
+ * into one model run: a request waits at most {@code maxWait} for others to join, and a
+ * batch holds at most {@code maxBatch} chunks. One dispatcher thread runs the model, so
+ * the runner underneath sees one batch at a time. This is what makes a GPU pay off:
+ * the cost of a model run grows far less than its batch.
+ *
+ * <p>Results are what the runner would give for each chunk alone (rows of a batch do
+ * not see each other).
+ */
+public final class ChunkBatcher implements ChunkRunner, AutoCloseable {
+
+    private final ChunkRunner runner;
+    private final int maxBatch;
+    private final long maxWaitNanos;
+    private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+    private final Thread dispatcher;
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong chunks = new AtomicLong();
+    private volatile boolean closed;
+
+    private record Request(ModelInput input, CompletableFuture<DecodedChunk> result) {
+    }
+
+    public ChunkBatcher(ChunkRunner runner, int maxBatch, Duration maxWait) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be >= 1, not " + maxBatch);
+        }
+        this.runner = runner;
+        this.maxBatch = maxBatch;
+        this.maxWaitNanos = maxWait.toNanos();
+        this.dispatcher = new Thread(this::dispatch, "streamdrz-chunk-batcher");
+        this.dispatcher.setDaemon(true);
+        this.dispatcher.start();
+    }
+
+    /** Queues one chunk; the future completes when its batch has run. */
+    public CompletableFuture<DecodedChunk> submit(ModelInput input) {
+        CompletableFuture<DecodedChunk> f = new CompletableFuture<>();
+        if (closed) {
+            f.completeExceptionally(new IllegalStateException("the chunk batcher is closed"));
+            return f;
+        }
+        queue.add(new Request(input, f));
+        return f;
+    }
+
+    /** Queues the chunks and waits for all of them (they may share batches with other threads' chunks). */
+    @Override
+    public List<DecodedChunk> run(List<ModelInput> inputs) {
+        List<CompletableFuture<DecodedChunk>> futures = new ArrayList<>(inputs.size());
+        for (ModelInput in : inputs) {
+            futures.add(submit(in));
+        }
+        List<DecodedChunk> out = new ArrayList<>(inputs.size());
+        try {
+            for (CompletableFuture<DecodedChunk> f : futures) {
+                out.add(f.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the model", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(cause);
+        }
+        return out;
+    }
+
+    /** Model runs so far. */
+    public long batches() {
+        return batches.get();
+    }
+
+    /** Chunks diarized so far; {@code chunks() / batches()} is the mean batch size. */
+    public long chunks() {
+        return chunks.get();
+    }
+
+    private void dispatch() {
+        List<Request> batch = new ArrayList<>(maxBatch);
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Request first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                long deadline = System.nanoTime() + maxWaitNanos;
+                while (batch.size() < maxBatch) {
+                    long left = deadline - System.nanoTime();
+                    Request next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                }
+            } catch (InterruptedException e) {
+                if (!closed) {
+                    continue;
+                }
+            }
+            if (!batch.isEmpty()) {
+                runBatch(batch);
+                batch.clear();
+            }
+        }
+    }
+
+    private void runBatch(List<Request> batch) {
+        List<ModelInput> inputs = new ArrayList<>(batch.size());
+        for (Request r : batch) {
+            inputs.add(r.input());
+        }
+        try {
+            List<DecodedChunk> out = runner.run(inputs);
+            batches.incrementAndGet();
+            chunks.addAndGet(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).result().complete(out.get(i));
+            }
+        } catch (RuntimeException | Error e) {
+            for (Request r : batch) {
+                r.result().completeExceptionally(e);
+            }
+        }
+    }
+
+    /** Finishes what is queued, then stops the dispatcher. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            dispatcher.join(TimeUnit.MINUTES.toMillis(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Request r;
+        while ((r = queue.poll()) != null) {
+            r.result().completeExceptionally(new IllegalStateException("the chunk batcher is closed"));
+        }
+    }
+}
