@@ -1,23 +1,24 @@
 package io.streamdrz.app;
 
-import io.streamdrz.inference.BatchingChunkRunner;
+import io.streamdrz.inference.ChunkBatcher;
 import io.streamdrz.inference.ChunkDiarizer;
 import io.streamdrz.inference.DiarizationModel;
 import io.streamdrz.topology.ChunkInference;
 import io.streamdrz.topology.EngineInference;
 
 /**
- * The engine as the streams app uses it: the model loaded once per JVM, a batching
- * runner in front of it shared by every stream thread, and the topology's
+ * The engine as the streams app uses it: the model loaded once per JVM, the engine's
+ * {@link ChunkBatcher} in front of it shared by every stream thread (chunks that
+ * different threads ask for at once share a model run), and the topology's
  * {@link ChunkInference} on top. Closing it releases the model.
  */
 public final class DiarizationEngine implements AutoCloseable {
 
     private final DiarizationModel model;
-    private final BatchingChunkRunner runner;
+    private final ChunkBatcher runner;
     private final EngineInference inference;
 
-    private DiarizationEngine(DiarizationModel model, BatchingChunkRunner runner, EngineInference inference) {
+    private DiarizationEngine(DiarizationModel model, ChunkBatcher runner, EngineInference inference) {
         this.model = model;
         this.runner = runner;
         this.inference = inference;
@@ -26,7 +27,7 @@ public final class DiarizationEngine implements AutoCloseable {
     /** Loads the model named by {@code streamdrz.model.*}. */
     public static DiarizationEngine load(StreamdrzConfig config) {
         DiarizationModel model = DiarizationModel.load(config.modelOptions());
-        BatchingChunkRunner runner = new BatchingChunkRunner(new ChunkDiarizer(model), config.batchMax(),
+        ChunkBatcher runner = new ChunkBatcher(new ChunkDiarizer(model), config.batchMax(),
                 config.batchWait());
         return new DiarizationEngine(model, runner, new EngineInference(model.contract(), runner));
     }
