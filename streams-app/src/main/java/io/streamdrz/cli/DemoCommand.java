@@ -99,6 +99,10 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Audio per frame (default: ${DEFAULT-VALUE}).")
     private int frameMs;
 
+    @Option(names = "--calls", paramLabel = "N", defaultValue = "1",
+            description = "Play N copies of the call at once, as concurrent calls (default: ${DEFAULT-VALUE}).")
+    private int copies;
+
     @Option(names = "--rttm", paramLabel = "FILE", description = "Also write the segments as RTTM to FILE.")
     private Path rttm;
 
@@ -113,6 +117,9 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (copies < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--calls must be >= 1");
+        }
         CallAudio call;
         AudioEncoding enc;
         try {
@@ -153,25 +160,30 @@ public final class DemoCommand implements Callable<Integer> {
                 double seconds = call.audio().seconds();
                 out.printf(Locale.ROOT, "streamdrz demo: Kafka at %s, model %s on %s%n", kafka.bootstrapServers(),
                         engine.model().contract().modelId, engine.model().device().name().toLowerCase(Locale.ROOT));
-                out.printf(Locale.ROOT, "playing call '%s' (%.1f s, %d Hz, %s, %d ms frames) into %s %s%n",
-                        call.callId(), seconds, call.audio().sampleRate(), enc, frameMs, config.audioInTopic(),
+                out.printf(Locale.ROOT, "playing %s'%s' (%.1f s, %d Hz, %s, %d ms frames) into %s %s%n",
+                        copies == 1 ? "call " : copies + " copies of call ", call.callId(), seconds, call.audio().sampleRate(), enc, frameMs, config.audioInTopic(),
                         speed > 0 ? String.format(Locale.ROOT, "at %.3gx real time", speed) : "as fast as possible");
                 out.println("    start      end  speaker  confidence  chunk  latency");
                 out.flush();
 
+                List<CallAudio> calls = new ArrayList<>();
+                for (int i = 1; i <= copies; i++) {
+                    calls.add(copies == 1 ? call : call.withId(call.callId() + "-" + i));
+                }
                 List<SegmentReader.Segment> segments = new ArrayList<>();
-                String[] ended = new String[1];
+                Map<String, String> ended = new LinkedHashMap<>();
                 SegmentReader reader = new SegmentReader(config.consumerProperties(), config.segmentsOutTopic(), true);
                 Future<Boolean> reading = readerThread.submit(() -> {
                     try (reader) {
                         return reader.read(event -> {
                             if (event instanceof SegmentReader.Segment s) {
                                 segments.add(s);
-                                print(out, s);
+                                print(out, s, copies > 1);
                                 return true;
                             }
-                            ended[0] = ((SegmentReader.CallEnded) event).reason();
-                            return false;
+                            SegmentReader.CallEnded end = (SegmentReader.CallEnded) event;
+                            ended.put(end.callId(), end.reason());
+                            return ended.size() < copies;
                         }, null);
                     }
                 });
@@ -180,7 +192,7 @@ public final class DemoCommand implements Callable<Integer> {
                 producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
                 try (KafkaProducer<String, AudioFrame> producer =
                              new KafkaProducer<>(producerConfig, new StringSerializer(), new AudioFrameSerde())) {
-                    AudioProducer.produce(producer, config.audioInTopic(), List.of(call),
+                    AudioProducer.produce(producer, config.audioInTopic(), calls,
                             new AudioProducer.Options(enc, frameMs, 1, speed, true), frame -> { });
                 }
                 // The last chunk is diarized right after the end-of-stream frame; allow for a slow machine.
@@ -191,9 +203,14 @@ public final class DemoCommand implements Callable<Integer> {
                     err.println("streamdrz demo: no end-of-call record within 5 minutes of the call's end");
                     return 1;
                 }
-                summarize(out, call, segments, ended[0], referenceTurns);
+                summarize(out, calls, segments, ended, referenceTurns);
                 if (rttm != null) {
-                    Files.writeString(rttm, Rttm.format(call.callId(), turns(segments)), StandardCharsets.UTF_8);
+                    StringBuilder text = new StringBuilder();
+                    for (CallAudio c : calls) {
+                        text.append(Rttm.format(c.callId(), turns(segments.stream()
+                                .filter(s -> s.callId().equals(c.callId())).toList())));
+                    }
+                    Files.writeString(rttm, text, StandardCharsets.UTF_8);
                     out.println("wrote " + rttm);
                 }
                 out.flush();
@@ -219,36 +236,44 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void print(PrintWriter out, SegmentReader.Segment s) {
+    private static void print(PrintWriter out, SegmentReader.Segment s, boolean withCall) {
         SpeakerSegment seg = s.segment();
+        if (withCall) {
+            out.print(s.callId() + " ");
+        }
         out.printf(Locale.ROOT, "  %7.2f  %7.2f  %-7s  %10.2f  %5d  %6.2f s%n", seg.getStartMs() / 1000.0,
                 seg.getEndMs() / 1000.0, seg.getSpeaker(), seg.getConfidence(), seg.getChunkIndex(),
                 (s.readAtMs() - s.timestamp()) / 1000.0);
         out.flush();
     }
 
-    private static void summarize(PrintWriter out, CallAudio call, List<SegmentReader.Segment> segments, String reason,
-                                  List<SpeakerTurn> reference) {
-        Set<String> speakers = new LinkedHashSet<>();
+    private static void summarize(PrintWriter out, List<CallAudio> calls, List<SegmentReader.Segment> segments,
+                                  Map<String, String> ended, List<SpeakerTurn> reference) {
         List<Long> latencies = new ArrayList<>();
         for (SegmentReader.Segment s : segments) {
-            speakers.add(s.segment().getSpeaker());
             latencies.add(s.readAtMs() - s.timestamp());
         }
         latencies.sort(null);
-        out.printf(Locale.ROOT, "call '%s' ended (%s): %d segments, speakers %s%n", call.callId(), reason,
-                segments.size(), String.join(" ", speakers));
-        if (!latencies.isEmpty()) {
-            out.printf(Locale.ROOT, "latency from the chunk's last audio frame sent to its segments read: "
-                            + "median %.2f s, max %.2f s%n", latencies.get(latencies.size() / 2) / 1000.0,
-                    latencies.get(latencies.size() - 1) / 1000.0);
+        for (CallAudio call : calls) {
+            List<SegmentReader.Segment> own = segments.stream().filter(s -> s.callId().equals(call.callId())).toList();
+            Set<String> speakers = new LinkedHashSet<>();
+            own.forEach(s -> speakers.add(s.segment().getSpeaker()));
+            out.printf(Locale.ROOT, "call '%s' ended (%s): %d segments, speakers %s%n", call.callId(),
+                    ended.get(call.callId()), own.size(), String.join(" ", speakers));
+            if (reference != null) {
+                List<SpeakerTurn> hyp = turns(own);
+                DerResult strict = DiarizationScorer.score(reference, hyp, 0.0, null, DiarizationScorer.DefaultRegion.UNION);
+                DerResult lenient = DiarizationScorer.score(reference, hyp, 0.25, null, DiarizationScorer.DefaultRegion.UNION);
+                out.printf(Locale.ROOT, "  DER against the reference: %.1f%% (collar 0), %.1f%% (collar 0.25 s)%n",
+                        100 * strict.der(), 100 * lenient.der());
+            }
         }
-        if (reference != null) {
-            List<SpeakerTurn> hyp = turns(segments);
-            DerResult strict = DiarizationScorer.score(reference, hyp, 0.0, null, DiarizationScorer.DefaultRegion.UNION);
-            DerResult lenient = DiarizationScorer.score(reference, hyp, 0.25, null, DiarizationScorer.DefaultRegion.UNION);
-            out.printf(Locale.ROOT, "DER against the reference: %.1f%% (collar 0), %.1f%% (collar 0.25 s)%n",
-                    100 * strict.der(), 100 * lenient.der());
+        if (!latencies.isEmpty()) {
+            out.printf(Locale.ROOT, "latency from a chunk's last audio frame sent to its segments read (%d segments): "
+                            + "median %.2f s, 95th percentile %.2f s, max %.2f s%n", latencies.size(),
+                    latencies.get(latencies.size() / 2) / 1000.0,
+                    latencies.get(Math.min(latencies.size() - 1, (int) Math.ceil(latencies.size() * 0.95) - 1)) / 1000.0,
+                    latencies.get(latencies.size() - 1) / 1000.0);
         }
     }
 

@@ -100,6 +100,7 @@ class CommandsIT {
         assertEquals(0, process.exitValue(), out + Files.readString(err));
         assertTrue(out.contains("call 'sample-call' ended (END_OF_STREAM)"), out);
         assertTrue(out.contains("DER against the reference"), out);
+        assertTrue(out.contains("latency from a chunk"), out);
         assertTrue(out.startsWith("streamdrz demo: Kafka at"), "stdout holds the demo, nothing else: " + out);
         assertTrue(Files.readString(rttm).startsWith("SPEAKER sample-call 1 "), Files.readString(rttm));
     }
