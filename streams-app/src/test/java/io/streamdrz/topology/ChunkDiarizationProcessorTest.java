@@ -1,0 +1,89 @@
+package io.streamdrz.topology;
+
+import io.streamdrz.schema.SingleObjectCodec;
+import io.streamdrz.schema.SingleObjectSerde;
+import io.streamdrz.schema.SpeakerSegment;
+import io.streamdrz.state.CallDiarizationState;
+import io.streamdrz.topology.TestCalls.Seg;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** The diarization processor alone, with a mock context: when segments go out and what state stays. */
+class ChunkDiarizationProcessorTest {
+
+    private final MockProcessorContext<String, SpeakerSegment> context = new MockProcessorContext<>();
+    private final FakeInference engine = new FakeInference(16_000);
+    private final ChunkDiarizationProcessor processor = new ChunkDiarizationProcessor(engine);
+    private KeyValueStore<String, CallDiarizationState> store;
+
+    @BeforeEach
+    void setUp() {
+        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DiarizationTopology.SPEAKER_PROMPTS_STORE),
+                        Serdes.String(), new SingleObjectSerde<>(SingleObjectCodec.forReleased(CallDiarizationState.class)))
+                .withLoggingDisabled()
+                .build();
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+        processor.init(context);
+    }
+
+    @Test
+    void aSegmentTouchingTheChunkEndWaitsForTheNextChunkAndOneThatEndsEarlierDoesNot() {
+        // Chunk 0: voice 5 for 0.5 s, silence, voice 2 from 0.7 s to the end of the chunk.
+        chunk(0, TestCalls.audio(16_000, "5:500", "0:200", "2:300"), false);
+        assertEquals(List.of(new Seg("A", 0, 500)), segments());
+        CallDiarizationState state = store.get("call-1");
+        assertEquals(1, state.getOpen().size(), "B touches the chunk end: held open");
+        assertEquals(2, state.getPrompts().size());
+        assertEquals(1, state.getChunkIndex());
+
+        // Chunk 1: B goes on for 0.4 s; it is final once chunk 1 shows where it ends.
+        context.resetForwards();
+        chunk(1, TestCalls.audio(16_000, "2:400", "0:600"), false);
+        assertEquals(List.of(new Seg("B", 700, 1400)), segments());
+        assertEquals(1, context.forwarded().get(0).record().value().getChunkIndex(), "last extended by chunk 1");
+        assertEquals(List.of(), store.get("call-1").getOpen());
+    }
+
+    @Test
+    void theLastChunkEmitsEverythingThenTheEndRecordAndDeletesTheState() {
+        chunk(0, TestCalls.audio(16_000, "0:500", "5:500"), false);
+        assertEquals(List.of(), segments());
+        context.resetForwards();
+        chunk(1, new float[0], true);
+        List<CapturedForward<? extends String, ? extends SpeakerSegment>> out = context.forwarded();
+        assertEquals(2, out.size());
+        assertEquals(new Seg("A", 500, 1000), Seg.of(out.get(0).record().value()));
+        assertNull(out.get(1).record().value());
+        assertNotNull(out.get(1).record().headers().lastHeader(DiarizationTopology.CALL_END_HEADER));
+        assertNull(store.get("call-1"));
+        assertEquals(1, engine.chunks(), "an empty last chunk costs no inference");
+    }
+
+    private void chunk(int index, float[] samples, boolean last) {
+        float[] chunk = last ? samples : Arrays.copyOf(samples, 16_000);
+        processor.process(new Record<>("call-1", new AudioChunk("call-1", index, chunk, last,
+                last ? CallEnd.END_OF_STREAM : null), 1_000L * index));
+    }
+
+    private List<Seg> segments() {
+        return context.forwarded().stream()
+                .filter(f -> f.record().value() != null)
+                .map(f -> Seg.of(f.record().value()))
+                .toList();
+    }
+}
