@@ -74,6 +74,20 @@ class ChunkDiarizationProcessorTest {
         assertEquals(1, engine.chunks(), "an empty last chunk costs no inference");
     }
 
+    @Test
+    void aProcessorCreatedAgainForTheSameTaskReusesItsCounters() {
+        // A task that is closed and revived gets new processor instances on the same thread and metrics.
+        for (int i = 0; i < 2; i++) {
+            ChunkDiarizationProcessor failing = new ChunkDiarizationProcessor(new FakeInference(16_000, c -> true));
+            failing.init(context);
+            failing.process(new Record<>("call-" + i, new AudioChunk("call-" + i, 0, new float[16_000], false, null), 0L));
+        }
+        double failures = context.metrics().metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("inference-failures-total"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+        assertEquals(2.0, failures);
+    }
+
     private void chunk(int index, float[] samples, boolean last) {
         float[] chunk = last ? samples : Arrays.copyOf(samples, 16_000);
         processor.process(new Record<>("call-1", new AudioChunk("call-1", index, chunk, last,
