@@ -174,6 +174,7 @@ def main(argv):
     if os.path.exists(ckpt_path):
         state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
         mcfg = ModelConfig(**state["model_config"])
+        parse_overrides(argv, TrainConfig(), mcfg)      # e.g. --dropout=0 on a resumed run
         it, best = state["iter"], state["best_der"]
         print(f"resuming from {ckpt_path} at iter {it} (best val DER {best:.4f})", flush=True)
     if tcfg.spk_weight > 0:
