@@ -52,7 +52,7 @@ class ModelConfig:
     enc_layers: int = 4
     dec_layers: int = 2
     mlp_ratio: int = 4
-    dropout: float = 0.1
+    dropout: float = 0.0           # synthetic data never repeats: no need to regularize
     n_train_speakers: int = 0      # >0: training-only speaker-id head (additive angular margin softmax)
     model_id: str = "streamdrz-small"
 

@@ -44,8 +44,9 @@ class TrainConfig:
     max_iters: int = 40000
     weight_decay: float = 0.05
     grad_clip: float = 1.0
-    aux_weight: float = 1.0          # frame-wise speaker activity loss
+    aux_weight: float = 3.0          # frame-wise speaker activity loss
     spk_weight: float = 0.5          # speaker-id (AAM softmax) loss on single-speaker frames
+    spk_margin: float = 0.1          # additive angular margin (radians)
     log_interval: int = 25
     eval_interval: int = 500
     ckpt_interval: int = 100
@@ -105,14 +106,14 @@ def collate(batch, pad, max_len):
     return audio, toks, act, spk
 
 
-def losses(model, audio, toks, act, spk, pad):
+def losses(model, audio, toks, act, spk, pad, margin=0.1):
     with torch.autocast(device_type=audio.device.type, enabled=False):
         feats = model.frontend(audio)          # the mel recipe stays fp32, as at inference
     logits, act_logits, mem = model(feats, toks[:, :-1])
     logits, act_logits = logits.float(), act_logits.float()
     ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), toks[:, 1:].reshape(-1), ignore_index=pad)
     bce = F.binary_cross_entropy_with_logits(act_logits, act)
-    sid = model.speaker_id_loss(mem, spk) if model.cfg.n_train_speakers else ce * 0.0
+    sid = model.speaker_id_loss(mem, spk, margin=margin) if model.cfg.n_train_speakers else ce * 0.0
     return ce, bce, sid
 
 
@@ -173,6 +174,7 @@ def main(argv):
     if os.path.exists(ckpt_path):
         state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
         mcfg = ModelConfig(**state["model_config"])
+        parse_overrides(argv, TrainConfig(), mcfg)      # e.g. --dropout=0 on a resumed run
         it, best = state["iter"], state["best_der"]
         print(f"resuming from {ckpt_path} at iter {it} (best val DER {best:.4f})", flush=True)
     if tcfg.spk_weight > 0:
@@ -212,7 +214,7 @@ def main(argv):
         model.train()
         with torch.autocast(device_type=tcfg.device.split(":")[0], dtype=torch.bfloat16, enabled=tcfg.autocast_bf16):
             ce, bce, sid = losses(model, audio.to(tcfg.device), toks.to(tcfg.device), act.to(tcfg.device),
-                                  spk.to(tcfg.device), tk.pad)
+                                  spk.to(tcfg.device), tk.pad, tcfg.spk_margin)
         loss = ce + tcfg.aux_weight * bce + tcfg.spk_weight * sid
         opt.zero_grad(set_to_none=True)
         loss.backward()
