@@ -61,6 +61,9 @@ class RestartIT {
         }
 
         Map<String, String> settings = Pipelines.settings(kafka, PREFIX, dir.resolve("state-1"));
+        // Kafka Streams does not leave its group on close; the new instance waits out the old one's session.
+        settings.put("session.timeout.ms", "6000");
+        settings.put("heartbeat.interval.ms", "1000");
         StreamdrzConfig first = StreamdrzConfig.of(settings);
         settings.put("state.dir", dir.resolve("state-2").toString());
         StreamdrzConfig second = StreamdrzConfig.of(settings);
