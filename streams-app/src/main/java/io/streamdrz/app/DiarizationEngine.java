@@ -36,6 +36,11 @@ public final class DiarizationEngine implements AutoCloseable {
         return inference;
     }
 
+    /** The batching layer every stream thread's chunks go through (its counters say how batching went). */
+    public ChunkBatcher batcher() {
+        return runner;
+    }
+
     public DiarizationModel model() {
         return model;
     }

@@ -226,7 +226,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** The broker's storage formatter prints to System.out; the demo's stdout is for segments. */
-    private static EmbeddedKafka startQuietly() {
+    static EmbeddedKafka startQuietly() {
         java.io.PrintStream stdout = System.out;
         System.setOut(System.err);
         try {
@@ -316,7 +316,7 @@ public final class DemoCommand implements Callable<Integer> {
         return all;
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         try (var paths = Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

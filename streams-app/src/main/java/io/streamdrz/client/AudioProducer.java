@@ -61,10 +61,24 @@ public final class AudioProducer {
      */
     public static long produce(Producer<String, AudioFrame> producer, String topic, List<CallAudio> calls,
                                Options options, Consumer<AudioFrame> onFrame) throws InterruptedException {
+        return produce(producer, topic, calls, new long[calls.size()], options, onFrame);
+    }
+
+    /**
+     * As {@link #produce(Producer, String, List, Options, Consumer)}, call i starting
+     * {@code startDelaysMs[i]} after the first (paced runs only: live calls do not all
+     * begin at the same instant).
+     */
+    public static long produce(Producer<String, AudioFrame> producer, String topic, List<CallAudio> calls,
+                               long[] startDelaysMs, Options options, Consumer<AudioFrame> onFrame)
+            throws InterruptedException {
+        if (startDelaysMs.length != calls.size()) {
+            throw new IllegalArgumentException(startDelaysMs.length + " start delays for " + calls.size() + " calls");
+        }
         PriorityQueue<Cursor> due = new PriorityQueue<>(Comparator.comparingLong(Cursor::dueNanos));
         long start = System.nanoTime();
-        for (CallAudio call : calls) {
-            due.add(new Cursor(call, options, start));
+        for (int i = 0; i < calls.size(); i++) {
+            due.add(new Cursor(calls.get(i), options, start + startDelaysMs[i] * 1_000_000L));
         }
         long sent = 0;
         Future<?> last = null;

@@ -29,6 +29,7 @@ public final class ChunkBatcher implements ChunkRunner, AutoCloseable {
     private final Thread dispatcher;
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong chunks = new AtomicLong();
+    private final AtomicLong runNanos = new AtomicLong();
     private volatile boolean closed;
 
     private record Request(ModelInput input, CompletableFuture<DecodedChunk> result) {
@@ -92,6 +93,11 @@ public final class ChunkBatcher implements ChunkRunner, AutoCloseable {
         return chunks.get();
     }
 
+    /** Wall time spent in model runs so far (features and decoding), in nanoseconds. */
+    public long runNanos() {
+        return runNanos.get();
+    }
+
     private void dispatch() {
         List<Request> batch = new ArrayList<>(maxBatch);
         while (!closed || !queue.isEmpty()) {
@@ -128,7 +134,9 @@ public final class ChunkBatcher implements ChunkRunner, AutoCloseable {
             inputs.add(r.input());
         }
         try {
+            long t0 = System.nanoTime();
             List<DecodedChunk> out = runner.run(inputs);
+            runNanos.addAndGet(System.nanoTime() - t0);
             batches.incrementAndGet();
             chunks.addAndGet(batch.size());
             for (int i = 0; i < batch.size(); i++) {
