@@ -1,0 +1,55 @@
+package io.streamdrz.inference;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One model run over a batch of chunks from different calls, as the app's
+ * {@link ChunkBatcher} makes it: log-mel features of each prompted input, the
+ * encoder, and KV-cached greedy decoding until every row has emitted EOS. Divide by
+ * the batch size for the cost per chunk (8 s of audio).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class ChunkBench {
+
+    @Param({"1", "4", "16"})
+    public int batch;
+
+    private EngineFixture fixture;
+    private List<ModelInput> inputs;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        fixture = new EngineFixture();
+        inputs = fixture.batch(batch);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        fixture.close();
+    }
+
+    @Benchmark
+    public List<DecodedChunk> chunk() {
+        return fixture.engine.run(inputs);
+    }
+}
