@@ -5,6 +5,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -29,7 +31,8 @@ import java.util.Set;
 public final class PromptedDecoder {
 
     private static final Set<String> ENCODER_OUT = Set.of("cross_k", "cross_v");
-    private static final Set<String> DECODER_OUT = Set.of("logits", "present_k", "present_v");
+    /** The decoder outputs a step returns; {@code logits} goes to a pinned, reused tensor. */
+    private static final Set<String> PRESENT_OUT = Set.of("present_k", "present_v");
 
     private final DiarizationModel model;
     private final ModelContract c;
@@ -89,38 +92,42 @@ public final class PromptedDecoder {
         boolean[] allowed = new boolean[vocab];
         float[] logits = new float[batch * vocab];
 
+        // Reused across the steps: the token and position tensors wrap direct buffers that
+        // are rewritten in place before each run, and the logits land in a pinned output
+        // tensor, so a step allocates nothing on the Java side but its Result.
+        LongBuffer tokenBuffer = directLongs(batch);
+        LongBuffer positionBuffer = directLongs(1);
+        FloatBuffer logitsBuffer = ByteBuffer.allocateDirect(batch * vocab * Float.BYTES)
+                .order(ByteOrder.nativeOrder()).asFloatBuffer();
         try (OnnxTensor feats = OnnxTensor.createTensor(env, FloatBuffer.wrap(features),
                 new long[]{batch, c.nFrames, c.mel.nMels()});
              OrtSession.Result encoded = model.encoder().run(Map.of("features", feats), ENCODER_OUT);
              OnnxTensor emptyK = OnnxTensor.createTensor(env, FloatBuffer.allocate(0), pastShape);
-             OnnxTensor emptyV = OnnxTensor.createTensor(env, FloatBuffer.allocate(0), pastShape)) {
-            OnnxTensor crossK = (OnnxTensor) encoded.get("cross_k").orElseThrow();
-            OnnxTensor crossV = (OnnxTensor) encoded.get("cross_v").orElseThrow();
-            OnnxTensor pastK = emptyK;
-            OnnxTensor pastV = emptyV;
+             OnnxTensor emptyV = OnnxTensor.createTensor(env, FloatBuffer.allocate(0), pastShape);
+             OnnxTensor tok = OnnxTensor.createTensor(env, tokenBuffer, new long[]{batch, 1});
+             OnnxTensor position = OnnxTensor.createTensor(env, positionBuffer, new long[]{1});
+             OnnxTensor logitsOut = OnnxTensor.createTensor(env, logitsBuffer, new long[]{batch, vocab})) {
+            Map<String, OnnxTensor> in = new HashMap<>();
+            in.put("tokens", tok);
+            in.put("position", position);
+            in.put("cross_k", (OnnxTensor) encoded.get("cross_k").orElseThrow());
+            in.put("cross_v", (OnnxTensor) encoded.get("cross_v").orElseThrow());
+            in.put("past_k", emptyK);
+            in.put("past_v", emptyV);
+            Map<String, OnnxTensor> pinned = Map.of("logits", logitsOut);
             OrtSession.Result previous = null;
             try {
                 for (int pos = 0; pos < c.maxLen - 1; pos++) {
-                    OrtSession.Result step;
-                    try (OnnxTensor tok = OnnxTensor.createTensor(env, LongBuffer.wrap(next), new long[]{batch, 1});
-                         OnnxTensor position = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[]{pos}),
-                                 new long[]{1})) {
-                        Map<String, OnnxTensor> in = new HashMap<>();
-                        in.put("tokens", tok);
-                        in.put("position", position);
-                        in.put("past_k", pastK);
-                        in.put("past_v", pastV);
-                        in.put("cross_k", crossK);
-                        in.put("cross_v", crossV);
-                        step = model.decoder().run(in, DECODER_OUT);
-                    }
+                    tokenBuffer.put(0, next);
+                    positionBuffer.put(0, pos);
+                    OrtSession.Result step = model.decoder().run(in, PRESENT_OUT, pinned);
                     if (previous != null) {
                         previous.close();
                     }
                     previous = step;
-                    pastK = (OnnxTensor) step.get("present_k").orElseThrow();
-                    pastV = (OnnxTensor) step.get("present_v").orElseThrow();
-                    ((OnnxTensor) step.get("logits").orElseThrow()).getFloatBuffer().get(logits);
+                    in.put("past_k", (OnnxTensor) step.get("present_k").orElseThrow());
+                    in.put("past_v", (OnnxTensor) step.get("present_v").orElseThrow());
+                    logitsBuffer.get(0, logits);
 
                     boolean allDone = true;
                     for (int b = 0; b < batch; b++) {
@@ -155,6 +162,10 @@ public final class PromptedDecoder {
             out.add(new DecodedChunk(t, p, nPrompted[b], grammar.segments(t, p)));
         }
         return out;
+    }
+
+    private static LongBuffer directLongs(int n) {
+        return ByteBuffer.allocateDirect(n * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
     }
 
     /** Greedy choice: the allowed token with the highest logit (the first one on a tie, as numpy's argmax). */
