@@ -21,6 +21,8 @@ public final class MelFrontend {
     private final int[] filterStart;
     private final float[][] filters;
     private final float logFloor;
+    /** The mel value of an all-zero frame. */
+    private final float silentValue;
     private final float[] frame;
     private final float[] power;
 
@@ -47,6 +49,7 @@ public final class MelFrontend {
             filters[m] = java.util.Arrays.copyOfRange(bank[m], lo, hi);
         }
         this.logFloor = (float) spec.logFloor();
+        this.silentValue = (float) Math.log((float) 0.0 + logFloor);
         this.frame = new float[spec.nFft()];
         this.power = new float[spec.nFft() / 2 + 1];
     }
@@ -118,8 +121,18 @@ public final class MelFrontend {
         for (int t = 0; t < nFrames; t++) {
             int start = offset + t * hop;
             int avail = Math.max(0, Math.min(win, end - start));
+            int row = outOffset + t * nMels;
+            boolean silent = true;
             for (int n = 0; n < avail; n++) {
-                frame[n] = samples[start + n] * window[n];
+                float x = samples[start + n];
+                silent &= x == 0f;
+                frame[n] = x * window[n];
+            }
+            if (silent) {
+                // Empty prompt slots, the silences between them and padding: the FFT of zeros
+                // is exactly zero, so every mel value is ln(0 + log_floor), bit for bit.
+                java.util.Arrays.fill(out, row, row + nMels, silentValue);
+                continue;
             }
             java.util.Arrays.fill(frame, avail, frame.length, 0f);
             // TarsosDSP's real FFT packs the spectrum as [Re0, Re(n/2), Re1, Im1, Re2, Im2, ...].
@@ -131,7 +144,6 @@ public final class MelFrontend {
                 float im = frame[2 * k + 1];
                 power[k] = re * re + im * im;
             }
-            int row = outOffset + t * nMels;
             for (int m = 0; m < nMels; m++) {
                 float[] w = filters[m];
                 int k0 = filterStart[m];

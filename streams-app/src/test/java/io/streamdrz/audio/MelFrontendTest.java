@@ -28,6 +28,24 @@ class MelFrontendTest {
     }
 
     @Test
+    void onlyFramesWithoutASingleNonZeroSampleTakeTheSilentShortcut() {
+        MelFrontend f = new MelFrontend(SPEC);
+        float[] x = new float[1600];
+        x[810] = 0.5f;                          // inside frames 3 .. 5 (frame t covers [160 t, 160 t + 400))
+        float[] feats = f.compute(x);
+        float floor = (float) Math.log((float) 0.0 + 1e-6f);
+        for (int t = 0; t < 10; t++) {
+            boolean touched = t * 160 <= 810 && 810 < t * 160 + 400;
+            float first = feats[t * 80];
+            if (touched) {
+                assertTrue(first > floor, "frame " + t);
+            } else {
+                assertEquals(floor, first, 0.0f, "frame " + t);
+            }
+        }
+    }
+
+    @Test
     void filterbankIsHtkTrianglesWithPeakOne() {
         float[][] fb = MelFrontend.filterbank(SPEC);
         assertEquals(80, fb.length);
