@@ -150,10 +150,13 @@ public final class PrometheusText {
 
     /** A metric or label name: {@code [a-zA-Z_:][a-zA-Z0-9_:]*}. */
     static String sanitize(String name) {
-        StringBuilder b = new StringBuilder(name.length());
+        StringBuilder b = new StringBuilder(name.length() + 1);
+        if (!name.isEmpty() && name.charAt(0) >= '0' && name.charAt(0) <= '9') {
+            b.append('_');
+        }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            boolean ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9' && i > 0);
+            boolean ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
             b.append(ok ? c : '_');
         }
         return b.toString();
