@@ -221,9 +221,18 @@ def load_checkpoint(path) -> Diarizer:
     return model.eval()
 
 
+def save_weights(ckpt_path, out_path):
+    """The training checkpoint without optimizer state: small enough to commit, and
+    train.py starts from it (init_from) on a machine without the run's folder."""
+    state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+    keep = {k: state[k] for k in ("model", "iter", "best_der", "model_config", "train_config")}
+    torch.save(keep, out_path)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--weights-out", default=None, help="also write the weights-only checkpoint here")
     ap.add_argument("--out", default="models/streamdrz")
     ap.add_argument("--model-id", default=None, help="overrides the model id stored in the metadata")
     a = ap.parse_args()
@@ -231,6 +240,9 @@ def main():
     if a.model_id:
         model.cfg.model_id = a.model_id
     paths = export(model, a.out)
+    if a.weights_out:
+        save_weights(a.ckpt, a.weights_out)
+        paths = (*paths, a.weights_out)
     for p in paths:
         print(f"wrote {p} ({os.path.getsize(p) / 1e6:.1f} MB)")
 
