@@ -3,6 +3,8 @@ package io.streamdrz.app;
 import io.streamdrz.audio.AudioClip;
 import io.streamdrz.client.AudioProducer;
 import io.streamdrz.client.CallAudio;
+import io.streamdrz.cli.StreamdrzCommand;
+import io.streamdrz.inference.ModelFixtures;
 import io.streamdrz.kafka.EmbeddedKafka;
 import io.streamdrz.schema.AudioEncoding;
 
@@ -14,12 +16,14 @@ import org.apache.logging.log4j.core.appender.WriterAppender;
 import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.layout.PatternLayout;
+import picocli.CommandLine;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,5 +142,31 @@ class SaslIT {
             assertFalse(failure.contains("\n"), "one line: " + failure);
             assertFalse(failure.contains("not-the-password"), "no secret in the message: " + failure);
         }
+    }
+
+    @Test
+    void runExitsWithOneLineWhenTheBrokerRejectsItsPassword() {
+        String prefix = "sasl-run-";
+        Pipelines.createTopics(kafka, prefix, 1);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = StreamdrzCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int exit = commandLine.execute("run", "--bootstrap-server", kafka.bootstrapServers(),
+                "--model", ModelFixtures.modelPrefix().toString(),
+                "--set", "application.id=" + prefix + "app",
+                "--set", "state.dir=" + stateDir,
+                "--set", "streamdrz.topic.audio.in=" + prefix + "audio-in",
+                "--set", "streamdrz.topic.segments.out=" + prefix + "segments-out",
+                "--set", "streamdrz.topic.dead.letter=" + prefix + "audio-in-dlq",
+                "--set", "streamdrz.metrics.port=0",
+                "--set", "security.protocol=SASL_PLAINTEXT",
+                "--set", "sasl.mechanism=PLAIN",
+                "--set", "sasl.jaas.config=" + EmbeddedKafka.plainJaasConfig(EmbeddedKafka.SASL_USER, "wrong"));
+        assertEquals(1, exit, err.toString());
+        String line = err.toString().strip();
+        assertTrue(line.startsWith("streamdrz run: stopped: authentication failed at " + kafka.bootstrapServers()), line);
+        assertFalse(line.contains("\n"), "one line: " + line);
     }
 }
