@@ -6,6 +6,7 @@ import io.streamdrz.client.CallAudio;
 import io.streamdrz.cli.StreamdrzCommand;
 import io.streamdrz.inference.ModelFixtures;
 import io.streamdrz.kafka.EmbeddedKafka;
+import io.streamdrz.metrics.MetricsServer;
 import io.streamdrz.schema.AudioEncoding;
 
 import org.apache.kafka.common.KafkaException;
@@ -24,6 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,6 +142,15 @@ class SaslIT {
                 Thread.sleep(100);
             }
             assertEquals(KafkaStreams.State.ERROR, app.state(), "gives up instead of retrying forever");
+            try (MetricsServer server = MetricsServer.start(0, app.streams(), engine.metrics())) {
+                HttpClient http = HttpClient.newHttpClient();
+                for (String path : List.of("/healthz", "/readyz")) {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:" + server.port() + path)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertEquals(503, r.statusCode(), path + " of a failed app: " + r.body());
+                }
+            }
             String failure = app.failure().orElseThrow();
             assertTrue(failure.startsWith("authentication failed at " + kafka.bootstrapServers()), failure);
             assertFalse(failure.contains("\n"), "one line: " + failure);

@@ -177,6 +177,15 @@ class StreamdrzConfigTest {
             String row = "| `" + key.name + "` | `" + defaultValue + "` |";
             assertTrue(text.contains(row), "README.md lacks the row starting " + row);
         }
+        java.util.regex.Matcher rows = java.util.regex.Pattern.compile("(?m)^\\| `(streamdrz\\.[^`]+)` \\|")
+                .matcher(text);
+        int documented = 0;
+        while (rows.find()) {
+            assertTrue(definition.names().contains(rows.group(1)), "README.md documents " + rows.group(1)
+                    + ", which nothing reads");
+            documented++;
+        }
+        assertEquals(definition.names().size(), documented, "one README row per key");
         for (Map.Entry<String, String> e : StreamdrzConfig.KAFKA_DEFAULTS.entrySet()) {
             assertTrue(text.contains("| `" + e.getKey() + "` | `" + e.getValue() + "` |"),
                     "README.md lacks the Kafka default " + e.getKey());
