@@ -14,7 +14,6 @@ Both files carry the whole model contract as metadata (see `contract`), so a run
 model itself instead of hard-coding them.
 """
 import argparse
-import json
 import os
 import sys
 
@@ -183,13 +182,9 @@ class OnnxDiarizer:
                                                  "past_k": pk, "past_v": pv, "cross_k": ck, "cross_v": cv})
             all_logits.append(logits)
             for b in range(B):
-                mask = tk.allowed_next(seqs[b], n_prompted[b])
-                lp = logits[b].astype(np.float64)
-                lp = lp - np.logaddexp.reduce(lp)
-                lp = np.where(mask, lp, -np.inf)
-                t = int(np.argmax(lp))
+                t, p = tk.greedy_pick(seqs[b], logits[b], n_prompted[b])
                 seqs[b].append(t)
-                probs[b].append(float(np.exp(lp[t] - np.logaddexp.reduce(lp[mask]))))
+                probs[b].append(p)
                 cur[b, 0] = t
             if all(s[-1] in (tk.eos, tk.pad) for s in seqs):
                 break
