@@ -14,7 +14,6 @@ Both files carry the whole model contract as metadata (see `contract`), so a run
 model itself instead of hard-coding them.
 """
 import argparse
-import json
 import os
 import sys
 
@@ -183,13 +182,9 @@ class OnnxDiarizer:
                                                  "past_k": pk, "past_v": pv, "cross_k": ck, "cross_v": cv})
             all_logits.append(logits)
             for b in range(B):
-                mask = tk.allowed_next(seqs[b], n_prompted[b])
-                lp = logits[b].astype(np.float64)
-                lp = lp - np.logaddexp.reduce(lp)
-                lp = np.where(mask, lp, -np.inf)
-                t = int(np.argmax(lp))
+                t, p = tk.greedy_pick(seqs[b], logits[b], n_prompted[b])
                 seqs[b].append(t)
-                probs[b].append(float(np.exp(lp[t] - np.logaddexp.reduce(lp[mask]))))
+                probs[b].append(p)
                 cur[b, 0] = t
             if all(s[-1] in (tk.eos, tk.pad) for s in seqs):
                 break
@@ -221,9 +216,18 @@ def load_checkpoint(path) -> Diarizer:
     return model.eval()
 
 
+def save_weights(ckpt_path, out_path):
+    """The training checkpoint without optimizer state: small enough to commit, and
+    train.py starts from it (init_from) on a machine without the run's folder."""
+    state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+    keep = {k: state[k] for k in ("model", "iter", "best_der", "model_config", "train_config")}
+    torch.save(keep, out_path)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--weights-out", default=None, help="also write the weights-only checkpoint here")
     ap.add_argument("--out", default="models/streamdrz")
     ap.add_argument("--model-id", default=None, help="overrides the model id stored in the metadata")
     a = ap.parse_args()
@@ -231,6 +235,9 @@ def main():
     if a.model_id:
         model.cfg.model_id = a.model_id
     paths = export(model, a.out)
+    if a.weights_out:
+        save_weights(a.ckpt, a.weights_out)
+        paths = (*paths, a.weights_out)
     for p in paths:
         print(f"wrote {p} ({os.path.getsize(p) / 1e6:.1f} MB)")
 

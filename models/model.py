@@ -332,15 +332,12 @@ class Diarizer(nn.Module):
         cur = torch.full((B, 1), tk.sod, dtype=torch.long, device=feats.device)
         for pos in range(tk.max_len - 1):
             logits, pk, pv = self.decode_step(cur, pos, pk, pv, ck, cv)
-            logp = torch.log_softmax(logits[:, -1].float(), dim=-1).cpu().numpy()
+            step = logits[:, -1].float().cpu().numpy()
             nxt = []
             for b in range(B):
-                mask = tk.allowed_next(seqs[b], n_prompted[b])
-                lp = np.where(mask, logp[b], -np.inf)
-                t = int(np.argmax(lp))
+                t, p = tk.greedy_pick(seqs[b], step[b], n_prompted[b])
                 seqs[b].append(t)
-                # probability under the masked (renormalized) distribution
-                probs[b].append(float(np.exp(lp[t] - np.logaddexp.reduce(lp[mask]))))
+                probs[b].append(p)
                 nxt.append(t)
             cur = torch.tensor(nxt, dtype=torch.long, device=feats.device).view(B, 1)
             if all(s[-1] in (tk.eos, tk.pad) for s in seqs):

@@ -107,6 +107,14 @@ class TokenSpec:
 
     # ---- grammar ---------------------------------------------------------------
 
+    def greedy_pick(self, prefix, logits, n_prompted: int):
+        """The allowed token with the highest logit after `prefix`, and its probability
+        under the softmax restricted to the allowed tokens (what confidences are made of)."""
+        mask = self.allowed_next(prefix, n_prompted)
+        lp = np.where(mask, np.asarray(logits, dtype=np.float64), -np.inf)
+        t = int(np.argmax(lp))
+        return t, float(np.exp(lp[t] - np.logaddexp.reduce(lp[mask])))
+
     def allowed_next(self, prefix, n_prompted: int) -> np.ndarray:
         """Boolean mask over the vocabulary of tokens allowed after `prefix`
         (which starts with SOD). Rules:

@@ -32,6 +32,7 @@ import der                                       # noqa: E402
 class TrainConfig:
     out: str = "models/runs/small"
     corpus_dir: str = "models/cache"
+    init_from: str = "models/streamdrz-small.pt"   # weights to start from when <out> has no checkpoint
     device: str = "cpu"
     autocast_bf16: bool = True       # bf16 matmuls (weights stay fp32): 2.5x faster on AVX512-BF16 CPUs
     threads: int = 1                 # torch threads for the trainer (a worker makes data)
@@ -171,12 +172,13 @@ def main(argv):
     it, best = 0, float("inf")
     state = None
     n_spk = load_corpus(os.path.join(tcfg.corpus_dir, "corpus_train.npz")).num_speakers
-    if os.path.exists(ckpt_path):
-        state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+    start = ckpt_path if os.path.exists(ckpt_path) else tcfg.init_from if os.path.exists(tcfg.init_from) else None
+    if start:
+        state = torch.load(start, map_location="cpu", weights_only=False)
         mcfg = ModelConfig(**state["model_config"])
         parse_overrides(argv, TrainConfig(), mcfg)      # e.g. --dropout=0 on a resumed run
         it, best = state["iter"], state["best_der"]
-        print(f"resuming from {ckpt_path} at iter {it} (best val DER {best:.4f})", flush=True)
+        print(f"resuming from {start} at iter {it} (best val DER {best:.4f})", flush=True)
     if tcfg.spk_weight > 0:
         mcfg.n_train_speakers = n_spk
     model = Diarizer(mcfg).to(tcfg.device)
@@ -186,8 +188,8 @@ def main(argv):
                              {"params": no_decay, "weight_decay": 0.0}], lr=tcfg.lr, betas=(0.9, 0.98))
     if state is not None:
         missing, _ = model.load_state_dict(state["model"], strict=False)
-        if missing:     # a head added since the checkpoint: fresh optimizer state for all
-            print(f"new parameters {missing}: optimizer state restarted", flush=True)
+        if missing or "optim" not in state:   # new head, or shipped weights only: fresh optimizer
+            print(f"optimizer state restarted (new parameters: {missing})", flush=True)
         else:
             opt.load_state_dict(state["optim"])
     print(f"{sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters; config {asdict(mcfg)}", flush=True)

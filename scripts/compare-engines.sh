@@ -40,18 +40,19 @@ json() {  # json FILE EXPRESSION: print a value of a JSON file (d is the parsed 
 echo "== 1. Python: models/evaluate.py --sets 2spk (renders $CALLS_DIR)"
 "$PY" models/evaluate.py --sets 2spk --render "$CALLS_DIR" --out "$WORK_DIR/py_results.json" --threads "$THREADS"
 
+# only the 2spk set: the folder may also hold other sets rendered by evaluate.py
 refs=()
-for f in "$CALLS_DIR"/*.rttm; do
+for f in "$CALLS_DIR"/2spk-*.rttm; do
   case "$f" in *.hyp.rttm) ;; *) refs+=("$f") ;; esac
 done
-wavs=("$CALLS_DIR"/*.wav)
+wavs=("$CALLS_DIR"/2spk-*.wav)
 echo "== 2. Java: streamdrz diarize on ${#wavs[@]} calls (threads $THREADS, batch $BATCH)"
 java -jar "$JAR" diarize --threads "$THREADS" --batch "$BATCH" --progress never \
   -o "$WORK_DIR/java.hyp.rttm" "${wavs[@]}" 2> "$WORK_DIR/java_diarize.log"
 tail -n 1 "$WORK_DIR/java_diarize.log"
 java -jar "$JAR" eval --ref "${refs[@]}" --hyp "$WORK_DIR/java.hyp.rttm" --json "$WORK_DIR/java_eval.json" > /dev/null
 # the Python hypotheses through the Java scorer too: the scorers must agree
-java -jar "$JAR" eval --ref "${refs[@]}" --hyp "$CALLS_DIR"/*.hyp.rttm --json "$WORK_DIR/py_eval_java_scorer.json" > /dev/null
+java -jar "$JAR" eval --ref "${refs[@]}" --hyp "$CALLS_DIR"/2spk-*.hyp.rttm --json "$WORK_DIR/py_eval_java_scorer.json" > /dev/null
 
 echo "== 3. Long call: 10 min, 2 speakers, diarized in one run"
 "$PY" models/synth.py render --corpus models/cache/corpus_test.npz --noise models/cache/noise.npz \

@@ -6,6 +6,8 @@ import io.streamdrz.topology.DiarizationTopology;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -41,6 +43,7 @@ public final class DiarizationApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile String failure;
 
     private DiarizationApp(KafkaStreams streams) {
         this.streams = streams;
@@ -55,13 +58,24 @@ public final class DiarizationApp implements AutoCloseable {
         if (config.createTopics()) {
             createTopics(config);
         }
+        log.info("configuration (secrets hidden): {}", config.describe());
         Topology topology = DiarizationTopology.build(config.topologyConfig(), inference);
         KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
+        DiarizationApp app = new DiarizationApp(streams);
         streams.setUncaughtExceptionHandler(e -> {
-            log.error("a stream thread failed; shutting this instance down", e);
+            Throwable security = securityCause(e);
+            if (security != null) {
+                // A wrong password fails every retry the same way: one line says what to fix.
+                app.failure = (security instanceof AuthenticationException ? "authentication" : "authorization")
+                        + " failed at " + config.bootstrapServers() + ": " + security.getMessage()
+                        + " (check security.protocol, sasl.* and ssl.* settings)";
+                log.error("{}; shutting this instance down", app.failure);
+            } else {
+                app.failure = "a stream thread failed: " + e;
+                log.error("a stream thread failed; shutting this instance down", e);
+            }
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
-        DiarizationApp app = new DiarizationApp(streams);
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
                 app.stopped.countDown();
@@ -72,6 +86,15 @@ public final class DiarizationApp implements AutoCloseable {
                 config.bootstrapServers(), config.audioInTopic(), config.segmentsOutTopic(), config.deadLetterTopic(),
                 inference.modelId());
         return app;
+    }
+
+    private static Throwable securityCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AuthenticationException || t instanceof AuthorizationException) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** Creates audio-in, segments-out and the dead-letter topic where they are missing. */
@@ -88,6 +111,12 @@ public final class DiarizationApp implements AutoCloseable {
                     admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
                     log.info("created topic {} ({} partitions)", topic.name(), config.topicPartitions());
                 } catch (ExecutionException e) {
+                    Throwable security = securityCause(e.getCause());
+                    if (security != null) {
+                        throw new KafkaException("cannot create topic " + topic.name() + " at "
+                                + config.bootstrapServers() + ": " + security.getMessage()
+                                + " (check security.protocol, sasl.* and ssl.* settings)", e);
+                    }
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw new KafkaException("cannot create topic " + topic.name() + ": " + e.getCause(), e);
                     }
@@ -107,6 +136,11 @@ public final class DiarizationApp implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /** Why the app shut itself down (one line), or empty while it has not failed. */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
     }
 
     /** Waits until the app processes records; false if it failed or the time ran out first. */

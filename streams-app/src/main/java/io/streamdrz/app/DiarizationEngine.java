@@ -3,6 +3,7 @@ package io.streamdrz.app;
 import io.streamdrz.inference.ChunkBatcher;
 import io.streamdrz.inference.ChunkDiarizer;
 import io.streamdrz.inference.DiarizationModel;
+import io.streamdrz.metrics.EngineMetrics;
 import io.streamdrz.topology.ChunkInference;
 import io.streamdrz.topology.EngineInference;
 
@@ -10,15 +11,19 @@ import io.streamdrz.topology.EngineInference;
  * The engine as the streams app uses it: the model loaded once per JVM, the engine's
  * {@link ChunkBatcher} in front of it shared by every stream thread (chunks that
  * different threads ask for at once share a model run), and the topology's
- * {@link ChunkInference} on top. Closing it releases the model.
+ * {@link ChunkInference} on top, and the engine's metrics ({@link EngineMetrics}, also
+ * over JMX as {@code io.streamdrz:type=Engine}). Closing it releases the model.
  */
 public final class DiarizationEngine implements AutoCloseable {
 
     private final DiarizationModel model;
     private final ChunkBatcher runner;
     private final EngineInference inference;
+    private final EngineMetrics metrics;
 
-    private DiarizationEngine(DiarizationModel model, ChunkBatcher runner, EngineInference inference) {
+    private DiarizationEngine(DiarizationModel model, ChunkBatcher runner, EngineInference inference,
+                              EngineMetrics metrics) {
+        this.metrics = metrics;
         this.model = model;
         this.runner = runner;
         this.inference = inference;
@@ -27,9 +32,11 @@ public final class DiarizationEngine implements AutoCloseable {
     /** Loads the model named by {@code streamdrz.model.*}. */
     public static DiarizationEngine load(StreamdrzConfig config) {
         DiarizationModel model = DiarizationModel.load(config.modelOptions());
+        EngineMetrics metrics = new EngineMetrics(model.contract().chunkSeconds);
+        metrics.register();
         ChunkBatcher runner = new ChunkBatcher(new ChunkDiarizer(model), config.batchMax(),
-                config.batchWait());
-        return new DiarizationEngine(model, runner, new EngineInference(model.contract(), runner));
+                config.batchWait(), metrics);
+        return new DiarizationEngine(model, runner, new EngineInference(model.contract(), runner), metrics);
     }
 
     public ChunkInference inference() {
@@ -45,9 +52,14 @@ public final class DiarizationEngine implements AutoCloseable {
         return model;
     }
 
+    public EngineMetrics metrics() {
+        return metrics;
+    }
+
     @Override
     public void close() {
         runner.close();
         model.close();
+        metrics.close();
     }
 }

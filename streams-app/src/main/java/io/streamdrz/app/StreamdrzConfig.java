@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -66,6 +67,10 @@ public final class StreamdrzConfig extends AbstractConfig {
     public static final String MODEL_THREADS = "streamdrz.model.threads";
     public static final String MODEL_BATCH_MAX = "streamdrz.model.batch.max";
     public static final String MODEL_BATCH_WAIT_MS = "streamdrz.model.batch.wait.ms";
+    public static final String METRICS_PORT = "streamdrz.metrics.port";
+
+    /** What {@link #describe()} shows instead of a secret. */
+    public static final String HIDDEN = "[hidden]";
 
     /**
      * Kafka settings whose default differs from Kafka's; each can still be overridden.
@@ -127,7 +132,10 @@ public final class StreamdrzConfig extends AbstractConfig {
                     "Most chunks, from different calls, that one model run takes when stream threads ask at once.")
             .define(MODEL_BATCH_WAIT_MS, Type.LONG, 0L, Range.atLeast(0), Importance.LOW,
                     "How long a chunk may wait for others to share its model run; 0 batches only what is "
-                            + "already waiting.");
+                            + "already waiting.")
+            .define(METRICS_PORT, Type.INT, 9404, Range.between(-1, 65535), Importance.MEDIUM,
+                    "Port of the HTTP endpoint with /metrics (Prometheus), /healthz and /readyz (run and demo); "
+                            + "0 picks a free port (logged), -1 turns it off.");
 
     private StreamdrzConfig(Map<String, ?> values) {
         super(DEFINITION, values, false);
@@ -269,6 +277,38 @@ public final class StreamdrzConfig extends AbstractConfig {
 
     public short topicReplicationFactor() {
         return getShort(TOPICS_REPLICATION_FACTOR);
+    }
+
+    public int metricsPort() {
+        return getInt(METRICS_PORT);
+    }
+
+    /**
+     * Every setting as given, for logging, with secrets replaced by {@value #HIDDEN}: Kafka
+     * settings of type PASSWORD (e.g. {@code ssl.keystore.password}), {@code sasl.jaas.config},
+     * and anything whose name says password, secret, credential, token or private key.
+     */
+    public Map<String, String> describe() {
+        Map<String, String> shown = new java.util.TreeMap<>();
+        originals().forEach((k, v) -> shown.put(k, isSecret(k) ? HIDDEN : String.valueOf(v)));
+        return shown;
+    }
+
+    /** Whether the value of setting {@code key} must never be logged. */
+    public static boolean isSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        if (k.contains("password") || k.contains("secret") || k.contains("jaas") || k.contains("credential")
+                || k.contains("token") || k.endsWith(".key") || k.contains("private") || k.contains("user.info")) {
+            return true;
+        }
+        for (ConfigDef def : List.of(StreamsConfig.configDef(), ProducerConfig.configDef(), ConsumerConfig.configDef(),
+                AdminClientConfig.configDef())) {
+            ConfigDef.ConfigKey known = def.configKeys().get(key);
+            if (known != null && known.type == Type.PASSWORD) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public int batchMax() {

@@ -15,6 +15,7 @@ import io.streamdrz.eval.Rttm;
 import io.streamdrz.eval.SpeakerTurn;
 import io.streamdrz.inference.ModelContractException;
 import io.streamdrz.kafka.EmbeddedKafka;
+import io.streamdrz.metrics.MetricsServer;
 import io.streamdrz.schema.AudioEncoding;
 import io.streamdrz.schema.AudioFrame;
 import io.streamdrz.schema.AudioFrameSerde;
@@ -152,7 +153,8 @@ public final class DemoCommand implements Callable<Integer> {
             config = StreamdrzConfig.of(values);
 
             try (DiarizationEngine engine = DiarizationEngine.load(config);
-                 DiarizationApp app = DiarizationApp.start(config, engine.inference())) {
+                 DiarizationApp app = DiarizationApp.start(config, engine.inference());
+                 MetricsServer metrics = startMetrics(config, app, engine, err)) {
                 if (!app.awaitRunning(Duration.ofMinutes(2))) {
                     err.println("streamdrz demo: the streams app did not start (state " + app.state() + ")");
                     return 1;
@@ -321,6 +323,21 @@ public final class DemoCommand implements Callable<Integer> {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // A temporary directory: the OS cleans it eventually.
+        }
+    }
+
+    /** The metrics endpoint, if {@code streamdrz.metrics.port} asks; a port in use only costs a warning. */
+    private static MetricsServer startMetrics(StreamdrzConfig config, DiarizationApp app, DiarizationEngine engine,
+                                              PrintWriter err) {
+        if (config.metricsPort() < 0) {
+            return null;
+        }
+        try {
+            return MetricsServer.start(config.metricsPort(), app.streams(), engine.metrics());
+        } catch (java.io.UncheckedIOException e) {
+            err.println("streamdrz demo: no metrics endpoint: " + e.getMessage());
+            err.flush();
+            return null;
         }
     }
 }

@@ -4,6 +4,7 @@ import io.streamdrz.app.DiarizationApp;
 import io.streamdrz.app.DiarizationEngine;
 import io.streamdrz.app.StreamdrzConfig;
 import io.streamdrz.inference.ModelContractException;
+import io.streamdrz.metrics.MetricsServer;
 
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -82,17 +84,39 @@ public final class RunCommand implements Callable<Integer> {
             err.println("streamdrz run: " + e.getMessage());
             return 1;
         }
+        MetricsServer metrics = null;
+        if (config.metricsPort() >= 0) {
+            try {
+                metrics = MetricsServer.start(config.metricsPort(), app.streams(), engine.metrics());
+            } catch (UncheckedIOException e) {
+                app.close();
+                engine.close();
+                err.println("streamdrz run: " + e.getMessage() + " (streamdrz.metrics.port; -1 turns it off)");
+                return 1;
+            }
+        }
+        MetricsServer server = metrics;
         Thread hook = new Thread(() -> {
             app.close();
             engine.close();
+            if (server != null) {
+                server.close();
+            }
         }, "streamdrz-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         app.awaitStopped();
         boolean failed = app.state() == KafkaStreams.State.ERROR;
+        if (failed) {
+            err.println("streamdrz run: stopped: " + app.failure().orElse("the Kafka Streams client failed"));
+            err.flush();
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
             app.close();
             engine.close();
+            if (server != null) {
+                server.close();
+            }
         } catch (IllegalStateException shuttingDown) {
             // The JVM is already exiting: the hook does the closing.
         }

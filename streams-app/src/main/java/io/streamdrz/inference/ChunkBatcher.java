@@ -30,18 +30,35 @@ public final class ChunkBatcher implements ChunkRunner, AutoCloseable {
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong chunks = new AtomicLong();
     private final AtomicLong runNanos = new AtomicLong();
+    private final Observer observer;
     private volatile boolean closed;
+
+    /** Told about every model run, from the dispatcher thread: for metrics. */
+    @FunctionalInterface
+    public interface Observer {
+        /**
+         * @param chunks how many chunks the run took
+         * @param nanos  how long the run took
+         * @param failed whether it threw
+         */
+        void batchRun(int chunks, long nanos, boolean failed);
+    }
 
     private record Request(ModelInput input, CompletableFuture<DecodedChunk> result) {
     }
 
     public ChunkBatcher(ChunkRunner runner, int maxBatch, Duration maxWait) {
+        this(runner, maxBatch, maxWait, (chunks, nanos, failed) -> { });
+    }
+
+    public ChunkBatcher(ChunkRunner runner, int maxBatch, Duration maxWait, Observer observer) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be >= 1, not " + maxBatch);
         }
         this.runner = runner;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWait.toNanos();
+        this.observer = observer;
         this.dispatcher = new Thread(this::dispatch, "streamdrz-chunk-batcher");
         this.dispatcher.setDaemon(true);
         this.dispatcher.start();
@@ -133,16 +150,19 @@ public final class ChunkBatcher implements ChunkRunner, AutoCloseable {
         for (Request r : batch) {
             inputs.add(r.input());
         }
+        long started = System.nanoTime();
         try {
-            long t0 = System.nanoTime();
             List<DecodedChunk> out = runner.run(inputs);
-            runNanos.addAndGet(System.nanoTime() - t0);
+            long took = System.nanoTime() - started;
+            runNanos.addAndGet(took);
+            observer.batchRun(batch.size(), took, false);
             batches.incrementAndGet();
             chunks.addAndGet(batch.size());
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).result().complete(out.get(i));
             }
         } catch (RuntimeException | Error e) {
+            observer.batchRun(batch.size(), System.nanoTime() - started, true);
             for (Request r : batch) {
                 r.result().completeExceptionally(e);
             }

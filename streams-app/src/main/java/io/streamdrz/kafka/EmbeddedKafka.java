@@ -4,6 +4,9 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.slf4j.Logger;
@@ -45,13 +48,19 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final long ADMIN_TIMEOUT_SECONDS = 30;
 
+    /** The SASL/PLAIN user of {@link #startWithSaslPlain}: a super user, allowed everything. */
+    public static final String SASL_USER = JaasUtils.KAFKA_PLAIN_ADMIN;
+    public static final String SASL_PASSWORD = JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD;
+
     private final KafkaClusterTestKit cluster;
     private final Path directory;
+    private final boolean sasl;
     private boolean closed;
 
-    private EmbeddedKafka(KafkaClusterTestKit cluster, Path directory) {
+    private EmbeddedKafka(KafkaClusterTestKit cluster, Path directory, boolean sasl) {
         this.cluster = cluster;
         this.directory = directory;
+        this.sasl = sasl;
     }
 
     /** Starts a broker with the default single-node configuration and waits until it serves requests. */
@@ -66,6 +75,27 @@ public final class EmbeddedKafka implements AutoCloseable {
      *                     override or add to the single-node defaults
      */
     public static EmbeddedKafka start(Map<String, String> brokerConfig) {
+        return start(brokerConfig, false);
+    }
+
+    /**
+     * Starts a broker whose listeners (client and controller) speak SASL_PLAINTEXT with
+     * mechanism PLAIN and an ACL authorizer that allows nothing but the super user
+     * {@value #SASL_USER} (password {@link #SASL_PASSWORD}): clients need
+     * {@link #clientConfig()}'s security settings. Sets the JVM's JAAS configuration
+     * ({@code java.security.auth.login.config}) for the broker's side.
+     */
+    public static EmbeddedKafka startWithSaslPlain(Map<String, String> brokerConfig) {
+        return start(brokerConfig, true);
+    }
+
+    /** The {@code sasl.jaas.config} value for a PLAIN login. */
+    public static String plainJaasConfig(String user, String password) {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
+    }
+
+    private static EmbeddedKafka start(Map<String, String> brokerConfig, boolean sasl) {
         Path directory;
         try {
             directory = Files.createTempDirectory("streamdrz-kafka-");
@@ -74,7 +104,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         KafkaClusterTestKit cluster = null;
         try {
-            TestKitNodes nodes = new TestKitNodes.Builder()
+            TestKitNodes.Builder nodesBuilder = new TestKitNodes.Builder();
+            if (sasl) {
+                nodesBuilder.setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                        .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT);
+            }
+            TestKitNodes nodes = nodesBuilder
                     .setCombined(true)
                     .setNumControllerNodes(1)
                     .setNumBrokerNodes(1)
@@ -92,7 +127,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();
-            EmbeddedKafka kafka = new EmbeddedKafka(cluster, directory);
+            EmbeddedKafka kafka = new EmbeddedKafka(cluster, directory, sasl);
             log.info("Embedded Kafka {} ready at {} (data in {})", nodes.clusterId(), kafka.bootstrapServers(), directory);
             return kafka;
         } catch (Exception e) {
@@ -126,9 +161,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
-    /** The minimal client configuration: only {@code bootstrap.servers}. */
+    /**
+     * The minimal client configuration: {@code bootstrap.servers}, and for a SASL broker
+     * the security settings of its super user.
+     */
     public Map<String, Object> clientConfig() {
-        return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        if (sasl) {
+            config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, SecurityProtocol.SASL_PLAINTEXT.name);
+            config.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
+            config.put(SaslConfigs.SASL_JAAS_CONFIG, plainJaasConfig(SASL_USER, SASL_PASSWORD));
+        }
+        return config;
     }
 
     /** A new admin client for this broker; the caller closes it. */

@@ -104,6 +104,15 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
             }
         }
         context.schedule(config.idleCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+        metrics.activeCalls(lastFrameAt.size());
+    }
+
+    @Override
+    public void close() {
+        // The task's calls move with it: this instance no longer holds them.
+        if (metrics != null) {
+            metrics.activeCalls(0);
+        }
     }
 
     @Override
@@ -126,6 +135,7 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
         Call call = new Call(callId, state, record.timestamp());
         call.offer(frame);
         call.save();
+        metrics.activeCalls(lastFrameAt.size());
     }
 
     /** A frame for a call that is already finished: a duplicate, a late frame, or one too many. */
@@ -173,6 +183,7 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
                 }
             }
         }
+        metrics.activeCalls(lastFrameAt.size());
     }
 
     private static boolean filled(CallAudioState state, long seq) {

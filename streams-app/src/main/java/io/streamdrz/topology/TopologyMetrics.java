@@ -1,6 +1,8 @@
 package io.streamdrz.topology;
 
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.Value;
 import org.apache.kafka.streams.StreamsMetrics;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.slf4j.Logger;
@@ -16,7 +18,8 @@ import java.util.Set;
  * Counters of the audio path as Kafka Streams sensors (group {@code stream-streamdrz-metrics},
  * tag {@code streamdrz-id} = the task): {@code dead-lettered-<reason>-total/-rate} per
  * {@link DeadLetterReason}, {@code duplicate-frames-total/-rate},
- * {@code chunks-total/-rate} and {@code inference-failures-total/-rate}. They are
+ * {@code chunks-total/-rate}, {@code inference-failures-total/-rate}, and the gauge
+ * {@code active-calls} (calls of the task not yet finished). They are
  * visible through JMX and {@code KafkaStreams#metrics()} like Kafka's own.
  *
  * <p>The first dead letter of each reason in a task is also logged as a warning, the
@@ -34,6 +37,7 @@ final class TopologyMetrics {
     private Sensor duplicates;
     private Sensor chunks;
     private Sensor inferenceFailures;
+    private Sensor activeCalls;
 
     private TopologyMetrics(StreamsMetrics metrics, String entity) {
         this.metrics = metrics;
@@ -74,6 +78,21 @@ final class TopologyMetrics {
             inferenceFailures = sensor("inference-failures");
         }
         inferenceFailures.record();
+    }
+
+    /** The task's calls not yet finished, as a gauge (the last value recorded). */
+    void activeCalls(int calls) {
+        if (activeCalls == null) {
+            String thread = Thread.currentThread().getName();
+            activeCalls = metrics.addSensor(SCOPE + "." + thread + "." + entity + ".active-calls",
+                    Sensor.RecordingLevel.INFO);
+            if (!activeCalls.hasMetrics()) {
+                activeCalls.add(new MetricName("active-calls", "stream-" + SCOPE + "-metrics",
+                        "Calls of this task not yet finished.",
+                        Map.of("thread-id", thread, SCOPE + "-id", entity)), new Value());
+            }
+        }
+        activeCalls.record(calls);
     }
 
     private Sensor sensor(String operation) {

@@ -26,6 +26,11 @@ final class AppProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m", "-jar", JAR.toString(),
                 "run"));
+        if (!settings.containsKey(StreamdrzConfig.METRICS_PORT)) {
+            // Several instances on one machine: each its own free port for /metrics.
+            command.add("--set");
+            command.add(StreamdrzConfig.METRICS_PORT + "=0");
+        }
         settings.forEach((k, v) -> {
             command.add("--set");
             command.add(k + "=" + v);

@@ -79,6 +79,61 @@ class StreamdrzConfigTest {
     }
 
     @Test
+    void securitySettingsComeFromTheEnvironmentAndReachEveryClient() {
+        String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"app\" password=\"s3cr3t\";";
+        Map<String, String> env = Map.of(
+                "STREAMDRZ_SECURITY_PROTOCOL", "SASL_SSL",
+                "STREAMDRZ_SASL_MECHANISM", "SCRAM-SHA-512",
+                "STREAMDRZ_SASL_JAAS_CONFIG", jaas,
+                "STREAMDRZ_SSL_TRUSTSTORE_LOCATION", "/etc/streamdrz/truststore.p12",
+                "STREAMDRZ_SSL_TRUSTSTORE_PASSWORD", "trust-pw",
+                "STREAMDRZ_SSL_KEYSTORE_PASSWORD", "key-pw",
+                "STREAMDRZ_SSL_KEY_PASSWORD", "pk-pw",
+                "STREAMDRZ_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM", "");
+        StreamdrzConfig config = StreamdrzConfig.load(null, env, Map.of());
+        for (Map<?, ?> client : new Map<?, ?>[] {config.streamsProperties(), config.producerProperties(),
+                config.consumerProperties(), config.adminProperties()}) {
+            assertEquals("SASL_SSL", client.get("security.protocol"));
+            assertEquals("SCRAM-SHA-512", client.get("sasl.mechanism"));
+            assertEquals(jaas, client.get("sasl.jaas.config"));
+            assertEquals("/etc/streamdrz/truststore.p12", client.get("ssl.truststore.location"));
+            assertEquals("trust-pw", client.get("ssl.truststore.password"));
+            assertEquals("", client.get("ssl.endpoint.identification.algorithm"));
+        }
+    }
+
+    @Test
+    void theConfigurationAsLoggedHidesSecrets() {
+        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"s3cr3t\";";
+        StreamdrzConfig config = StreamdrzConfig.of(Map.of(
+                "sasl.jaas.config", jaas,
+                "ssl.truststore.password", "trust-pw",
+                "ssl.keystore.password", "key-pw",
+                "ssl.key.password", "pk-pw",
+                "ssl.keystore.key", "-----BEGIN PRIVATE KEY-----",
+                "sasl.oauthbearer.client.credentials.client.secret", "oauth-secret",
+                "basic.auth.user.info", "u:pw",
+                "security.protocol", "SASL_SSL",
+                "num.stream.threads", "2"));
+        String shown = config.describe().toString();
+        for (String secret : new String[] {"s3cr3t", "trust-pw", "key-pw", "pk-pw", "PRIVATE KEY", "oauth-secret", "u:pw"}) {
+            assertFalse(shown.contains(secret), secret + " shown in " + shown);
+        }
+        assertEquals(StreamdrzConfig.HIDDEN, config.describe().get("sasl.jaas.config"));
+        assertEquals("SASL_SSL", config.describe().get("security.protocol"), "the rest stays readable");
+        assertEquals("2", config.describe().get("num.stream.threads"));
+        assertEquals("localhost:9092", config.describe().get("bootstrap.servers"));
+        assertFalse(StreamdrzConfig.isSecret("sasl.login.refresh.buffer.seconds"));
+    }
+
+    @Test
+    void metricsPort() {
+        assertEquals(9404, StreamdrzConfig.of(Map.of()).metricsPort());
+        assertEquals(-1, StreamdrzConfig.load(null, Map.of("STREAMDRZ_METRICS_PORT", "-1"), Map.of()).metricsPort());
+        assertThrows(ConfigException.class, () -> StreamdrzConfig.of(Map.of("streamdrz.metrics.port", "-2")));
+    }
+
+    @Test
     void clientsGetOnlyTheSettingsTheyKnow() {
         StreamdrzConfig config = StreamdrzConfig.of(Map.of("num.stream.threads", "2", "acks", "all",
                 "isolation.level", "read_committed", "bootstrap.servers", "k:1"));
@@ -122,6 +177,15 @@ class StreamdrzConfigTest {
             String row = "| `" + key.name + "` | `" + defaultValue + "` |";
             assertTrue(text.contains(row), "README.md lacks the row starting " + row);
         }
+        java.util.regex.Matcher rows = java.util.regex.Pattern.compile("(?m)^\\| `(streamdrz\\.[^`]+)` \\|")
+                .matcher(text);
+        int documented = 0;
+        while (rows.find()) {
+            assertTrue(definition.names().contains(rows.group(1)), "README.md documents " + rows.group(1)
+                    + ", which nothing reads");
+            documented++;
+        }
+        assertEquals(definition.names().size(), documented, "one README row per key");
         for (Map.Entry<String, String> e : StreamdrzConfig.KAFKA_DEFAULTS.entrySet()) {
             assertTrue(text.contains("| `" + e.getKey() + "` | `" + e.getValue() + "` |"),
                     "README.md lacks the Kafka default " + e.getKey());
