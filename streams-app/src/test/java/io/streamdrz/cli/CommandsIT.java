@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,16 +87,11 @@ class CommandsIT {
 
     @Test
     void theDemoPlaysTheBundledCallAndExitsWhenItIsDone() throws Exception {
-        Path jar = Path.of(System.getProperty("streamdrz.jar", "target/streamdrz.jar"));
         Path rttm = dir.resolve("demo.rttm");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                jar.toString(), "demo", "--speed", "0", "--rttm", rttm.toString(),
-                "--model", ModelFixtures.modelPrefix().toString());
-        Path err = dir.resolve("demo.err");
-        Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(5, TimeUnit.MINUTES), "the demo exits by itself");
-        assertEquals(0, process.exitValue(), out + Files.readString(err));
+        PackagedJar.Result demo = PackagedJar.run(Duration.ofMinutes(5), "demo", "--speed", "0",
+                "--rttm", rttm.toString(), "--model", ModelFixtures.modelPrefix().toString());
+        assertEquals(0, demo.exit(), demo.toString());
+        String out = demo.stdout();
         assertTrue(out.contains("call 'sample-call' ended (END_OF_STREAM)"), out);
         assertTrue(out.contains("DER against the reference"), out);
         assertTrue(out.contains("latency from a chunk"), out);
