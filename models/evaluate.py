@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from corpus import load_corpus, load_noise      # noqa: E402
 from synth import CallSynth, SynthConfig, write_rttm   # noqa: E402
-from prompts import StreamingDiarizer, training_example   # noqa: E402
+from prompts import StreamingDiarizer, training_example, match_labels   # noqa: E402
 from export import OnnxDiarizer                  # noqa: E402
 import der                                       # noqa: E402
 
@@ -86,7 +86,17 @@ def evaluate_prompted(name, calls, runner, cfg, seed):
         b = exs[i: i + 16]
         outs += runner(np.stack([e.audio for e in b]), [e.n_prompted for e in b])
     refs = {f"{name}-{i:03d}": [(s, e, str(l)) for s, e, l in ex.segments] for i, ex in enumerate(exs)}
-    hyps = {f"{name}-{i:03d}": [(s, e, str(l)) for s, e, l, _ in o] for i, o in enumerate(outs)}
+    hyps = {}
+    for i, (ex, o) in enumerate(zip(exs, outs)):
+        # chunk labels as the streaming recipe assigns them: matched voices take their
+        # prompt slot, the others the labels after the prompts in order of appearance
+        slot_of = match_labels(cfg, o.segments, ex.prompt_lengths, o.embeddings) \
+            if o.embeddings is not None else {j: j for j in range(ex.n_prompted)}
+        label = dict(slot_of)
+        for _, _, lab, _ in sorted(o.segments, key=lambda x: (x[0], x[1])):
+            if lab not in label:
+                label[lab] = ex.n_prompted + sum(1 for k in label if k not in slot_of)
+        hyps[f"{name}-{i:03d}"] = [(s, e, str(label[lab])) for s, e, lab, _ in o.segments]
     res = score_set(refs, hyps)
     # do the prompted voices keep their prompt labels? (optimal mapping == identity)
     kept = total = 0

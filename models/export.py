@@ -5,7 +5,8 @@
 writes <out>-encoder.onnx and <out>-decoder.onnx:
 
   encoder: features (B, n_frames, n_mels) float32
-           -> cross_k, cross_v (dec_layers, B, heads, n_enc, head_dim), activity (B, n_chunk_enc, max_speakers)
+           -> cross_k, cross_v (dec_layers, B, heads, n_enc, head_dim), activity (B, n_chunk_enc, max_speakers),
+              speaker_embedding (B, n_enc, spk_dim): unit voice embedding per encoder frame
   decoder: tokens (B, 1) int64, position (1,) int64, past_k, past_v (dec_layers, B, heads, P, head_dim),
            cross_k, cross_v -> logits (B, vocab), present_k, present_v (dec_layers, B, heads, P+1, head_dim)
 
@@ -23,8 +24,9 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import ModelConfig, Diarizer, MelFrontend   # noqa: E402
+from prompts import ChunkOutput                        # noqa: E402
 
-CONTRACT_VERSION = "1"
+CONTRACT_VERSION = "2"     # 2: speaker_embedding output and the match.* recipe
 OPSET = 17
 
 
@@ -68,6 +70,18 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.encoder.frames": cfg.n_enc,
         "streamdrz.encoder.chunk_start": cfg.chunk_enc_start,
         "streamdrz.encoder.frame_seconds": cfg.enc_frame_seconds,
+        "streamdrz.encoder.frame_samples": 2 * cfg.stack * cfg.hop_length,
+        "streamdrz.speaker.dim": cfg.spk_dim,
+        "streamdrz.match.threshold": cfg.match_threshold,
+        "streamdrz.match.min_frames": cfg.match_min_frames,
+        "streamdrz.match.merge_threshold": cfg.merge_threshold,
+        "streamdrz.match.recipe": "label embedding = mean speaker_embedding over chunk frames (centre (k+0.5)*frame) "
+                                  "where only that label speaks, needs min_frames; slot embedding = mean over the "
+                                  "first ceil(prompt samples/frame_samples) frames of the slot; both unit length; "
+                                  "one-to-one label->slot with cosine >= threshold maximizing sum frames*cosine; "
+                                  "leftover labels join their most similar slot if cosine >= merge_threshold; "
+                                  "labels without embedding below the prompt count keep slot=label; "
+                                  "the rest are new speakers",
         "streamdrz.grammar": "SOD (start end speaker)* EOS; start>=previous start; end>start; "
                              "speaker<=max(used labels, n_prompted-1)+1; EOS only between triples",
     }
@@ -82,7 +96,7 @@ class EncoderGraph(nn.Module):
     def forward(self, features):
         mem, act = self.m.encode(features)
         ck, cv = self.m.cross_kv(mem)
-        return ck, cv, act
+        return ck, cv, act, self.m.speaker_embeddings(mem)
 
 
 class DecoderStepGraph(nn.Module):
@@ -126,10 +140,11 @@ def export(model: Diarizer, out_prefix: str):
     enc_path, dec_path = out_prefix + "-encoder.onnx", out_prefix + "-decoder.onnx"
     with torch.no_grad():
         torch.onnx.export(EncoderGraph(model), (feats,), enc_path, opset_version=OPSET, dynamo=False,
-                          input_names=["features"], output_names=["cross_k", "cross_v", "activity"],
+                          input_names=["features"], output_names=["cross_k", "cross_v", "activity", "speaker_embedding"],
                           dynamic_axes={"features": {0: "batch"}, "cross_k": {1: "batch"},
-                                        "cross_v": {1: "batch"}, "activity": {0: "batch"}})
-        ck, cv, _ = EncoderGraph(model)(feats)
+                                        "cross_v": {1: "batch"}, "activity": {0: "batch"},
+                                        "speaker_embedding": {0: "batch"}})
+        ck, cv, _, _ = EncoderGraph(model)(feats)
         past = torch.zeros(L, B, H, 3, dh)
         torch.onnx.export(DecoderStepGraph(model),
                           (torch.zeros(B, 1, dtype=torch.long), torch.tensor([3]), past, past, ck, cv),
@@ -168,10 +183,15 @@ class OnnxDiarizer:
         with torch.no_grad():
             return self.frontend(torch.from_numpy(audio)).numpy()
 
-    def generate(self, feats, n_prompted):
+    def encode(self, feats):
+        """-> cross_k, cross_v, speaker_embedding."""
+        ck, cv, _, emb = self.enc.run(None, {"features": feats.astype(np.float32)})
+        return ck, cv, emb
+
+    def generate(self, feats, n_prompted, encoded=None):
         cfg, tk = self.cfg, self.cfg.tokens
         B = feats.shape[0]
-        ck, cv, _ = self.enc.run(None, {"features": feats.astype(np.float32)})
+        ck, cv, _ = encoded if encoded is not None else self.encode(feats)
         shape = (cfg.dec_layers, B, cfg.n_heads, 0, cfg.d_model // cfg.n_heads)
         pk = pv = np.zeros(shape, dtype=np.float32)
         seqs, probs = [[tk.sod] for _ in range(B)], [[1.0] for _ in range(B)]
@@ -192,8 +212,11 @@ class OnnxDiarizer:
 
     def run_chunks(self, inputs, n_prompted):
         tk = self.cfg.tokens
-        seqs, probs, _ = self.generate(self.features(inputs), n_prompted)
-        return [tk.decode(s, p) for s, p in zip(seqs, probs)]
+        feats = self.features(inputs)
+        encoded = self.encode(feats)
+        seqs, probs, _ = self.generate(feats, n_prompted, encoded)
+        emb = encoded[2]
+        return [ChunkOutput(tk.decode(s, p), emb[b]) for b, (s, p) in enumerate(zip(seqs, probs))]
 
 
 def config_from_metadata(meta) -> ModelConfig:
@@ -206,7 +229,9 @@ def config_from_metadata(meta) -> ModelConfig:
         chunk_seconds=float(g("chunk_seconds")), bin_seconds=float(g("bin_seconds")),
         max_speakers=int(g("max_speakers")), max_segments=int(g("max_segments")),
         dec_layers=int(g("decoder.layers")), n_heads=int(g("decoder.heads")),
-        d_model=int(g("decoder.heads")) * int(g("decoder.head_dim")), model_id=g("model_id"))
+        d_model=int(g("decoder.heads")) * int(g("decoder.head_dim")), model_id=g("model_id"),
+        spk_dim=int(g("speaker.dim")), match_threshold=float(g("match.threshold")),
+        match_min_frames=int(g("match.min_frames")), merge_threshold=float(g("match.merge_threshold")))
 
 
 def load_checkpoint(path) -> Diarizer:
@@ -230,10 +255,16 @@ def main():
     ap.add_argument("--weights-out", default=None, help="also write the weights-only checkpoint here")
     ap.add_argument("--out", default="models/streamdrz")
     ap.add_argument("--model-id", default=None, help="overrides the model id stored in the metadata")
+    ap.add_argument("--match-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
+    ap.add_argument("--merge-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
     a = ap.parse_args()
     model = load_checkpoint(a.ckpt)
     if a.model_id:
         model.cfg.model_id = a.model_id
+    if a.match_threshold is not None:
+        model.cfg.match_threshold = a.match_threshold
+    if a.merge_threshold is not None:
+        model.cfg.merge_threshold = a.merge_threshold
     paths = export(model, a.out)
     if a.weights_out:
         save_weights(a.ckpt, a.weights_out)

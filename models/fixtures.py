@@ -10,6 +10,8 @@ Writes, from held-out test identities only:
                                 diarizing call-0, as PCM16 (every sample is k/32768)
   features-J.f32                log-mel of input-J by the Python recipe, float32 LE,
                                 row-major (n_frames, n_mels)
+  embedding-J.f32               the encoder's speaker_embedding for those features,
+                                float32 LE, row-major (n_enc, spk_dim)
   fixtures.json                 per input: n_prompted, greedy tokens and their
                                 probabilities; per call: file names; the model id
 """
@@ -74,8 +76,11 @@ def main():
         sf.write(os.path.join(a.out, f"input-{j}.wav"), pcm, cfg.sample_rate, subtype="PCM_16")
         feats = model.features(x[None])[0].astype("<f4")
         feats.tofile(os.path.join(a.out, f"features-{j}.f32"))
-        seqs, probs, _ = model.generate(feats[None], [n_prompted])
-        meta["inputs"].append({"wav": f"input-{j}.wav", "features": f"features-{j}.f32", "n_prompted": int(n_prompted),
+        encoded = model.encode(feats[None])
+        encoded[2][0].astype("<f4").tofile(os.path.join(a.out, f"embedding-{j}.f32"))
+        seqs, probs, _ = model.generate(feats[None], [n_prompted], encoded)
+        meta["inputs"].append({"wav": f"input-{j}.wav", "features": f"features-{j}.f32",
+                               "embedding": f"embedding-{j}.f32", "n_prompted": int(n_prompted),
                                "tokens": seqs[0], "probs": [round(p, 6) for p in probs[0]]})
     with open(os.path.join(a.out, "fixtures.json"), "w") as f:
         json.dump(meta, f, indent=1)

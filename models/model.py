@@ -53,6 +53,11 @@ class ModelConfig:
     dec_layers: int = 2
     mlp_ratio: int = 4
     dropout: float = 0.0           # synthetic data never repeats: no need to regularize
+    spk_dim: int = 128             # voice embedding per encoder frame (exported: prompt matching)
+    # streaming recipe: a chunk speaker takes a prompt's label when their voices match
+    match_threshold: float = 0.5   # least cosine similarity of a match
+    match_min_frames: int = 3      # encoder frames a chunk speaker must speak alone to be compared
+    merge_threshold: float = 0.75  # least cosine similarity for a leftover chunk label to join a prompted voice
     n_train_speakers: int = 0      # >0: training-only speaker-id head (additive angular margin softmax)
     model_id: str = "streamdrz-small"
 
@@ -252,11 +257,13 @@ class Diarizer(nn.Module):
         self.dec_ln = nn.LayerNorm(d)
         self.head = nn.Linear(d, tk.vocab_size, bias=False)
         self.activity = nn.Linear(d, cfg.max_speakers)
+        # voice embedding of every frame: the streaming recipe compares a chunk's speakers
+        # with the prompt slots through it (x-vector style identification)
+        self.spk_proj = nn.Linear(d, cfg.spk_dim)
         if cfg.n_train_speakers:
-            # x-vector style speaker classification of single-speaker frames, training only:
-            # it pushes the encoder towards voice features that hold for unseen speakers
-            self.spk_proj = nn.Linear(d, 128)
-            self.spk_classes = nn.Parameter(torch.randn(cfg.n_train_speakers, 128) * 0.02)
+            # speaker classification of single-speaker frames, training only: it pushes
+            # the embeddings towards voice features that hold for unseen speakers
+            self.spk_classes = nn.Parameter(torch.randn(cfg.n_train_speakers, cfg.spk_dim) * 0.02)
         self.apply(self._init)
         nn.init.normal_(self.encoder.pos, std=0.02)
         nn.init.normal_(self.dec_pos, std=0.02)
@@ -343,6 +350,38 @@ class Diarizer(nn.Module):
             if all(s[-1] in (tk.eos, tk.pad) for s in seqs):
                 break
         return seqs, probs
+
+    def speaker_embeddings(self, mem):
+        """Unit-length voice embedding of every encoder frame: (B, S, spk_dim)."""
+        return F.normalize(self.spk_proj(mem), dim=-1)
+
+    def slot_embeddings(self, emb, audio):
+        """Mean embedding of each prompt slot over its frames that hold prompt audio
+        (slots are zero padded, so a frame counts when any of its samples is non-zero).
+        emb (B, S, E), audio (B, N) -> (B, prompt_slots, E), unit length (zero if empty)."""
+        c = self.cfg
+        step = 2 * c.stack * c.hop_length          # samples per encoder frame
+        per_slot = c.slot_samples // step          # a slot is a whole number of frames
+        n = c.prompt_slots * per_slot
+        voiced = audio[:, : n * step].reshape(audio.shape[0], n, step).abs().amax(-1) > 0   # (B, n)
+        w = voiced.to(emb.dtype).view(-1, c.prompt_slots, per_slot, 1)
+        e = emb[:, :n].reshape(-1, c.prompt_slots, per_slot, emb.shape[-1])
+        return F.normalize((e * w).sum(2), dim=-1)
+
+    def prompt_match_loss(self, emb, audio, act, n_prompted, scale=10.0):
+        """Which prompt slot does each single-speaker chunk frame belong to? Softmax over
+        the cosine similarities to the prompted slots, on frames of prompted speakers of
+        chunks with two or more prompts. act (B, S_chunk, K) 0/1 targets, n_prompted (B,)."""
+        c = self.cfg
+        slots = self.slot_embeddings(emb, audio)
+        cos = (emb[:, c.chunk_enc_start:].float() @ slots.float().transpose(1, 2)) * scale   # (B, Sc, slots)
+        ok_slot = torch.arange(c.prompt_slots, device=emb.device)[None, :] < n_prompted[:, None]
+        cos = cos.masked_fill(~ok_slot[:, None, :], -1e4)
+        lab = act.argmax(-1)
+        keep = (act.sum(-1) == 1) & (lab < n_prompted[:, None]) & (n_prompted[:, None] >= 2)
+        if not keep.any():
+            return cos.sum() * 0.0
+        return F.cross_entropy(cos[keep], lab[keep])
 
     def speaker_id_loss(self, mem, targets, margin=0.2, scale=30.0):
         """AAM-softmax over chunk frames; targets (B, S_chunk) identity index or -100."""

@@ -84,6 +84,7 @@ class Example:
     chunk_start: float       # seconds into the call
     prompted: list           # call labels of the prompted speakers, slot order
     call_label_of: list      # chunk-local label -> call label
+    prompt_lengths: list = field(default_factory=list)   # samples of prompt audio per slot
 
 
 def training_example(cfg: ModelConfig, call, rng, p_first=0.25, p_no_prompt=0.1, p_drop=0.1):
@@ -134,11 +135,96 @@ def training_example(cfg: ModelConfig, call, rng, p_first=0.25, p_no_prompt=0.1,
     return Example(audio=build_input(cfg, chunk, prompts), tokens=tk.encode(out),
                    activity=activity_targets(cfg, out), n_prompted=len(prompts), segments=out,
                    chunk_start=c0, prompted=[lab for lab, _ in known],
-                   call_label_of=[lab for lab, _ in sorted(local.items(), key=lambda kv: kv[1])])
+                   call_label_of=[lab for lab, _ in sorted(local.items(), key=lambda kv: kv[1])],
+                   prompt_lengths=[min(len(p), cfg.prompt_samples) for p in prompts])
 
 
 # ---------------------------------------------------------------------------------
 # streaming inference over a whole call
+
+@dataclass
+class ChunkOutput:
+    """What the model gives for one chunk."""
+    segments: list                   # (start, end, chunk-local label, conf), chunk time
+    embeddings: np.ndarray = None    # (n_enc, spk_dim) unit voice embedding per encoder frame
+
+
+def _unit(v):
+    n = float(np.linalg.norm(v))
+    return v / n if n > 0 else v
+
+
+def label_embeddings(cfg: ModelConfig, segments, emb):
+    """label -> (unit mean voice embedding, frames): the mean is over the chunk's encoder
+    frames (centres at (k + 0.5) * frame) where that label alone speaks; labels with
+    fewer than `match_min_frames` such frames are left out."""
+    n = cfg.n_enc - cfg.chunk_enc_start
+    t = (np.arange(n) + 0.5) * cfg.enc_frame_seconds
+    active = {}
+    for s, e, lab, *_ in segments:
+        active[lab] = active.get(lab, np.zeros(n, dtype=bool)) | ((t >= s) & (t < e))
+    count = sum(a.astype(np.int32) for a in active.values()) if active else np.zeros(n, np.int32)
+    out = {}
+    for lab in sorted(active):
+        own = active[lab] & (count == 1)
+        if own.sum() >= cfg.match_min_frames:
+            out[lab] = (_unit(emb[cfg.chunk_enc_start:][own].astype(np.float64).mean(0)), int(own.sum()))
+    return out
+
+
+def slot_embedding(cfg: ModelConfig, emb, slot, n_samples):
+    """Mean voice embedding over the encoder frames of prompt slot `slot` that hold its
+    `n_samples` samples of prompt audio (the rest of the slot is silence)."""
+    step = 2 * cfg.stack * cfg.hop_length
+    per_slot = cfg.slot_samples // step
+    k = max(1, min(per_slot, -(-min(n_samples, cfg.prompt_samples) // step)))
+    return _unit(emb[slot * per_slot: slot * per_slot + k].astype(np.float64).mean(0))
+
+
+def match_labels(cfg: ModelConfig, segments, prompt_samples, emb):
+    """Chunk label -> prompt slot, by voice. Among the one-to-one assignments of labels
+    to slots that only pair a label and a slot whose cosine similarity is at least
+    `match_threshold`, the one with the largest sum of frames x cosine wins (so a long
+    stretch of speech outweighs a short, noisier one; ties: the first found, labels
+    ascending, slots ascending, "no slot" last). A label too short to compare keeps the
+    model's own answer (label i < number of prompts is slot i) if that slot is free.
+    Labels left out are new speakers."""
+    labs = label_embeddings(cfg, segments, emb)
+    slots = [slot_embedding(cfg, emb, j, n) for j, n in enumerate(prompt_samples)]
+    order = sorted(labs)
+    score = {(lab, j): labs[lab][1] * float(labs[lab][0] @ slots[j]) for lab in order for j in range(len(slots))
+             if float(labs[lab][0] @ slots[j]) >= cfg.match_threshold}
+    best = [-1.0, {}]
+
+    def search(i, used, total, chosen):
+        if i == len(order):
+            if total > best[0] + 1e-9:
+                best[0], best[1] = total, dict(chosen)
+            return
+        lab = order[i]
+        for j in range(len(slots)):
+            if j not in used and (lab, j) in score:
+                chosen[lab] = j
+                search(i + 1, used | {j}, total + score[(lab, j)], chosen)
+                del chosen[lab]
+        search(i + 1, used, total, chosen)
+
+    search(0, frozenset(), 0.0, {})
+    out = best[1]
+    used = set(out.values())
+    # the model splits one voice into several labels far more often than two voices sound
+    # alike: a label left over that is close enough to a prompted voice joins it
+    for lab in order:
+        if lab not in out and slots:
+            cos = [float(labs[lab][0] @ v) for v in slots]
+            j = int(np.argmax(cos))
+            if cos[j] >= cfg.merge_threshold:
+                out[lab] = j
+    for lab in sorted({s[2] for s in segments}):
+        if lab not in labs and lab < len(prompt_samples):
+            out[lab] = lab
+    return out
+
 
 @dataclass
 class SpeakerPrompt:
@@ -161,7 +247,9 @@ class CallState:
 class StreamingDiarizer:
     """Chunk a call, prompt with known speakers, map chunk labels to call labels,
     refresh prompts, stitch. `run_chunks(inputs, n_prompted)` runs the model on a batch
-    of fixed-layout inputs and returns, per input, (start, end, local label, conf)."""
+    of fixed-layout inputs and returns a ChunkOutput per input. With voice embeddings,
+    chunk labels go to prompted speakers by `match_labels`; without, by the model's own
+    labels (label i < number of prompts is prompt i)."""
 
     def __init__(self, cfg: ModelConfig, run_chunks):
         self.cfg, self.run_chunks = cfg, run_chunks
@@ -175,17 +263,23 @@ class StreamingDiarizer:
         prompts = self.choose_prompts(st)
         return build_input(self.cfg, chunk, [p.audio for p in prompts]), prompts
 
-    def absorb(self, st: CallState, chunk, prompts, local_segments):
+    def absorb(self, st: CallState, chunk, prompts, out: ChunkOutput):
         """Map local labels, update prompts and stitch one chunk's output into `st`."""
         cfg = self.cfg
         sr, t0 = cfg.sample_rate, st.chunk_index * cfg.chunk_seconds
         chunk_len = len(chunk) / sr
-        mapping = {i: p.label for i, p in enumerate(prompts)}
-        segs = []
-        for s, e, lab, conf in sorted(local_segments, key=lambda x: (x[0], x[1])):
+        local = []
+        for s, e, lab, conf in sorted(out.segments, key=lambda x: (x[0], x[1])):
             s, e = min(s, chunk_len), min(e, chunk_len)
-            if e <= s:
-                continue
+            if e > s:
+                local.append((s, e, lab, conf))
+        if out.embeddings is not None and prompts:
+            slot_of = match_labels(cfg, local, [len(p.audio) for p in prompts], out.embeddings)
+        else:
+            slot_of = {i: i for i in range(len(prompts))}
+        mapping = {lab: prompts[j].label for lab, j in slot_of.items()}
+        segs = []
+        for s, e, lab, conf in local:
             if lab not in mapping:
                 mapping[lab] = st.n_labels
                 st.n_labels += 1

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import ModelConfig, Diarizer          # noqa: E402
-from prompts import training_example, StreamingDiarizer   # noqa: E402
+from prompts import training_example, StreamingDiarizer, ChunkOutput   # noqa: E402
 from corpus import load_corpus, load_noise       # noqa: E402
 from synth import CallSynth, SynthConfig         # noqa: E402
 import der                                       # noqa: E402
@@ -48,6 +48,8 @@ class TrainConfig:
     aux_weight: float = 3.0          # frame-wise speaker activity loss
     spk_weight: float = 0.5          # speaker-id (AAM softmax) loss on single-speaker frames
     spk_margin: float = 0.1          # additive angular margin (radians)
+    match_weight: float = 1.0        # prompt matching loss: chunk frames vs prompt slot embeddings
+    sched_start: int = 0             # iteration where warm-up and cosine decay (re)start
     log_interval: int = 25
     eval_interval: int = 500
     ckpt_interval: int = 100
@@ -94,7 +96,7 @@ class SyntheticChunks(torch.utils.data.IterableDataset):
                                [-100] * (self.mcfg.max_speakers - len(ex.call_label_of)))[: self.mcfg.max_speakers]
                 single = ex.activity.sum(1) == 1
                 spk = np.where(single, ids[ex.activity.argmax(1)], -100).astype(np.int64)
-                yield ex.audio, ex.tokens, ex.activity, spk
+                yield ex.audio, ex.tokens, ex.activity, spk, ex.n_prompted
 
 
 def collate(batch, pad, max_len):
@@ -104,10 +106,11 @@ def collate(batch, pad, max_len):
         toks[i, : len(b[1])] = torch.tensor(b[1])
     act = torch.from_numpy(np.stack([b[2] for b in batch]))
     spk = torch.from_numpy(np.stack([b[3] for b in batch]))
-    return audio, toks, act, spk
+    n_prompted = torch.tensor([b[4] for b in batch], dtype=torch.long)
+    return audio, toks, act, spk, n_prompted
 
 
-def losses(model, audio, toks, act, spk, pad, margin=0.1):
+def losses(model, audio, toks, act, spk, n_prompted, pad, margin=0.1):
     with torch.autocast(device_type=audio.device.type, enabled=False):
         feats = model.frontend(audio)          # the mel recipe stays fp32, as at inference
     logits, act_logits, mem = model(feats, toks[:, :-1])
@@ -115,18 +118,21 @@ def losses(model, audio, toks, act, spk, pad, margin=0.1):
     ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), toks[:, 1:].reshape(-1), ignore_index=pad)
     bce = F.binary_cross_entropy_with_logits(act_logits, act)
     sid = model.speaker_id_loss(mem, spk, margin=margin) if model.cfg.n_train_speakers else ce * 0.0
-    return ce, bce, sid
+    match = model.prompt_match_loss(model.speaker_embeddings(mem), audio, act, n_prompted)
+    return ce, bce, sid, match
 
 
 def torch_chunk_runner(model, device):
     """run_chunks for StreamingDiarizer with the PyTorch model (greedy, grammar-masked)."""
     tk = model.cfg.tokens
 
+    @torch.no_grad()
     def run(inputs, n_prompted):
         model.eval()
         feats = model.frontend(torch.from_numpy(inputs).to(device))
         seqs, probs = model.generate(feats, n_prompted)
-        return [tk.decode(s, p) for s, p in zip(seqs, probs)]
+        emb = model.speaker_embeddings(model.encode(feats)[0]).float().cpu().numpy()
+        return [ChunkOutput(tk.decode(s, p), e) for s, p, e in zip(seqs, probs, emb)]
     return run
 
 
@@ -155,9 +161,10 @@ def streaming_der(run_chunks, mcfg, calls, collars=(0.0, 0.25)):
 
 
 def lr_at(it, t):
+    it -= t.sched_start
     if it < t.warmup:
         return t.lr * (it + 1) / t.warmup
-    p = min(1.0, (it - t.warmup) / max(1, t.max_iters - t.warmup))
+    p = min(1.0, (it - t.warmup) / max(1, t.max_iters - t.sched_start - t.warmup))
     return t.min_lr + 0.5 * (t.lr - t.min_lr) * (1 + math.cos(math.pi * p))
 
 
@@ -177,7 +184,7 @@ def main(argv):
         state = torch.load(start, map_location="cpu", weights_only=False)
         mcfg = ModelConfig(**state["model_config"])
         parse_overrides(argv, TrainConfig(), mcfg)      # e.g. --dropout=0 on a resumed run
-        it, best = state["iter"], state["best_der"]
+        it, best = state["iter"], state["best_der"] if start == ckpt_path else float("inf")
         print(f"resuming from {start} at iter {it} (best val DER {best:.4f})", flush=True)
     if tcfg.spk_weight > 0:
         mcfg.n_train_speakers = n_spk
@@ -208,26 +215,27 @@ def main(argv):
         os.replace(path + ".tmp", path)
 
     t0, acc = time.time(), []
-    for audio, toks, act, spk in data:
+    for audio, toks, act, spk, n_prompted in data:
         if it >= tcfg.max_iters:
             break
         for g in opt.param_groups:
             g["lr"] = lr_at(it, tcfg)
         model.train()
         with torch.autocast(device_type=tcfg.device.split(":")[0], dtype=torch.bfloat16, enabled=tcfg.autocast_bf16):
-            ce, bce, sid = losses(model, audio.to(tcfg.device), toks.to(tcfg.device), act.to(tcfg.device),
-                                  spk.to(tcfg.device), tk.pad, tcfg.spk_margin)
-        loss = ce + tcfg.aux_weight * bce + tcfg.spk_weight * sid
+            ce, bce, sid, match = losses(model, audio.to(tcfg.device), toks.to(tcfg.device), act.to(tcfg.device),
+                                         spk.to(tcfg.device), n_prompted.to(tcfg.device), tk.pad, tcfg.spk_margin)
+        loss = ce + tcfg.aux_weight * bce + tcfg.spk_weight * sid + tcfg.match_weight * match
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), tcfg.grad_clip)
         opt.step()
         it += 1
-        acc.append((ce.item(), bce.item(), sid.item()))
+        acc.append((ce.item(), bce.item(), sid.item(), match.item()))
         if it % tcfg.log_interval == 0:
-            ce_m, bce_m, sid_m = np.mean(acc, axis=0)
+            ce_m, bce_m, sid_m, match_m = np.mean(acc, axis=0)
             dt = (time.time() - t0) / len(acc)
             rec = {"iter": it, "ce": round(float(ce_m), 4), "bce": round(float(bce_m), 4), "spk": round(float(sid_m), 4),
+                   "match": round(float(match_m), 4),
                    "lr": lr_at(it, tcfg), "s_per_iter": round(dt, 3)}
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")
@@ -243,6 +251,7 @@ def main(argv):
                 best = d
                 save(os.path.join(tcfg.out, "best.pt"))
                 rec["best"] = True
+            save(os.path.join(tcfg.out, f"snap-{it}.pt"))      # candidates for select_checkpoint.py
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")
             log.flush()

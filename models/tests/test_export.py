@@ -48,9 +48,12 @@ def test_logits_and_greedy_tokens_match(exported):
         seqs_pt, _ = model.generate(torch.from_numpy(feats), n_prompted)
         mem, act_pt = model.encode(torch.from_numpy(feats))
         ck, cv = model.cross_kv(mem)
-    ck_o, cv_o, act_o = ort.enc.run(None, {"features": feats})
+        emb_pt = model.speaker_embeddings(mem)
+    ck_o, cv_o, act_o, emb_o = ort.enc.run(None, {"features": feats})
     np.testing.assert_allclose(ck_o, ck.numpy(), atol=1e-4)
     np.testing.assert_allclose(act_o, act_pt.numpy(), atol=1e-4)
+    np.testing.assert_allclose(emb_o, emb_pt.numpy(), atol=1e-4)
+    np.testing.assert_allclose(np.linalg.norm(emb_o, axis=-1), 1.0, atol=1e-4)
 
     seqs_o, _, logits_o = ort.generate(feats, n_prompted)
     assert seqs_o == seqs_pt

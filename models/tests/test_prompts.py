@@ -7,7 +7,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from model import ModelConfig                                       # noqa: E402
-from prompts import (clean_regions, training_example, StreamingDiarizer, build_input)   # noqa: E402
+from prompts import (clean_regions, training_example, StreamingDiarizer, build_input, ChunkOutput,
+                     match_labels)   # noqa: E402
 
 cfg = ModelConfig()
 
@@ -94,7 +95,7 @@ def test_streaming_diarizer_keeps_labels_across_chunks_via_prompts():
                             local[prev] = len(local)
                         segs.append((start / sr, t / sr, local[prev], 0.9))
                     prev, start = lvl, t
-            outs.append(segs)
+            outs.append(ChunkOutput(segs))
         return outs
 
     out = StreamingDiarizer(cfg, fake_model).diarize_many([audio])[0]
@@ -106,3 +107,64 @@ def test_streaming_diarizer_keeps_labels_across_chunks_via_prompts():
     assert labels == {0: {0}, 1: {1}}
     # 3.5-9.0 crosses the chunk boundary at 8 s and must come out as one segment
     assert any(abs(s - 3.5) < 0.11 and abs(e - 9.0) < 0.11 for s, e, _, _ in out)
+
+
+def _embeddings(cfg, chunk_voice, slot_voice, dim=8):
+    """Unit embeddings per encoder frame: slot j's frames carry slot_voice[j], chunk frame
+    k carries chunk_voice(k) (a voice index or None for noise)."""
+    rng = np.random.default_rng(0)
+    voices = np.eye(dim)
+    emb = rng.standard_normal((cfg.n_enc, dim)) * 0.01
+    per_slot = cfg.slot_samples // (2 * cfg.stack * cfg.hop_length)
+    for j, v in enumerate(slot_voice):
+        emb[j * per_slot: (j + 1) * per_slot] += voices[v]
+    for k in range(cfg.n_enc - cfg.chunk_enc_start):
+        v = chunk_voice(k)
+        if v is not None:
+            emb[cfg.chunk_enc_start + k] += voices[v]
+    return emb / np.linalg.norm(emb, axis=1, keepdims=True)
+
+
+def test_match_labels_follows_voices_not_the_models_labels():
+    cfg = ModelConfig()
+    f = cfg.enc_frame_seconds
+    # slots hold voices 3 and 5; the model called voice 5 "0" and voice 3 "1", and a new voice 7 "2"
+    segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 1, 0.9), (4.0, 6.0, 2, 0.9)]
+    emb = _embeddings(cfg, lambda k: 5 if k * f < 2.0 else 3 if k * f < 4.0 else 7 if k * f < 6.0 else None, [3, 5])
+    full = cfg.prompt_samples
+    assert match_labels(cfg, segs, [full, full], emb) == {0: 1, 1: 0}
+
+
+def test_match_labels_keeps_the_models_label_when_too_short_to_compare():
+    cfg = ModelConfig()
+    f = cfg.enc_frame_seconds
+    short = (cfg.match_min_frames - 1) * f        # too few frames of its own
+    segs = [(0.0, short, 0, 0.9), (1.0, 3.0, 1, 0.9)]
+    emb = _embeddings(cfg, lambda k: 4 if 1.0 <= k * f < 3.0 else None, [2, 4])
+    full = cfg.prompt_samples
+    assert match_labels(cfg, segs, [full, full], emb) == {1: 1, 0: 0}
+    # the voice match wins slot 1 for label 0; the short label 1 still says slot 1 and joins it
+    segs = [(0.0, short, 1, 0.9), (1.0, 3.0, 0, 0.9)]
+    assert match_labels(cfg, segs, [full, full], emb) == {0: 1, 1: 1}
+
+
+def test_match_labels_joins_a_split_voice_and_leaves_a_stranger_new():
+    cfg = ModelConfig()
+    f = cfg.enc_frame_seconds
+    # labels 0 and 1 are both voice 2 (split by the model), label 2 is voice 6 nobody prompted
+    emb = _embeddings(cfg, lambda k: 2 if k * f < 4.0 else 6 if k * f < 5.0 else None, [2, 4])
+    segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 1, 0.9), (4.0, 5.0, 2, 0.9)]
+    full = cfg.prompt_samples
+    assert match_labels(cfg, segs, [full, full], emb) == {0: 0, 1: 0}
+
+
+def test_match_labels_ignores_silent_frames_of_a_short_prompt():
+    cfg = ModelConfig()
+    step = 2 * cfg.stack * cfg.hop_length
+    f = cfg.enc_frame_seconds
+    emb = _embeddings(cfg, lambda k: 6 if k * f < 3.0 else None, [6])
+    per_slot = cfg.slot_samples // step
+    emb[6:per_slot] = -emb[0]          # the slot's frames after its 0.5 s of audio point away
+    segs = [(0.0, 3.0, 0, 0.9)]
+    assert match_labels(cfg, segs, [6 * step], emb) == {0: 0}
+    assert match_labels(cfg, segs, [per_slot * step], emb) == {}     # a prompt that long would not match

@@ -22,8 +22,9 @@ import java.util.function.Function;
  *       most recently heard first (ties: lower label), laid out in label order; chunk
  *       label i below the number of prompts is that prompt's speaker;</li>
  *   <li>the model decodes the chunk ({@link ChunkRunner});</li>
- *   <li>{@link #absorb}: other chunk labels become new call labels in order of
- *       appearance; for each speaker heard, the longest region where only they talk,
+ *   <li>{@link #absorb}: chunk labels go to prompted speakers by voice
+ *       ({@link VoiceMatcher}; by the model's own labels when the runner gives no voice
+ *       embeddings), other chunk labels become new call labels in order of appearance; for each speaker heard, the longest region where only they talk,
  *       shrunk by {@value #EDGE_SECONDS} s at each end, at least {@value #MIN_PROMPT_SECONDS}
  *       s long and centre-cropped to {@code prompt_seconds}, replaces their prompt if
  *       it is longer; segments go to call time through {@link SegmentStitcher}.</li>
@@ -87,25 +88,51 @@ public final class CallDiarizer {
      *
      * @return the chunk's segments in call time and call labels (before stitching)
      */
+    public List<CallSegment> absorb(CallState state, PreparedChunk prepared, DecodedChunk decoded) {
+        return absorb(state, prepared, decoded.segments(), decoded.embeddings());
+    }
+
+    /** {@link #absorb(CallState, PreparedChunk, DecodedChunk)} without voice embeddings. */
     public List<CallSegment> absorb(CallState state, PreparedChunk prepared, List<ChunkSegment> local) {
+        return absorb(state, prepared, local, null);
+    }
+
+    private List<CallSegment> absorb(CallState state, PreparedChunk prepared, List<ChunkSegment> decoded,
+                                     float[] embeddings) {
         int sr = c.sampleRate;
         float[] chunk = prepared.chunk();
         double t0 = state.chunkIndex() * c.chunkSeconds;
         double chunkLength = chunk.length / (double) sr;
 
-        Map<Integer, Integer> mapping = new HashMap<>();
-        for (int i = 0; i < prepared.prompts().size(); i++) {
-            mapping.put(i, prepared.prompts().get(i).label());
-        }
-        List<ChunkSegment> ordered = new ArrayList<>(local);
+        List<ChunkSegment> ordered = new ArrayList<>(decoded);
         ordered.sort(Comparator.comparingDouble(ChunkSegment::start).thenComparingDouble(ChunkSegment::end));
-        List<ChunkSegment> segs = new ArrayList<>();   // chunk time, call labels
+        List<ChunkSegment> local = new ArrayList<>();   // chunk time, chunk labels
         for (ChunkSegment s : ordered) {
             double start = Math.min(s.start(), chunkLength);
             double end = Math.min(s.end(), chunkLength);
-            if (end <= start) {
-                continue;
+            if (end > start) {
+                local.add(new ChunkSegment(start, end, s.label(), s.confidence()));
             }
+        }
+        List<SpeakerPrompt> prompts = prepared.prompts();
+        Map<Integer, Integer> slotOf = new HashMap<>();
+        if (embeddings != null && !prompts.isEmpty()) {
+            int[] promptSamples = new int[prompts.size()];
+            for (int i = 0; i < promptSamples.length; i++) {
+                promptSamples[i] = prompts.get(i).audio().length;
+            }
+            slotOf = VoiceMatcher.match(c, local, promptSamples, embeddings);
+        } else {
+            for (int i = 0; i < prompts.size(); i++) {
+                slotOf.put(i, i);
+            }
+        }
+        Map<Integer, Integer> mapping = new HashMap<>();
+        slotOf.forEach((label, slot) -> mapping.put(label, prompts.get(slot).label()));
+        List<ChunkSegment> segs = new ArrayList<>();   // chunk time, call labels
+        for (ChunkSegment s : local) {
+            double start = s.start();
+            double end = s.end();
             Integer label = mapping.get(s.label());
             if (label == null) {
                 label = state.newLabel();
@@ -274,7 +301,7 @@ public final class CallDiarizer {
             List<Active<K>> still = new ArrayList<>(active.size());
             for (int i = 0; i < active.size(); i++) {
                 Active<K> a = active.get(i);
-                absorb(a.state, prepared.get(i), decoded.get(i).segments());
+                absorb(a.state, prepared.get(i), decoded.get(i));
                 listener.chunkDone(a.key, prepared.get(i).chunk().length / (double) c.sampleRate);
                 if (a.state.chunkIndex() >= a.chunks) {
                     listener.callDone(a.key, List.copyOf(a.state.segments()));

@@ -10,6 +10,15 @@ import java.util.List;
  *                  tokens the grammar allowed at that step (1 for SOD)
  * @param nPrompted how many prompt slots held a speaker
  * @param segments  the triples as chunk-relative segments
+ * @param embeddings the encoder's unit voice embedding per frame, {@code (encoder.frames,
+ *                  speaker.dim)} row-major, or null when the runner gives none (then the
+ *                  model's own labels say which chunk speaker is which prompt)
  */
-public record DecodedChunk(int[] tokens, double[] probs, int nPrompted, List<ChunkSegment> segments) {
+public record DecodedChunk(int[] tokens, double[] probs, int nPrompted, List<ChunkSegment> segments,
+                           float[] embeddings) {
+
+    /** Without voice embeddings. */
+    public DecodedChunk(int[] tokens, double[] probs, int nPrompted, List<ChunkSegment> segments) {
+        this(tokens, probs, nPrompted, segments, null);
+    }
 }

@@ -28,7 +28,7 @@ public final class DiarizationModel implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DiarizationModel.class);
 
     static final List<String> ENCODER_INPUTS = List.of("features");
-    static final List<String> ENCODER_OUTPUTS = List.of("cross_k", "cross_v");
+    static final List<String> ENCODER_OUTPUTS = List.of("cross_k", "cross_v", "speaker_embedding");
     static final List<String> DECODER_INPUTS = List.of("tokens", "position", "past_k", "past_v", "cross_k", "cross_v");
     static final List<String> DECODER_OUTPUTS = List.of("logits", "present_k", "present_v");
 

@@ -18,7 +18,7 @@ import java.util.TreeMap;
 public final class ModelContract {
 
     /** The contract versions this runtime understands. */
-    public static final String SUPPORTED_VERSION = "1";
+    public static final String SUPPORTED_VERSION = "2";
     static final String PREFIX = "streamdrz.";
 
     private final String source;
@@ -50,6 +50,16 @@ public final class ModelContract {
     public final int encoderFrames;
     public final int encoderChunkStart;
     public final double encoderFrameSeconds;
+    /** Input samples per encoder frame. */
+    public final int encoderFrameSamples;
+    /** Length of the voice embedding the encoder gives per frame ({@code speaker_embedding}). */
+    public final int speakerDim;
+    /** Least cosine similarity for a chunk speaker to be a prompted one ({@link VoiceMatcher}). */
+    public final double matchThreshold;
+    /** Least cosine similarity for a leftover chunk label to join a prompted voice. */
+    public final double mergeThreshold;
+    /** Encoder frames a chunk speaker must speak alone to be compared by voice. */
+    public final int matchMinFrames;
     public final String graph;
 
     private ModelContract(String source, Map<String, String> meta) {
@@ -91,6 +101,11 @@ public final class ModelContract {
         encoderFrames = positiveInt("encoder.frames");
         encoderChunkStart = nonNegativeInt("encoder.chunk_start");
         encoderFrameSeconds = positiveDouble("encoder.frame_seconds");
+        encoderFrameSamples = positiveInt("encoder.frame_samples");
+        speakerDim = positiveInt("speaker.dim");
+        matchThreshold = parseDouble("match.threshold");
+        mergeThreshold = parseDouble("match.merge_threshold");
+        matchMinFrames = positiveInt("match.min_frames");
         graph = string("graph");
         checkConsistency();
     }
@@ -113,6 +128,11 @@ public final class ModelContract {
         require(mel.frames(inputSamples) == nFrames, "n_frames",
                 "is " + nFrames + " but input_samples / hop_length = " + mel.frames(inputSamples));
         require(promptSamples() <= slotSamples(), "prompt_seconds", "longer than its slot");
+        require(Math.abs(encoderFrameSeconds * sampleRate - encoderFrameSamples) < 1e-6, "encoder.frame_samples",
+                "is " + encoderFrameSamples + " but frame_seconds * sample_rate = " + encoderFrameSeconds * sampleRate);
+        require(slotSamples() % encoderFrameSamples == 0, "encoder.frame_samples", "must divide a prompt slot");
+        require(encoderChunkStart * encoderFrameSamples == chunkOffset(), "encoder.chunk_start",
+                "must be the frame where the chunk starts");
         require(tokenTime0 + nBins == tokenSpeaker0, "token.speaker0", "must follow the last time bin");
         require(tokenSpeaker0 + maxSpeakers == vocabSize, "token.vocab_size", "must be speaker0 + max_speakers");
         require(nBins == (int) Math.rint(chunkSeconds / binSeconds) + 1, "token.n_bins",

@@ -30,7 +30,7 @@ import java.util.Set;
  */
 public final class PromptedDecoder {
 
-    private static final Set<String> ENCODER_OUT = Set.of("cross_k", "cross_v");
+    private static final Set<String> ENCODER_OUT = Set.of("cross_k", "cross_v", "speaker_embedding");
     /** The decoder outputs a step returns; {@code logits} goes to a pinned, reused tensor. */
     private static final Set<String> PRESENT_OUT = Set.of("present_k", "present_v");
 
@@ -91,6 +91,8 @@ public final class PromptedDecoder {
         }
         boolean[] allowed = new boolean[vocab];
         float[] logits = new float[batch * vocab];
+        int embSize = c.encoderFrames * c.speakerDim;
+        float[][] embeddings = new float[batch][embSize];
 
         // Reused across the steps: the token and position tensors wrap direct buffers that
         // are rewritten in place before each run, and the logits land in a pinned output
@@ -114,6 +116,10 @@ public final class PromptedDecoder {
             in.put("cross_v", (OnnxTensor) encoded.get("cross_v").orElseThrow());
             in.put("past_k", emptyK);
             in.put("past_v", emptyV);
+            FloatBuffer emb = ((OnnxTensor) encoded.get("speaker_embedding").orElseThrow()).getFloatBuffer();
+            for (int b = 0; b < batch; b++) {
+                emb.get(b * embSize, embeddings[b]);
+            }
             Map<String, OnnxTensor> pinned = Map.of("logits", logitsOut);
             OrtSession.Result previous = null;
             try {
@@ -159,7 +165,7 @@ public final class PromptedDecoder {
         for (int b = 0; b < batch; b++) {
             int[] t = Arrays.copyOf(tokens[b], length[b]);
             double[] p = Arrays.copyOf(probs[b], length[b]);
-            out.add(new DecodedChunk(t, p, nPrompted[b], grammar.segments(t, p)));
+            out.add(new DecodedChunk(t, p, nPrompted[b], grammar.segments(t, p), embeddings[b]));
         }
         return out;
     }

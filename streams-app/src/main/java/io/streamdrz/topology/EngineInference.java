@@ -60,7 +60,7 @@ public final class EngineInference implements ChunkInference {
         CallState call = toEngine(state);
         PreparedChunk prepared = diarizer.prepare(call, chunk);
         DecodedChunk decoded = runner.run(List.of(prepared.input())).get(0);
-        diarizer.absorb(call, prepared, decoded.segments());
+        diarizer.absorb(call, prepared, decoded);
         return fromEngine(call);
     }
 

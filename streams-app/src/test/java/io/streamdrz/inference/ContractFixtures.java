@@ -11,7 +11,7 @@ final class ContractFixtures {
 
     static Map<String, String> metadata(String graph) {
         Map<String, String> m = new HashMap<>();
-        m.put("streamdrz.contract_version", "1");
+        m.put("streamdrz.contract_version", "2");
         m.put("streamdrz.model_id", "streamdrz-small");
         m.put("streamdrz.sample_rate", "16000");
         m.put("streamdrz.mel.n_fft", "512");
@@ -45,6 +45,12 @@ final class ContractFixtures {
         m.put("streamdrz.encoder.frames", "184");
         m.put("streamdrz.encoder.chunk_start", "84");
         m.put("streamdrz.encoder.frame_seconds", "0.08");
+        m.put("streamdrz.encoder.frame_samples", "1280");
+        m.put("streamdrz.speaker.dim", "128");
+        m.put("streamdrz.match.threshold", "0.3");
+        m.put("streamdrz.match.merge_threshold", "0.6");
+        m.put("streamdrz.match.min_frames", "3");
+        m.put("streamdrz.match.recipe", "label embedding = mean speaker_embedding ...");
         m.put("streamdrz.grammar", "SOD (start end speaker)* EOS; ...");
         m.put("streamdrz.graph", graph);
         return m;

@@ -32,6 +32,11 @@ class ModelContractTest {
         assertEquals(62, c.maxLen);
         assertEquals(48, c.headDim);
         assertEquals(184, c.encoderFrames);
+        assertEquals(1280, c.encoderFrameSamples);
+        assertEquals(128, c.speakerDim);
+        assertEquals(0.3, c.matchThreshold);
+        assertEquals(0.6, c.mergeThreshold);
+        assertEquals(3, c.matchMinFrames);
         assertEquals("encoder", c.graph);
         assertEquals("test-encoder.onnx", c.source());
     }
@@ -39,7 +44,8 @@ class ModelContractTest {
     @Test
     void everyKeyIsRequiredAndNamedWhenMissing() {
         for (String key : ContractFixtures.metadata("encoder").keySet()) {
-            if (key.equals("streamdrz.mel.recipe") || key.equals("streamdrz.grammar")) {
+            if (key.equals("streamdrz.mel.recipe") || key.equals("streamdrz.grammar")
+                    || key.equals("streamdrz.match.recipe")) {
                 continue;   // descriptive text for people, not read
             }
             Map<String, String> m = ContractFixtures.metadata("encoder");
@@ -54,9 +60,9 @@ class ModelContractTest {
     @Test
     void anUnsupportedContractVersionIsRefused() {
         Map<String, String> m = ContractFixtures.metadata("encoder");
-        m.put("streamdrz.contract_version", "2");
+        m.put("streamdrz.contract_version", "1");
         ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.fromMetadata("x.onnx", m));
-        assertTrue(e.getMessage().contains("contract version '2'") && e.getMessage().contains("x.onnx"), e.getMessage());
+        assertTrue(e.getMessage().contains("contract version '1'") && e.getMessage().contains("x.onnx"), e.getMessage());
     }
 
     @Test
@@ -68,7 +74,9 @@ class ModelContractTest {
                 List.of("streamdrz.input_samples", "235521", "streamdrz.input_samples"),
                 List.of("streamdrz.n_frames", "1471", "streamdrz.n_frames"),
                 List.of("streamdrz.token.vocab_size", "91", "streamdrz.token.vocab_size"),
-                List.of("streamdrz.mel.n_fft", "500", "mel"))) {
+                List.of("streamdrz.mel.n_fft", "500", "mel"),
+                List.of("streamdrz.encoder.frame_samples", "1000", "streamdrz.encoder.frame_samples"),
+                List.of("streamdrz.match.threshold", "high", "not a number"))) {
             Map<String, String> m = ContractFixtures.metadata("encoder");
             m.put(bad.get(0), bad.get(1));
             ModelContractException e = assertThrows(ModelContractException.class,

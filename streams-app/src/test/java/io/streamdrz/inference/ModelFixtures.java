@@ -84,7 +84,7 @@ public final class ModelFixtures {
     }
 
     /** One recorded model input: the PCM16 input, the Python features, n_prompted, greedy tokens and probabilities. */
-    public record Input(String wav, String features, int nPrompted, int[] tokens, double[] probs) {
+    public record Input(String wav, String features, String embedding, int nPrompted, int[] tokens, double[] probs) {
     }
 
     public static List<Input> inputs() {
@@ -98,7 +98,8 @@ public final class ModelFixtures {
             for (int i = 0; i < probs.length; i++) {
                 probs[i] = n.get("probs").get(i).asDouble();
             }
-            out.add(new Input(n.get("wav").asText(), n.get("features").asText(), n.get("n_prompted").asInt(), tokens, probs));
+            out.add(new Input(n.get("wav").asText(), n.get("features").asText(), n.get("embedding").asText(),
+                    n.get("n_prompted").asInt(), tokens, probs));
         }
         return out;
     }

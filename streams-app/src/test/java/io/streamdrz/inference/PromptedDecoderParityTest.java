@@ -25,6 +25,11 @@ class PromptedDecoderParityTest {
      * logits.
      */
     private static final double PROB_TOLERANCE = 2e-5;
+    /**
+     * Components of unit-length float32 embeddings: the same graph on the same features,
+     * so only the summation order of the two ONNX Runtime builds differs (~1e-6).
+     */
+    private static final double EMBEDDING_TOLERANCE = 1e-4;
 
     @Test
     void fromPythonFeaturesJavaDecodesThePythonTokens() {
@@ -33,6 +38,11 @@ class PromptedDecoderParityTest {
             float[] features = ModelFixtures.readF32(ModelFixtures.file(in.features()));
             DecodedChunk out = engine.decoder().decode(features, new int[]{in.nPrompted()}).get(0);
             assertArrayEquals(in.tokens(), out.tokens(), in.features());
+            float[] embedding = ModelFixtures.readF32(ModelFixtures.file(in.embedding()));
+            assertEquals(embedding.length, out.embeddings().length, in.embedding());
+            for (int i = 0; i < embedding.length; i++) {
+                assertEquals(embedding[i], out.embeddings()[i], EMBEDDING_TOLERANCE, in.embedding() + " value " + i);
+            }
             assertEquals(in.probs().length, out.probs().length);
             for (int i = 0; i < in.probs().length; i++) {
                 assertEquals(in.probs()[i], out.probs()[i], PROB_TOLERANCE, in.features() + " token " + i);

@@ -1,0 +1,217 @@
+package io.streamdrz.inference;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Which prompt slot each chunk label is, decided by voice: the Java twin of
+ * {@code match_labels} in {@code models/prompts.py}, which the parity tests hold this to.
+ *
+ * <p>The encoder gives a unit voice embedding per frame ({@code speaker_embedding}). A
+ * chunk label's embedding is the mean over the chunk frames where it alone speaks
+ * (at least {@code match.min_frames} of them); a slot's is the mean over the frames
+ * that hold its prompt audio. Then:
+ * <ol>
+ *   <li>among the one-to-one label-to-slot assignments that only pair a label and a slot
+ *       whose cosine is at least {@code match.threshold}, the one with the largest sum of
+ *       frames x cosine wins, so a long stretch of speech outweighs a short, noisier one
+ *       (ties: the first found, labels ascending, slots ascending, "no slot" last);</li>
+ *   <li>a label left over joins its most similar slot if the cosine is at least
+ *       {@code match.merge_threshold}: the model splits one voice into two labels far
+ *       more often than two callers sound alike;</li>
+ *   <li>a label too short to compare keeps the model's own answer (label i below the
+ *       number of prompts is slot i).</li>
+ * </ol>
+ * Labels without a slot are new speakers. Why not the model's labels alone: the model
+ * is trained to give prompted voices their slot's label, but the voice comparison is the
+ * sturdier of the two on speakers it has never heard.
+ */
+final class VoiceMatcher {
+
+    private VoiceMatcher() {
+    }
+
+    /**
+     * @param local         the chunk's segments (chunk time, chunk labels), clamped to the chunk
+     * @param promptSamples samples of prompt audio in each slot, slot order
+     * @param embeddings    {@code (encoder.frames, speaker.dim)} row-major for this chunk
+     * @return chunk label to slot, for the labels that are prompted speakers
+     */
+    static Map<Integer, Integer> match(ModelContract c, List<ChunkSegment> local, int[] promptSamples,
+                                       float[] embeddings) {
+        int dim = c.speakerDim;
+        if (embeddings.length != c.encoderFrames * dim) {
+            throw new IllegalArgumentException("speaker embeddings hold " + embeddings.length + " floats, expected "
+                    + c.encoderFrames + " x " + dim);
+        }
+        TreeMap<Integer, double[]> labels = labelEmbeddings(c, local, embeddings);   // mean..., frames last
+        int nSlots = promptSamples.length;
+        double[][] slots = new double[nSlots][];
+        for (int j = 0; j < nSlots; j++) {
+            slots[j] = slotEmbedding(c, embeddings, j, promptSamples[j]);
+        }
+        int[] order = labels.keySet().stream().mapToInt(Integer::intValue).toArray();
+        double[][] cos = new double[order.length][nSlots];
+        for (int i = 0; i < order.length; i++) {
+            for (int j = 0; j < nSlots; j++) {
+                cos[i][j] = dot(labels.get(order[i]), slots[j], dim);
+            }
+        }
+        Search s = new Search(order, labels, cos, c.matchThreshold, dim);
+        s.run(0, new boolean[nSlots], 0.0, new int[order.length]);
+        Map<Integer, Integer> out = new HashMap<>();
+        for (int i = 0; i < order.length; i++) {
+            if (s.best[i] >= 0) {
+                out.put(order[i], s.best[i]);
+            }
+        }
+        for (int i = 0; i < order.length; i++) {
+            if (!out.containsKey(order[i]) && nSlots > 0) {
+                int j = 0;
+                for (int k = 1; k < nSlots; k++) {
+                    if (cos[i][k] > cos[i][j]) {
+                        j = k;
+                    }
+                }
+                if (cos[i][j] >= c.mergeThreshold) {
+                    out.put(order[i], j);
+                }
+            }
+        }
+        TreeSet<Integer> all = new TreeSet<>();
+        for (ChunkSegment seg : local) {
+            all.add(seg.label());
+        }
+        for (int label : all) {
+            if (!labels.containsKey(label) && label < nSlots) {
+                out.put(label, label);
+            }
+        }
+        return out;
+    }
+
+    /** Exhaustive search of the one-to-one assignments (at most 6 labels and 3 slots: a few hundred). */
+    private static final class Search {
+        final int[] order;
+        final double[] weight;
+        final double[][] cos;
+        final double threshold;
+        double bestTotal = -1.0;
+        int[] best;
+
+        Search(int[] order, Map<Integer, double[]> labels, double[][] cos, double threshold, int dim) {
+            this.order = order;
+            this.cos = cos;
+            this.threshold = threshold;
+            this.weight = new double[order.length];
+            for (int i = 0; i < order.length; i++) {
+                weight[i] = labels.get(order[i])[dim];
+            }
+            this.best = new int[order.length];
+            java.util.Arrays.fill(best, -1);
+        }
+
+        void run(int i, boolean[] used, double total, int[] chosen) {
+            if (i == order.length) {
+                if (total > bestTotal + 1e-9) {
+                    bestTotal = total;
+                    best = chosen.clone();
+                }
+                return;
+            }
+            for (int j = 0; j < used.length; j++) {
+                if (!used[j] && cos[i][j] >= threshold) {
+                    used[j] = true;
+                    chosen[i] = j;
+                    run(i + 1, used, total + weight[i] * cos[i][j], chosen);
+                    used[j] = false;
+                }
+            }
+            chosen[i] = -1;
+            run(i + 1, used, total, chosen);
+        }
+    }
+
+    /** label -> unit mean embedding with the frame count appended, for labels with enough frames of their own. */
+    static TreeMap<Integer, double[]> labelEmbeddings(ModelContract c, List<ChunkSegment> local, float[] emb) {
+        int n = c.encoderFrames - c.encoderChunkStart;
+        int dim = c.speakerDim;
+        TreeMap<Integer, boolean[]> active = new TreeMap<>();
+        int[] count = new int[n];
+        for (ChunkSegment s : local) {
+            boolean[] a = active.computeIfAbsent(s.label(), k -> new boolean[n]);
+            for (int k = 0; k < n; k++) {
+                double t = (k + 0.5) * c.encoderFrameSeconds;
+                if (t >= s.start() && t < s.end()) {
+                    a[k] = true;
+                }
+            }
+        }
+        for (boolean[] a : active.values()) {
+            for (int k = 0; k < n; k++) {
+                count[k] += a[k] ? 1 : 0;
+            }
+        }
+        TreeMap<Integer, double[]> out = new TreeMap<>();
+        for (Map.Entry<Integer, boolean[]> e : active.entrySet()) {
+            double[] sum = new double[dim + 1];
+            int frames = 0;
+            for (int k = 0; k < n; k++) {
+                if (e.getValue()[k] && count[k] == 1) {
+                    add(sum, emb, (c.encoderChunkStart + k) * dim, dim);
+                    frames++;
+                }
+            }
+            if (frames >= c.matchMinFrames) {
+                unitMean(sum, frames, dim);
+                sum[dim] = frames;
+                out.put(e.getKey(), sum);
+            }
+        }
+        return out;
+    }
+
+    /** Unit mean embedding of the frames of slot {@code slot} that hold its {@code samples} of prompt audio. */
+    static double[] slotEmbedding(ModelContract c, float[] emb, int slot, int samples) {
+        int step = c.encoderFrameSamples;
+        int perSlot = c.slotSamples() / step;
+        int frames = Math.max(1, Math.min(perSlot, (Math.min(samples, c.promptSamples()) + step - 1) / step));
+        double[] sum = new double[c.speakerDim];
+        for (int f = 0; f < frames; f++) {
+            add(sum, emb, (slot * perSlot + f) * c.speakerDim, c.speakerDim);
+        }
+        unitMean(sum, frames, c.speakerDim);
+        return sum;
+    }
+
+    private static void add(double[] sum, float[] emb, int offset, int dim) {
+        for (int d = 0; d < dim; d++) {
+            sum[d] += emb[offset + d];
+        }
+    }
+
+    private static void unitMean(double[] v, int n, int dim) {
+        double norm = 0;
+        for (int d = 0; d < dim; d++) {
+            v[d] /= n;
+            norm += v[d] * v[d];
+        }
+        norm = Math.sqrt(norm);
+        if (norm > 0) {
+            for (int d = 0; d < dim; d++) {
+                v[d] /= norm;
+            }
+        }
+    }
+
+    private static double dot(double[] a, double[] b, int dim) {
+        double s = 0;
+        for (int d = 0; d < dim; d++) {
+            s += a[d] * b[d];
+        }
+        return s;
+    }
+}

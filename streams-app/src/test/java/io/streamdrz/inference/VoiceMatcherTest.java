@@ -1,0 +1,102 @@
+package io.streamdrz.inference;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.IntUnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The same cases as the match_labels tests in models/tests/test_prompts.py. */
+class VoiceMatcherTest {
+
+    private final ModelContract c = ContractFixtures.contract();
+    private final int full = c.promptSamples();
+
+    /** Unit embeddings per frame: slot j carries voice slotVoice[j], chunk frame k voice chunkVoice(k) (-1: noise). */
+    private float[] embeddings(IntUnaryOperator chunkVoice, int... slotVoice) {
+        int dim = c.speakerDim;
+        Random rng = new Random(0);
+        double[][] e = new double[c.encoderFrames][dim];
+        for (double[] row : e) {
+            for (int d = 0; d < dim; d++) {
+                row[d] = rng.nextGaussian() * 0.01;
+            }
+        }
+        int perSlot = c.slotSamples() / c.encoderFrameSamples;
+        for (int j = 0; j < slotVoice.length; j++) {
+            for (int f = j * perSlot; f < (j + 1) * perSlot; f++) {
+                e[f][slotVoice[j]] += 1;
+            }
+        }
+        for (int k = 0; k < c.encoderFrames - c.encoderChunkStart; k++) {
+            int v = chunkVoice.applyAsInt(k);
+            if (v >= 0) {
+                e[c.encoderChunkStart + k][v] += 1;
+            }
+        }
+        float[] out = new float[c.encoderFrames * dim];
+        for (int f = 0; f < e.length; f++) {
+            double norm = 0;
+            for (double x : e[f]) {
+                norm += x * x;
+            }
+            for (int d = 0; d < dim; d++) {
+                out[f * dim + d] = (float) (e[f][d] / Math.sqrt(norm));
+            }
+        }
+        return out;
+    }
+
+    private double t(int k) {
+        return k * c.encoderFrameSeconds;
+    }
+
+    private static ChunkSegment seg(double start, double end, int label) {
+        return new ChunkSegment(start, end, label, 0.9);
+    }
+
+    @Test
+    void chunkSpeakersFollowTheirVoicesNotTheModelsLabels() {
+        // slots hold voices 3 and 5; the model called voice 5 "0", voice 3 "1" and a new voice 7 "2"
+        float[] emb = embeddings(k -> t(k) < 2.0 ? 5 : t(k) < 4.0 ? 3 : t(k) < 6.0 ? 7 : -1, 3, 5);
+        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 6.0, 2));
+        assertEquals(Map.of(0, 1, 1, 0), VoiceMatcher.match(c, segs, new int[]{full, full}, emb));
+    }
+
+    @Test
+    void aLabelTooShortToCompareKeepsTheModelsAnswer() {
+        double shortEnd = (c.matchMinFrames - 1) * c.encoderFrameSeconds;
+        float[] emb = embeddings(k -> t(k) >= 1.0 && t(k) < 3.0 ? 4 : -1, 2, 4);
+        assertEquals(Map.of(0, 0, 1, 1),
+                VoiceMatcher.match(c, List.of(seg(0.0, shortEnd, 0), seg(1.0, 3.0, 1)), new int[]{full, full}, emb));
+        // the voice match wins slot 1 for label 0; the short label 1 still says slot 1 and joins it
+        assertEquals(Map.of(0, 1, 1, 1),
+                VoiceMatcher.match(c, List.of(seg(0.0, shortEnd, 1), seg(1.0, 3.0, 0)), new int[]{full, full}, emb));
+    }
+
+    @Test
+    void aSecondLabelOfAPromptedVoiceJoinsItAndAStrangerStaysNew() {
+        // labels 0 and 1 are both voice 2 (split by the model), label 2 is voice 6 nobody prompted
+        float[] emb = embeddings(k -> t(k) < 2.0 ? 2 : t(k) < 4.0 ? 2 : t(k) < 5.0 ? 6 : -1, 2, 4);
+        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 5.0, 2));
+        assertEquals(Map.of(0, 0, 1, 0), VoiceMatcher.match(c, segs, new int[]{full, full}, emb));
+    }
+
+    @Test
+    void theSilentFramesOfAShortPromptAreIgnored() {
+        int step = c.encoderFrameSamples;
+        int perSlot = c.slotSamples() / step;
+        float[] emb = embeddings(k -> t(k) < 3.0 ? 6 : -1, 6);
+        for (int f = 6; f < perSlot; f++) {          // after its 6 frames of audio the slot points away
+            for (int d = 0; d < c.speakerDim; d++) {
+                emb[f * c.speakerDim + d] = -emb[d];
+            }
+        }
+        List<ChunkSegment> segs = List.of(seg(0.0, 3.0, 0));
+        assertEquals(Map.of(0, 0), VoiceMatcher.match(c, segs, new int[]{6 * step}, emb));
+        assertEquals(Map.of(), VoiceMatcher.match(c, segs, new int[]{perSlot * step}, emb));
+    }
+}
