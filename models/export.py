@@ -75,6 +75,7 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.match.threshold": cfg.match_threshold,
         "streamdrz.match.min_frames": cfg.match_min_frames,
         "streamdrz.match.merge_threshold": cfg.merge_threshold,
+        "streamdrz.join_gap_seconds": cfg.join_gap,
         "streamdrz.match.recipe": "label embedding = mean speaker_embedding over chunk frames (centre (k+0.5)*frame) "
                                   "where only that label speaks, needs min_frames; slot embedding = mean over the "
                                   "first ceil(prompt samples/frame_samples) frames of the slot; both unit length; "
@@ -231,7 +232,8 @@ def config_from_metadata(meta) -> ModelConfig:
         dec_layers=int(g("decoder.layers")), n_heads=int(g("decoder.heads")),
         d_model=int(g("decoder.heads")) * int(g("decoder.head_dim")), model_id=g("model_id"),
         spk_dim=int(g("speaker.dim")), match_threshold=float(g("match.threshold")),
-        match_min_frames=int(g("match.min_frames")), merge_threshold=float(g("match.merge_threshold")))
+        match_min_frames=int(g("match.min_frames")), merge_threshold=float(g("match.merge_threshold")),
+        join_gap=float(g("join_gap_seconds")))
 
 
 def load_checkpoint(path) -> Diarizer:
@@ -257,6 +259,7 @@ def main():
     ap.add_argument("--model-id", default=None, help="overrides the model id stored in the metadata")
     ap.add_argument("--match-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
     ap.add_argument("--merge-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
+    ap.add_argument("--join-gap", type=float, default=None, help="see select_checkpoint.py --tune")
     a = ap.parse_args()
     model = load_checkpoint(a.ckpt)
     if a.model_id:
@@ -265,6 +268,8 @@ def main():
         model.cfg.match_threshold = a.match_threshold
     if a.merge_threshold is not None:
         model.cfg.merge_threshold = a.merge_threshold
+    if a.join_gap is not None:
+        model.cfg.join_gap = a.join_gap
     paths = export(model, a.out)
     if a.weights_out:
         save_weights(a.ckpt, a.weights_out)

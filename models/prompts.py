@@ -226,6 +226,37 @@ def match_labels(cfg: ModelConfig, segments, prompt_samples, emb):
     return out
 
 
+def segment_slots(cfg: ModelConfig, segments, prompt_samples, emb, slot_of):
+    """Per segment, which prompt slot it belongs to, or None for a new speaker's. The
+    labels decide who is new (`slot_of`, from match_labels); the voice decides which
+    known speaker each segment is: a segment of a prompted label goes to the slot its own
+    frames (inside it, where no other label speaks) are most similar to, if it has at
+    least `match_min_frames` of them, else to its label's slot. The model often gives
+    two alternating voices one label; their prompts tell them apart."""
+    n = cfg.n_enc - cfg.chunk_enc_start
+    t = (np.arange(n) + 0.5) * cfg.enc_frame_seconds
+    spans = [(t >= s) & (t < e) for s, e, *_ in segments]
+    active = {}
+    for (_, _, lab, *_), m in zip(segments, spans):
+        active[lab] = active.get(lab, np.zeros(n, dtype=bool)) | m
+    slots = [slot_embedding(cfg, emb, j, k) for j, k in enumerate(prompt_samples)]
+    out = []
+    for (_, _, lab, *_), m in zip(segments, spans):
+        if lab not in slot_of:
+            out.append(None)
+            continue
+        own = m.copy()
+        for other, a in active.items():
+            if other != lab:
+                own &= ~a
+        if own.sum() >= cfg.match_min_frames:
+            v = _unit(emb[cfg.chunk_enc_start:][own].astype(np.float64).mean(0))
+            out.append(int(np.argmax([float(v @ s) for s in slots])))
+        else:
+            out.append(slot_of[lab])
+    return out
+
+
 @dataclass
 class SpeakerPrompt:
     label: int               # call-level label (0 = A)
@@ -274,16 +305,21 @@ class StreamingDiarizer:
             if e > s:
                 local.append((s, e, lab, conf))
         if out.embeddings is not None and prompts:
-            slot_of = match_labels(cfg, local, [len(p.audio) for p in prompts], out.embeddings)
+            lengths = [len(p.audio) for p in prompts]
+            slot_of = match_labels(cfg, local, lengths, out.embeddings)
+            seg_slot = segment_slots(cfg, local, lengths, out.embeddings, slot_of)
         else:
-            slot_of = {i: i for i in range(len(prompts))}
-        mapping = {lab: prompts[j].label for lab, j in slot_of.items()}
+            seg_slot = [lab if lab < len(prompts) else None for _, _, lab, _ in local]
+        new = {}
         segs = []
-        for s, e, lab, conf in local:
-            if lab not in mapping:
-                mapping[lab] = st.n_labels
+        for (s, e, lab, conf), j in zip(local, seg_slot):
+            if j is not None:
+                segs.append((s, e, prompts[j].label, conf))
+                continue
+            if lab not in new:
+                new[lab] = st.n_labels
                 st.n_labels += 1
-            segs.append((s, e, mapping[lab], conf))
+            segs.append((s, e, new[lab], conf))
         for lab in {s[2] for s in segs}:
             regions = [(a + EDGE_SECONDS, b - EDGE_SECONDS) for a, b in clean_regions(segs, lab, 0.0, chunk_len)]
             regions = [r for r in regions if r[1] - r[0] >= MIN_PROMPT_SECONDS]
@@ -297,12 +333,13 @@ class StreamingDiarizer:
             if old is None or b - a > old.clean_seconds + 1e-6:
                 st.prompts[lab] = SpeakerPrompt(lab, chunk[int(a * sr): int(b * sr)].copy(), b - a, st.chunk_index)
         for s, e, lab, conf in segs:
-            self._append(st, (t0 + s, t0 + e, lab, conf))
+            self._append(st, (t0 + s, t0 + e, lab, conf), cfg.join_gap)
         st.chunk_index += 1
 
     @staticmethod
-    def _append(st: CallState, seg, join_gap=0.15):
-        # merge with the same speaker's last segment when they touch (chunk boundaries)
+    def _append(st: CallState, seg, join_gap):
+        # merge with the same speaker's last segment when the gap is short: the model
+        # splits turns at short pauses that references (and listeners) do not count
         for i in range(len(st.segments) - 1, -1, -1):
             s, e, lab, conf = st.segments[i]
             if lab == seg[2]:

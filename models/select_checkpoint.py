@@ -5,8 +5,8 @@
 Scores every checkpoint on the same seeded validation calls (never test identities)
 with the PyTorch model, prints DER at collar 0 and 0.25, and names the best one. With
 --tune it then tries each (match_threshold, merge_threshold) pair of the grid on the best
-checkpoint, over 2- and 3-speaker validation calls, and names the pair with the lowest
-pooled DER at collar 0.25: pass them to export.py.
+checkpoint, with each join gap, over 2- and 3-speaker validation calls, and names the
+setting with the lowest sum of the two sets' DER at collar 0.25: pass it to export.py.
 """
 import argparse
 import os
@@ -23,6 +23,7 @@ from synth import CallSynth, SynthConfig                                        
 
 MATCH = (0.3, 0.5)
 MERGE = (0.6, 0.7, 0.8, 2.0)       # 2.0: never merge
+JOIN_GAP = (0.15, 0.3, 0.5, 0.7)
 
 
 def cached(run):
@@ -70,12 +71,14 @@ def main():
     cfg, grid = model.cfg, []
     for match in MATCH:
         for merge in MERGE:
-            cfg.match_threshold, cfg.merge_threshold = match, merge
-            d = {n: streaming_der(run, cfg, c, collars=(0.25,))[0.25] for n, c in sets.items()}
-            grid.append((d[2] + d[3], match, merge))
-            print(f"match {match} merge {merge}: val DER collar 0.25 2spk {d[2]:.4f} 3spk {d[3]:.4f}", flush=True)
-    _, match, merge = min(grid)
-    print(f"best thresholds: --match-threshold={match} --merge-threshold={merge}")
+            for gap in JOIN_GAP:
+                cfg.match_threshold, cfg.merge_threshold, cfg.join_gap = match, merge, gap
+                d = {n: streaming_der(run, cfg, c, collars=(0.25,))[0.25] for n, c in sets.items()}
+                grid.append((d[2] + d[3], match, merge, gap))
+                print(f"match {match} merge {merge} join gap {gap}: val DER collar 0.25 "
+                      f"2spk {d[2]:.4f} 3spk {d[3]:.4f}", flush=True)
+    _, match, merge, gap = min(grid)
+    print(f"best: --match-threshold={match} --merge-threshold={merge} --join-gap={gap}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from model import ModelConfig                                       # noqa: E402
 from prompts import (clean_regions, training_example, StreamingDiarizer, build_input, ChunkOutput,
-                     match_labels)   # noqa: E402
+                     match_labels, segment_slots)   # noqa: E402
 
 cfg = ModelConfig()
 
@@ -168,3 +168,16 @@ def test_match_labels_ignores_silent_frames_of_a_short_prompt():
     segs = [(0.0, 3.0, 0, 0.9)]
     assert match_labels(cfg, segs, [6 * step], emb) == {0: 0}
     assert match_labels(cfg, segs, [per_slot * step], emb) == {}     # a prompt that long would not match
+
+
+def test_segment_slots_split_one_label_by_voice():
+    cfg = ModelConfig()
+    f = cfg.enc_frame_seconds
+    # the model gave voices 1 and 3 (alternating) one label 0; label 1 is a stranger
+    voice = lambda k: 1 if k * f < 2.0 else 3 if k * f < 4.0 else 1 if k * f < 5.0 else 5 if k * f < 7.0 else None  # noqa: E731
+    emb = _embeddings(cfg, voice, [1, 3])
+    short = (cfg.match_min_frames - 1) * f
+    segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 0, 0.9), (4.0, 5.0, 0, 0.9), (5.0, 7.0, 1, 0.9), (7.0, 7.0 + short, 0, 0.9)]
+    full = cfg.prompt_samples
+    slot_of = {0: 0}
+    assert segment_slots(cfg, segs, [full, full], emb, slot_of) == [0, 1, 0, None, 0]

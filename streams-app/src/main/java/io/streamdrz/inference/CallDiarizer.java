@@ -115,28 +115,34 @@ public final class CallDiarizer {
             }
         }
         List<SpeakerPrompt> prompts = prepared.prompts();
-        Map<Integer, Integer> slotOf = new HashMap<>();
+        int[] segmentSlot = new int[local.size()];     // prompt slot per segment, -1: a new speaker's
         if (embeddings != null && !prompts.isEmpty()) {
             int[] promptSamples = new int[prompts.size()];
             for (int i = 0; i < promptSamples.length; i++) {
                 promptSamples[i] = prompts.get(i).audio().length;
             }
-            slotOf = VoiceMatcher.match(c, local, promptSamples, embeddings);
+            Map<Integer, Integer> slotOf = VoiceMatcher.match(c, local, promptSamples, embeddings);
+            segmentSlot = VoiceMatcher.segmentSlots(c, local, promptSamples, embeddings, slotOf);
         } else {
-            for (int i = 0; i < prompts.size(); i++) {
-                slotOf.put(i, i);
+            for (int i = 0; i < local.size(); i++) {
+                segmentSlot[i] = local.get(i).label() < prompts.size() ? local.get(i).label() : -1;
             }
         }
-        Map<Integer, Integer> mapping = new HashMap<>();
-        slotOf.forEach((label, slot) -> mapping.put(label, prompts.get(slot).label()));
+        Map<Integer, Integer> newLabels = new HashMap<>();
         List<ChunkSegment> segs = new ArrayList<>();   // chunk time, call labels
-        for (ChunkSegment s : local) {
+        for (int i = 0; i < local.size(); i++) {
+            ChunkSegment s = local.get(i);
             double start = s.start();
             double end = s.end();
-            Integer label = mapping.get(s.label());
-            if (label == null) {
-                label = state.newLabel();
-                mapping.put(s.label(), label);
+            Integer label;
+            if (segmentSlot[i] >= 0) {
+                label = prompts.get(segmentSlot[i]).label();
+            } else {
+                label = newLabels.get(s.label());
+                if (label == null) {
+                    label = state.newLabel();
+                    newLabels.put(s.label(), label);
+                }
             }
             segs.add(new ChunkSegment(start, end, label, s.confidence()));
         }
@@ -177,7 +183,7 @@ public final class CallDiarizer {
         for (ChunkSegment s : segs) {
             CallSegment seg = new CallSegment(t0 + s.start(), t0 + s.end(), s.label(), s.confidence());
             out.add(seg);
-            SegmentStitcher.append(state.mutableSegments(), seg);
+            SegmentStitcher.append(state.mutableSegments(), seg, c.joinGapSeconds);
         }
         state.nextChunk();
         return out;

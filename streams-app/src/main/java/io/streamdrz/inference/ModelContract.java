@@ -60,6 +60,8 @@ public final class ModelContract {
     public final double mergeThreshold;
     /** Encoder frames a chunk speaker must speak alone to be compared by voice. */
     public final int matchMinFrames;
+    /** A speaker's segments closer than this (seconds) are joined ({@link SegmentStitcher}). */
+    public final double joinGapSeconds;
     public final String graph;
 
     private ModelContract(String source, Map<String, String> meta) {
@@ -106,6 +108,7 @@ public final class ModelContract {
         matchThreshold = parseDouble("match.threshold");
         mergeThreshold = parseDouble("match.merge_threshold");
         matchMinFrames = positiveInt("match.min_frames");
+        joinGapSeconds = nonNegativeDouble("join_gap_seconds");
         graph = string("graph");
         checkConsistency();
     }

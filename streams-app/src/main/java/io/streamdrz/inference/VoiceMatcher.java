@@ -25,7 +25,8 @@ import java.util.TreeSet;
  *   <li>a label too short to compare keeps the model's own answer (label i below the
  *       number of prompts is slot i).</li>
  * </ol>
- * Labels without a slot are new speakers. Why not the model's labels alone: the model
+ * Labels without a slot are new speakers; {@link #segmentSlots} then places each segment
+ * of a prompted label by its own voice. Why not the model's labels alone: the model
  * is trained to give prompted voices their slot's label, but the voice comparison is the
  * sturdier of the two on speakers it has never heard.
  */
@@ -93,6 +94,80 @@ final class VoiceMatcher {
         return out;
     }
 
+    /**
+     * Per segment, its prompt slot, or -1 for a new speaker's: the labels decide who is new
+     * ({@code slotOf}, from {@link #match}); the voice decides which known speaker each
+     * segment is. A segment of a prompted label goes to the slot its own frames (inside
+     * it, where no other label speaks) are most similar to, if it has at least
+     * {@code match.min_frames} of them, else to its label's slot. The model often gives
+     * two alternating voices one label; their prompts tell them apart. As
+     * {@code segment_slots} in prompts.py.
+     */
+    static int[] segmentSlots(ModelContract c, List<ChunkSegment> local, int[] promptSamples, float[] embeddings,
+                              Map<Integer, Integer> slotOf) {
+        int n = c.encoderFrames - c.encoderChunkStart;
+        int dim = c.speakerDim;
+        boolean[][] spans = new boolean[local.size()][];
+        TreeMap<Integer, boolean[]> active = new TreeMap<>();
+        for (int i = 0; i < local.size(); i++) {
+            spans[i] = span(c, local.get(i), n);
+            boolean[] a = active.computeIfAbsent(local.get(i).label(), k -> new boolean[n]);
+            for (int k = 0; k < n; k++) {
+                a[k] |= spans[i][k];
+            }
+        }
+        double[][] slots = new double[promptSamples.length][];
+        for (int j = 0; j < slots.length; j++) {
+            slots[j] = slotEmbedding(c, embeddings, j, promptSamples[j]);
+        }
+        int[] out = new int[local.size()];
+        for (int i = 0; i < local.size(); i++) {
+            int label = local.get(i).label();
+            Integer slot = slotOf.get(label);
+            if (slot == null) {
+                out[i] = -1;
+                continue;
+            }
+            double[] sum = new double[dim];
+            int frames = 0;
+            for (int k = 0; k < n; k++) {
+                boolean own = spans[i][k];
+                for (Map.Entry<Integer, boolean[]> e : active.entrySet()) {
+                    if (e.getKey() != label && e.getValue()[k]) {
+                        own = false;
+                    }
+                }
+                if (own) {
+                    add(sum, embeddings, (c.encoderChunkStart + k) * dim, dim);
+                    frames++;
+                }
+            }
+            if (frames < c.matchMinFrames) {
+                out[i] = slot;
+                continue;
+            }
+            unitMean(sum, frames, dim);
+            int best = 0;
+            for (int j = 1; j < slots.length; j++) {
+                if (dot(sum, slots[j], dim) > dot(sum, slots[best], dim)) {
+                    best = j;
+                }
+            }
+            out[i] = best;
+        }
+        return out;
+    }
+
+    /** The chunk frames whose centres {@code (k + 0.5) * frame} lie in the segment. */
+    private static boolean[] span(ModelContract c, ChunkSegment s, int n) {
+        boolean[] m = new boolean[n];
+        for (int k = 0; k < n; k++) {
+            double t = (k + 0.5) * c.encoderFrameSeconds;
+            m[k] = t >= s.start() && t < s.end();
+        }
+        return m;
+    }
+
     /** Exhaustive search of the one-to-one assignments (at most 6 labels and 3 slots: a few hundred). */
     private static final class Search {
         final int[] order;
@@ -143,11 +218,9 @@ final class VoiceMatcher {
         int[] count = new int[n];
         for (ChunkSegment s : local) {
             boolean[] a = active.computeIfAbsent(s.label(), k -> new boolean[n]);
+            boolean[] m = span(c, s, n);
             for (int k = 0; k < n; k++) {
-                double t = (k + 0.5) * c.encoderFrameSeconds;
-                if (t >= s.start() && t < s.end()) {
-                    a[k] = true;
-                }
+                a[k] |= m[k];
             }
         }
         for (boolean[] a : active.values()) {

@@ -7,7 +7,6 @@ import io.streamdrz.inference.ChunkRunner;
 import io.streamdrz.inference.DecodedChunk;
 import io.streamdrz.inference.ModelContract;
 import io.streamdrz.inference.PreparedChunk;
-import io.streamdrz.inference.SegmentStitcher;
 import io.streamdrz.inference.SpeakerPrompt;
 
 import java.util.ArrayList;
@@ -52,7 +51,7 @@ public final class EngineInference implements ChunkInference {
 
     @Override
     public double joinGapSeconds() {
-        return SegmentStitcher.JOIN_GAP_SECONDS;
+        return contract.joinGapSeconds;
     }
 
     @Override

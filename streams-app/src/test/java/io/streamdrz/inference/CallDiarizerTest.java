@@ -209,11 +209,11 @@ class CallDiarizerTest {
     @Test
     void stitchingJoinsOnlyTheSameSpeakersLatestTurnAcrossSmallGaps() {
         List<CallSegment> s = new ArrayList<>();
-        SegmentStitcher.append(s, new CallSegment(0, 7.95, 0, 0.9));
-        SegmentStitcher.append(s, new CallSegment(8.0, 9.0, 0, 0.5));    // gap 0.05: joined
-        SegmentStitcher.append(s, new CallSegment(9.5, 10.0, 0, 0.5));   // gap 0.5: new turn
-        SegmentStitcher.append(s, new CallSegment(9.6, 11.0, 1, 0.5));
-        SegmentStitcher.append(s, new CallSegment(10.1, 12.0, 0, 0.4));  // A's latest ends 10.0: joined
+        SegmentStitcher.append(s, new CallSegment(0, 7.95, 0, 0.9), 0.15);
+        SegmentStitcher.append(s, new CallSegment(8.0, 9.0, 0, 0.5), 0.15);    // gap 0.05: joined
+        SegmentStitcher.append(s, new CallSegment(9.5, 10.0, 0, 0.5), 0.15);   // gap 0.5: new turn
+        SegmentStitcher.append(s, new CallSegment(9.6, 11.0, 1, 0.5), 0.15);
+        SegmentStitcher.append(s, new CallSegment(10.1, 12.0, 0, 0.4), 0.15);  // A's latest ends 10.0: joined
         assertEquals(List.of(new CallSegment(0, 9.0, 0, 0.5), new CallSegment(9.5, 12.0, 0, 0.4),
                 new CallSegment(9.6, 11.0, 1, 0.5)), s);
     }

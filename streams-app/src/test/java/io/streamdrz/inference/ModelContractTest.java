@@ -37,6 +37,7 @@ class ModelContractTest {
         assertEquals(0.3, c.matchThreshold);
         assertEquals(0.6, c.mergeThreshold);
         assertEquals(3, c.matchMinFrames);
+        assertEquals(0.15, c.joinGapSeconds);
         assertEquals("encoder", c.graph);
         assertEquals("test-encoder.onnx", c.source());
     }

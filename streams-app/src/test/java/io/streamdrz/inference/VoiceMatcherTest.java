@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.IntUnaryOperator;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The same cases as the match_labels tests in models/tests/test_prompts.py. */
@@ -98,5 +99,16 @@ class VoiceMatcherTest {
         List<ChunkSegment> segs = List.of(seg(0.0, 3.0, 0));
         assertEquals(Map.of(0, 0), VoiceMatcher.match(c, segs, new int[]{6 * step}, emb));
         assertEquals(Map.of(), VoiceMatcher.match(c, segs, new int[]{perSlot * step}, emb));
+    }
+
+    @Test
+    void segmentsOfOneLabelAreSplitByVoice() {
+        // the model gave voices 1 and 3 (alternating) one label 0; label 1 is a stranger
+        float[] emb = embeddings(k -> t(k) < 2.0 ? 1 : t(k) < 4.0 ? 3 : t(k) < 5.0 ? 1 : t(k) < 7.0 ? 5 : -1, 1, 3);
+        double shortEnd = 7.0 + (c.matchMinFrames - 1) * c.encoderFrameSeconds;
+        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 0), seg(4.0, 5.0, 0), seg(5.0, 7.0, 1),
+                seg(7.0, shortEnd, 0));
+        assertArrayEquals(new int[]{0, 1, 0, -1, 0},
+                VoiceMatcher.segmentSlots(c, segs, new int[]{full, full}, emb, Map.of(0, 0)));
     }
 }
