@@ -226,6 +226,26 @@ def match_labels(cfg: ModelConfig, segments, prompt_samples, emb):
     return out
 
 
+def merge_new_labels(cfg: ModelConfig, segments, emb, slot_of):
+    """Label -> the label it is the same new speaker as, for labels without a slot: in
+    label order, a label joins the first earlier one of these whose voice it is the most
+    similar to, if the cosine is at least `merge_threshold` (the model splits one voice
+    into two labels; with no prompt to compare with, as in a call's first chunk, the
+    two labels are compared with each other)."""
+    labs = label_embeddings(cfg, segments, emb)
+    new = [lab for lab in sorted(labs) if lab not in slot_of]
+    alias = {}
+    for i, lab in enumerate(new):
+        heads = [o for o in new[:i] if o not in alias]
+        if not heads:
+            continue
+        cos = [float(labs[lab][0] @ labs[o][0]) for o in heads]
+        j = int(np.argmax(cos))
+        if cos[j] >= cfg.merge_threshold:
+            alias[lab] = heads[j]
+    return alias
+
+
 def segment_slots(cfg: ModelConfig, segments, prompt_samples, emb, slot_of):
     """Per segment, which prompt slot it belongs to, or None for a new speaker's. The
     labels decide who is new (`slot_of`, from match_labels); the voice decides which
@@ -279,8 +299,10 @@ class StreamingDiarizer:
     """Chunk a call, prompt with known speakers, map chunk labels to call labels,
     refresh prompts, stitch. `run_chunks(inputs, n_prompted)` runs the model on a batch
     of fixed-layout inputs and returns a ChunkOutput per input. With voice embeddings,
-    chunk labels go to prompted speakers by `match_labels`; without, by the model's own
-    labels (label i < number of prompts is prompt i)."""
+    chunk labels go to prompted speakers by `match_labels`, each segment of theirs to the
+    prompted voice it sounds like (`segment_slots`), and labels left over that sound alike
+    become one new speaker (`merge_new_labels`); without embeddings, the model's own
+    labels decide (label i < number of prompts is prompt i)."""
 
     def __init__(self, cfg: ModelConfig, run_chunks):
         self.cfg, self.run_chunks = cfg, run_chunks
@@ -304,10 +326,12 @@ class StreamingDiarizer:
             s, e = min(s, chunk_len), min(e, chunk_len)
             if e > s:
                 local.append((s, e, lab, conf))
-        if out.embeddings is not None and prompts:
+        alias = {}
+        if out.embeddings is not None:
             lengths = [len(p.audio) for p in prompts]
             slot_of = match_labels(cfg, local, lengths, out.embeddings)
             seg_slot = segment_slots(cfg, local, lengths, out.embeddings, slot_of)
+            alias = merge_new_labels(cfg, local, out.embeddings, slot_of)
         else:
             seg_slot = [lab if lab < len(prompts) else None for _, _, lab, _ in local]
         new = {}
@@ -316,6 +340,7 @@ class StreamingDiarizer:
             if j is not None:
                 segs.append((s, e, prompts[j].label, conf))
                 continue
+            lab = alias.get(lab, lab)
             if lab not in new:
                 new[lab] = st.n_labels
                 st.n_labels += 1

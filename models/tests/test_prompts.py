@@ -8,7 +8,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from model import ModelConfig                                       # noqa: E402
 from prompts import (clean_regions, training_example, StreamingDiarizer, build_input, ChunkOutput,
-                     match_labels, segment_slots)   # noqa: E402
+                     match_labels, segment_slots, merge_new_labels)   # noqa: E402
 
 cfg = ModelConfig()
 
@@ -181,3 +181,14 @@ def test_segment_slots_split_one_label_by_voice():
     full = cfg.prompt_samples
     slot_of = {0: 0}
     assert segment_slots(cfg, segs, [full, full], emb, slot_of) == [0, 1, 0, None, 0]
+
+
+def test_merge_new_labels_joins_labels_of_one_voice():
+    cfg = ModelConfig()
+    f = cfg.enc_frame_seconds
+    # no prompts (a call's first chunk): labels 0 and 2 are voice 4, label 1 is voice 6
+    emb = _embeddings(cfg, lambda k: 4 if k * f < 2.0 else 6 if k * f < 4.0 else 4 if k * f < 6.0 else None, [])
+    segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 1, 0.9), (4.0, 6.0, 2, 0.9)]
+    slot_of = match_labels(cfg, segs, [], emb)
+    assert slot_of == {}
+    assert merge_new_labels(cfg, segs, emb, slot_of) == {2: 0}

@@ -22,9 +22,11 @@ import java.util.function.Function;
  *       most recently heard first (ties: lower label), laid out in label order; chunk
  *       label i below the number of prompts is that prompt's speaker;</li>
  *   <li>the model decodes the chunk ({@link ChunkRunner});</li>
- *   <li>{@link #absorb}: chunk labels go to prompted speakers by voice
- *       ({@link VoiceMatcher}; by the model's own labels when the runner gives no voice
- *       embeddings), other chunk labels become new call labels in order of appearance; for each speaker heard, the longest region where only they talk,
+ *   <li>{@link #absorb}: chunk labels go to prompted speakers by voice, each of their
+ *       segments to the prompted voice it sounds like, and leftover labels that sound
+ *       alike become one new speaker ({@link VoiceMatcher}; the model's own labels decide
+ *       when the runner gives no voice embeddings); new speakers take new call labels in
+ *       order of appearance; for each speaker heard, the longest region where only they talk,
  *       shrunk by {@value #EDGE_SECONDS} s at each end, at least {@value #MIN_PROMPT_SECONDS}
  *       s long and centre-cropped to {@code prompt_seconds}, replaces their prompt if
  *       it is longer; segments go to call time through {@link SegmentStitcher}.</li>
@@ -116,13 +118,15 @@ public final class CallDiarizer {
         }
         List<SpeakerPrompt> prompts = prepared.prompts();
         int[] segmentSlot = new int[local.size()];     // prompt slot per segment, -1: a new speaker's
-        if (embeddings != null && !prompts.isEmpty()) {
+        Map<Integer, Integer> alias = Map.of();         // new label -> the new label it is the same voice as
+        if (embeddings != null) {
             int[] promptSamples = new int[prompts.size()];
             for (int i = 0; i < promptSamples.length; i++) {
                 promptSamples[i] = prompts.get(i).audio().length;
             }
             Map<Integer, Integer> slotOf = VoiceMatcher.match(c, local, promptSamples, embeddings);
             segmentSlot = VoiceMatcher.segmentSlots(c, local, promptSamples, embeddings, slotOf);
+            alias = VoiceMatcher.newLabelAliases(c, local, embeddings, slotOf);
         } else {
             for (int i = 0; i < local.size(); i++) {
                 segmentSlot[i] = local.get(i).label() < prompts.size() ? local.get(i).label() : -1;
@@ -138,10 +142,11 @@ public final class CallDiarizer {
             if (segmentSlot[i] >= 0) {
                 label = prompts.get(segmentSlot[i]).label();
             } else {
-                label = newLabels.get(s.label());
+                int key = alias.getOrDefault(s.label(), s.label());
+                label = newLabels.get(key);
                 if (label == null) {
                     label = state.newLabel();
-                    newLabels.put(s.label(), label);
+                    newLabels.put(key, label);
                 }
             }
             segs.add(new ChunkSegment(start, end, label, s.confidence()));

@@ -158,6 +158,46 @@ final class VoiceMatcher {
         return out;
     }
 
+    /**
+     * Label to the label it is the same new speaker as, for labels without a slot: in
+     * label order, a label joins the first earlier one of these whose voice it is the most
+     * similar to, if the cosine is at least {@code match.merge_threshold} (the model splits
+     * one voice into two labels; with no prompt to compare with, as in a call's first
+     * chunk, the two labels are compared with each other). As {@code merge_new_labels} in
+     * prompts.py.
+     */
+    static Map<Integer, Integer> newLabelAliases(ModelContract c, List<ChunkSegment> local, float[] embeddings,
+                                                 Map<Integer, Integer> slotOf) {
+        TreeMap<Integer, double[]> labels = labelEmbeddings(c, local, embeddings);
+        List<Integer> fresh = new java.util.ArrayList<>();
+        for (int label : labels.keySet()) {
+            if (!slotOf.containsKey(label)) {
+                fresh.add(label);
+            }
+        }
+        Map<Integer, Integer> alias = new HashMap<>();
+        for (int i = 0; i < fresh.size(); i++) {
+            int label = fresh.get(i);
+            int head = -1;
+            double best = 0;
+            for (int k = 0; k < i; k++) {
+                int other = fresh.get(k);
+                if (alias.containsKey(other)) {
+                    continue;
+                }
+                double cos = dot(labels.get(label), labels.get(other), c.speakerDim);
+                if (head < 0 || cos > best) {
+                    head = other;
+                    best = cos;
+                }
+            }
+            if (head >= 0 && best >= c.mergeThreshold) {
+                alias.put(label, head);
+            }
+        }
+        return alias;
+    }
+
     /** The chunk frames whose centres {@code (k + 0.5) * frame} lie in the segment. */
     private static boolean[] span(ModelContract c, ChunkSegment s, int n) {
         boolean[] m = new boolean[n];

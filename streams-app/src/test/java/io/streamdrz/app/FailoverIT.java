@@ -75,9 +75,11 @@ class FailoverIT {
             Map<String, Set<TopicPartition>> assignment = awaitTwoMembers(kafka, config, one, two);
             assertFalse(assignment.get("one").isEmpty(), "instance one owns calls: " + assignment);
 
-            // 20 s calls at twice real time: 10 s of producing; kill after 6 s (12 s of audio, chunk 0 done).
+            // 20 s calls in real time: 20 s of producing; the kill comes once chunk 0 is committed (about
+            // 9 s in), with room to spare on a loaded machine (at twice real time a busy CI box could
+            // finish producing before the commit it waits for).
             Future<?> produced = producing.submit(() -> {
-                Pipelines.produce(config, calls, new AudioProducer.Options(AudioEncoding.PCM_S16LE, 20, 1, 2.0, true));
+                Pipelines.produce(config, calls, new AudioProducer.Options(AudioEncoding.PCM_S16LE, 20, 1, 1.0, true));
                 return null;
             });
             // Kill it mid-call, once it has committed past its calls' first chunk (8 s = 400 frames), so that

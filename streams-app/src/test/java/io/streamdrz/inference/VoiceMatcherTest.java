@@ -111,4 +111,14 @@ class VoiceMatcherTest {
         assertArrayEquals(new int[]{0, 1, 0, -1, 0},
                 VoiceMatcher.segmentSlots(c, segs, new int[]{full, full}, emb, Map.of(0, 0)));
     }
+
+    @Test
+    void newLabelsOfOneVoiceBecomeOneSpeaker() {
+        // no prompts (a call's first chunk): labels 0 and 2 are voice 4, label 1 is voice 6
+        float[] emb = embeddings(k -> t(k) < 2.0 ? 4 : t(k) < 4.0 ? 6 : t(k) < 6.0 ? 4 : -1);
+        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 6.0, 2));
+        Map<Integer, Integer> slotOf = VoiceMatcher.match(c, segs, new int[0], emb);
+        assertEquals(Map.of(), slotOf);
+        assertEquals(Map.of(2, 0), VoiceMatcher.newLabelAliases(c, segs, emb, slotOf));
+    }
 }
