@@ -9,11 +9,15 @@ Sets (all built from corpus_test.npz, whose identities never reach training):
   prompted2  single 8 s chunks of 2-speaker calls with both speakers prompted; scored
              with the optimal mapping (der_*), plus prompt_labels_kept: the share of
              prompted voices whose optimal mapping is their prompt label
+  2spk-model-labels, 2spk-no-recipe
+             ablations on the 2spk calls: the model's own labels instead of voice
+             matching; and that without the join gap as well (join gap 0.15 s)
 Writes models/eval/results.json: per set der_collar0, der_collar025 (md-eval collar,
 +-0.25 s), jer, calls, hours. --render writes each call as WAV + reference RTTM, and the
 hypothesis RTTM, so the Java engine can be scored on exactly the same audio.
 """
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -24,7 +28,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from corpus import load_corpus, load_noise      # noqa: E402
 from synth import CallSynth, SynthConfig, write_rttm   # noqa: E402
-from prompts import StreamingDiarizer, training_example, match_labels   # noqa: E402
+from prompts import StreamingDiarizer, training_example, match_labels, ChunkOutput   # noqa: E402
 from export import OnnxDiarizer                  # noqa: E402
 import der                                       # noqa: E402
 
@@ -32,6 +36,8 @@ SETS = {  # name: (speakers, calls, seconds, seed)
     "2spk": (2, 24, 60.0, 20251),
     "3spk": (3, 16, 60.0, 20252),
     "prompted2": (2, 60, 32.0, 20253),
+    "2spk-model-labels": (2, 24, 60.0, 20251),
+    "2spk-no-recipe": (2, 24, 60.0, 20251),
 }
 
 
@@ -136,6 +142,11 @@ def main(argv=None):
         calls = build_calls(synth, spk, n, secs, seed)
         if name == "prompted2":
             res = evaluate_prompted(name, calls, model.run_chunks, cfg, seed)
+        elif name.startswith("2spk-"):
+            def without_voices(inputs, n_prompted):
+                return [ChunkOutput(o.segments) for o in model.run_chunks(inputs, n_prompted)]
+            ablated = dataclasses.replace(cfg, join_gap=0.15) if name == "2spk-no-recipe" else cfg
+            res = evaluate_calls(name, calls, without_voices, ablated)
         else:
             res = evaluate_calls(name, calls, model.run_chunks, cfg, a.render)
         results[name] = res
