@@ -75,6 +75,7 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.match.threshold": cfg.match_threshold,
         "streamdrz.match.min_frames": cfg.match_min_frames,
         "streamdrz.match.merge_threshold": cfg.merge_threshold,
+        "streamdrz.match.stranger_threshold": cfg.stranger_threshold,
         "streamdrz.join_gap_seconds": cfg.join_gap,
         "streamdrz.match.recipe": "label embedding = mean speaker_embedding over chunk frames (centre (k+0.5)*frame) "
                                   "where only that label speaks, needs min_frames; slot embedding = mean over the "
@@ -82,7 +83,10 @@ def contract(cfg: ModelConfig) -> dict:
                                   "one-to-one label->slot with cosine >= threshold maximizing sum frames*cosine; "
                                   "leftover labels join their most similar slot if cosine >= merge_threshold; "
                                   "labels without embedding below the prompt count keep slot=label; "
-                                  "the rest are new speakers",
+                                  "leftover labels that sound alike (merge_threshold) are one new speaker; "
+                                  "each segment of a slotted label with min_frames own frames goes to its most "
+                                  "similar slot, or is a stranger if below stranger_threshold; new speakers take "
+                                  "call labels that have no prompt yet before new ones",
         "streamdrz.grammar": "SOD (start end speaker)* EOS; start>=previous start; end>start; "
                              "speaker<=max(used labels, n_prompted-1)+1; EOS only between triples",
     }
@@ -233,7 +237,7 @@ def config_from_metadata(meta) -> ModelConfig:
         d_model=int(g("decoder.heads")) * int(g("decoder.head_dim")), model_id=g("model_id"),
         spk_dim=int(g("speaker.dim")), match_threshold=float(g("match.threshold")),
         match_min_frames=int(g("match.min_frames")), merge_threshold=float(g("match.merge_threshold")),
-        join_gap=float(g("join_gap_seconds")))
+        join_gap=float(g("join_gap_seconds")), stranger_threshold=float(g("match.stranger_threshold")))
 
 
 def load_checkpoint(path) -> Diarizer:
@@ -260,6 +264,7 @@ def main():
     ap.add_argument("--match-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
     ap.add_argument("--merge-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
     ap.add_argument("--join-gap", type=float, default=None, help="see select_checkpoint.py --tune")
+    ap.add_argument("--stranger-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
     a = ap.parse_args()
     model = load_checkpoint(a.ckpt)
     if a.model_id:
@@ -270,6 +275,8 @@ def main():
         model.cfg.merge_threshold = a.merge_threshold
     if a.join_gap is not None:
         model.cfg.join_gap = a.join_gap
+    if a.stranger_threshold is not None:
+        model.cfg.stranger_threshold = a.stranger_threshold
     paths = export(model, a.out)
     if a.weights_out:
         save_weights(a.ckpt, a.weights_out)

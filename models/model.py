@@ -58,6 +58,7 @@ class ModelConfig:
     match_threshold: float = 0.5   # least cosine similarity of a match
     match_min_frames: int = 3      # encoder frames a chunk speaker must speak alone to be compared
     merge_threshold: float = 0.75  # least cosine similarity for a leftover chunk label to join a prompted voice
+    stranger_threshold: float = -1.0   # a known label's segment less similar than this to every prompt is someone else
     join_gap: float = 0.15         # a speaker's segments closer than this (seconds) are joined
     n_train_speakers: int = 0      # >0: training-only speaker-id head (additive angular margin softmax)
     model_id: str = "streamdrz-small"

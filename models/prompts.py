@@ -246,13 +246,18 @@ def merge_new_labels(cfg: ModelConfig, segments, emb, slot_of):
     return alias
 
 
+STRANGER = -1     # segment_slots: a segment of a prompted label that sounds like no prompt
+
+
 def segment_slots(cfg: ModelConfig, segments, prompt_samples, emb, slot_of):
-    """Per segment, which prompt slot it belongs to, or None for a new speaker's. The
-    labels decide who is new (`slot_of`, from match_labels); the voice decides which
-    known speaker each segment is: a segment of a prompted label goes to the slot its own
-    frames (inside it, where no other label speaks) are most similar to, if it has at
-    least `match_min_frames` of them, else to its label's slot. The model often gives
-    two alternating voices one label; their prompts tell them apart."""
+    """Per segment, which prompt slot it belongs to, None for a new speaker's, or
+    STRANGER. The labels decide who is new (`slot_of`, from match_labels); the voice
+    decides which known speaker each segment is: a segment of a prompted label goes to
+    the slot its own frames (inside it, where no other label speaks) are most similar
+    to, if it has at least `match_min_frames` of them (else to its label's slot), unless
+    even that similarity is below `stranger_threshold`: then it is someone the prompts
+    do not hold. The model often gives two alternating voices one label; their prompts
+    tell them apart."""
     n = cfg.n_enc - cfg.chunk_enc_start
     t = (np.arange(n) + 0.5) * cfg.enc_frame_seconds
     spans = [(t >= s) & (t < e) for s, e, *_ in segments]
@@ -271,7 +276,9 @@ def segment_slots(cfg: ModelConfig, segments, prompt_samples, emb, slot_of):
                 own &= ~a
         if own.sum() >= cfg.match_min_frames:
             v = _unit(emb[cfg.chunk_enc_start:][own].astype(np.float64).mean(0))
-            out.append(int(np.argmax([float(v @ s) for s in slots])))
+            cos = [float(v @ s) for s in slots]
+            j = int(np.argmax(cos))
+            out.append(j if cos[j] >= cfg.stranger_threshold else STRANGER)
         else:
             out.append(slot_of[lab])
     return out
@@ -334,16 +341,22 @@ class StreamingDiarizer:
             alias = merge_new_labels(cfg, local, out.embeddings, slot_of)
         else:
             seg_slot = [lab if lab < len(prompts) else None for _, _, lab, _ in local]
+        # a speaker without a prompt yet (never heard alone for long enough) cannot be
+        # recognised by voice: a new voice is taken to be them before a new label is made
+        unprompted = [lab for lab in range(st.n_labels) if lab not in st.prompts]
         new = {}
         segs = []
         for (s, e, lab, conf), j in zip(local, seg_slot):
-            if j is not None:
+            if j is not None and j != STRANGER:
                 segs.append((s, e, prompts[j].label, conf))
                 continue
-            lab = alias.get(lab, lab)
+            lab = STRANGER if j == STRANGER else alias.get(lab, lab)
             if lab not in new:
-                new[lab] = st.n_labels
-                st.n_labels += 1
+                if unprompted:
+                    new[lab] = unprompted.pop(0)
+                else:
+                    new[lab] = st.n_labels
+                    st.n_labels += 1
             segs.append((s, e, new[lab], conf))
         for lab in {s[2] for s in segs}:
             regions = [(a + EDGE_SECONDS, b - EDGE_SECONDS) for a, b in clean_regions(segs, lab, 0.0, chunk_len)]

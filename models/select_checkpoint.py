@@ -21,8 +21,9 @@ from export import load_checkpoint                                              
 from corpus import load_corpus, load_noise                                          # noqa: E402
 from synth import CallSynth, SynthConfig                                            # noqa: E402
 
-MATCH = (0.3, 0.5)
+MATCH = (0.3,)
 MERGE = (0.6, 0.7, 0.8, 2.0)       # 2.0: never merge
+STRANGER = (-1.0, 0.4, 0.5)        # -1: never a stranger
 JOIN_GAP = (0.15, 0.3, 0.5, 0.7)
 
 
@@ -71,14 +72,17 @@ def main():
     cfg, grid = model.cfg, []
     for match in MATCH:
         for merge in MERGE:
-            for gap in JOIN_GAP:
-                cfg.match_threshold, cfg.merge_threshold, cfg.join_gap = match, merge, gap
-                d = {n: streaming_der(run, cfg, c, collars=(0.25,))[0.25] for n, c in sets.items()}
-                grid.append((d[2] + d[3], match, merge, gap))
-                print(f"match {match} merge {merge} join gap {gap}: val DER collar 0.25 "
-                      f"2spk {d[2]:.4f} 3spk {d[3]:.4f}", flush=True)
-    _, match, merge, gap = min(grid)
-    print(f"best: --match-threshold={match} --merge-threshold={merge} --join-gap={gap}")
+            for stranger in STRANGER:
+                for gap in JOIN_GAP:
+                    cfg.match_threshold, cfg.merge_threshold = match, merge
+                    cfg.stranger_threshold, cfg.join_gap = stranger, gap
+                    d = {n: streaming_der(run, cfg, c, collars=(0.25,))[0.25] for n, c in sets.items()}
+                    grid.append((d[2] + d[3], match, merge, stranger, gap))
+                    print(f"match {match} merge {merge} stranger {stranger} join gap {gap}: val DER collar 0.25 "
+                          f"2spk {d[2]:.4f} 3spk {d[3]:.4f}", flush=True)
+    _, match, merge, stranger, gap = min(grid)
+    print(f"best: --match-threshold={match} --merge-threshold={merge} --stranger-threshold={stranger} "
+          f"--join-gap={gap}")
 
 
 if __name__ == "__main__":

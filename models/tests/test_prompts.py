@@ -8,7 +8,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from model import ModelConfig                                       # noqa: E402
 from prompts import (clean_regions, training_example, StreamingDiarizer, build_input, ChunkOutput,
-                     match_labels, segment_slots, merge_new_labels)   # noqa: E402
+                     match_labels, segment_slots, merge_new_labels, STRANGER, CallState)   # noqa: E402
 
 cfg = ModelConfig()
 
@@ -192,3 +192,28 @@ def test_merge_new_labels_joins_labels_of_one_voice():
     slot_of = match_labels(cfg, segs, [], emb)
     assert slot_of == {}
     assert merge_new_labels(cfg, segs, emb, slot_of) == {2: 0}
+
+
+def test_segment_slots_call_a_voice_unlike_every_prompt_a_stranger():
+    cfg = ModelConfig(stranger_threshold=0.5)
+    f = cfg.enc_frame_seconds
+    # one label 0 (prompted as voice 1) covers voice 1, then voice 5 that nobody prompted
+    emb = _embeddings(cfg, lambda k: 1 if k * f < 2.0 else 5 if k * f < 4.0 else None, [1])
+    segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 0, 0.9)]
+    full = cfg.prompt_samples
+    assert segment_slots(cfg, segs, [full], emb, {0: 0}) == [0, STRANGER]
+    assert segment_slots(ModelConfig(stranger_threshold=-1.0), segs, [full], emb, {0: 0}) == [0, 0]
+
+
+def test_a_new_voice_takes_the_label_of_a_speaker_without_prompt_first():
+    cfg = ModelConfig()
+    sd = StreamingDiarizer(cfg, None)
+    st = CallState()
+    sd.absorb(st, np.zeros(cfg.chunk_samples, np.float32), [],
+              ChunkOutput([(0.0, 3.0, 0, 0.9), (3.0, 3.4, 1, 0.9)]))
+    assert st.n_labels == 2 and sorted(st.prompts) == [0]      # speaker 1 spoke too briefly for a prompt
+    prompts = sd.choose_prompts(st)
+    sd.absorb(st, np.zeros(cfg.chunk_samples, np.float32), prompts,
+              ChunkOutput([(0.0, 3.0, 0, 0.9), (3.0, 5.0, 1, 0.9)]))
+    assert st.n_labels == 2                                     # the new voice is speaker 1, not a third
+    assert [s[2] for s in st.segments][-1] == 1 and sorted(st.prompts) == [0, 1]

@@ -132,6 +132,14 @@ public final class CallDiarizer {
                 segmentSlot[i] = local.get(i).label() < prompts.size() ? local.get(i).label() : -1;
             }
         }
+        // A speaker without a prompt yet (never heard alone for long enough) cannot be
+        // recognised by voice: a new voice is taken to be them before a new label is made.
+        java.util.ArrayDeque<Integer> unprompted = new java.util.ArrayDeque<>();
+        for (int label = 0; label < state.labelCount(); label++) {
+            if (state.prompt(label) == null) {
+                unprompted.add(label);
+            }
+        }
         Map<Integer, Integer> newLabels = new HashMap<>();
         List<ChunkSegment> segs = new ArrayList<>();   // chunk time, call labels
         for (int i = 0; i < local.size(); i++) {
@@ -142,10 +150,11 @@ public final class CallDiarizer {
             if (segmentSlot[i] >= 0) {
                 label = prompts.get(segmentSlot[i]).label();
             } else {
-                int key = alias.getOrDefault(s.label(), s.label());
+                int key = segmentSlot[i] == VoiceMatcher.STRANGER ? VoiceMatcher.STRANGER
+                        : alias.getOrDefault(s.label(), s.label());
                 label = newLabels.get(key);
                 if (label == null) {
-                    label = state.newLabel();
+                    label = unprompted.isEmpty() ? state.newLabel() : unprompted.poll();
                     newLabels.put(key, label);
                 }
             }

@@ -60,6 +60,8 @@ public final class ModelContract {
     public final double mergeThreshold;
     /** Encoder frames a chunk speaker must speak alone to be compared by voice. */
     public final int matchMinFrames;
+    /** A known label's segment less similar than this to every prompt is someone else. */
+    public final double strangerThreshold;
     /** A speaker's segments closer than this (seconds) are joined ({@link SegmentStitcher}). */
     public final double joinGapSeconds;
     public final String graph;
@@ -108,6 +110,7 @@ public final class ModelContract {
         matchThreshold = parseDouble("match.threshold");
         mergeThreshold = parseDouble("match.merge_threshold");
         matchMinFrames = positiveInt("match.min_frames");
+        strangerThreshold = parseDouble("match.stranger_threshold");
         joinGapSeconds = nonNegativeDouble("join_gap_seconds");
         graph = string("graph");
         checkConsistency();

@@ -32,6 +32,11 @@ import java.util.TreeSet;
  */
 final class VoiceMatcher {
 
+    /** {@link #segmentSlots}: a segment of a new speaker's label. */
+    static final int NEW = -1;
+    /** {@link #segmentSlots}: a segment of a prompted label that sounds like no prompt. */
+    static final int STRANGER = -2;
+
     private VoiceMatcher() {
     }
 
@@ -95,11 +100,13 @@ final class VoiceMatcher {
     }
 
     /**
-     * Per segment, its prompt slot, or -1 for a new speaker's: the labels decide who is new
-     * ({@code slotOf}, from {@link #match}); the voice decides which known speaker each
-     * segment is. A segment of a prompted label goes to the slot its own frames (inside
-     * it, where no other label speaks) are most similar to, if it has at least
-     * {@code match.min_frames} of them, else to its label's slot. The model often gives
+     * Per segment, its prompt slot, {@link #NEW} for a new speaker's or {@link #STRANGER}:
+     * the labels decide who is new ({@code slotOf}, from {@link #match}); the voice decides
+     * which known speaker each segment is. A segment of a prompted label goes to the slot
+     * its own frames (inside it, where no other label speaks) are most similar to, if it
+     * has at least {@code match.min_frames} of them (else to its label's slot), unless
+     * even that similarity is below {@code match.stranger_threshold}: then it is someone
+     * the prompts do not hold. The model often gives
      * two alternating voices one label; their prompts tell them apart. As
      * {@code segment_slots} in prompts.py.
      */
@@ -125,7 +132,7 @@ final class VoiceMatcher {
             int label = local.get(i).label();
             Integer slot = slotOf.get(label);
             if (slot == null) {
-                out[i] = -1;
+                out[i] = NEW;
                 continue;
             }
             double[] sum = new double[dim];
@@ -153,7 +160,7 @@ final class VoiceMatcher {
                     best = j;
                 }
             }
-            out[i] = best;
+            out[i] = dot(sum, slots[best], dim) >= c.strangerThreshold ? best : STRANGER;
         }
         return out;
     }

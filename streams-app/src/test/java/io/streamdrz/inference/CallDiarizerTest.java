@@ -136,6 +136,22 @@ class CallDiarizerTest {
     }
 
     @Test
+    void aNewVoiceTakesTheLabelOfASpeakerWithoutPromptFirst() {
+        CallDiarizer diarizer = new CallDiarizer(c, inputs -> List.of());
+        CallState state = new CallState();
+        float[] chunk = ramp(8 * SR);
+        diarizer.absorb(state, diarizer.prepare(state, chunk), List.of(seg(0.0, 3.0, 0, 1), seg(3.0, 3.4, 1, 1)));
+        assertEquals(2, state.labelCount());
+        assertEquals(List.of(0), state.prompts().stream().map(SpeakerPrompt::label).toList(),
+                "B spoke too briefly for a prompt");
+        List<CallSegment> out = diarizer.absorb(state, diarizer.prepare(state, chunk),
+                List.of(seg(0.0, 3.0, 0, 1), seg(3.0, 5.0, 1, 1)));
+        assertEquals(2, state.labelCount(), "the new voice is B, not a third speaker");
+        assertEquals(List.of(0, 1), out.stream().map(CallSegment::label).toList());
+        assertEquals(List.of(0, 1), state.prompts().stream().map(SpeakerPrompt::label).toList());
+    }
+
+    @Test
     void theMostRecentlyHeardSpeakersGetTheSlots() {
         CallDiarizer diarizer = new CallDiarizer(c, inputs -> List.of());
         CallState state = new CallState();

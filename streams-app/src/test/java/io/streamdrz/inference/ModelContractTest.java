@@ -38,6 +38,7 @@ class ModelContractTest {
         assertEquals(0.6, c.mergeThreshold);
         assertEquals(3, c.matchMinFrames);
         assertEquals(0.15, c.joinGapSeconds);
+        assertEquals(0.5, c.strangerThreshold);
         assertEquals("encoder", c.graph);
         assertEquals("test-encoder.onnx", c.source());
     }

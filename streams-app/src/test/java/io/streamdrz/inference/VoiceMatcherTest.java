@@ -121,4 +121,14 @@ class VoiceMatcherTest {
         assertEquals(Map.of(), slotOf);
         assertEquals(Map.of(2, 0), VoiceMatcher.newLabelAliases(c, segs, emb, slotOf));
     }
+
+    @Test
+    void aSegmentUnlikeEveryPromptIsAStranger() {
+        // one label 0 (prompted as voice 1) covers voice 1, then voice 5 that nobody prompted
+        float[] emb = embeddings(k -> t(k) < 2.0 ? 1 : t(k) < 4.0 ? 5 : -1, 1);
+        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 0));
+        assertEquals(0.5, c.strangerThreshold);
+        assertArrayEquals(new int[]{0, VoiceMatcher.STRANGER},
+                VoiceMatcher.segmentSlots(c, segs, new int[]{full}, emb, Map.of(0, 0)));
+    }
 }
