@@ -7,8 +7,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Which prompt slot each chunk label is, decided by voice: the Java twin of
- * {@code match_labels} in {@code models/prompts.py}, which the parity tests hold this to.
+ * Which chunk speaker is which known caller, decided by voice: the Java twin of
+ * {@code match_labels}, {@code segment_slots} and {@code merge_new_labels} in
+ * {@code models/prompts.py}, which the parity tests hold this to.
  *
  * <p>The encoder gives a unit voice embedding per frame ({@code speaker_embedding}). A
  * chunk label's embedding is the mean over the chunk frames where it alone speaks
