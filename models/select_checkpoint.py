@@ -47,13 +47,18 @@ def main():
     ap.add_argument("--calls", type=int, default=48)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--tune", action="store_true", help="also choose the matching thresholds")
+    ap.add_argument("--recipe", default="0.3,0.7,0.4,0.5",
+                    help="match, merge and stranger thresholds and join gap used to compare checkpoints")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     tcfg = TrainConfig()
     calls = validation_calls(tcfg, a.calls, seed=777)
     best = None
+    recipe = [float(x) for x in a.recipe.split(",")]
     for path in a.ckpts:
         model = load_checkpoint(path)
+        c = model.cfg
+        c.match_threshold, c.merge_threshold, c.stranger_threshold, c.join_gap = recipe
         it = torch.load(path, map_location="cpu", weights_only=False)["iter"]
         d = streaming_der(torch_chunk_runner(model, "cpu"), model.cfg, calls)
         print(f"{path}: iter {it}, val DER collar 0 {d[0.0]:.4f}, collar 0.25 {d[0.25]:.4f}", flush=True)
