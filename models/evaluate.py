@@ -28,7 +28,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from corpus import load_corpus, load_noise      # noqa: E402
 from synth import CallSynth, SynthConfig, write_rttm   # noqa: E402
-from prompts import StreamingDiarizer, training_example, match_labels, ChunkOutput   # noqa: E402
+from prompts import StreamingDiarizer, training_example, ChunkVoices, ChunkOutput   # noqa: E402
 from export import OnnxDiarizer                  # noqa: E402
 import der                                       # noqa: E402
 
@@ -96,7 +96,7 @@ def evaluate_prompted(name, calls, runner, cfg, seed):
     for i, (ex, o) in enumerate(zip(exs, outs)):
         # chunk labels as the streaming recipe assigns them: matched voices take their
         # prompt slot, the others the labels after the prompts in order of appearance
-        slot_of = match_labels(cfg, o.segments, ex.prompt_lengths, o.embeddings) \
+        slot_of = ChunkVoices(cfg, o.segments, ex.prompt_lengths, o.embeddings).match_labels() \
             if o.embeddings is not None else {j: j for j in range(ex.n_prompted)}
         label = dict(slot_of)
         for _, _, lab, _ in sorted(o.segments, key=lambda x: (x[0], x[1])):
@@ -136,10 +136,13 @@ def main(argv=None):
     synth = CallSynth(corpus, SynthConfig(), noise=noise)
     results = {"model_id": cfg.model_id, "runtime": "onnxruntime", "corpus": os.path.basename(a.corpus),
                "identities": sorted(set(map(str, corpus.speaker_name)))}
+    built = {}     # the 2spk ablations score the very calls of 2spk: synthesize them once
     for name in a.sets.split(","):
         spk, n, secs, seed = SETS[name]
         n = min(n, a.limit or n)
-        calls = build_calls(synth, spk, n, secs, seed)
+        if (spk, n, secs, seed) not in built:
+            built[(spk, n, secs, seed)] = build_calls(synth, spk, n, secs, seed)
+        calls = built[(spk, n, secs, seed)]
         if name == "prompted2":
             res = evaluate_prompted(name, calls, model.run_chunks, cfg, seed)
         elif name.startswith("2spk-"):

@@ -328,12 +328,14 @@ class Diarizer(nn.Module):
     # -- greedy decoding with the grammar (reference for Java) --------------------------
 
     @torch.no_grad()
-    def generate(self, feats, n_prompted):
+    def generate(self, feats, n_prompted, mem=None):
         """Greedy KV-cached decoding with grammar masking. feats (B, T_mel, n_mels),
-        n_prompted: list of ints. Returns (tokens, probs) lists per example."""
+        n_prompted: list of ints, mem: the encoder memory if the caller has it already.
+        Returns (tokens, probs) lists per example."""
         tk = self.cfg.tokens
         B = feats.shape[0]
-        mem, _ = self.encode(feats)
+        if mem is None:
+            mem, _ = self.encode(feats)
         ck, cv = self.cross_kv(mem)
         pk, pv = self.empty_cache(B, feats.device)
         seqs = [[tk.sod] for _ in range(B)]

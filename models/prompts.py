@@ -154,134 +154,127 @@ def _unit(v):
     return v / n if n > 0 else v
 
 
-def label_embeddings(cfg: ModelConfig, segments, emb):
-    """label -> (unit mean voice embedding, frames): the mean is over the chunk's encoder
-    frames (centres at (k + 0.5) * frame) where that label alone speaks; labels with
-    fewer than `match_min_frames` such frames are left out."""
-    n = cfg.n_enc - cfg.chunk_enc_start
-    t = (np.arange(n) + 0.5) * cfg.enc_frame_seconds
-    active = {}
-    for s, e, lab, *_ in segments:
-        active[lab] = active.get(lab, np.zeros(n, dtype=bool)) | ((t >= s) & (t < e))
-    count = sum(a.astype(np.int32) for a in active.values()) if active else np.zeros(n, np.int32)
-    out = {}
-    for lab in sorted(active):
-        own = active[lab] & (count == 1)
-        if own.sum() >= cfg.match_min_frames:
-            out[lab] = (_unit(emb[cfg.chunk_enc_start:][own].astype(np.float64).mean(0)), int(own.sum()))
-    return out
+STRANGER = -1     # ChunkVoices.segment_slots: a segment of a prompted label that sounds like no prompt
 
 
-def slot_embedding(cfg: ModelConfig, emb, slot, n_samples):
-    """Mean voice embedding over the encoder frames of prompt slot `slot` that hold its
-    `n_samples` samples of prompt audio (the rest of the slot is silence)."""
-    step = 2 * cfg.stack * cfg.hop_length
-    per_slot = cfg.slot_samples // step
-    k = max(1, min(per_slot, -(-min(n_samples, cfg.prompt_samples) // step)))
-    return _unit(emb[slot * per_slot: slot * per_slot + k].astype(np.float64).mean(0))
+class ChunkVoices:
+    """Who is who in one chunk's output, by voice. Built once per chunk from its segments
+    (chunk time, chunk labels, clamped to the chunk), the samples of prompt audio in each
+    slot and the encoder's unit voice embedding per frame; holds each label's embedding
+    (mean over the chunk frames, centres at (k + 0.5) * frame, where it alone speaks, if
+    there are at least `match_min_frames` of them) and each slot's (mean over the frames
+    that hold its prompt audio; the rest of a slot is silence)."""
 
+    def __init__(self, cfg: ModelConfig, segments, prompt_samples, emb):
+        self.cfg, self.segments, self.emb = cfg, segments, emb
+        n = cfg.n_enc - cfg.chunk_enc_start
+        t = (np.arange(n) + 0.5) * cfg.enc_frame_seconds
+        self.spans = [(t >= s) & (t < e) for s, e, *_ in segments]
+        self.active = {}                          # label -> frames where it speaks
+        for (_, _, lab, *_), m in zip(segments, self.spans):
+            self.active[lab] = self.active.get(lab, np.zeros(n, dtype=bool)) | m
+        count = sum(a.astype(np.int32) for a in self.active.values()) if self.active else np.zeros(n, np.int32)
+        self.labels = {}                          # label -> (unit embedding, frames of its own)
+        for lab in sorted(self.active):
+            own = self.active[lab] & (count == 1)
+            if own.sum() >= cfg.match_min_frames:
+                self.labels[lab] = (self._mean(own), int(own.sum()))
+        step = 2 * cfg.stack * cfg.hop_length
+        per_slot = cfg.slot_samples // step
+        self.slots = []
+        for j, k in enumerate(prompt_samples):
+            frames = max(1, min(per_slot, -(-min(k, cfg.prompt_samples) // step)))
+            self.slots.append(_unit(emb[j * per_slot: j * per_slot + frames].astype(np.float64).mean(0)))
 
-def match_labels(cfg: ModelConfig, segments, prompt_samples, emb):
-    """Chunk label -> prompt slot, by voice. Among the one-to-one assignments of labels
-    to slots that only pair a label and a slot whose cosine similarity is at least
-    `match_threshold`, the one with the largest sum of frames x cosine wins (so a long
-    stretch of speech outweighs a short, noisier one; ties: the first found, labels
-    ascending, slots ascending, "no slot" last). A label too short to compare keeps the
-    model's own answer (label i < number of prompts is slot i) if that slot is free.
-    Labels left out are new speakers."""
-    labs = label_embeddings(cfg, segments, emb)
-    slots = [slot_embedding(cfg, emb, j, n) for j, n in enumerate(prompt_samples)]
-    order = sorted(labs)
-    score = {(lab, j): labs[lab][1] * float(labs[lab][0] @ slots[j]) for lab in order for j in range(len(slots))
-             if float(labs[lab][0] @ slots[j]) >= cfg.match_threshold}
-    best = [-1.0, {}]
+    def _mean(self, chunk_frames):
+        return _unit(self.emb[self.cfg.chunk_enc_start:][chunk_frames].astype(np.float64).mean(0))
 
-    def search(i, used, total, chosen):
-        if i == len(order):
-            if total > best[0] + 1e-9:
-                best[0], best[1] = total, dict(chosen)
-            return
-        lab = order[i]
-        for j in range(len(slots)):
-            if j not in used and (lab, j) in score:
-                chosen[lab] = j
-                search(i + 1, used | {j}, total + score[(lab, j)], chosen)
-                del chosen[lab]
-        search(i + 1, used, total, chosen)
+    def match_labels(self):
+        """Chunk label -> prompt slot. Among the one-to-one assignments of labels to slots
+        that only pair a label and a slot whose cosine similarity is at least
+        `match_threshold`, the one with the largest sum of frames x cosine wins (so a long
+        stretch of speech outweighs a short, noisier one; ties: the first found, labels
+        ascending, slots ascending, "no slot" last). A label left over joins its most
+        similar slot if the cosine is at least `merge_threshold`: the model splits one
+        voice into two labels far more often than two callers sound alike. A label too
+        short to compare keeps the model's own answer (label i < number of prompts is
+        slot i). Labels left out are new speakers."""
+        cfg, labs, slots = self.cfg, self.labels, self.slots
+        order = sorted(labs)
+        cos = {lab: [float(labs[lab][0] @ v) for v in slots] for lab in order}
+        score = {(lab, j): labs[lab][1] * c for lab in order for j, c in enumerate(cos[lab])
+                 if c >= cfg.match_threshold}
+        best = [-1.0, {}]
 
-    search(0, frozenset(), 0.0, {})
-    out = best[1]
-    used = set(out.values())
-    # the model splits one voice into several labels far more often than two voices sound
-    # alike: a label left over that is close enough to a prompted voice joins it
-    for lab in order:
-        if lab not in out and slots:
-            cos = [float(labs[lab][0] @ v) for v in slots]
+        def search(i, used, total, chosen):
+            if i == len(order):
+                if total > best[0] + 1e-9:
+                    best[0], best[1] = total, dict(chosen)
+                return
+            lab = order[i]
+            for j in range(len(slots)):
+                if j not in used and (lab, j) in score:
+                    chosen[lab] = j
+                    search(i + 1, used | {j}, total + score[(lab, j)], chosen)
+                    del chosen[lab]
+            search(i + 1, used, total, chosen)
+
+        search(0, frozenset(), 0.0, {})
+        out = best[1]
+        for lab in order:
+            if lab not in out and slots:
+                j = int(np.argmax(cos[lab]))
+                if cos[lab][j] >= cfg.merge_threshold:
+                    out[lab] = j
+        for lab in sorted(self.active):
+            if lab not in labs and lab < len(slots):
+                out[lab] = lab
+        return out
+
+    def segment_slots(self, slot_of):
+        """Per segment, which prompt slot it belongs to, None for a new speaker's, or
+        STRANGER. The labels decide who is new (`slot_of`, from match_labels); the voice
+        decides which known speaker each segment is: a segment of a prompted label goes to
+        the slot its own frames (inside it, where no other label speaks) are most similar
+        to, if it has at least `match_min_frames` of them (else to its label's slot),
+        unless even that similarity is below `stranger_threshold`: then it is someone the
+        prompts do not hold. The model often gives two alternating voices one label;
+        their prompts tell them apart."""
+        out = []
+        for (_, _, lab, *_), m in zip(self.segments, self.spans):
+            if lab not in slot_of:
+                out.append(None)
+                continue
+            own = m.copy()
+            for other, a in self.active.items():
+                if other != lab:
+                    own &= ~a
+            if own.sum() < self.cfg.match_min_frames:
+                out.append(slot_of[lab])
+                continue
+            v = self._mean(own)
+            cos = [float(v @ s) for s in self.slots]
             j = int(np.argmax(cos))
-            if cos[j] >= cfg.merge_threshold:
-                out[lab] = j
-    for lab in sorted({s[2] for s in segments}):
-        if lab not in labs and lab < len(prompt_samples):
-            out[lab] = lab
-    return out
+            out.append(j if cos[j] >= self.cfg.stranger_threshold else STRANGER)
+        return out
 
-
-def merge_new_labels(cfg: ModelConfig, segments, emb, slot_of):
-    """Label -> the label it is the same new speaker as, for labels without a slot: in
-    label order, a label joins the first earlier one of these whose voice it is the most
-    similar to, if the cosine is at least `merge_threshold` (the model splits one voice
-    into two labels; with no prompt to compare with, as in a call's first chunk, the
-    two labels are compared with each other)."""
-    labs = label_embeddings(cfg, segments, emb)
-    new = [lab for lab in sorted(labs) if lab not in slot_of]
-    alias = {}
-    for i, lab in enumerate(new):
-        heads = [o for o in new[:i] if o not in alias]
-        if not heads:
-            continue
-        cos = [float(labs[lab][0] @ labs[o][0]) for o in heads]
-        j = int(np.argmax(cos))
-        if cos[j] >= cfg.merge_threshold:
-            alias[lab] = heads[j]
-    return alias
-
-
-STRANGER = -1     # segment_slots: a segment of a prompted label that sounds like no prompt
-
-
-def segment_slots(cfg: ModelConfig, segments, prompt_samples, emb, slot_of):
-    """Per segment, which prompt slot it belongs to, None for a new speaker's, or
-    STRANGER. The labels decide who is new (`slot_of`, from match_labels); the voice
-    decides which known speaker each segment is: a segment of a prompted label goes to
-    the slot its own frames (inside it, where no other label speaks) are most similar
-    to, if it has at least `match_min_frames` of them (else to its label's slot), unless
-    even that similarity is below `stranger_threshold`: then it is someone the prompts
-    do not hold. The model often gives two alternating voices one label; their prompts
-    tell them apart."""
-    n = cfg.n_enc - cfg.chunk_enc_start
-    t = (np.arange(n) + 0.5) * cfg.enc_frame_seconds
-    spans = [(t >= s) & (t < e) for s, e, *_ in segments]
-    active = {}
-    for (_, _, lab, *_), m in zip(segments, spans):
-        active[lab] = active.get(lab, np.zeros(n, dtype=bool)) | m
-    slots = [slot_embedding(cfg, emb, j, k) for j, k in enumerate(prompt_samples)]
-    out = []
-    for (_, _, lab, *_), m in zip(segments, spans):
-        if lab not in slot_of:
-            out.append(None)
-            continue
-        own = m.copy()
-        for other, a in active.items():
-            if other != lab:
-                own &= ~a
-        if own.sum() >= cfg.match_min_frames:
-            v = _unit(emb[cfg.chunk_enc_start:][own].astype(np.float64).mean(0))
-            cos = [float(v @ s) for s in slots]
+    def merge_new_labels(self, slot_of):
+        """Label -> the label it is the same new speaker as, for labels without a slot: in
+        label order, a label joins the first earlier one of these whose voice it is the
+        most similar to, if the cosine is at least `merge_threshold` (with no prompt to
+        compare with, as in a call's first chunk, the labels are compared with each other)."""
+        labs = self.labels
+        new = [lab for lab in sorted(labs) if lab not in slot_of]
+        alias = {}
+        for i, lab in enumerate(new):
+            heads = [o for o in new[:i] if o not in alias]
+            if not heads:
+                continue
+            cos = [float(labs[lab][0] @ labs[o][0]) for o in heads]
             j = int(np.argmax(cos))
-            out.append(j if cos[j] >= cfg.stranger_threshold else STRANGER)
-        else:
-            out.append(slot_of[lab])
-    return out
+            if cos[j] >= self.cfg.merge_threshold:
+                alias[lab] = heads[j]
+        return alias
 
 
 @dataclass
@@ -305,10 +298,10 @@ class CallState:
 class StreamingDiarizer:
     """Chunk a call, prompt with known speakers, map chunk labels to call labels,
     refresh prompts, stitch. `run_chunks(inputs, n_prompted)` runs the model on a batch
-    of fixed-layout inputs and returns a ChunkOutput per input. With voice embeddings,
-    chunk labels go to prompted speakers by `match_labels`, each segment of theirs to the
-    prompted voice it sounds like (`segment_slots`), and labels left over that sound alike
-    become one new speaker (`merge_new_labels`); without embeddings, the model's own
+    of fixed-layout inputs and returns a ChunkOutput per input. With voice embeddings
+    (ChunkVoices), chunk labels go to prompted speakers by `match_labels`, each segment of
+    theirs to the prompted voice it sounds like (`segment_slots`), and labels left over
+    that sound alike become one new speaker (`merge_new_labels`); without embeddings, the model's own
     labels decide (label i < number of prompts is prompt i)."""
 
     def __init__(self, cfg: ModelConfig, run_chunks):
@@ -335,10 +328,10 @@ class StreamingDiarizer:
                 local.append((s, e, lab, conf))
         alias = {}
         if out.embeddings is not None:
-            lengths = [len(p.audio) for p in prompts]
-            slot_of = match_labels(cfg, local, lengths, out.embeddings)
-            seg_slot = segment_slots(cfg, local, lengths, out.embeddings, slot_of)
-            alias = merge_new_labels(cfg, local, out.embeddings, slot_of)
+            voices = ChunkVoices(cfg, local, [len(p.audio) for p in prompts], out.embeddings)
+            slot_of = voices.match_labels()
+            seg_slot = voices.segment_slots(slot_of)
+            alias = voices.merge_new_labels(slot_of)
         else:
             seg_slot = [lab if lab < len(prompts) else None for _, _, lab, _ in local]
         # a speaker without a prompt yet (never heard alone for long enough) cannot be

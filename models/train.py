@@ -130,8 +130,9 @@ def torch_chunk_runner(model, device):
     def run(inputs, n_prompted):
         model.eval()
         feats = model.frontend(torch.from_numpy(inputs).to(device))
-        seqs, probs = model.generate(feats, n_prompted)
-        emb = model.speaker_embeddings(model.encode(feats)[0]).float().cpu().numpy()
+        mem, _ = model.encode(feats)
+        seqs, probs = model.generate(feats, n_prompted, mem)
+        emb = model.speaker_embeddings(mem).float().cpu().numpy()
         return [ChunkOutput(tk.decode(s, p), e) for s, p, e in zip(seqs, probs, emb)]
     return run
 

@@ -8,7 +8,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from model import ModelConfig                                       # noqa: E402
 from prompts import (clean_regions, training_example, StreamingDiarizer, build_input, ChunkOutput,
-                     match_labels, segment_slots, merge_new_labels, STRANGER, CallState)   # noqa: E402
+                     ChunkVoices, STRANGER, CallState)   # noqa: E402
 
 cfg = ModelConfig()
 
@@ -132,7 +132,7 @@ def test_match_labels_follows_voices_not_the_models_labels():
     segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 1, 0.9), (4.0, 6.0, 2, 0.9)]
     emb = _embeddings(cfg, lambda k: 5 if k * f < 2.0 else 3 if k * f < 4.0 else 7 if k * f < 6.0 else None, [3, 5])
     full = cfg.prompt_samples
-    assert match_labels(cfg, segs, [full, full], emb) == {0: 1, 1: 0}
+    assert ChunkVoices(cfg, segs, [full, full], emb).match_labels() == {0: 1, 1: 0}
 
 
 def test_match_labels_keeps_the_models_label_when_too_short_to_compare():
@@ -142,10 +142,10 @@ def test_match_labels_keeps_the_models_label_when_too_short_to_compare():
     segs = [(0.0, short, 0, 0.9), (1.0, 3.0, 1, 0.9)]
     emb = _embeddings(cfg, lambda k: 4 if 1.0 <= k * f < 3.0 else None, [2, 4])
     full = cfg.prompt_samples
-    assert match_labels(cfg, segs, [full, full], emb) == {1: 1, 0: 0}
+    assert ChunkVoices(cfg, segs, [full, full], emb).match_labels() == {1: 1, 0: 0}
     # the voice match wins slot 1 for label 0; the short label 1 still says slot 1 and joins it
     segs = [(0.0, short, 1, 0.9), (1.0, 3.0, 0, 0.9)]
-    assert match_labels(cfg, segs, [full, full], emb) == {0: 1, 1: 1}
+    assert ChunkVoices(cfg, segs, [full, full], emb).match_labels() == {0: 1, 1: 1}
 
 
 def test_match_labels_joins_a_split_voice_and_leaves_a_stranger_new():
@@ -155,7 +155,7 @@ def test_match_labels_joins_a_split_voice_and_leaves_a_stranger_new():
     emb = _embeddings(cfg, lambda k: 2 if k * f < 4.0 else 6 if k * f < 5.0 else None, [2, 4])
     segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 1, 0.9), (4.0, 5.0, 2, 0.9)]
     full = cfg.prompt_samples
-    assert match_labels(cfg, segs, [full, full], emb) == {0: 0, 1: 0}
+    assert ChunkVoices(cfg, segs, [full, full], emb).match_labels() == {0: 0, 1: 0}
 
 
 def test_match_labels_ignores_silent_frames_of_a_short_prompt():
@@ -166,8 +166,8 @@ def test_match_labels_ignores_silent_frames_of_a_short_prompt():
     per_slot = cfg.slot_samples // step
     emb[6:per_slot] = -emb[0]          # the slot's frames after its 0.5 s of audio point away
     segs = [(0.0, 3.0, 0, 0.9)]
-    assert match_labels(cfg, segs, [6 * step], emb) == {0: 0}
-    assert match_labels(cfg, segs, [per_slot * step], emb) == {}     # a prompt that long would not match
+    assert ChunkVoices(cfg, segs, [6 * step], emb).match_labels() == {0: 0}
+    assert ChunkVoices(cfg, segs, [per_slot * step], emb).match_labels() == {}     # a prompt that long would not match
 
 
 def test_segment_slots_split_one_label_by_voice():
@@ -180,7 +180,7 @@ def test_segment_slots_split_one_label_by_voice():
     segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 0, 0.9), (4.0, 5.0, 0, 0.9), (5.0, 7.0, 1, 0.9), (7.0, 7.0 + short, 0, 0.9)]
     full = cfg.prompt_samples
     slot_of = {0: 0}
-    assert segment_slots(cfg, segs, [full, full], emb, slot_of) == [0, 1, 0, None, 0]
+    assert ChunkVoices(cfg, segs, [full, full], emb).segment_slots(slot_of) == [0, 1, 0, None, 0]
 
 
 def test_merge_new_labels_joins_labels_of_one_voice():
@@ -189,9 +189,9 @@ def test_merge_new_labels_joins_labels_of_one_voice():
     # no prompts (a call's first chunk): labels 0 and 2 are voice 4, label 1 is voice 6
     emb = _embeddings(cfg, lambda k: 4 if k * f < 2.0 else 6 if k * f < 4.0 else 4 if k * f < 6.0 else None, [])
     segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 1, 0.9), (4.0, 6.0, 2, 0.9)]
-    slot_of = match_labels(cfg, segs, [], emb)
+    slot_of = ChunkVoices(cfg, segs, [], emb).match_labels()
     assert slot_of == {}
-    assert merge_new_labels(cfg, segs, emb, slot_of) == {2: 0}
+    assert ChunkVoices(cfg, segs, [], emb).merge_new_labels(slot_of) == {2: 0}
 
 
 def test_segment_slots_call_a_voice_unlike_every_prompt_a_stranger():
@@ -201,8 +201,8 @@ def test_segment_slots_call_a_voice_unlike_every_prompt_a_stranger():
     emb = _embeddings(cfg, lambda k: 1 if k * f < 2.0 else 5 if k * f < 4.0 else None, [1])
     segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 0, 0.9)]
     full = cfg.prompt_samples
-    assert segment_slots(cfg, segs, [full], emb, {0: 0}) == [0, STRANGER]
-    assert segment_slots(ModelConfig(stranger_threshold=-1.0), segs, [full], emb, {0: 0}) == [0, 0]
+    assert ChunkVoices(cfg, segs, [full], emb).segment_slots({0: 0}) == [0, STRANGER]
+    assert ChunkVoices(ModelConfig(stranger_threshold=-1.0), segs, [full], emb).segment_slots({0: 0}) == [0, 0]
 
 
 def test_a_new_voice_takes_the_label_of_a_speaker_without_prompt_first():

@@ -124,9 +124,10 @@ public final class CallDiarizer {
             for (int i = 0; i < promptSamples.length; i++) {
                 promptSamples[i] = prompts.get(i).audio().length;
             }
-            Map<Integer, Integer> slotOf = VoiceMatcher.match(c, local, promptSamples, embeddings);
-            segmentSlot = VoiceMatcher.segmentSlots(c, local, promptSamples, embeddings, slotOf);
-            alias = VoiceMatcher.newLabelAliases(c, local, embeddings, slotOf);
+            VoiceMatcher voices = new VoiceMatcher(c, local, promptSamples, embeddings);
+            Map<Integer, Integer> slotOf = voices.match();
+            segmentSlot = voices.segmentSlots(slotOf);
+            alias = voices.newLabelAliases(slotOf);
         } else {
             for (int i = 0; i < local.size(); i++) {
                 segmentSlot[i] = local.get(i).label() < prompts.size() ? local.get(i).label() : -1;

@@ -64,7 +64,7 @@ class VoiceMatcherTest {
         // slots hold voices 3 and 5; the model called voice 5 "0", voice 3 "1" and a new voice 7 "2"
         float[] emb = embeddings(k -> t(k) < 2.0 ? 5 : t(k) < 4.0 ? 3 : t(k) < 6.0 ? 7 : -1, 3, 5);
         List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 6.0, 2));
-        assertEquals(Map.of(0, 1, 1, 0), VoiceMatcher.match(c, segs, new int[]{full, full}, emb));
+        assertEquals(Map.of(0, 1, 1, 0), new VoiceMatcher(c, segs, new int[]{full, full}, emb).match());
     }
 
     @Test
@@ -72,10 +72,10 @@ class VoiceMatcherTest {
         double shortEnd = (c.matchMinFrames - 1) * c.encoderFrameSeconds;
         float[] emb = embeddings(k -> t(k) >= 1.0 && t(k) < 3.0 ? 4 : -1, 2, 4);
         assertEquals(Map.of(0, 0, 1, 1),
-                VoiceMatcher.match(c, List.of(seg(0.0, shortEnd, 0), seg(1.0, 3.0, 1)), new int[]{full, full}, emb));
+                new VoiceMatcher(c, List.of(seg(0.0, shortEnd, 0), seg(1.0, 3.0, 1)), new int[]{full, full}, emb).match());
         // the voice match wins slot 1 for label 0; the short label 1 still says slot 1 and joins it
         assertEquals(Map.of(0, 1, 1, 1),
-                VoiceMatcher.match(c, List.of(seg(0.0, shortEnd, 1), seg(1.0, 3.0, 0)), new int[]{full, full}, emb));
+                new VoiceMatcher(c, List.of(seg(0.0, shortEnd, 1), seg(1.0, 3.0, 0)), new int[]{full, full}, emb).match());
     }
 
     @Test
@@ -83,7 +83,7 @@ class VoiceMatcherTest {
         // labels 0 and 1 are both voice 2 (split by the model), label 2 is voice 6 nobody prompted
         float[] emb = embeddings(k -> t(k) < 2.0 ? 2 : t(k) < 4.0 ? 2 : t(k) < 5.0 ? 6 : -1, 2, 4);
         List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 5.0, 2));
-        assertEquals(Map.of(0, 0, 1, 0), VoiceMatcher.match(c, segs, new int[]{full, full}, emb));
+        assertEquals(Map.of(0, 0, 1, 0), new VoiceMatcher(c, segs, new int[]{full, full}, emb).match());
     }
 
     @Test
@@ -97,8 +97,8 @@ class VoiceMatcherTest {
             }
         }
         List<ChunkSegment> segs = List.of(seg(0.0, 3.0, 0));
-        assertEquals(Map.of(0, 0), VoiceMatcher.match(c, segs, new int[]{6 * step}, emb));
-        assertEquals(Map.of(), VoiceMatcher.match(c, segs, new int[]{perSlot * step}, emb));
+        assertEquals(Map.of(0, 0), new VoiceMatcher(c, segs, new int[]{6 * step}, emb).match());
+        assertEquals(Map.of(), new VoiceMatcher(c, segs, new int[]{perSlot * step}, emb).match());
     }
 
     @Test
@@ -109,7 +109,7 @@ class VoiceMatcherTest {
         List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 0), seg(4.0, 5.0, 0), seg(5.0, 7.0, 1),
                 seg(7.0, shortEnd, 0));
         assertArrayEquals(new int[]{0, 1, 0, -1, 0},
-                VoiceMatcher.segmentSlots(c, segs, new int[]{full, full}, emb, Map.of(0, 0)));
+                new VoiceMatcher(c, segs, new int[]{full, full}, emb).segmentSlots(Map.of(0, 0)));
     }
 
     @Test
@@ -117,9 +117,9 @@ class VoiceMatcherTest {
         // no prompts (a call's first chunk): labels 0 and 2 are voice 4, label 1 is voice 6
         float[] emb = embeddings(k -> t(k) < 2.0 ? 4 : t(k) < 4.0 ? 6 : t(k) < 6.0 ? 4 : -1);
         List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 6.0, 2));
-        Map<Integer, Integer> slotOf = VoiceMatcher.match(c, segs, new int[0], emb);
+        Map<Integer, Integer> slotOf = new VoiceMatcher(c, segs, new int[0], emb).match();
         assertEquals(Map.of(), slotOf);
-        assertEquals(Map.of(2, 0), VoiceMatcher.newLabelAliases(c, segs, emb, slotOf));
+        assertEquals(Map.of(2, 0), new VoiceMatcher(c, segs, new int[0], emb).newLabelAliases(slotOf));
     }
 
     @Test
@@ -129,6 +129,6 @@ class VoiceMatcherTest {
         List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 0));
         assertEquals(0.5, c.strangerThreshold);
         assertArrayEquals(new int[]{0, VoiceMatcher.STRANGER},
-                VoiceMatcher.segmentSlots(c, segs, new int[]{full}, emb, Map.of(0, 0)));
+                new VoiceMatcher(c, segs, new int[]{full}, emb).segmentSlots(Map.of(0, 0)));
     }
 }
