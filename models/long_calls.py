@@ -1,0 +1,69 @@
+"""Label stability over long calls: does a speaker keep their label from chunk to chunk?
+
+    models/.venv/bin/python models/long_calls.py                    # 600 s validation calls, seeds 5..10
+
+Each call (2 speakers, synthesized from the chosen corpus with numpy seed s) is diarized
+chunk by chunk with the exported model (onnxruntime) and scored at collar 0.25 twice:
+whole, with one speaker mapping for the call, and in windows of one chunk, each with
+its own mapping. Confusion the whole-call score has on top of the windows' is what label
+changes between chunks cost. Validation identities by default: use it to tune, and the
+test call of scripts/compare-engines.sh to report.
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from corpus import load_corpus, load_noise      # noqa: E402
+from synth import CallSynth, SynthConfig        # noqa: E402
+from prompts import StreamingDiarizer           # noqa: E402
+from export import OnnxDiarizer                 # noqa: E402
+import der                                      # noqa: E402
+
+
+def confusion(ref, hyp, collar=0.25):
+    r = der.score(ref, hyp, collar=collar)
+    return r.confusion, r.total, r
+
+
+def windowed(ref, hyp, window, end):
+    """Confusion and reference time summed over windows, each scored with its own mapping."""
+    conf = tot = 0.0
+    for w in np.arange(0.0, end, window):
+        cut = lambda segs: [(max(s, w), min(e, w + window), l) for s, e, l in segs if e > w and s < w + window]  # noqa: E731
+        c, t, _ = confusion(cut(ref), cut(hyp))
+        conf, tot = conf + c, tot + t
+    return conf, tot
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="models/streamdrz")
+    ap.add_argument("--corpus", default="models/cache/corpus_val.npz")
+    ap.add_argument("--noise", default="models/cache/noise.npz")
+    ap.add_argument("--seeds", default="5,6,7,8,9,10")
+    ap.add_argument("--seconds", type=float, default=600.0)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args(argv)
+    model = OnnxDiarizer(a.model, threads=a.threads)
+    cfg = model.cfg
+    noise = load_noise(a.noise) if os.path.exists(a.noise) else None
+    synth = CallSynth(load_corpus(a.corpus), SynthConfig(), noise=noise)
+    print(f"model {cfg.model_id}, corpus {os.path.basename(a.corpus)}, {a.seconds:.0f} s calls, collar 0.25")
+    print(f"{'seed':>5} {'DER':>8} {'confusion whole':>16} {'in windows':>11} {'labels':>7}")
+    for seed in [int(s) for s in a.seeds.split(",")]:
+        call = synth.make_call(np.random.default_rng(seed), n_speakers=2, duration=a.seconds)
+        hyp = StreamingDiarizer(cfg, model.run_chunks).diarize_many([call.audio])[0]
+        ref = [(s, e, str(l)) for s, e, l in call.segments]
+        hy = [(s, e, str(l)) for s, e, l, _ in hyp]
+        c, t, r = confusion(ref, hy)
+        wc, wt = windowed(ref, hy, cfg.chunk_seconds, a.seconds)
+        d = (r.missed + r.false_alarm + r.confusion) / r.total
+        print(f"{seed:>5} {100 * d:7.2f}% {100 * c / t:15.2f}% {100 * wc / wt:10.2f}% {len({l for *_, l in hy}):>7}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
