@@ -1,11 +1,7 @@
 package io.streamdrz.eval;
 
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,33 +21,23 @@ public final class Rttm {
 
     /** {@code file id -> turns} in file order. */
     public static Map<String, List<SpeakerTurn>> read(Path path) throws EvalInputException {
-        return parse(lines(path), path.toString());
+        return parse(TextRecords.lines(path), path.toString());
     }
 
     /** Reads several files into one map (a file id's turns are concatenated). */
     public static Map<String, List<SpeakerTurn>> read(List<Path> paths) throws EvalInputException {
-        Map<String, List<SpeakerTurn>> out = new LinkedHashMap<>();
-        for (Path p : paths) {
-            read(p).forEach((k, v) -> out.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
-        }
-        return out;
+        return TextRecords.readAll(paths, Rttm::parse);
     }
 
     public static Map<String, List<SpeakerTurn>> parse(List<String> lines, String source) throws EvalInputException {
         Map<String, List<SpeakerTurn>> out = new LinkedHashMap<>();
-        int n = 0;
-        for (String line : lines) {
-            n++;
-            String s = line.strip();
-            if (s.isEmpty() || s.startsWith(";") || s.startsWith("#")) {
-                continue;
-            }
-            String[] f = s.split("\\s+");
+        for (TextRecords.Line line : TextRecords.of(lines, source)) {
+            String[] f = line.fields();
             if (!f[0].equalsIgnoreCase("SPEAKER")) {
                 continue;
             }
             if (f.length < 8) {
-                throw new EvalInputException(source + ":" + n + ": expected at least 8 fields in an RTTM SPEAKER line: " + s);
+                throw line.error("expected at least 8 fields in an RTTM SPEAKER line");
             }
             double start;
             double dur;
@@ -59,10 +45,10 @@ public final class Rttm {
                 start = Double.parseDouble(f[3]);
                 dur = Double.parseDouble(f[4]);
             } catch (NumberFormatException e) {
-                throw new EvalInputException(source + ":" + n + ": onset or duration is not a number: " + s);
+                throw line.error("onset or duration is not a number");
             }
             if (dur < 0) {
-                throw new EvalInputException(source + ":" + n + ": negative duration: " + s);
+                throw line.error("negative duration");
             }
             out.computeIfAbsent(f[1], k -> new ArrayList<>()).add(new SpeakerTurn(start, start + dur, f[7]));
         }
@@ -87,15 +73,5 @@ public final class Rttm {
     public static String fixed3(double x) {
         String s = new BigDecimal(x).setScale(3, RoundingMode.HALF_EVEN).toPlainString();
         return s.equals("-0.000") ? "0.000" : s;
-    }
-
-    static List<String> lines(Path path) throws EvalInputException {
-        try {
-            return Files.readAllLines(path, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new EvalInputException(path + ": no such file");
-        } catch (IOException e) {
-            throw new EvalInputException(path + ": cannot read: " + e.getMessage());
-        }
     }
 }

@@ -16,25 +16,15 @@ public final class Uem {
     }
 
     public static Map<String, List<Interval>> read(List<Path> paths) throws EvalInputException {
-        Map<String, List<Interval>> out = new LinkedHashMap<>();
-        for (Path p : paths) {
-            parse(Rttm.lines(p), p.toString()).forEach((k, v) -> out.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
-        }
-        return out;
+        return TextRecords.readAll(paths, Uem::parse);
     }
 
     public static Map<String, List<Interval>> parse(List<String> lines, String source) throws EvalInputException {
         Map<String, List<Interval>> out = new LinkedHashMap<>();
-        int n = 0;
-        for (String line : lines) {
-            n++;
-            String s = line.strip();
-            if (s.isEmpty() || s.startsWith(";") || s.startsWith("#")) {
-                continue;
-            }
-            String[] f = s.split("\\s+");
+        for (TextRecords.Line line : TextRecords.of(lines, source)) {
+            String[] f = line.fields();
             if (f.length < 4) {
-                throw new EvalInputException(source + ":" + n + ": expected 4 fields in a UEM line: " + s);
+                throw line.error("expected 4 fields in a UEM line");
             }
             double start;
             double end;
@@ -42,10 +32,10 @@ public final class Uem {
                 start = Double.parseDouble(f[2]);
                 end = Double.parseDouble(f[3]);
             } catch (NumberFormatException e) {
-                throw new EvalInputException(source + ":" + n + ": start or end is not a number: " + s);
+                throw line.error("start or end is not a number");
             }
             if (end <= start) {
-                throw new EvalInputException(source + ":" + n + ": non-positive interval: " + s);
+                throw line.error("non-positive interval");
             }
             out.computeIfAbsent(f[0], k -> new ArrayList<>()).add(new Interval(start, end));
         }
