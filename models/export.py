@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import ModelConfig, Diarizer, MelFrontend   # noqa: E402
 from prompts import ChunkOutput                        # noqa: E402
 
-CONTRACT_VERSION = "2"     # 2: speaker_embedding output and the match.* recipe
+CONTRACT_VERSION = "3"     # 2: speaker_embedding output and the match.* recipe; 3: match.profile_weight
 OPSET = 17
 
 
@@ -76,17 +76,22 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.match.min_frames": cfg.match_min_frames,
         "streamdrz.match.merge_threshold": cfg.merge_threshold,
         "streamdrz.match.stranger_threshold": cfg.stranger_threshold,
+        "streamdrz.match.profile_weight": cfg.profile_weight,
         "streamdrz.join_gap_seconds": cfg.join_gap,
         "streamdrz.match.recipe": "label embedding = mean speaker_embedding over chunk frames (centre (k+0.5)*frame) "
                                   "where only that label speaks, needs min_frames; slot embedding = mean over the "
-                                  "first ceil(prompt samples/frame_samples) frames of the slot; both unit length; "
+                                  "first ceil(prompt samples/frame_samples) frames of the slot, unit length, mixed with the unit voice "
+                                  "profile of the slot's speaker when it has one: unit((1-profile_weight)*slot + "
+                                  "profile_weight*unit(profile)); label embedding unit length too; "
                                   "one-to-one label->slot with cosine >= threshold maximizing sum frames*cosine; "
                                   "leftover labels join their most similar slot if cosine >= merge_threshold; "
                                   "labels without embedding below the prompt count keep slot=label; "
                                   "leftover labels that sound alike (merge_threshold) are one new speaker; "
                                   "each segment of a slotted label with min_frames own frames goes to its most "
                                   "similar slot, or is a stranger if below stranger_threshold; new speakers take "
-                                  "call labels that have no prompt yet before new ones",
+                                  "call labels that have no prompt yet before new ones; after prompts are refreshed, each "
+                                  "prompted speaker's profile (a sum) adds the chunk frames where only that call label "
+                                  "speaks, if there are at least min_frames",
         "streamdrz.grammar": "SOD (start end speaker)* EOS; start>=previous start; end>start; "
                              "speaker<=max(used labels, n_prompted-1)+1; EOS only between triples",
     }
@@ -237,7 +242,8 @@ def config_from_metadata(meta) -> ModelConfig:
         d_model=int(g("decoder.heads")) * int(g("decoder.head_dim")), model_id=g("model_id"),
         spk_dim=int(g("speaker.dim")), match_threshold=float(g("match.threshold")),
         match_min_frames=int(g("match.min_frames")), merge_threshold=float(g("match.merge_threshold")),
-        join_gap=float(g("join_gap_seconds")), stranger_threshold=float(g("match.stranger_threshold")))
+        join_gap=float(g("join_gap_seconds")), stranger_threshold=float(g("match.stranger_threshold")),
+        profile_weight=float(g("match.profile_weight")))
 
 
 def load_checkpoint(path) -> Diarizer:
@@ -265,6 +271,7 @@ def main():
     ap.add_argument("--merge-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
     ap.add_argument("--join-gap", type=float, default=None, help="see select_checkpoint.py --tune")
     ap.add_argument("--stranger-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
+    ap.add_argument("--profile-weight", type=float, default=None, help="see select_checkpoint.py --tune")
     a = ap.parse_args()
     model = load_checkpoint(a.ckpt)
     if a.model_id:
@@ -277,6 +284,8 @@ def main():
         model.cfg.join_gap = a.join_gap
     if a.stranger_threshold is not None:
         model.cfg.stranger_threshold = a.stranger_threshold
+    if a.profile_weight is not None:
+        model.cfg.profile_weight = a.profile_weight
     paths = export(model, a.out)
     if a.weights_out:
         save_weights(a.ckpt, a.weights_out)

@@ -160,12 +160,16 @@ STRANGER = -1     # ChunkVoices.segment_slots: a segment of a prompted label tha
 class ChunkVoices:
     """Who is who in one chunk's output, by voice. Built once per chunk from its segments
     (chunk time, chunk labels, clamped to the chunk), the samples of prompt audio in each
-    slot and the encoder's unit voice embedding per frame; holds each label's embedding
+    slot, the encoder's unit voice embedding per frame and, per slot, the prompted
+    speaker's voice profile (`SpeakerPrompt.voice`, or None); holds each label's embedding
     (mean over the chunk frames, centres at (k + 0.5) * frame, where it alone speaks, if
-    there are at least `match_min_frames` of them) and each slot's (mean over the frames
-    that hold its prompt audio; the rest of a slot is silence)."""
+    there are at least `match_min_frames` of them) and each slot's: the mean over the
+    frames that hold its prompt audio (the rest of a slot is silence), mixed with the unit
+    profile by `profile_weight`. Why the profile: two seconds of prompt are a thin sample
+    of a voice, and a call's later chunks are matched against all of that speaker's speech
+    heard so far instead."""
 
-    def __init__(self, cfg: ModelConfig, segments, prompt_samples, emb):
+    def __init__(self, cfg: ModelConfig, segments, prompt_samples, emb, profiles=None):
         self.cfg, self.segments, self.emb = cfg, segments, emb
         n = cfg.n_enc - cfg.chunk_enc_start
         t = (np.arange(n) + 0.5) * cfg.enc_frame_seconds
@@ -184,7 +188,10 @@ class ChunkVoices:
         self.slots = []
         for j, k in enumerate(prompt_samples):
             frames = max(1, min(per_slot, -(-min(k, cfg.prompt_samples) // step)))
-            self.slots.append(_unit(emb[j * per_slot: j * per_slot + frames].astype(np.float64).mean(0)))
+            v = _unit(emb[j * per_slot: j * per_slot + frames].astype(np.float64).mean(0))
+            if profiles is not None and profiles[j] is not None:
+                v = _unit((1.0 - cfg.profile_weight) * v + cfg.profile_weight * _unit(profiles[j]))
+            self.slots.append(v)
 
     def _mean(self, chunk_frames):
         return _unit(self.emb[self.cfg.chunk_enc_start:][chunk_frames].astype(np.float64).mean(0))
@@ -283,6 +290,8 @@ class SpeakerPrompt:
     audio: np.ndarray
     clean_seconds: float
     last_chunk: int
+    voice: np.ndarray = None     # voice profile: sum of the speaker's unit frame embeddings since the prompt
+    voice_frames: int = 0        # frames in that sum
 
 
 @dataclass
@@ -328,7 +337,8 @@ class StreamingDiarizer:
                 local.append((s, e, lab, conf))
         alias = {}
         if out.embeddings is not None:
-            voices = ChunkVoices(cfg, local, [len(p.audio) for p in prompts], out.embeddings)
+            voices = ChunkVoices(cfg, local, [len(p.audio) for p in prompts], out.embeddings,
+                                 [p.voice for p in prompts])
             slot_of = voices.match_labels()
             seg_slot = voices.segment_slots(slot_of)
             alias = voices.merge_new_labels(slot_of)
@@ -362,10 +372,34 @@ class StreamingDiarizer:
             a, b = max(regions, key=lambda r: r[1] - r[0])
             a, b = centre_crop(a, b, cfg.prompt_seconds)
             if old is None or b - a > old.clean_seconds + 1e-6:
-                st.prompts[lab] = SpeakerPrompt(lab, chunk[int(a * sr): int(b * sr)].copy(), b - a, st.chunk_index)
+                st.prompts[lab] = SpeakerPrompt(lab, chunk[int(a * sr): int(b * sr)].copy(), b - a, st.chunk_index,
+                                                old.voice if old else None, old.voice_frames if old else 0)
+        if out.embeddings is not None:
+            self._grow_voices(st, segs, out.embeddings)
         for s, e, lab, conf in segs:
             self._append(st, (t0 + s, t0 + e, lab, conf), cfg.join_gap)
         st.chunk_index += 1
+
+    def _grow_voices(self, st: CallState, segs, emb):
+        """Adds to each prompted speaker's voice profile the chunk frames where they alone
+        speak (call labels now, so two chunk labels of one voice count as one), if there
+        are at least `match_min_frames` of them."""
+        cfg = self.cfg
+        n = cfg.n_enc - cfg.chunk_enc_start
+        t = (np.arange(n) + 0.5) * cfg.enc_frame_seconds
+        active = {}
+        for s, e, lab, _ in segs:
+            active[lab] = active.get(lab, np.zeros(n, dtype=bool)) | ((t >= s) & (t < e))
+        count = sum(a.astype(np.int32) for a in active.values())
+        chunk_emb = emb[cfg.chunk_enc_start:].astype(np.float64)
+        for lab, a in sorted(active.items()):
+            own = a & (count == 1)
+            p = st.prompts.get(lab)
+            if p is None or own.sum() < cfg.match_min_frames:
+                continue
+            add = chunk_emb[own].sum(0)
+            p.voice = add if p.voice is None else p.voice + add
+            p.voice_frames += int(own.sum())
 
     @staticmethod
     def _append(st: CallState, seg, join_gap):

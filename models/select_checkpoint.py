@@ -4,9 +4,13 @@
 
 Scores every checkpoint on the same seeded validation calls (never test identities)
 with the PyTorch model, prints DER at collar 0 and 0.25, and names the best one. With
---tune it then tries each (match_threshold, merge_threshold) pair of the grid on the best
-checkpoint, with each join gap, over 2- and 3-speaker validation calls, and names the
-setting with the lowest sum of the two sets' DER at collar 0.25: pass it to export.py.
+--tune it then tries each (match_threshold, merge_threshold, profile_weight) of the grid
+on the best checkpoint over three validation sets: 2- and 3-speaker calls of 60 s and
+2-speaker calls of 600 s (the seeds of long_calls.py: a wrong new speaker or a swapped
+prompt costs little in a minute and everything in ten), and names the setting with the
+lowest sum of the three sets' DER at collar 0.25: pass it to export.py. The stranger
+threshold and join gap stay as given by --recipe (chosen by the earlier grid, in
+models/eval/select_checkpoint.txt of the i17000 model).
 """
 import argparse
 import os
@@ -21,10 +25,10 @@ from export import load_checkpoint                                              
 from corpus import load_corpus, load_noise                                          # noqa: E402
 from synth import CallSynth, SynthConfig                                            # noqa: E402
 
-MATCH = (0.3,)
-MERGE = (0.6, 0.7, 0.8, 2.0)       # 2.0: never merge
-STRANGER = (-1.0, 0.4, 0.5)        # -1: never a stranger
-JOIN_GAP = (0.15, 0.3, 0.5, 0.7)
+MATCH = (0.3, 0.4)
+MERGE = (0.7, 0.8)
+PROFILE = (0.0, 0.5, 1.0)          # 0: prompts alone; 1: the speaker's voice so far alone
+LONG_SEEDS = range(5, 17)          # 600 s calls, as models/long_calls.py
 
 
 def cached(run):
@@ -47,8 +51,9 @@ def main():
     ap.add_argument("--calls", type=int, default=48)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--tune", action="store_true", help="also choose the matching thresholds")
-    ap.add_argument("--recipe", default="0.3,0.7,0.4,0.5",
-                    help="match, merge and stranger thresholds and join gap used to compare checkpoints")
+    ap.add_argument("--recipe", default="0.3,0.7,-1,0.5,1.0",
+                    help="match, merge and stranger thresholds, join gap and profile weight used to compare "
+                         "checkpoints (stranger threshold and join gap also for --tune)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     tcfg = TrainConfig()
@@ -58,7 +63,7 @@ def main():
     for path in a.ckpts:
         model = load_checkpoint(path)
         c = model.cfg
-        c.match_threshold, c.merge_threshold, c.stranger_threshold, c.join_gap = recipe
+        c.match_threshold, c.merge_threshold, c.stranger_threshold, c.join_gap, c.profile_weight = recipe
         it = torch.load(path, map_location="cpu", weights_only=False)["iter"]
         d = streaming_der(torch_chunk_runner(model, "cpu"), model.cfg, calls)
         print(f"{path}: iter {it}, val DER collar 0 {d[0.0]:.4f}, collar 0.25 {d[0.25]:.4f}", flush=True)
@@ -72,22 +77,23 @@ def main():
     synth = CallSynth(load_corpus(os.path.join(tcfg.corpus_dir, "corpus_val.npz")), SynthConfig(),
                       noise=load_noise(os.path.join(tcfg.corpus_dir, "noise.npz")))
     rng = np.random.default_rng(778)
-    sets = {n: [synth.make_call(rng, n_speakers=n, duration=60.0) for _ in range(a.calls // 2)] for n in (2, 3)}
+    sets = {f"{n}spk": [synth.make_call(rng, n_speakers=n, duration=60.0) for _ in range(a.calls // 2)]
+            for n in (2, 3)}
+    sets["long"] = [synth.make_call(np.random.default_rng(s), n_speakers=2, duration=600.0) for s in LONG_SEEDS]
     run = cached(torch_chunk_runner(model, "cpu"))
     cfg, grid = model.cfg, []
+    _, _, cfg.stranger_threshold, cfg.join_gap, _ = recipe
     for match in MATCH:
         for merge in MERGE:
-            for stranger in STRANGER:
-                for gap in JOIN_GAP:
-                    cfg.match_threshold, cfg.merge_threshold = match, merge
-                    cfg.stranger_threshold, cfg.join_gap = stranger, gap
-                    d = {n: streaming_der(run, cfg, c, collars=(0.25,))[0.25] for n, c in sets.items()}
-                    grid.append((d[2] + d[3], match, merge, stranger, gap))
-                    print(f"match {match} merge {merge} stranger {stranger} join gap {gap}: val DER collar 0.25 "
-                          f"2spk {d[2]:.4f} 3spk {d[3]:.4f}", flush=True)
-    _, match, merge, stranger, gap = min(grid)
-    print(f"best: --match-threshold={match} --merge-threshold={merge} --stranger-threshold={stranger} "
-          f"--join-gap={gap}")
+            for profile in PROFILE:
+                cfg.match_threshold, cfg.merge_threshold, cfg.profile_weight = match, merge, profile
+                d = {n: streaming_der(run, cfg, c, collars=(0.25,))[0.25] for n, c in sets.items()}
+                grid.append((sum(d.values()), match, merge, profile))
+                print(f"match {match} merge {merge} profile {profile}: val DER collar 0.25 "
+                      + " ".join(f"{n} {v:.4f}" for n, v in d.items()), flush=True)
+    _, match, merge, profile = min(grid)
+    print(f"best: --match-threshold={match} --merge-threshold={merge} --profile-weight={profile} "
+          f"--stranger-threshold={cfg.stranger_threshold} --join-gap={cfg.join_gap}")
 
 
 if __name__ == "__main__":

@@ -217,3 +217,37 @@ def test_a_new_voice_takes_the_label_of_a_speaker_without_prompt_first():
               ChunkOutput([(0.0, 3.0, 0, 0.9), (3.0, 5.0, 1, 0.9)]))
     assert st.n_labels == 2                                     # the new voice is speaker 1, not a third
     assert [s[2] for s in st.segments][-1] == 1 and sorted(st.prompts) == [0, 1]
+
+
+def test_a_voice_profile_outweighs_a_misleading_prompt():
+    f = ModelConfig().enc_frame_seconds
+    # slot 0's two seconds of prompt sound like voice 3, but all of speaker 0's speech so far
+    # was voice 1; the chunk's only label is voice 1
+    emb = _embeddings(ModelConfig(), lambda k: 1 if k * f < 3.0 else None, [3, 2])
+    segs = [(0.0, 3.0, 0, 0.9)]
+    full = ModelConfig().prompt_samples
+    profile = np.eye(8)[1] * 40.0                       # a sum of 40 unit embeddings
+    assert ChunkVoices(ModelConfig(profile_weight=0.0), segs, [full, full], emb, [profile, None]).match_labels() == {}
+    assert ChunkVoices(ModelConfig(profile_weight=1.0), segs, [full, full], emb, [profile, None]).match_labels() == {0: 0}
+    # without a profile the slot is its prompt whatever the weight
+    assert ChunkVoices(ModelConfig(profile_weight=1.0), segs, [full, full], emb, [None, None]).match_labels() == {}
+
+
+def test_voice_profiles_grow_by_the_frames_a_prompted_speaker_speaks_alone():
+    cfg = ModelConfig()
+    f = cfg.enc_frame_seconds
+    sd = StreamingDiarizer(cfg, None)
+    st = CallState()
+    emb = _embeddings(cfg, lambda k: 4 if k * f < 3.0 else 6 if k * f < 5.0 else None, [])
+    # labels 0 (0-3 s) and 1 (2.5-5 s) overlap for 0.5 s; label 1 speaks too briefly for a prompt
+    sd.absorb(st, np.zeros(cfg.chunk_samples, np.float32), [],
+              ChunkOutput([(0.0, 3.0, 0, 0.9), (2.5, 3.1, 1, 0.9)], emb))
+    t = (np.arange(cfg.n_enc - cfg.chunk_enc_start) + 0.5) * f
+    alone = (t < 2.5)                                   # label 0's frames without label 1
+    assert sorted(st.prompts) == [0] and st.prompts[0].voice_frames == int(alone.sum())
+    np.testing.assert_allclose(st.prompts[0].voice, emb[cfg.chunk_enc_start:][alone].sum(0))
+    before = st.prompts[0].voice.copy()
+    sd.absorb(st, np.zeros(cfg.chunk_samples, np.float32), sd.choose_prompts(st),
+              ChunkOutput([(0.0, 3.0, 0, 0.9)], emb))
+    assert st.prompts[0].voice_frames == int(alone.sum()) + int((t < 3.0).sum())
+    np.testing.assert_allclose(st.prompts[0].voice, before + emb[cfg.chunk_enc_start:][t < 3.0].sum(0))

@@ -33,7 +33,8 @@ class ReleasedSchemasTest {
             "SpeakerSegment-v1.avsc", 0xa3bf6f08819eefb6L,
             "BufferedFrame-v1.avsc", 0x5d9dd29a844d10a4L,
             "CallAudioState-v1.avsc", 0x0d9878c56d6044c7L,
-            "CallDiarizationState-v1.avsc", 0x73bbf965fb885d88L));
+            "CallDiarizationState-v1.avsc", 0x73bbf965fb885d88L,
+            "CallDiarizationState-v2.avsc", 0x5352da3a8c0d7e15L));
 
     /** The current schema of every record, the streams app's internal state included. */
     private static final List<Schema> CURRENT = List.of(AudioFrame.getClassSchema(), SpeakerSegment.getClassSchema(),

@@ -1,5 +1,7 @@
 package io.streamdrz.schema;
 
+import io.streamdrz.state.CallDiarizationState;
+import io.streamdrz.state.StoredPrompt;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -55,6 +57,40 @@ class SchemaEvolutionTest {
         assertEquals(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}), frame.getPayload());
         assertEquals(true, frame.getEndOfStream());
         assertNull(frame.getProducerTimestampMs(), "a field added later takes its default");
+    }
+
+    @Test
+    void callStateWrittenWithVersion1DecodesWithoutVoiceProfiles() throws IOException {
+        // an application upgraded in place reads the changelog its previous version wrote
+        Schema v1 = frozenSchema("CallDiarizationState-v1.avsc");
+        Schema promptV1 = v1.getField("prompts").schema().getElementType();
+        assertNull(promptV1.getField("voice"), "v1 predates voice profiles");
+        GenericRecord prompt = new GenericRecordBuilder(promptV1)
+                .set("label", 1)
+                .set("samples", ByteBuffer.wrap(new byte[] {0, 0, -128, 63}))
+                .set("cleanSeconds", 1.5)
+                .set("lastChunk", 6)
+                .build();
+        GenericRecord written = new GenericRecordBuilder(v1)
+                .set("chunkIndex", 7)
+                .set("labels", 2)
+                .set("prompts", java.util.List.of(prompt))
+                .set("open", java.util.List.of())
+                .build();
+        ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(written);
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+
+        CallDiarizationState state = SingleObjectCodec.forReleased(CallDiarizationState.class).decode(bytes);
+
+        assertEquals(7, state.getChunkIndex());
+        assertEquals(2, state.getLabels());
+        StoredPrompt p = state.getPrompts().get(0);
+        assertEquals(1, p.getLabel());
+        assertEquals(6, p.getLastChunk());
+        assertEquals(ByteBuffer.wrap(new byte[] {0, 0, -128, 63}), p.getSamples());
+        assertEquals(0, p.getVoice().remaining(), "a field added later takes its default: no profile");
+        assertEquals(0, p.getVoiceFrames());
     }
 
     @Test

@@ -29,7 +29,8 @@ import java.util.function.Function;
  *       order of appearance; for each speaker heard, the longest region where only they talk,
  *       shrunk by {@value #EDGE_SECONDS} s at each end, at least {@value #MIN_PROMPT_SECONDS}
  *       s long and centre-cropped to {@code prompt_seconds}, replaces their prompt if
- *       it is longer; segments go to call time through {@link SegmentStitcher}.</li>
+ *       it is longer; each prompted speaker's voice profile adds the frames where only they
+ *       spoke; segments go to call time through {@link SegmentStitcher}.</li>
  * </ol>
  *
  * Per-call state lives in a {@link CallState}, so the same steps serve the offline
@@ -121,10 +122,12 @@ public final class CallDiarizer {
         Map<Integer, Integer> alias = Map.of();         // new label -> the new label it is the same voice as
         if (embeddings != null) {
             int[] promptSamples = new int[prompts.size()];
+            double[][] profiles = new double[prompts.size()][];
             for (int i = 0; i < promptSamples.length; i++) {
                 promptSamples[i] = prompts.get(i).audio().length;
+                profiles[i] = prompts.get(i).voice();
             }
-            VoiceMatcher voices = new VoiceMatcher(c, local, promptSamples, embeddings);
+            VoiceMatcher voices = new VoiceMatcher(c, local, promptSamples, embeddings, profiles);
             Map<Integer, Integer> slotOf = voices.match();
             segmentSlot = voices.segmentSlots(slotOf);
             alias = voices.newLabelAliases(slotOf);
@@ -190,7 +193,18 @@ public final class CallDiarizer {
                 int from = Math.min(chunk.length, (int) (a * sr));
                 int to = Math.min(chunk.length, (int) (b * sr));
                 state.putPrompt(new SpeakerPrompt(label, Arrays.copyOfRange(chunk, from, Math.max(from, to)), b - a,
-                        state.chunkIndex()));
+                        state.chunkIndex(), old == null ? null : old.voice(), old == null ? 0 : old.voiceFrames()));
+            }
+        }
+        if (embeddings != null) {
+            // every prompted speaker's voice profile grows by the frames where only they spoke
+            // (call labels now: two chunk labels of one voice count as one)
+            Map<Integer, Integer> frames = new HashMap<>();
+            for (Map.Entry<Integer, double[]> e : VoiceMatcher.ownVoiceSums(c, segs, embeddings, frames).entrySet()) {
+                SpeakerPrompt p = state.prompt(e.getKey());
+                if (p != null) {
+                    state.putPrompt(p.withVoice(e.getValue(), frames.get(e.getKey())));
+                }
             }
         }
 

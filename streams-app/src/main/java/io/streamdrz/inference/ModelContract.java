@@ -18,7 +18,7 @@ import java.util.TreeMap;
 public final class ModelContract {
 
     /** The contract versions this runtime understands. */
-    public static final String SUPPORTED_VERSION = "2";
+    public static final String SUPPORTED_VERSION = "3";
     static final String PREFIX = "streamdrz.";
 
     private final String source;
@@ -62,6 +62,8 @@ public final class ModelContract {
     public final int matchMinFrames;
     /** A known label's segment less similar than this to every prompt is someone else. */
     public final double strangerThreshold;
+    /** Share of a prompt slot's voice taken from the speaker's voice profile, 0..1 ({@link VoiceMatcher}). */
+    public final double profileWeight;
     /** A speaker's segments closer than this (seconds) are joined ({@link SegmentStitcher}). */
     public final double joinGapSeconds;
     public final String graph;
@@ -111,6 +113,8 @@ public final class ModelContract {
         mergeThreshold = parseDouble("match.merge_threshold");
         matchMinFrames = positiveInt("match.min_frames");
         strangerThreshold = parseDouble("match.stranger_threshold");
+        profileWeight = nonNegativeDouble("match.profile_weight");
+        require(profileWeight <= 1.0, "match.profile_weight", "must be between 0 and 1, not " + profileWeight);
         joinGapSeconds = nonNegativeDouble("join_gap_seconds");
         graph = string("graph");
         checkConsistency();

@@ -14,7 +14,10 @@ import java.util.TreeMap;
  * <p>The encoder gives a unit voice embedding per frame ({@code speaker_embedding}). Built
  * once per chunk, this holds each chunk label's embedding (the mean over the chunk frames
  * where it alone speaks, if there are at least {@code match.min_frames} of them) and each
- * prompt slot's (the mean over the frames that hold its prompt audio). Then
+ * prompt slot's: the mean over the frames that hold its prompt audio, mixed with the
+ * prompted speaker's unit voice profile ({@link SpeakerPrompt#voice()}) by
+ * {@code match.profile_weight}, since two seconds of prompt are a thin sample of a voice
+ * and the profile holds all of that speaker's speech heard so far. Then
  * {@link #match} says which labels are prompted speakers, {@link #segmentSlots} places
  * each of their segments by its own voice, and {@link #newLabelAliases} joins the other
  * labels that sound alike. Why not the model's labels alone: the model is trained to give
@@ -42,8 +45,10 @@ final class VoiceMatcher {
      * @param local         the chunk's segments (chunk time, chunk labels), clamped to the chunk
      * @param promptSamples samples of prompt audio in each slot, slot order
      * @param embeddings    {@code (encoder.frames, speaker.dim)} row-major for this chunk
+     * @param profiles      per slot, the prompted speaker's voice profile (a sum of embeddings), or null
      */
-    VoiceMatcher(ModelContract c, List<ChunkSegment> local, int[] promptSamples, float[] embeddings) {
+    VoiceMatcher(ModelContract c, List<ChunkSegment> local, int[] promptSamples, float[] embeddings,
+                 double[][] profiles) {
         if (embeddings.length != c.encoderFrames * c.speakerDim) {
             throw new IllegalArgumentException("speaker embeddings hold " + embeddings.length + " floats, expected "
                     + c.encoderFrames + " x " + c.speakerDim);
@@ -86,7 +91,63 @@ final class VoiceMatcher {
         for (int j = 0; j < slots.length; j++) {
             int frames = Math.max(1, Math.min(perSlot, (Math.min(promptSamples[j], c.promptSamples()) + step - 1) / step));
             slots[j] = unitMean(j * perSlot, frames, null);
+            if (profiles != null && profiles[j] != null) {
+                double[] p = unit(profiles[j].clone());
+                double[] mixed = new double[dim];
+                for (int d = 0; d < dim; d++) {
+                    mixed[d] = (1.0 - c.profileWeight) * slots[j][d] + c.profileWeight * p[d];
+                }
+                slots[j] = unit(mixed);
+            }
         }
+    }
+
+    /** A prompt slot without a voice profile: {@link #VoiceMatcher(ModelContract, List, int[], float[], double[][])}. */
+    VoiceMatcher(ModelContract c, List<ChunkSegment> local, int[] promptSamples, float[] embeddings) {
+        this(c, local, promptSamples, embeddings, null);
+    }
+
+    /**
+     * Per call label in {@code segments} (chunk time), the sum of the voice embeddings of the
+     * chunk frames where it alone speaks, if there are at least {@code match.min_frames}
+     * of them; with the count in {@code frames}. What a speaker's voice profile grows by.
+     */
+    static Map<Integer, double[]> ownVoiceSums(ModelContract c, List<ChunkSegment> segments, float[] embeddings,
+                                               Map<Integer, Integer> frames) {
+        int n = c.encoderFrames - c.encoderChunkStart;
+        TreeMap<Integer, boolean[]> active = new TreeMap<>();
+        for (ChunkSegment s : segments) {
+            boolean[] a = active.computeIfAbsent(s.label(), k -> new boolean[n]);
+            for (int k = 0; k < n; k++) {
+                double t = (k + 0.5) * c.encoderFrameSeconds;
+                a[k] |= t >= s.start() && t < s.end();
+            }
+        }
+        int[] count = new int[n];
+        for (boolean[] a : active.values()) {
+            for (int k = 0; k < n; k++) {
+                count[k] += a[k] ? 1 : 0;
+            }
+        }
+        Map<Integer, double[]> out = new TreeMap<>();
+        for (Map.Entry<Integer, boolean[]> e : active.entrySet()) {
+            double[] sum = new double[c.speakerDim];
+            int used = 0;
+            for (int k = 0; k < n; k++) {
+                if (e.getValue()[k] && count[k] == 1) {
+                    int offset = (c.encoderChunkStart + k) * c.speakerDim;
+                    for (int d = 0; d < sum.length; d++) {
+                        sum[d] += embeddings[offset + d];
+                    }
+                    used++;
+                }
+            }
+            if (used >= c.matchMinFrames) {
+                out.put(e.getKey(), sum);
+                frames.put(e.getKey(), used);
+            }
+        }
+        return out;
     }
 
     /**
@@ -273,14 +334,21 @@ final class VoiceMatcher {
                 used++;
             }
         }
-        double norm = 0;
         for (int d = 0; d < dim; d++) {
             v[d] /= used;
-            norm += v[d] * v[d];
+        }
+        return unit(v);
+    }
+
+    /** {@code v} scaled to unit length in place (unchanged if zero), as {@code _unit} in prompts.py. */
+    private static double[] unit(double[] v) {
+        double norm = 0;
+        for (double x : v) {
+            norm += x * x;
         }
         norm = Math.sqrt(norm);
         if (norm > 0) {
-            for (int d = 0; d < dim; d++) {
+            for (int d = 0; d < v.length; d++) {
                 v[d] /= norm;
             }
         }

@@ -14,6 +14,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -155,7 +157,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
         List<ChunkInference.Prompt> prompts = new ArrayList<>();
         for (StoredPrompt p : stored.getPrompts()) {
             prompts.add(new ChunkInference.Prompt(p.getLabel(), FramePayloads.fromBytes(p.getSamples()),
-                    p.getCleanSeconds(), p.getLastChunk()));
+                    p.getCleanSeconds(), p.getLastChunk(), voiceFromBytes(p.getVoice()), p.getVoiceFrames()));
         }
         List<ChunkInference.Segment> segments = new ArrayList<>();
         for (OpenSegment s : stored.getOpen()) {
@@ -167,8 +169,30 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
     private static CallDiarizationState toStored(ChunkInference.State state, List<OpenSegment> open) {
         List<StoredPrompt> prompts = new ArrayList<>();
         for (ChunkInference.Prompt p : state.prompts()) {
-            prompts.add(new StoredPrompt(p.label(), FramePayloads.toBytes(p.samples()), p.cleanSeconds(), p.lastChunk()));
+            prompts.add(new StoredPrompt(p.label(), FramePayloads.toBytes(p.samples()), p.cleanSeconds(), p.lastChunk(),
+                    voiceToBytes(p.voice()), p.voiceFrames()));
         }
         return new CallDiarizationState(state.chunkIndex(), state.labels(), prompts, open);
+    }
+
+    /** A voice profile as stored: 64-bit floats, little-endian, so a restored call matches exactly as before. */
+    static ByteBuffer voiceToBytes(double[] voice) {
+        if (voice == null) {
+            return ByteBuffer.allocate(0);
+        }
+        ByteBuffer out = ByteBuffer.allocate(voice.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        out.asDoubleBuffer().put(voice);
+        return out;
+    }
+
+    /** The stored voice profile; null when empty (none yet, or state written before profiles existed). */
+    static double[] voiceFromBytes(ByteBuffer bytes) {
+        ByteBuffer in = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (in.remaining() == 0) {
+            return null;
+        }
+        double[] out = new double[in.remaining() / Double.BYTES];
+        in.asDoubleBuffer().get(out);
+        return out;
     }
 }

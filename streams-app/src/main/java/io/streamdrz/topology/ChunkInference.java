@@ -77,11 +77,18 @@ public interface ChunkInference {
      * @param samples      clean speech of that speaker at the model's rate (not copied)
      * @param cleanSeconds how long the clean region was it came from
      * @param lastChunk    the latest chunk in which the speaker spoke
+     * @param voice        the speaker's voice profile (a sum of voice embeddings), null before it has one
+     * @param voiceFrames  frames summed in {@code voice}
      */
-    record Prompt(int label, float[] samples, double cleanSeconds, int lastChunk) {
+    record Prompt(int label, float[] samples, double cleanSeconds, int lastChunk, double[] voice, int voiceFrames) {
 
         public Prompt {
             Objects.requireNonNull(samples, "samples");
+        }
+
+        /** A prompt without a voice profile. */
+        public Prompt(int label, float[] samples, double cleanSeconds, int lastChunk) {
+            this(label, samples, cleanSeconds, lastChunk, null, 0);
         }
     }
 

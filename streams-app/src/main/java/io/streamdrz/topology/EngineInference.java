@@ -66,7 +66,8 @@ public final class EngineInference implements ChunkInference {
     static CallState toEngine(State state) {
         List<SpeakerPrompt> prompts = new ArrayList<>(state.prompts().size());
         for (Prompt p : state.prompts()) {
-            prompts.add(new SpeakerPrompt(p.label(), p.samples(), p.cleanSeconds(), p.lastChunk()));
+            prompts.add(new SpeakerPrompt(p.label(), p.samples(), p.cleanSeconds(), p.lastChunk(), p.voice(),
+                    p.voiceFrames()));
         }
         List<CallSegment> segments = new ArrayList<>(state.segments().size());
         for (Segment s : state.segments()) {
@@ -78,7 +79,7 @@ public final class EngineInference implements ChunkInference {
     static State fromEngine(CallState call) {
         List<Prompt> prompts = new ArrayList<>(call.prompts().size());
         for (SpeakerPrompt p : call.prompts()) {
-            prompts.add(new Prompt(p.label(), p.audio(), p.cleanSeconds(), p.lastChunk()));
+            prompts.add(new Prompt(p.label(), p.audio(), p.cleanSeconds(), p.lastChunk(), p.voice(), p.voiceFrames()));
         }
         List<Segment> segments = new ArrayList<>(call.segments().size());
         for (CallSegment s : call.segments()) {

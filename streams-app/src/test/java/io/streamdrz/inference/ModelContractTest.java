@@ -62,9 +62,13 @@ class ModelContractTest {
     @Test
     void anUnsupportedContractVersionIsRefused() {
         Map<String, String> m = ContractFixtures.metadata("encoder");
-        m.put("streamdrz.contract_version", "1");
-        ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.fromMetadata("x.onnx", m));
-        assertTrue(e.getMessage().contains("contract version '1'") && e.getMessage().contains("x.onnx"), e.getMessage());
+        for (String old : List.of("1", "2")) {
+            m.put("streamdrz.contract_version", old);
+            ModelContractException e = assertThrows(ModelContractException.class,
+                    () -> ModelContract.fromMetadata("x.onnx", m));
+            assertTrue(e.getMessage().contains("contract version '" + old + "'") && e.getMessage().contains("x.onnx"),
+                    e.getMessage());
+        }
     }
 
     @Test
@@ -73,6 +77,7 @@ class ModelContractTest {
                 List.of("streamdrz.sample_rate", "16k", "not an integer"),
                 List.of("streamdrz.bin_seconds", "zero", "not a number"),
                 List.of("streamdrz.max_speakers", "0", "must be positive"),
+                List.of("streamdrz.match.profile_weight", "1.5", "between 0 and 1"),
                 List.of("streamdrz.input_samples", "235521", "streamdrz.input_samples"),
                 List.of("streamdrz.n_frames", "1471", "streamdrz.n_frames"),
                 List.of("streamdrz.token.vocab_size", "91", "streamdrz.token.vocab_size"),

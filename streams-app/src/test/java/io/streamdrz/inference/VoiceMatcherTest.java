@@ -131,4 +131,62 @@ class VoiceMatcherTest {
         assertArrayEquals(new int[]{0, VoiceMatcher.STRANGER},
                 new VoiceMatcher(c, segs, new int[]{full}, emb).segmentSlots(Map.of(0, 0)));
     }
+
+    @Test
+    void aVoiceProfileOutweighsAMisleadingPrompt() {
+        // slot 0's prompt sounds like voice 3, but all of speaker 0's speech so far was voice 1;
+        // the chunk's only label is voice 1 (as in test_prompts.py)
+        float[] emb = embeddings(k -> t(k) < 3.0 ? 1 : -1, 3, 2);
+        List<ChunkSegment> segs = List.of(seg(0.0, 3.0, 0));
+        double[] profile = new double[c.speakerDim];
+        profile[1] = 40.0;                                 // a sum of 40 unit embeddings
+        double[][] profiles = {profile, null};
+        Map<String, String> meta = ContractFixtures.metadata("encoder");
+        meta.put("streamdrz.match.profile_weight", "0.0");
+        ModelContract promptsOnly = ModelContract.fromMetadata("m.onnx", meta);
+        assertEquals(Map.of(), new VoiceMatcher(promptsOnly, segs, new int[]{full, full}, emb, profiles).match());
+        assertEquals(Map.of(0, 0), new VoiceMatcher(c, segs, new int[]{full, full}, emb, profiles).match());
+        assertEquals(Map.of(), new VoiceMatcher(c, segs, new int[]{full, full}, emb, new double[2][]).match(),
+                "without a profile the slot is its prompt");
+        assertEquals(40.0, profile[1], "the stored profile is not changed");
+    }
+
+    @Test
+    void voiceProfilesGrowByTheFramesAPromptedSpeakerSpeaksAlone() {
+        float[] emb = embeddings(k -> t(k) < 3.0 ? 4 : t(k) < 5.0 ? 6 : -1);
+        CallDiarizer diarizer = new CallDiarizer(c, inputs -> List.of());
+        CallState state = new CallState();
+        float[] chunk = new float[c.chunkSamples()];
+        // labels 0 (0-3 s) and 1 (2.5-3.1 s) overlap; label 1 speaks too briefly for a prompt
+        diarizer.absorb(state, diarizer.prepare(state, chunk),
+                new DecodedChunk(new int[0], new double[0], 0, List.of(seg(0.0, 3.0, 0), seg(2.5, 3.1, 1)), emb));
+        int n = c.encoderFrames - c.encoderChunkStart;
+        double[] expected = new double[c.speakerDim];
+        int alone = 0;
+        for (int k = 0; k < n; k++) {
+            if ((k + 0.5) * c.encoderFrameSeconds < 2.5) {
+                for (int d = 0; d < expected.length; d++) {
+                    expected[d] += emb[(c.encoderChunkStart + k) * c.speakerDim + d];
+                }
+                alone++;
+            }
+        }
+        SpeakerPrompt p = state.prompts().get(0);
+        assertEquals(1, state.prompts().size());
+        assertEquals(alone, p.voiceFrames());
+        assertArrayEquals(expected, p.voice(), 1e-9);
+        diarizer.absorb(state, diarizer.prepare(state, chunk),
+                new DecodedChunk(new int[0], new double[0], 1, List.of(seg(0.0, 3.0, 0)), emb));
+        int more = 0;
+        for (int k = 0; k < n; k++) {
+            if ((k + 0.5) * c.encoderFrameSeconds < 3.0) {
+                for (int d = 0; d < expected.length; d++) {
+                    expected[d] += emb[(c.encoderChunkStart + k) * c.speakerDim + d];
+                }
+                more++;
+            }
+        }
+        assertEquals(alone + more, state.prompts().get(0).voiceFrames());
+        assertArrayEquals(expected, state.prompts().get(0).voice(), 1e-9);
+    }
 }

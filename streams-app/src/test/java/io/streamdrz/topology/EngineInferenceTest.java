@@ -20,7 +20,9 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * The topology with the real engine and model gives, for 16 kHz audio, exactly the
@@ -57,7 +59,7 @@ class EngineInferenceTest {
     @Test
     void theStateRoundTripsThroughTheEnginesCallState() {
         ChunkInference.State state = new ChunkInference.State(3, 2,
-                List.of(new ChunkInference.Prompt(0, new float[] {0.1f, 0.2f}, 1.5, 2),
+                List.of(new ChunkInference.Prompt(0, new float[] {0.1f, 0.2f}, 1.5, 2, new double[] {0.25, -1.5}, 17),
                         new ChunkInference.Prompt(1, new float[] {0.3f}, 0.7, 1)),
                 List.of(new ChunkInference.Segment(22.5, 24.0, 1, 0.75)));
         ChunkInference.State back = EngineInference.fromEngine(EngineInference.toEngine(state));
@@ -66,6 +68,13 @@ class EngineInferenceTest {
         assertEquals(state.segments(), back.segments());
         assertEquals(2, back.prompts().size());
         assertEquals(0.7, back.prompts().get(1).cleanSeconds());
+        assertArrayEquals(new double[] {0.25, -1.5}, back.prompts().get(0).voice());
+        assertEquals(17, back.prompts().get(0).voiceFrames());
+        assertNull(back.prompts().get(1).voice());
+        // and through the bytes of the state store, exactly
+        assertArrayEquals(new double[] {0.25, -1.5},
+                ChunkDiarizationProcessor.voiceFromBytes(ChunkDiarizationProcessor.voiceToBytes(new double[] {0.25, -1.5})));
+        assertNull(ChunkDiarizationProcessor.voiceFromBytes(ChunkDiarizationProcessor.voiceToBytes(null)));
     }
 
     private static List<String> rows(List<?> segments) {
