@@ -6,8 +6,10 @@ Each call (2 speakers, synthesized from the chosen corpus with numpy seed s) is 
 chunk by chunk with the exported model (onnxruntime) and scored at collar 0.25 twice:
 whole, with one speaker mapping for the call, and in windows of one chunk, each with
 its own mapping. Confusion the whole-call score has on top of the windows' is what label
-changes between chunks cost. Validation identities by default: use it to tune, and the
-test call of scripts/compare-engines.sh to report.
+changes between chunks cost. A third number: the same chunks diarized one by one as if
+each were a call of its own (no prompts, no voice profiles), each scored with its own
+mapping: the confusion of the model on single chunks. Validation identities by default:
+use it to tune, and the test call of scripts/compare-engines.sh to report.
 """
 import argparse
 import os
@@ -38,6 +40,21 @@ def windowed(ref, hyp, window, end):
     return conf, tot
 
 
+def single_chunks(cfg, model, audio, ref):
+    """Confusion and reference time summed over the call's chunks, each diarized alone."""
+    n = cfg.chunk_samples
+    chunks = [audio[i: i + n] for i in range(0, len(audio), n)]
+    hyps = StreamingDiarizer(cfg, model.run_chunks).diarize_many(chunks)
+    conf = tot = 0.0
+    for k, h in enumerate(hyps):
+        w = k * cfg.chunk_seconds
+        cut = [(max(s, w) - w, min(e, w + cfg.chunk_seconds) - w, l) for s, e, l in ref
+               if e > w and s < w + cfg.chunk_seconds]
+        c, t, _ = confusion(cut, [(s, e, str(l)) for s, e, l, _ in h])
+        conf, tot = conf + c, tot + t
+    return conf, tot
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="models/streamdrz")
@@ -52,7 +69,8 @@ def main(argv=None):
     noise = load_noise(a.noise) if os.path.exists(a.noise) else None
     synth = CallSynth(load_corpus(a.corpus), SynthConfig(), noise=noise)
     print(f"model {cfg.model_id}, corpus {os.path.basename(a.corpus)}, {a.seconds:.0f} s calls, collar 0.25")
-    print(f"{'seed':>5} {'DER':>8} {'confusion whole':>16} {'in windows':>11} {'labels':>7}")
+    print(f"{'seed':>5} {'DER':>8} {'confusion whole':>16} {'in windows':>11} {'single chunks':>14} {'labels':>7}")
+    tot = np.zeros(6)      # errors, reference time; confusion whole, windows, chunks alone, and their reference time
     for seed in [int(s) for s in a.seeds.split(",")]:
         call = synth.make_call(np.random.default_rng(seed), n_speakers=2, duration=a.seconds)
         hyp = StreamingDiarizer(cfg, model.run_chunks).diarize_many([call.audio])[0]
@@ -60,9 +78,14 @@ def main(argv=None):
         hy = [(s, e, str(l)) for s, e, l, _ in hyp]
         c, t, r = confusion(ref, hy)
         wc, wt = windowed(ref, hy, cfg.chunk_seconds, a.seconds)
+        sc, st = single_chunks(cfg, model, call.audio, ref)
         d = (r.missed + r.false_alarm + r.confusion) / r.total
-        print(f"{seed:>5} {100 * d:7.2f}% {100 * c / t:15.2f}% {100 * wc / wt:10.2f}% {len({l for *_, l in hy}):>7}",
-              flush=True)
+        print(f"{seed:>5} {100 * d:7.2f}% {100 * c / t:15.2f}% {100 * wc / wt:10.2f}% {100 * sc / st:13.2f}% "
+              f"{len({l for *_, l in hy}):>7}", flush=True)
+        tot += [r.missed + r.false_alarm + r.confusion, t, c, wc, sc, wt]
+    # pooled: sums of times over the calls (windows and chunks alone cover the same reference time, less collars)
+    print(f"{'all':>5} {100 * tot[0] / tot[1]:7.2f}% {100 * tot[2] / tot[1]:15.2f}% {100 * tot[3] / tot[5]:10.2f}% "
+          f"{100 * tot[4] / tot[5]:13.2f}%")
 
 
 if __name__ == "__main__":

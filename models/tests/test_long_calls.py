@@ -29,3 +29,25 @@ def test_main_prints_a_row_per_seed(tmp_path, capsys):
                      "--seeds", "1,2", "--seconds", "20", "--threads", "1"])
     rows = [l for l in capsys.readouterr().out.splitlines() if l.strip().split(" ")[0] in ("1", "2")]
     assert len(rows) == 2
+
+
+def test_single_chunks_diarizes_each_chunk_as_a_call_of_its_own():
+    import numpy as np
+    from prompts import ChunkOutput
+
+    class OneVoiceModel:                  # hears one speaker through every whole chunk
+        cfg = ModelConfig()
+        calls = []
+
+        def run_chunks(self, inputs, n_prompted):
+            self.calls.append(list(n_prompted))
+            return [ChunkOutput([(0.0, 8.0, 0, 0.9)]) for _ in inputs]
+
+    m = OneVoiceModel()
+    audio = np.zeros(2 * m.cfg.chunk_samples, dtype=np.float32)
+    ref = [(0.0, 4.0, "a"), (4.0, 8.0, "b"), (8.0, 16.0, "b")]
+    c, t = long_calls.single_chunks(m.cfg, m, audio, ref)
+    assert m.calls == [[0, 0]]            # both chunks in one run, neither prompted
+    # chunk 0: b's 4 s (less the collar at 4.0 and 8.0) go to the label mapped to a;
+    # chunk 1: one speaker, one label, no confusion although the call's a and b differ
+    assert 3.0 < c < 4.0 and 14.0 < t < 16.0
