@@ -160,33 +160,30 @@ class VoiceMatcherTest {
         // labels 0 (0-3 s) and 1 (2.5-3.1 s) overlap; label 1 speaks too briefly for a prompt
         diarizer.absorb(state, diarizer.prepare(state, chunk),
                 new DecodedChunk(new int[0], new double[0], 0, List.of(seg(0.0, 3.0, 0), seg(2.5, 3.1, 1)), emb));
-        int n = c.encoderFrames - c.encoderChunkStart;
         double[] expected = new double[c.speakerDim];
-        int alone = 0;
-        for (int k = 0; k < n; k++) {
-            if ((k + 0.5) * c.encoderFrameSeconds < 2.5) {
-                for (int d = 0; d < expected.length; d++) {
-                    expected[d] += emb[(c.encoderChunkStart + k) * c.speakerDim + d];
-                }
-                alone++;
-            }
-        }
+        int alone = addChunkFramesBefore(2.5, emb, expected);
         SpeakerPrompt p = state.prompts().get(0);
         assertEquals(1, state.prompts().size());
         assertEquals(alone, p.voiceFrames());
         assertArrayEquals(expected, p.voice(), 1e-9);
         diarizer.absorb(state, diarizer.prepare(state, chunk),
                 new DecodedChunk(new int[0], new double[0], 1, List.of(seg(0.0, 3.0, 0)), emb));
-        int more = 0;
-        for (int k = 0; k < n; k++) {
-            if ((k + 0.5) * c.encoderFrameSeconds < 3.0) {
-                for (int d = 0; d < expected.length; d++) {
-                    expected[d] += emb[(c.encoderChunkStart + k) * c.speakerDim + d];
-                }
-                more++;
-            }
-        }
+        int more = addChunkFramesBefore(3.0, emb, expected);
         assertEquals(alone + more, state.prompts().get(0).voiceFrames());
         assertArrayEquals(expected, state.prompts().get(0).voice(), 1e-9);
+    }
+
+    /** Adds to {@code sum} the embeddings of the chunk frames whose centre is before {@code seconds}; returns how many. */
+    private int addChunkFramesBefore(double seconds, float[] emb, double[] sum) {
+        int used = 0;
+        for (int k = 0; k < c.encoderFrames - c.encoderChunkStart; k++) {
+            if ((k + 0.5) * c.encoderFrameSeconds < seconds) {
+                for (int d = 0; d < sum.length; d++) {
+                    sum[d] += emb[(c.encoderChunkStart + k) * c.speakerDim + d];
+                }
+                used++;
+            }
+        }
+        return used;
     }
 }
