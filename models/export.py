@@ -89,7 +89,11 @@ def contract(cfg: ModelConfig) -> dict:
                                   "leftover labels that sound alike (merge_threshold) are one new speaker; "
                                   "each segment of a slotted label with min_frames own frames goes to its most "
                                   "similar slot, or is a stranger if below stranger_threshold; new speakers take "
-                                  "call labels that have no prompt yet before new ones; after prompts are refreshed, each "
+                                  "call labels that have no prompt yet before new ones; a speaker's prompt is replaced by the "
+                                  "longest clean region of the chunk (edges trimmed 0.1 s, >= 0.5 s, centre crop) if "
+                                  "that is longer, or as long and, with a profile of >= 25 frames and the speaker "
+                                  "prompted in this chunk, more similar to the unit profile (mean of its frames) than "
+                                  "the slot's prompt-only embedding; after prompts are refreshed, each "
                                   "prompted speaker's profile (a sum) adds the chunk frames where only that call label "
                                   "speaks, if there are at least min_frames",
         "streamdrz.grammar": "SOD (start end speaker)* EOS; start>=previous start; end>start; "

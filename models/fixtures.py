@@ -4,7 +4,8 @@
         [--out streams-app/src/test/resources/model-fixtures]
 
 Writes, from held-out test identities only:
-  call-K.wav / call-K.rttm      rendered 2-speaker calls (PCM16) with their reference
+  call-K.wav / call-K.rttm      rendered 2-speaker calls (PCM16) with their reference: --calls
+                                of --seconds, then one of --long-seconds
   call-K.hyp.rttm               what the Python streaming recipe + ONNX model outputs
   input-J.wav                   exact model inputs (prompt slots + chunk) met while
                                 diarizing call-0, as PCM16 (every sample is k/32768)
@@ -40,6 +41,8 @@ def main():
     ap.add_argument("--calls", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--seed", type=int, default=777)
+    ap.add_argument("--long-seconds", type=float, default=40.0,
+                    help="one more call this long (seed + 1): long enough for voice profiles to replace a prompt")
     a = ap.parse_args()
 
     model = OnnxDiarizer(a.model)
@@ -56,8 +59,11 @@ def main():
         recorded.extend(zip(inputs, n_prompted))
         return outs
 
-    for k in range(a.calls):
-        call = synth.make_call(rng, n_speakers=2, duration=a.seconds)
+    for k in range(a.calls + 1):
+        if k < a.calls:
+            call = synth.make_call(rng, n_speakers=2, duration=a.seconds)
+        else:
+            call = synth.make_call(np.random.default_rng(a.seed + 1), n_speakers=2, duration=a.long_seconds)
         # quantize to PCM16 first, so Java decoding the WAV sees exactly these samples
         pcm = np.clip(np.round(call.audio * 32768), -32768, 32767).astype(np.int16)
         audio = pcm.astype(np.float32) / 32768

@@ -5,7 +5,9 @@ The model sees a fixed layout: `prompt_slots` slots of `prompt_seconds` speech p
 speaker with chunk-local label i. Training builds this layout from synthetic calls
 (`training_example`), evaluation and the Java engine build it from the model's own
 earlier output (`StreamingDiarizer`). Both pick prompts the same way: the longest
-region where only that speaker talks, centre-cropped to `prompt_seconds`.
+region where only that speaker talks, centre-cropped to `prompt_seconds`; at inference a
+region as long replaces the prompt later if it sounds more like the speaker's voice
+profile (`StreamingDiarizer._more_typical`).
 """
 from dataclasses import dataclass, field
 
@@ -14,6 +16,7 @@ import numpy as np
 from model import ModelConfig
 
 MIN_PROMPT_SECONDS = 0.5     # shorter clean regions identify a voice too poorly
+PROFILE_MIN_FRAMES = 25      # 2 s of speech: a thinner voice profile does not judge which prompt is typical
 EDGE_SECONDS = 0.1           # trimmed off predicted regions: boundaries are uncertain
 
 
@@ -185,13 +188,21 @@ class ChunkVoices:
                 self.labels[lab] = (self._mean(own), int(own.sum()))
         step = 2 * cfg.stack * cfg.hop_length
         per_slot = cfg.slot_samples // step
-        self.slots = []
+        self.slots, self.prompt_voices = [], []
         for j, k in enumerate(prompt_samples):
             frames = max(1, min(per_slot, -(-min(k, cfg.prompt_samples) // step)))
             v = _unit(emb[j * per_slot: j * per_slot + frames].astype(np.float64).mean(0))
+            self.prompt_voices.append(v)          # the prompt audio alone
             if profiles is not None and profiles[j] is not None:
                 v = _unit((1.0 - cfg.profile_weight) * v + cfg.profile_weight * _unit(profiles[j]))
             self.slots.append(v)
+
+    def region_voice(self, a, b):
+        """Unit mean embedding of the chunk frames whose centre is in [a, b), None if none is."""
+        n = self.cfg.n_enc - self.cfg.chunk_enc_start
+        t = (np.arange(n) + 0.5) * self.cfg.enc_frame_seconds
+        m = (t >= a) & (t < b)
+        return self._mean(m) if m.any() else None
 
     def _mean(self, chunk_frames):
         return _unit(self.emb[self.cfg.chunk_enc_start:][chunk_frames].astype(np.float64).mean(0))
@@ -335,7 +346,7 @@ class StreamingDiarizer:
             s, e = min(s, chunk_len), min(e, chunk_len)
             if e > s:
                 local.append((s, e, lab, conf))
-        alias = {}
+        alias, voices = {}, None
         if out.embeddings is not None:
             voices = ChunkVoices(cfg, local, [len(p.audio) for p in prompts], out.embeddings,
                                  [p.voice for p in prompts])
@@ -371,7 +382,7 @@ class StreamingDiarizer:
                 continue
             a, b = max(regions, key=lambda r: r[1] - r[0])
             a, b = centre_crop(a, b, cfg.prompt_seconds)
-            if old is None or b - a > old.clean_seconds + 1e-6:
+            if old is None or b - a > old.clean_seconds + 1e-6 or self._more_typical(old, a, b, prompts, voices):
                 st.prompts[lab] = SpeakerPrompt(lab, chunk[int(a * sr): int(b * sr)].copy(), b - a, st.chunk_index,
                                                 old.voice if old else None, old.voice_frames if old else 0)
         if out.embeddings is not None:
@@ -379,6 +390,25 @@ class StreamingDiarizer:
         for s, e, lab, conf in segs:
             self._append(st, (t0 + s, t0 + e, lab, conf), cfg.join_gap)
         st.chunk_index += 1
+
+    @staticmethod
+    def _more_typical(old, a, b, prompts, voices):
+        """Whether the clean region [a, b) of this chunk, as long as the speaker's prompt,
+        sounds more like their voice profile than the prompt does (both compared in this
+        chunk's encoding, so the speaker must have been prompted in it; the profile must
+        hold PROFILE_MIN_FRAMES). Why: a prompt is the first long clean region the
+        speaker was given, and if that was partly another voice, it would stay for good
+        and pull that voice to the wrong label in every later chunk."""
+        if voices is None or old.voice is None or old.voice_frames < PROFILE_MIN_FRAMES:
+            return False
+        if b - a < old.clean_seconds - 1e-6:
+            return False
+        slot = next((j for j, p in enumerate(prompts) if p.label == old.label), None)
+        cand = voices.region_voice(a, b)
+        if slot is None or cand is None:
+            return False
+        profile = _unit(old.voice)
+        return float(cand @ profile) > float(voices.prompt_voices[slot] @ profile)
 
     def _grow_voices(self, st: CallState, segs, emb):
         """Adds to each prompted speaker's voice profile the chunk frames where they alone

@@ -251,3 +251,23 @@ def test_voice_profiles_grow_by_the_frames_a_prompted_speaker_speaks_alone():
               ChunkOutput([(0.0, 3.0, 0, 0.9)], emb))
     assert st.prompts[0].voice_frames == int(alone.sum()) + int((t < 3.0).sum())
     np.testing.assert_allclose(st.prompts[0].voice, before + emb[cfg.chunk_enc_start:][t < 3.0].sum(0))
+
+
+def test_a_prompt_gives_way_to_a_region_as_long_that_sounds_more_like_the_profile():
+    from prompts import SpeakerPrompt, PROFILE_MIN_FRAMES
+    cfg = ModelConfig()
+    f = cfg.enc_frame_seconds
+    sr = cfg.sample_rate
+    # speaker 0's prompt sounds like voice 5, but everything heard of them so far was voice 4
+    emb = _embeddings(cfg, lambda k: 4 if k * f < 3.0 else None, [5])
+    chunk = np.linspace(-1, 1, cfg.chunk_samples).astype(np.float32)
+    for frames, replaced in ((PROFILE_MIN_FRAMES, True), (PROFILE_MIN_FRAMES - 1, False)):
+        old = SpeakerPrompt(0, np.full(cfg.prompt_samples, 0.1, np.float32), 2.0, 0, np.eye(8)[4] * frames, frames)
+        st = CallState(prompts={0: old}, n_labels=1, chunk_index=1)
+        sd = StreamingDiarizer(cfg, None)
+        sd.absorb(st, chunk, sd.choose_prompts(st), ChunkOutput([(0.0, 3.0, 0, 0.9)], emb))
+        assert [s[2] for s in st.segments] == [0]
+        # the clean region 0.1-2.9 s, centre-cropped to 2 s: as long as the prompt
+        got = st.prompts[0].audio
+        assert np.array_equal(got, chunk[int(0.5 * sr): int(2.5 * sr)]) == replaced, frames
+        assert st.prompts[0].voice_frames > frames          # the profile grows either way

@@ -29,8 +29,8 @@ import java.util.function.Function;
  *       order of appearance; for each speaker heard, the longest region where only they talk,
  *       shrunk by {@value #EDGE_SECONDS} s at each end, at least {@value #MIN_PROMPT_SECONDS}
  *       s long and centre-cropped to {@code prompt_seconds}, replaces their prompt if
- *       it is longer; each prompted speaker's voice profile adds the frames where only they
- *       spoke; segments go to call time through {@link SegmentStitcher}.</li>
+ *       it is longer, or as long and closer to their voice profile; each prompted
+ *       speaker's voice profile adds the frames where only they spoke; segments go to call time through {@link SegmentStitcher}.</li>
  * </ol>
  *
  * Per-call state lives in a {@link CallState}, so the same steps serve the offline
@@ -43,6 +43,8 @@ public final class CallDiarizer {
     public static final double MIN_PROMPT_SECONDS = 0.5;
     /** Trimmed off each end of a predicted clean region: boundaries are uncertain. */
     public static final double EDGE_SECONDS = 0.1;
+    /** 2 s of speech: a thinner voice profile does not judge which prompt is typical. */
+    public static final int PROFILE_MIN_FRAMES = 25;
 
     private final ModelContract c;
     private final ChunkRunner runner;
@@ -120,6 +122,7 @@ public final class CallDiarizer {
         List<SpeakerPrompt> prompts = prepared.prompts();
         int[] segmentSlot = new int[local.size()];     // prompt slot per segment, -1: a new speaker's
         Map<Integer, Integer> alias = Map.of();         // new label -> the new label it is the same voice as
+        VoiceMatcher voices = null;
         if (embeddings != null) {
             int[] promptSamples = new int[prompts.size()];
             double[][] profiles = new double[prompts.size()][];
@@ -127,7 +130,7 @@ public final class CallDiarizer {
                 promptSamples[i] = prompts.get(i).audio().length;
                 profiles[i] = prompts.get(i).voice();
             }
-            VoiceMatcher voices = new VoiceMatcher(c, local, promptSamples, embeddings, profiles);
+            voices = new VoiceMatcher(c, local, promptSamples, embeddings, profiles);
             Map<Integer, Integer> slotOf = voices.match();
             segmentSlot = voices.segmentSlots(slotOf);
             alias = voices.newLabelAliases(slotOf);
@@ -189,7 +192,7 @@ public final class CallDiarizer {
             double[] crop = centreCrop(best[0], best[1], c.promptSeconds);
             double a = crop[0];
             double b = crop[1];
-            if (old == null || b - a > old.cleanSeconds() + 1e-6) {
+            if (old == null || b - a > old.cleanSeconds() + 1e-6 || moreTypical(old, a, b, prompts, voices)) {
                 int from = Math.min(chunk.length, (int) (a * sr));
                 int to = Math.min(chunk.length, (int) (b * sr));
                 state.putPrompt(new SpeakerPrompt(label, Arrays.copyOfRange(chunk, from, Math.max(from, to)), b - a,
@@ -216,6 +219,35 @@ public final class CallDiarizer {
         }
         state.nextChunk();
         return out;
+    }
+
+    /**
+     * Whether the clean region {@code [a, b)} of this chunk, as long as the speaker's
+     * prompt, sounds more like their voice profile than the prompt does (both compared in
+     * this chunk's encoding, so the speaker must have been prompted in it; the profile
+     * must hold {@value #PROFILE_MIN_FRAMES} frames). Why: a prompt is the first long clean
+     * region the speaker was given, and if that was partly another voice, it would stay
+     * for good and pull that voice to the wrong label in every later chunk. As
+     * {@code _more_typical} in prompts.py.
+     */
+    private static boolean moreTypical(SpeakerPrompt old, double a, double b, List<SpeakerPrompt> prompts,
+                                       VoiceMatcher voices) {
+        if (voices == null || old.voice() == null || old.voiceFrames() < PROFILE_MIN_FRAMES
+                || b - a < old.cleanSeconds() - 1e-6) {
+            return false;
+        }
+        int slot = -1;
+        for (int j = 0; j < prompts.size() && slot < 0; j++) {
+            if (prompts.get(j).label() == old.label()) {
+                slot = j;
+            }
+        }
+        double[] candidate = voices.regionVoice(a, b);
+        if (slot < 0 || candidate == null) {
+            return false;
+        }
+        double[] profile = VoiceMatcher.unitCopy(old.voice());
+        return voices.cosine(candidate, profile) > voices.cosine(voices.promptVoice(slot), profile);
     }
 
     /**

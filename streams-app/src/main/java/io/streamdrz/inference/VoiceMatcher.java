@@ -40,6 +40,7 @@ final class VoiceMatcher {
     private final TreeMap<Integer, double[]> labels = new TreeMap<>();   // label -> unit embedding
     private final Map<Integer, Integer> ownFrames = new HashMap<>();     // label -> frames it alone speaks
     private final double[][] slots;
+    private final double[][] promptVoices;                             // per slot: the prompt audio alone
 
     /**
      * @param local         the chunk's segments (chunk time, chunk labels), clamped to the chunk
@@ -88,9 +89,11 @@ final class VoiceMatcher {
         int step = c.encoderFrameSamples;
         int perSlot = c.slotSamples() / step;
         slots = new double[promptSamples.length][];
+        promptVoices = new double[promptSamples.length][];
         for (int j = 0; j < slots.length; j++) {
             int frames = Math.max(1, Math.min(perSlot, (Math.min(promptSamples[j], c.promptSamples()) + step - 1) / step));
             slots[j] = unitMean(j * perSlot, frames, null);
+            promptVoices[j] = slots[j].clone();
             if (profiles != null && profiles[j] != null) {
                 double[] p = unit(profiles[j].clone());
                 double[] mixed = new double[dim];
@@ -148,6 +151,33 @@ final class VoiceMatcher {
             }
         }
         return out;
+    }
+
+    /** Unit mean embedding of slot {@code j}'s prompt audio, without the speaker's profile. */
+    double[] promptVoice(int j) {
+        return promptVoices[j];
+    }
+
+    /** Unit mean embedding of the chunk frames whose centre is in {@code [a, b)}, null if none is. */
+    double[] regionVoice(double a, double b) {
+        boolean[] m = new boolean[c.encoderFrames - c.encoderChunkStart];
+        int n = 0;
+        for (int k = 0; k < m.length; k++) {
+            double t = (k + 0.5) * c.encoderFrameSeconds;
+            m[k] = t >= a && t < b;
+            n += m[k] ? 1 : 0;
+        }
+        return n == 0 ? null : chunkMean(m);
+    }
+
+    /** The cosine of two unit vectors (or of any two, as a dot product). */
+    double cosine(double[] a, double[] b) {
+        return dot(a, b);
+    }
+
+    /** {@code v} scaled to unit length, as a new array. */
+    static double[] unitCopy(double[] v) {
+        return unit(v.clone());
     }
 
     /**

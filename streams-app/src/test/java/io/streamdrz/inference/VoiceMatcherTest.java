@@ -9,6 +9,7 @@ import java.util.function.IntUnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The same cases as the match_labels tests in models/tests/test_prompts.py. */
 class VoiceMatcherTest {
@@ -185,5 +186,33 @@ class VoiceMatcherTest {
             }
         }
         return used;
+    }
+
+    @Test
+    void aPromptGivesWayToARegionAsLongThatSoundsMoreLikeTheProfile() {
+        // speaker 0's prompt sounds like voice 5, but everything heard of them so far was voice 4
+        float[] emb = embeddings(k -> t(k) < 3.0 ? 4 : -1, 5);
+        float[] chunk = new float[c.chunkSamples()];
+        for (int i = 0; i < chunk.length; i++) {
+            chunk[i] = -1f + 2f * i / (chunk.length - 1);
+        }
+        float[] promptAudio = new float[c.promptSamples()];
+        java.util.Arrays.fill(promptAudio, 0.1f);
+        for (int frames : new int[]{CallDiarizer.PROFILE_MIN_FRAMES, CallDiarizer.PROFILE_MIN_FRAMES - 1}) {
+            double[] profile = new double[c.speakerDim];
+            profile[4] = frames;
+            CallState state = new CallState(List.of(new SpeakerPrompt(0, promptAudio, c.promptSeconds, 0, profile, frames)),
+                    1, 1, List.of());
+            CallDiarizer diarizer = new CallDiarizer(c, inputs -> List.of());
+            List<CallSegment> out = diarizer.absorb(state, diarizer.prepare(state, chunk),
+                    new DecodedChunk(new int[0], new double[0], 1, List.of(seg(0.0, 3.0, 0)), emb));
+            assertEquals(List.of(0), out.stream().map(CallSegment::label).toList());
+            // the clean region 0.1-2.9 s, centre-cropped to the prompt's length: as long as the prompt
+            int from = (int) ((1.5 - c.promptSeconds / 2) * c.sampleRate);
+            float[] region = java.util.Arrays.copyOfRange(chunk, from, from + (int) (c.promptSeconds * c.sampleRate));
+            boolean replaced = java.util.Arrays.equals(region, state.prompts().get(0).audio());
+            assertEquals(frames >= CallDiarizer.PROFILE_MIN_FRAMES, replaced, "profile of " + frames + " frames");
+            assertTrue(state.prompts().get(0).voiceFrames() > frames, "the profile grows either way");
+        }
     }
 }

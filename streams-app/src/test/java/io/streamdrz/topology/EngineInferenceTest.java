@@ -35,7 +35,7 @@ class EngineInferenceTest {
     Path stateDir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"call-0", "call-1"})
+    @ValueSource(strings = {"call-0", "call-1", "call-2"})
     void streamingEqualsOfflineOnTheFixtureCalls(String call) throws Exception {
         EngineInference engine = new EngineInference(ModelFixtures.engine().contract(), ModelFixtures.engine());
         float[] audio = AudioFileReader.read(ModelFixtures.file(call + ".wav"), null, 16_000).samples();
