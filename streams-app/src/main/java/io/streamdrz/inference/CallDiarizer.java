@@ -30,7 +30,8 @@ import java.util.function.Function;
  *       shrunk by {@value #EDGE_SECONDS} s at each end, at least {@value #MIN_PROMPT_SECONDS}
  *       s long and centre-cropped to {@code prompt_seconds}, replaces their prompt if
  *       it is longer, or as long and closer to their voice profile; each prompted
- *       speaker's voice profile adds the frames where only they spoke; segments go to call time through {@link SegmentStitcher}.</li>
+ *       speaker's voice profile adds the frames where only they spoke; segments go to
+ *       call time through {@link SegmentStitcher}.</li>
  * </ol>
  *
  * Per-call state lives in a {@link CallState}, so the same steps serve the offline
@@ -128,7 +129,7 @@ public final class CallDiarizer {
             double[][] profiles = new double[prompts.size()][];
             for (int i = 0; i < promptSamples.length; i++) {
                 promptSamples[i] = prompts.get(i).audio().length;
-                profiles[i] = prompts.get(i).voice();
+                profiles[i] = profileOf(prompts.get(i));
             }
             voices = new VoiceMatcher(c, local, promptSamples, embeddings, profiles);
             Map<Integer, Integer> slotOf = voices.match();
@@ -206,6 +207,9 @@ public final class CallDiarizer {
             for (Map.Entry<Integer, double[]> e : VoiceMatcher.ownVoiceSums(c, segs, embeddings, frames).entrySet()) {
                 SpeakerPrompt p = state.prompt(e.getKey());
                 if (p != null) {
+                    if (p.voice() != null && profileOf(p) == null) {
+                        p = p.withoutVoice();   // another model's profile: this one starts afresh
+                    }
                     state.putPrompt(p.withVoice(e.getValue(), frames.get(e.getKey())));
                 }
             }
@@ -230,9 +234,9 @@ public final class CallDiarizer {
      * for good and pull that voice to the wrong label in every later chunk. As
      * {@code _more_typical} in prompts.py.
      */
-    private static boolean moreTypical(SpeakerPrompt old, double a, double b, List<SpeakerPrompt> prompts,
-                                       VoiceMatcher voices) {
-        if (voices == null || old.voice() == null || old.voiceFrames() < PROFILE_MIN_FRAMES
+    private boolean moreTypical(SpeakerPrompt old, double a, double b, List<SpeakerPrompt> prompts,
+                                VoiceMatcher voices) {
+        if (voices == null || profileOf(old) == null || old.voiceFrames() < PROFILE_MIN_FRAMES
                 || b - a < old.cleanSeconds() - 1e-6) {
             return false;
         }
@@ -248,6 +252,14 @@ public final class CallDiarizer {
         }
         double[] profile = VoiceMatcher.unitCopy(old.voice());
         return voices.cosine(candidate, profile) > voices.cosine(voices.promptVoice(slot), profile);
+    }
+
+    /**
+     * The speaker's voice profile, or null if they have none or it has another length than
+     * this model's voice embedding (state carried over from another model).
+     */
+    private double[] profileOf(SpeakerPrompt p) {
+        return p.voice() != null && p.voice().length == c.speakerDim ? p.voice() : null;
     }
 
     /**

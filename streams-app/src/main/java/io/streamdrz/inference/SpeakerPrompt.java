@@ -27,6 +27,11 @@ public record SpeakerPrompt(int label, float[] audio, double cleanSeconds, int l
         return new SpeakerPrompt(label, audio, cleanSeconds, chunk, voice, voiceFrames);
     }
 
+    /** This prompt without a voice profile. */
+    SpeakerPrompt withoutVoice() {
+        return new SpeakerPrompt(label, audio, cleanSeconds, lastChunk, null, 0);
+    }
+
     /** This prompt with {@code frames} more frames, whose embeddings sum to {@code sum}, in its profile. */
     SpeakerPrompt withVoice(double[] sum, int frames) {
         double[] v = sum.clone();

@@ -215,4 +215,20 @@ class VoiceMatcherTest {
             assertTrue(state.prompts().get(0).voiceFrames() > frames, "the profile grows either way");
         }
     }
+
+    @Test
+    void aProfileFromAModelWithAnotherEmbeddingSizeStartsAfresh() {
+        float[] emb = embeddings(k -> t(k) < 3.0 ? 4 : -1, 4);
+        float[] promptAudio = new float[c.promptSamples()];
+        CallState state = new CallState(List.of(new SpeakerPrompt(0, promptAudio, c.promptSeconds, 0,
+                new double[c.speakerDim + 3], 500)), 1, 1, List.of());
+        CallDiarizer diarizer = new CallDiarizer(c, inputs -> List.of());
+        List<CallSegment> out = diarizer.absorb(state, diarizer.prepare(state, new float[c.chunkSamples()]),
+                new DecodedChunk(new int[0], new double[0], 1, List.of(seg(0.0, 3.0, 0)), emb));
+        assertEquals(List.of(0), out.stream().map(CallSegment::label).toList(), "matched by its prompt alone");
+        double[] expected = new double[c.speakerDim];
+        int frames = addChunkFramesBefore(3.0, emb, expected);
+        assertEquals(frames, state.prompts().get(0).voiceFrames());
+        assertArrayEquals(expected, state.prompts().get(0).voice(), 1e-9);
+    }
 }
