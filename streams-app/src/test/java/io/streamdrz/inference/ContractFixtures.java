@@ -52,7 +52,7 @@ final class ContractFixtures {
         m.put("streamdrz.match.min_frames", "3");
         m.put("streamdrz.join_gap_seconds", "0.15");
         m.put("streamdrz.match.stranger_threshold", "0.5");
-        m.put("streamdrz.match.profile_weight", "1.0");
+        m.put("streamdrz.match.profile_weight", "0.75");
         m.put("streamdrz.match.recipe", "label embedding = mean speaker_embedding ...");
         m.put("streamdrz.grammar", "SOD (start end speaker)* EOS; ...");
         m.put("streamdrz.graph", graph);

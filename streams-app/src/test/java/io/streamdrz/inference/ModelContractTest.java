@@ -39,6 +39,7 @@ class ModelContractTest {
         assertEquals(3, c.matchMinFrames);
         assertEquals(0.15, c.joinGapSeconds);
         assertEquals(0.5, c.strangerThreshold);
+        assertEquals(0.75, c.profileWeight);
         assertEquals("encoder", c.graph);
         assertEquals("test-encoder.onnx", c.source());
     }
