@@ -271,3 +271,52 @@ def test_a_prompt_gives_way_to_a_region_as_long_that_sounds_more_like_the_profil
         got = st.prompts[0].audio
         assert np.array_equal(got, chunk[int(0.5 * sr): int(2.5 * sr)]) == replaced, frames
         assert st.prompts[0].voice_frames > frames          # the profile grows either way
+
+
+def _refine(segs, emb, profiles=None):
+    from prompts import refine_by_voice, SpeakerPrompt
+    st = CallState()
+    for lab, (voice, frames) in (profiles or {}).items():
+        st.prompts[lab] = SpeakerPrompt(lab, np.zeros(10, np.float32), 2.0, 0, voice, frames)
+    return [(round(s, 2), round(e, 2), lab) for s, e, lab, _ in refine_by_voice(cfg, st, segs, emb)]
+
+
+def test_refine_by_voice_splits_a_segment_where_the_voice_changes():
+    f = cfg.enc_frame_seconds
+    # call start, no profiles: label 1's segment holds voice 3 and then voice 2 from frame 44 on
+    emb = _embeddings(cfg, lambda k: 2 if k < 13 else 3 if k < 44 else 2 if k < 75 else None, [])
+    segs = [(0.0, 1.0, 0, 0.9), (1.5, 6.0, 1, 0.8)]
+    assert _refine(segs, emb) == [(0.0, 1.0, 0), (1.5, round(44 * f, 2), 1), (round(44 * f, 2), 6.0, 0)]
+
+
+def test_refine_by_voice_leaves_runs_shorter_than_min_run_and_single_speakers():
+    from prompts import REFINE_MIN_RUN
+    short = REFINE_MIN_RUN - 1
+    emb = _embeddings(cfg, lambda k: 2 if k < 13 else 2 if 30 <= k < 30 + short else 3 if k < 75 else None, [])
+    segs = [(0.0, 1.0, 0, 0.9), (1.5, 6.0, 1, 0.8)]
+    assert _refine(segs, emb) == [(0.0, 1.0, 0), (1.5, 6.0, 1)]
+    emb = _embeddings(cfg, lambda k: 2 if k < 13 else 2 if 30 <= k < 30 + REFINE_MIN_RUN else 3 if k < 75 else None, [])
+    got = _refine(segs, emb)
+    assert [lab for *_, lab in got] == [0, 1, 0, 1]
+    # one speaker in the chunk: nothing to compare with
+    assert _refine([(1.5, 6.0, 1, 0.8)], emb) == [(1.5, 6.0, 1)]
+
+
+def test_refine_by_voice_with_profiles_moves_frames_only_between_profiled_speakers():
+    from prompts import PROFILE_MIN_FRAMES
+    f = cfg.enc_frame_seconds
+    eye = np.eye(8)
+    # speakers 0 (voice 2) and 1 (voice 3) have profiles; new speaker 2 has none. Label 0's
+    # segment ends in voice 3; label 2's segment is voice 2 but keeps its label
+    emb = _embeddings(cfg, lambda k: 2 if k < 25 else 3 if k < 62 else 2 if k < 75 else None, [])
+    profiles = {0: (eye[2] * 30, 30), 1: (eye[3] * 30, 30)}
+    segs = [(0.0, 4.0, 0, 0.9), (4.2, 4.8, 1, 0.9), (5.0, 6.0, 2, 0.9)]
+    assert _refine(segs, emb, profiles) == [(0.0, round(25 * f, 2), 0), (round(25 * f, 2), 4.0, 1), (4.2, 4.8, 1),
+                                            (5.0, 6.0, 2)]
+    # only speakers present in the chunk are compared with: without label 1, nothing moves
+    segs = [(0.0, 4.0, 0, 0.9), (5.0, 6.0, 2, 0.9)]
+    assert _refine(segs, emb, profiles) == [(0.0, 4.0, 0), (5.0, 6.0, 2)]
+    # a profile thinner than PROFILE_MIN_FRAMES is not compared with: at most speaker 0's
+    # remains, and one voice has nothing to be told apart from
+    thin = {0: (eye[2] * 30, 30), 1: (eye[3] * 3, PROFILE_MIN_FRAMES - 1)}
+    assert _refine([(0.0, 4.0, 0, 0.9), (5.0, 6.0, 1, 0.9)], emb, thin) == [(0.0, 4.0, 0), (5.0, 6.0, 1)]

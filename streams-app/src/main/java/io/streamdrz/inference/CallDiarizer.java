@@ -26,7 +26,9 @@ import java.util.function.Function;
  *       segments to the prompted voice it sounds like, and leftover labels that sound
  *       alike become one new speaker ({@link VoiceMatcher}; the model's own labels decide
  *       when the runner gives no voice embeddings); new speakers take new call labels in
- *       order of appearance; for each speaker heard, the longest region where only they talk,
+ *       order of appearance; each frame where one speaker alone talks goes to the present
+ *       speaker whose voice it sounds most like, splitting segments ({@link VoiceRefiner});
+ *       for each speaker heard, the longest region where only they talk,
  *       shrunk by {@value #EDGE_SECONDS} s at each end, at least {@value #MIN_PROMPT_SECONDS}
  *       s long and centre-cropped to {@code prompt_seconds}, replaces their prompt if
  *       it is longer, or as long and closer to their voice profile; each prompted
@@ -167,6 +169,12 @@ public final class CallDiarizer {
                 }
             }
             segs.add(new ChunkSegment(start, end, label, s.confidence()));
+        }
+        if (embeddings != null) {
+            segs = VoiceRefiner.refine(c, segs, embeddings, label -> {
+                SpeakerPrompt p = state.prompt(label);
+                return p != null && p.voiceFrames() >= PROFILE_MIN_FRAMES ? profileOf(p) : null;
+            });
         }
 
         Set<Integer> heard = new LinkedHashSet<>();

@@ -1,0 +1,210 @@
+package io.streamdrz.inference;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.function.IntFunction;
+
+/**
+ * Gives each frame of a chunk where one speaker alone talks to the speaker present in
+ * the chunk whose voice it sounds most like, and splits segments where that changes (the
+ * Python twin is {@code refine_by_voice} in {@code models/prompts.py}).
+ *
+ * <p>Why: the model often runs two voices into one segment (a turn change it missed),
+ * and a decision per segment cannot split it; the frame voice embeddings tell the voices
+ * apart far better. The voices compared with: each present speaker's voice profile once
+ * it holds {@link CallDiarizer#PROFILE_MIN_FRAMES} frames, and then a speaker without one
+ * keeps their frames and takes none (a voice sampled in one chunk would pull other
+ * people's frames to a new label). In a chunk where no present speaker has a profile yet,
+ * as at a call's start, the speakers' own means over their solo frames, re-estimated
+ * after each of {@value #ITERATIONS} passes (k-means steps from the model's labels): the
+ * first prompts and profiles are taken from these frames. A run of fewer than
+ * {@value #MIN_RUN} frames of another voice keeps its segment's label. A segment splits
+ * at frame edges ({@code k * encoder_frame_seconds}).
+ */
+final class VoiceRefiner {
+
+    /** Passes of reassigning frames (and, without profiles, re-estimating the voices). */
+    static final int ITERATIONS = 2;
+    /** Frames (0.24 s): a shorter run of another voice inside a segment is noise. */
+    static final int MIN_RUN = 3;
+
+    private VoiceRefiner() {
+    }
+
+    /**
+     * @param segments   chunk time, call labels, sorted by start then end
+     * @param embeddings the encoder's unit voice embedding per frame, row-major
+     *                   {@code (encoder_frames, speaker_dim)}
+     * @param profileOf  a call label's voice profile (any length-scaled sum) if it holds
+     *                   enough frames to compare with, else null
+     * @return the segments, split and relabelled, sorted by start then end (stable)
+     */
+    static List<ChunkSegment> refine(ModelContract c, List<ChunkSegment> segments, float[] embeddings,
+                                     IntFunction<double[]> profileOf) {
+        int n = c.encoderFrames - c.encoderChunkStart;
+        double fs = c.encoderFrameSeconds;
+        TreeSet<Integer> present = new TreeSet<>();
+        for (ChunkSegment s : segments) {
+            present.add(s.label());
+        }
+        if (present.size() < 2) {
+            return segments;
+        }
+        int[] labels = present.stream().mapToInt(Integer::intValue).toArray();
+        int m = labels.length;
+        boolean[][] active = new boolean[m][n];
+        for (ChunkSegment s : segments) {
+            int i = indexOf(labels, s.label());
+            for (int k = 0; k < n; k++) {
+                double t = (k + 0.5) * fs;
+                active[i][k] |= t >= s.start() && t < s.end();
+            }
+        }
+        int[] owner = new int[n];     // the label index speaking alone at frame k, or -1
+        for (int k = 0; k < n; k++) {
+            owner[k] = -1;
+            int count = 0;
+            for (int i = 0; i < m; i++) {
+                if (active[i][k]) {
+                    count++;
+                    owner[k] = i;
+                }
+            }
+            if (count != 1) {
+                owner[k] = -1;
+            }
+        }
+        double[][] voices = new double[m][];
+        boolean anyProfile = false;
+        for (int i = 0; i < m; i++) {
+            double[] p = profileOf.apply(labels[i]);
+            if (p != null) {
+                voices[i] = VoiceMatcher.unitCopy(p);
+                anyProfile = true;
+            }
+        }
+        if (!anyProfile) {
+            for (int i = 0; i < m; i++) {
+                boolean[] own = new boolean[n];
+                for (int k = 0; k < n; k++) {
+                    own[k] = owner[k] == i;
+                }
+                voices[i] = meanVoice(c, embeddings, own);
+            }
+        }
+        boolean[] movable = new boolean[n];
+        int voiced = 0;
+        for (double[] v : voices) {
+            voiced += v != null ? 1 : 0;
+        }
+        if (voiced < 2) {
+            return segments;
+        }
+        for (int k = 0; k < n; k++) {
+            movable[k] = owner[k] >= 0 && voices[owner[k]] != null;
+        }
+        int[] assign = owner.clone();
+        for (int pass = 0; pass < ITERATIONS; pass++) {
+            for (int k = 0; k < n; k++) {
+                assign[k] = movable[k] ? nearest(c, embeddings, k, voices) : owner[k];
+            }
+            if (!anyProfile) {
+                for (int i = 0; i < m; i++) {
+                    boolean[] taken = new boolean[n];
+                    for (int k = 0; k < n; k++) {
+                        taken[k] = movable[k] && assign[k] == i;
+                    }
+                    double[] v = meanVoice(c, embeddings, taken);
+                    if (v != null) {
+                        voices[i] = v;
+                    }
+                }
+            }
+        }
+        for (int k = 0; k < n; ) {       // short runs of another voice go back to the segment's label
+            int j = k + 1;
+            while (j < n && movable[j] && movable[k] && assign[j] == assign[k] && owner[j] == owner[k]) {
+                j++;
+            }
+            if (movable[k] && assign[k] != owner[k] && j - k < MIN_RUN) {
+                System.arraycopy(owner, k, assign, k, j - k);
+            }
+            k = j;
+        }
+        List<ChunkSegment> out = new ArrayList<>(segments.size() + 4);
+        for (ChunkSegment s : segments) {
+            double start = s.start();
+            int current = s.label();
+            for (int k = 0; k < n; k++) {
+                double t = (k + 0.5) * fs;
+                if (t < s.start() || t >= s.end()) {
+                    continue;
+                }
+                int who = movable[k] ? labels[assign[k]] : s.label();
+                if (who != current) {
+                    double b = Math.max(start, Math.min(s.end(), k * fs));
+                    if (b > start) {
+                        out.add(new ChunkSegment(start, b, current, s.confidence()));
+                    }
+                    start = b;
+                    current = who;
+                }
+            }
+            if (s.end() > start) {
+                out.add(new ChunkSegment(start, s.end(), current, s.confidence()));
+            }
+        }
+        out.sort(Comparator.comparingDouble(ChunkSegment::start).thenComparingDouble(ChunkSegment::end));
+        return out;
+    }
+
+    /** Index of the voice most similar to frame {@code k} (the first of equals). */
+    private static int nearest(ModelContract c, float[] embeddings, int k, double[][] voices) {
+        int offset = (c.encoderChunkStart + k) * c.speakerDim;
+        int best = -1;
+        double bestCos = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < voices.length; i++) {
+            if (voices[i] == null) {
+                continue;
+            }
+            double dot = 0.0;
+            for (int d = 0; d < c.speakerDim; d++) {
+                dot += (double) embeddings[offset + d] * voices[i][d];
+            }
+            if (dot > bestCos) {
+                bestCos = dot;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** Unit mean embedding of the chunk frames in {@code mask}, or null if there are none. */
+    private static double[] meanVoice(ModelContract c, float[] embeddings, boolean[] mask) {
+        double[] sum = new double[c.speakerDim];
+        int count = 0;
+        for (int k = 0; k < mask.length; k++) {
+            if (!mask[k]) {
+                continue;
+            }
+            int offset = (c.encoderChunkStart + k) * c.speakerDim;
+            for (int d = 0; d < sum.length; d++) {
+                sum[d] += embeddings[offset + d];
+            }
+            count++;
+        }
+        if (count == 0) {
+            return null;
+        }
+        for (int d = 0; d < sum.length; d++) {
+            sum[d] /= count;
+        }
+        return VoiceMatcher.unitCopy(sum);
+    }
+
+    private static int indexOf(int[] sorted, int label) {
+        return java.util.Arrays.binarySearch(sorted, label);
+    }
+}
