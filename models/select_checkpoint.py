@@ -11,8 +11,15 @@ prompt costs little in a minute and everything in ten), and names the setting wi
 lowest sum of the three sets' DER at collar 0.25: pass it to export.py. The stranger
 threshold and join gap stay as given by --recipe (chosen by the earlier grid, in
 models/eval/select_checkpoint.txt of the i17000 model).
+
+    models/.venv/bin/python models/select_checkpoint.py --onnx models/streamdrz --profile-weights 1.0 \
+        --long-seeds 5-40
+
+tunes the thresholds of an exported model instead (through onnxruntime, no checkpoint
+comparison), e.g. after a change to the streaming recipe.
 """
 import argparse
+import hashlib
 import os
 import sys
 
@@ -36,7 +43,7 @@ def cached(run):
     memo = {}
 
     def go(inputs, n_prompted):
-        keys = [(x.tobytes(), n) for x, n in zip(inputs, n_prompted)]
+        keys = [(hashlib.sha1(x.tobytes()).digest(), n) for x, n in zip(inputs, n_prompted)]   # an input is 0.9 MB
         todo = [i for i, k in enumerate(keys) if k not in memo]
         if todo:
             for i, o in zip(todo, run(inputs[todo], [n_prompted[i] for i in todo])):
@@ -47,7 +54,11 @@ def cached(run):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("ckpts", nargs="+")
+    ap.add_argument("ckpts", nargs="*")
+    ap.add_argument("--onnx", help="tune this exported model (prefix of its .onnx files) instead of checkpoints")
+    ap.add_argument("--profile-weights", default=",".join(map(str, PROFILE)), help="grid of profile weights")
+    ap.add_argument("--long-seeds", default=f"{LONG_SEEDS[0]}-{LONG_SEEDS[-1]}",
+                    help="seeds of the 600 s calls, first-last")
     ap.add_argument("--calls", type=int, default=48)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--tune", action="store_true", help="also choose the matching thresholds")
@@ -57,9 +68,16 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     tcfg = TrainConfig()
+    if bool(a.onnx) == bool(a.ckpts):
+        ap.error("give checkpoints or --onnx, not both")
+    recipe = [float(x) for x in a.recipe.split(",")]
+    if a.onnx:
+        from export import OnnxDiarizer
+        onnx = OnnxDiarizer(a.onnx, threads=a.threads)
+        tune(a, tcfg, onnx.cfg, onnx.run_chunks, recipe)
+        return
     calls = validation_calls(tcfg, a.calls, seed=777)
     best = None
-    recipe = [float(x) for x in a.recipe.split(",")]
     for path in a.ckpts:
         model = load_checkpoint(path)
         c = model.cfg
@@ -74,18 +92,25 @@ def main():
         return
 
     model = load_checkpoint(best[0])
+    tune(a, tcfg, model.cfg, torch_chunk_runner(model, "cpu"), recipe)
+
+
+def tune(a, tcfg, cfg, runner, recipe):
+    """The threshold grid over the three validation sets; prints the best setting."""
     synth = CallSynth(load_corpus(os.path.join(tcfg.corpus_dir, "corpus_val.npz")), SynthConfig(),
                       noise=load_noise(os.path.join(tcfg.corpus_dir, "noise.npz")))
     rng = np.random.default_rng(778)
     sets = {f"{n}spk": [synth.make_call(rng, n_speakers=n, duration=60.0) for _ in range(a.calls // 2)]
             for n in (2, 3)}
-    sets["long"] = [synth.make_call(np.random.default_rng(s), n_speakers=2, duration=600.0) for s in LONG_SEEDS]
-    run = cached(torch_chunk_runner(model, "cpu"))
-    cfg, grid = model.cfg, []
+    first, last = (int(s) for s in a.long_seeds.split("-"))
+    sets["long"] = [synth.make_call(np.random.default_rng(s), n_speakers=2, duration=600.0)
+                    for s in range(first, last + 1)]
+    run = cached(runner)
+    grid = []
     _, _, cfg.stranger_threshold, cfg.join_gap, _ = recipe
     for match in MATCH:
         for merge in MERGE:
-            for profile in PROFILE:
+            for profile in (float(w) for w in a.profile_weights.split(",")):
                 cfg.match_threshold, cfg.merge_threshold, cfg.profile_weight = match, merge, profile
                 d = {n: streaming_der(run, cfg, c, collars=(0.25,))[0.25] for n, c in sets.items()}
                 grid.append((sum(d.values()), match, merge, profile))
