@@ -159,6 +159,18 @@ def _unit(v):
     return v / n if n > 0 else v
 
 
+def solo_frames(cfg: ModelConfig, segments):
+    """Per label of `segments` (chunk time; (start, end, label, ...)), ascending, the chunk
+    frames (centres at (k + 0.5) * frame) where it alone speaks; a label may have none."""
+    n = cfg.n_enc - cfg.chunk_enc_start
+    t = (np.arange(n) + 0.5) * cfg.enc_frame_seconds
+    active = {}
+    for s, e, lab, *_ in segments:
+        active[lab] = active.get(lab, np.zeros(n, dtype=bool)) | ((t >= s) & (t < e))
+    count = sum(a.astype(np.int32) for a in active.values()) if active else np.zeros(n, np.int32)
+    return {lab: active[lab] & (count == 1) for lab in sorted(active)}
+
+
 STRANGER = -1     # ChunkVoices.segment_slots: a segment of a prompted label that sounds like no prompt
 
 
@@ -182,10 +194,8 @@ class ChunkVoices:
         self.active = {}                          # label -> frames where it speaks
         for (_, _, lab, *_), m in zip(segments, self.spans):
             self.active[lab] = self.active.get(lab, np.zeros(n, dtype=bool)) | m
-        count = sum(a.astype(np.int32) for a in self.active.values()) if self.active else np.zeros(n, np.int32)
         self.labels = {}                          # label -> (unit embedding, frames of its own)
-        for lab in sorted(self.active):
-            own = self.active[lab] & (count == 1)
+        for lab, own in solo_frames(cfg, segments).items():
             if own.sum() >= cfg.match_min_frames:
                 self.labels[lab] = (self._mean(own), int(own.sum()))
         step = 2 * cfg.stack * cfg.hop_length
@@ -302,7 +312,7 @@ def refine_by_voice(cfg: ModelConfig, st, segs, emb):
     talks given to the speaker present in the chunk whose voice it sounds most like. Why:
     the model often runs two voices into one segment (a turn change it missed), and a
     segment-level decision cannot split it; the frame embeddings tell the voices apart far
-    better (measured on validation calls). The voices: each present speaker's voice profile
+    better. The voices: each present speaker's voice profile
     once it holds PROFILE_MIN_FRAMES; speakers without one then keep their frames and take
     none, since a voice sampled in one chunk would pull others' frames to a new label. In
     a chunk where no present speaker has a profile yet (a call's start), the speakers' own
@@ -314,16 +324,13 @@ def refine_by_voice(cfg: ModelConfig, st, segs, emb):
     n = cfg.n_enc - cfg.chunk_enc_start
     fs = cfg.enc_frame_seconds
     t = (np.arange(n) + 0.5) * fs
-    labs = sorted({s[2] for s in segs})
-    if len(labs) < 2:
+    solo = solo_frames(cfg, segs)
+    if len(solo) < 2:
         return segs
-    active = {lab: np.zeros(n, dtype=bool) for lab in labs}
-    for s, e, lab, _ in segs:
-        active[lab] |= (t >= s) & (t < e)
-    solo = sum(a.astype(np.int32) for a in active.values()) == 1
-    owner = np.full(n, -1)
+    labs = list(solo)
+    owner = np.full(n, -1)                       # the label index speaking alone at frame k, or -1
     for i, lab in enumerate(labs):
-        owner[active[lab] & solo] = i
+        owner[solo[lab]] = i
     frames = emb[cfg.chunk_enc_start:].astype(np.float64)
     profiled = [st.prompts.get(lab) is not None and st.prompts[lab].voice is not None
                 and st.prompts[lab].voice_frames >= PROFILE_MIN_FRAMES for lab in labs]
@@ -331,7 +338,7 @@ def refine_by_voice(cfg: ModelConfig, st, segs, emb):
         voices = [_unit(st.prompts[lab].voice) if p else None for lab, p in zip(labs, profiled)]
     else:
         voices = [_unit(frames[owner == i].mean(0)) if (owner == i).any() else None for i in range(len(labs))]
-    movable = solo & np.isin(owner, [i for i, v in enumerate(voices) if v is not None])
+    movable = np.isin(owner, [i for i, v in enumerate(voices) if v is not None])
     if sum(v is not None for v in voices) < 2:
         return segs
     assign = owner.copy()
@@ -489,15 +496,8 @@ class StreamingDiarizer:
         speak (call labels now, so two chunk labels of one voice count as one), if there
         are at least `match_min_frames` of them."""
         cfg = self.cfg
-        n = cfg.n_enc - cfg.chunk_enc_start
-        t = (np.arange(n) + 0.5) * cfg.enc_frame_seconds
-        active = {}
-        for s, e, lab, _ in segs:
-            active[lab] = active.get(lab, np.zeros(n, dtype=bool)) | ((t >= s) & (t < e))
-        count = sum(a.astype(np.int32) for a in active.values())
         chunk_emb = emb[cfg.chunk_enc_start:].astype(np.float64)
-        for lab, a in sorted(active.items()):
-            own = a & (count == 1)
+        for lab, own in solo_frames(cfg, segs).items():
             p = st.prompts.get(lab)
             if p is None or own.sum() < cfg.match_min_frames:
                 continue

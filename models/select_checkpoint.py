@@ -69,7 +69,7 @@ def main():
     torch.set_num_threads(a.threads)
     tcfg = TrainConfig()
     if bool(a.onnx) == bool(a.ckpts):
-        ap.error("give checkpoints or --onnx, not both")
+        ap.error("give either checkpoints or --onnx")
     recipe = [float(x) for x in a.recipe.split(",")]
     if a.onnx:
         from export import OnnxDiarizer

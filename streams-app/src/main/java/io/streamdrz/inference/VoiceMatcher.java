@@ -60,7 +60,6 @@ final class VoiceMatcher {
         this.dim = c.speakerDim;
         int n = c.encoderFrames - c.encoderChunkStart;
         spans = new boolean[local.size()][n];
-        int[] count = new int[n];
         for (int i = 0; i < local.size(); i++) {
             ChunkSegment s = local.get(i);
             boolean[] a = active.computeIfAbsent(s.label(), k -> new boolean[n]);
@@ -70,19 +69,10 @@ final class VoiceMatcher {
                 a[k] |= spans[i][k];
             }
         }
-        for (boolean[] a : active.values()) {
-            for (int k = 0; k < n; k++) {
-                count[k] += a[k] ? 1 : 0;
-            }
-        }
-        for (Map.Entry<Integer, boolean[]> e : active.entrySet()) {
-            boolean[] own = new boolean[n];
-            for (int k = 0; k < n; k++) {
-                own[k] = e.getValue()[k] && count[k] == 1;
-            }
-            int frames = countOf(own);
+        for (Map.Entry<Integer, boolean[]> e : soloFrames(c, local).entrySet()) {
+            int frames = countOf(e.getValue());
             if (frames >= c.matchMinFrames) {
-                labels.put(e.getKey(), chunkMean(own));
+                labels.put(e.getKey(), chunkMean(e.getValue()));
                 ownFrames.put(e.getKey(), frames);
             }
         }
@@ -92,7 +82,7 @@ final class VoiceMatcher {
         promptVoices = new double[promptSamples.length][];
         for (int j = 0; j < slots.length; j++) {
             int frames = Math.max(1, Math.min(perSlot, (Math.min(promptSamples[j], c.promptSamples()) + step - 1) / step));
-            slots[j] = unitMean(j * perSlot, frames, null);
+            slots[j] = unitMean(dim, embeddings, j * perSlot, frames, null);
             promptVoices[j] = slots[j].clone();
             if (profiles != null && profiles[j] != null) {
                 double[] p = unit(profiles[j].clone());
@@ -117,6 +107,32 @@ final class VoiceMatcher {
      */
     static Map<Integer, double[]> ownVoiceSums(ModelContract c, List<ChunkSegment> segments, float[] embeddings,
                                                Map<Integer, Integer> frames) {
+        Map<Integer, double[]> out = new TreeMap<>();
+        for (Map.Entry<Integer, boolean[]> e : soloFrames(c, segments).entrySet()) {
+            double[] sum = new double[c.speakerDim];
+            int used = 0;
+            for (int k = 0; k < e.getValue().length; k++) {
+                if (e.getValue()[k]) {
+                    int offset = (c.encoderChunkStart + k) * c.speakerDim;
+                    for (int d = 0; d < sum.length; d++) {
+                        sum[d] += embeddings[offset + d];
+                    }
+                    used++;
+                }
+            }
+            if (used >= c.matchMinFrames) {
+                out.put(e.getKey(), sum);
+                frames.put(e.getKey(), used);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Per label in {@code segments} (chunk time), ascending, the chunk frames (centres at
+     * {@code (k + 0.5) * frame_seconds}) where it alone speaks; a label may have none.
+     */
+    static TreeMap<Integer, boolean[]> soloFrames(ModelContract c, List<ChunkSegment> segments) {
         int n = c.encoderFrames - c.encoderChunkStart;
         TreeMap<Integer, boolean[]> active = new TreeMap<>();
         for (ChunkSegment s : segments) {
@@ -132,25 +148,20 @@ final class VoiceMatcher {
                 count[k] += a[k] ? 1 : 0;
             }
         }
-        Map<Integer, double[]> out = new TreeMap<>();
-        for (Map.Entry<Integer, boolean[]> e : active.entrySet()) {
-            double[] sum = new double[c.speakerDim];
-            int used = 0;
+        for (boolean[] a : active.values()) {
             for (int k = 0; k < n; k++) {
-                if (e.getValue()[k] && count[k] == 1) {
-                    int offset = (c.encoderChunkStart + k) * c.speakerDim;
-                    for (int d = 0; d < sum.length; d++) {
-                        sum[d] += embeddings[offset + d];
-                    }
-                    used++;
-                }
-            }
-            if (used >= c.matchMinFrames) {
-                out.put(e.getKey(), sum);
-                frames.put(e.getKey(), used);
+                a[k] &= count[k] == 1;
             }
         }
-        return out;
+        return active;
+    }
+
+    /**
+     * Unit mean embedding of the chunk frames marked in {@code frames}, null if none is
+     * marked (as {@code _unit(frames[mask].mean(0))} in prompts.py).
+     */
+    static double[] chunkMean(ModelContract c, float[] embeddings, boolean[] frames) {
+        return countOf(frames) == 0 ? null : unitMean(c.speakerDim, embeddings, c.encoderChunkStart, frames.length, frames);
     }
 
     /** Unit mean embedding of slot {@code j}'s prompt audio, without the speaker's profile. */
@@ -348,11 +359,11 @@ final class VoiceMatcher {
 
     /** Unit mean embedding of the chunk frames marked in {@code frames}. */
     private double[] chunkMean(boolean[] frames) {
-        return unitMean(c.encoderChunkStart, frames.length, frames);
+        return unitMean(dim, embeddings, c.encoderChunkStart, frames.length, frames);
     }
 
     /** Unit mean embedding of {@code n} frames from {@code first}, those marked in {@code keep} (all if null). */
-    private double[] unitMean(int first, int n, boolean[] keep) {
+    private static double[] unitMean(int dim, float[] embeddings, int first, int n, boolean[] keep) {
         double[] v = new double[dim];
         int used = 0;
         for (int f = 0; f < n; f++) {

@@ -1,9 +1,11 @@
 package io.streamdrz.inference;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.IntFunction;
 
 /**
@@ -45,36 +47,25 @@ final class VoiceRefiner {
                                      IntFunction<double[]> profileOf) {
         int n = c.encoderFrames - c.encoderChunkStart;
         double fs = c.encoderFrameSeconds;
-        TreeSet<Integer> present = new TreeSet<>();
-        for (ChunkSegment s : segments) {
-            present.add(s.label());
-        }
-        if (present.size() < 2) {
+        TreeMap<Integer, boolean[]> solo = VoiceMatcher.soloFrames(c, segments);
+        if (solo.size() < 2) {
             return segments;
         }
-        int[] labels = present.stream().mapToInt(Integer::intValue).toArray();
-        int m = labels.length;
-        boolean[][] active = new boolean[m][n];
-        for (ChunkSegment s : segments) {
-            int i = indexOf(labels, s.label());
-            for (int k = 0; k < n; k++) {
-                double t = (k + 0.5) * fs;
-                active[i][k] |= t >= s.start() && t < s.end();
-            }
-        }
+        int m = solo.size();
+        int[] labels = new int[m];
+        boolean[][] own = new boolean[m][];
         int[] owner = new int[n];     // the label index speaking alone at frame k, or -1
-        for (int k = 0; k < n; k++) {
-            owner[k] = -1;
-            int count = 0;
-            for (int i = 0; i < m; i++) {
-                if (active[i][k]) {
-                    count++;
-                    owner[k] = i;
+        Arrays.fill(owner, -1);
+        int next = 0;
+        for (Map.Entry<Integer, boolean[]> e : solo.entrySet()) {
+            labels[next] = e.getKey();
+            own[next] = e.getValue();
+            for (int k = 0; k < n; k++) {
+                if (own[next][k]) {
+                    owner[k] = next;
                 }
             }
-            if (count != 1) {
-                owner[k] = -1;
-            }
+            next++;
         }
         double[][] voices = new double[m][];
         boolean anyProfile = false;
@@ -87,14 +78,9 @@ final class VoiceRefiner {
         }
         if (!anyProfile) {
             for (int i = 0; i < m; i++) {
-                boolean[] own = new boolean[n];
-                for (int k = 0; k < n; k++) {
-                    own[k] = owner[k] == i;
-                }
-                voices[i] = meanVoice(c, embeddings, own);
+                voices[i] = VoiceMatcher.chunkMean(c, embeddings, own[i]);
             }
         }
-        boolean[] movable = new boolean[n];
         int voiced = 0;
         for (double[] v : voices) {
             voiced += v != null ? 1 : 0;
@@ -102,6 +88,7 @@ final class VoiceRefiner {
         if (voiced < 2) {
             return segments;
         }
+        boolean[] movable = new boolean[n];
         for (int k = 0; k < n; k++) {
             movable[k] = owner[k] >= 0 && voices[owner[k]] != null;
         }
@@ -116,7 +103,7 @@ final class VoiceRefiner {
                     for (int k = 0; k < n; k++) {
                         taken[k] = movable[k] && assign[k] == i;
                     }
-                    double[] v = meanVoice(c, embeddings, taken);
+                    double[] v = VoiceMatcher.chunkMean(c, embeddings, taken);
                     if (v != null) {
                         voices[i] = v;
                     }
@@ -179,32 +166,5 @@ final class VoiceRefiner {
             }
         }
         return best;
-    }
-
-    /** Unit mean embedding of the chunk frames in {@code mask}, or null if there are none. */
-    private static double[] meanVoice(ModelContract c, float[] embeddings, boolean[] mask) {
-        double[] sum = new double[c.speakerDim];
-        int count = 0;
-        for (int k = 0; k < mask.length; k++) {
-            if (!mask[k]) {
-                continue;
-            }
-            int offset = (c.encoderChunkStart + k) * c.speakerDim;
-            for (int d = 0; d < sum.length; d++) {
-                sum[d] += embeddings[offset + d];
-            }
-            count++;
-        }
-        if (count == 0) {
-            return null;
-        }
-        for (int d = 0; d < sum.length; d++) {
-            sum[d] /= count;
-        }
-        return VoiceMatcher.unitCopy(sum);
-    }
-
-    private static int indexOf(int[] sorted, int label) {
-        return java.util.Arrays.binarySearch(sorted, label);
     }
 }
