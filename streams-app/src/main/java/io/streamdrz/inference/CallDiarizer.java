@@ -211,14 +211,13 @@ public final class CallDiarizer {
         if (embeddings != null) {
             // every prompted speaker's voice profile grows by the frames where only they spoke
             // (call labels now: two chunk labels of one voice count as one)
-            Map<Integer, Integer> frames = new HashMap<>();
-            for (Map.Entry<Integer, double[]> e : VoiceMatcher.ownVoiceSums(c, segs, embeddings, frames).entrySet()) {
+            for (Map.Entry<Integer, VoiceMatcher.VoiceSum> e : VoiceMatcher.ownVoiceSums(c, segs, embeddings).entrySet()) {
                 SpeakerPrompt p = state.prompt(e.getKey());
                 if (p != null) {
                     if (p.voice() != null && profileOf(p) == null) {
                         p = p.withoutVoice();   // another model's profile: this one starts afresh
                     }
-                    state.putPrompt(p.withVoice(e.getValue(), frames.get(e.getKey())));
+                    state.putPrompt(p.withVoice(e.getValue().sum(), e.getValue().frames()));
                 }
             }
         }
@@ -259,7 +258,7 @@ public final class CallDiarizer {
             return false;
         }
         double[] profile = VoiceMatcher.unitCopy(old.voice());
-        return voices.cosine(candidate, profile) > voices.cosine(voices.promptVoice(slot), profile);
+        return VoiceMatcher.cosine(candidate, profile) > VoiceMatcher.cosine(voices.promptVoice(slot), profile);
     }
 
     /**

@@ -100,14 +100,17 @@ final class VoiceMatcher {
         this(c, local, promptSamples, embeddings, null);
     }
 
+    /** The sum of the voice embeddings of {@code frames} chunk frames: what a voice profile grows by. */
+    record VoiceSum(double[] sum, int frames) {
+    }
+
     /**
      * Per call label in {@code segments} (chunk time), the sum of the voice embeddings of the
      * chunk frames where it alone speaks, if there are at least {@code match.min_frames}
-     * of them; with the count in {@code frames}. What a speaker's voice profile grows by.
+     * of them.
      */
-    static Map<Integer, double[]> ownVoiceSums(ModelContract c, List<ChunkSegment> segments, float[] embeddings,
-                                               Map<Integer, Integer> frames) {
-        Map<Integer, double[]> out = new TreeMap<>();
+    static Map<Integer, VoiceSum> ownVoiceSums(ModelContract c, List<ChunkSegment> segments, float[] embeddings) {
+        Map<Integer, VoiceSum> out = new TreeMap<>();
         for (Map.Entry<Integer, boolean[]> e : soloFrames(c, segments).entrySet()) {
             double[] sum = new double[c.speakerDim];
             int used = 0;
@@ -121,8 +124,7 @@ final class VoiceMatcher {
                 }
             }
             if (used >= c.matchMinFrames) {
-                out.put(e.getKey(), sum);
-                frames.put(e.getKey(), used);
+                out.put(e.getKey(), new VoiceSum(sum, used));
             }
         }
         return out;
@@ -172,18 +174,20 @@ final class VoiceMatcher {
     /** Unit mean embedding of the chunk frames whose centre is in {@code [a, b)}, null if none is. */
     double[] regionVoice(double a, double b) {
         boolean[] m = new boolean[c.encoderFrames - c.encoderChunkStart];
-        int n = 0;
         for (int k = 0; k < m.length; k++) {
             double t = (k + 0.5) * c.encoderFrameSeconds;
             m[k] = t >= a && t < b;
-            n += m[k] ? 1 : 0;
         }
-        return n == 0 ? null : chunkMean(m);
+        return chunkMean(c, embeddings, m);
     }
 
     /** The cosine of two unit vectors (or of any two, as a dot product). */
-    double cosine(double[] a, double[] b) {
-        return dot(a, b);
+    static double cosine(double[] a, double[] b) {
+        double s = 0;
+        for (int d = 0; d < a.length; d++) {
+            s += a[d] * b[d];
+        }
+        return s;
     }
 
     /** {@code v} scaled to unit length, as a new array. */
@@ -214,7 +218,7 @@ final class VoiceMatcher {
         for (int i = 0; i < order.length; i++) {
             weight[i] = ownFrames.get(order[i]);
             for (int j = 0; j < nSlots; j++) {
-                cos[i][j] = dot(labels.get(order[i]), slots[j]);
+                cos[i][j] = cosine(labels.get(order[i]), slots[j]);
             }
         }
         Search s = new Search(weight, cos, c.matchThreshold);
@@ -275,7 +279,7 @@ final class VoiceMatcher {
             double[] v = chunkMean(own);
             double[] cos = new double[slots.length];
             for (int j = 0; j < slots.length; j++) {
-                cos[j] = dot(v, slots[j]);
+                cos[j] = cosine(v, slots[j]);
             }
             int best = argmax(cos);
             out[i] = cos[best] >= c.strangerThreshold ? best : STRANGER;
@@ -310,7 +314,7 @@ final class VoiceMatcher {
             }
             double[] cos = new double[heads.size()];
             for (int k = 0; k < cos.length; k++) {
-                cos[k] = dot(labels.get(fresh.get(i)), labels.get(heads.get(k)));
+                cos[k] = cosine(labels.get(fresh.get(i)), labels.get(heads.get(k)));
             }
             int j = argmax(cos);
             if (cos[j] >= c.mergeThreshold) {
@@ -415,11 +419,4 @@ final class VoiceMatcher {
         return best;
     }
 
-    private double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int d = 0; d < dim; d++) {
-            s += a[d] * b[d];
-        }
-        return s;
-    }
 }
