@@ -26,7 +26,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import ModelConfig, Diarizer, MelFrontend   # noqa: E402
 from prompts import ChunkOutput                        # noqa: E402
 
-CONTRACT_VERSION = "3"     # 2: speaker_embedding output and the match.* recipe; 3: match.profile_weight
+CONTRACT_VERSION = "4"     # 2: speaker_embedding output and the match.* recipe; 3: match.profile_weight;
+#                            4: match.unprompted_merge_threshold
 OPSET = 17
 
 
@@ -75,6 +76,7 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.match.threshold": cfg.match_threshold,
         "streamdrz.match.min_frames": cfg.match_min_frames,
         "streamdrz.match.merge_threshold": cfg.merge_threshold,
+        "streamdrz.match.unprompted_merge_threshold": cfg.unprompted_merge_threshold,
         "streamdrz.match.stranger_threshold": cfg.stranger_threshold,
         "streamdrz.match.profile_weight": cfg.profile_weight,
         "streamdrz.join_gap_seconds": cfg.join_gap,
@@ -86,7 +88,8 @@ def contract(cfg: ModelConfig) -> dict:
                                   "one-to-one label->slot with cosine >= threshold maximizing sum frames*cosine; "
                                   "leftover labels join their most similar slot if cosine >= merge_threshold; "
                                   "labels without embedding below the prompt count keep slot=label; "
-                                  "leftover labels that sound alike (merge_threshold) are one new speaker; "
+                                  "leftover labels that sound alike (merge_threshold; in a chunk without prompts "
+                                  "unprompted_merge_threshold) are one new speaker; "
                                   "each segment of a slotted label with min_frames own frames goes to its most "
                                   "similar slot, or is a stranger if below stranger_threshold; new speakers take "
                                   "call labels that have no prompt yet before new ones; then each chunk frame where one "
@@ -251,6 +254,7 @@ def config_from_metadata(meta) -> ModelConfig:
         d_model=int(g("decoder.heads")) * int(g("decoder.head_dim")), model_id=g("model_id"),
         spk_dim=int(g("speaker.dim")), match_threshold=float(g("match.threshold")),
         match_min_frames=int(g("match.min_frames")), merge_threshold=float(g("match.merge_threshold")),
+        unprompted_merge_threshold=float(g("match.unprompted_merge_threshold")),
         join_gap=float(g("join_gap_seconds")), stranger_threshold=float(g("match.stranger_threshold")),
         profile_weight=float(g("match.profile_weight")))
 
@@ -278,6 +282,7 @@ def main():
     ap.add_argument("--model-id", default=None, help="overrides the model id stored in the metadata")
     ap.add_argument("--match-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
     ap.add_argument("--merge-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
+    ap.add_argument("--unprompted-merge-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
     ap.add_argument("--join-gap", type=float, default=None, help="see select_checkpoint.py --tune")
     ap.add_argument("--stranger-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
     ap.add_argument("--profile-weight", type=float, default=None, help="see select_checkpoint.py --tune")
@@ -289,6 +294,8 @@ def main():
         model.cfg.match_threshold = a.match_threshold
     if a.merge_threshold is not None:
         model.cfg.merge_threshold = a.merge_threshold
+    if a.unprompted_merge_threshold is not None:
+        model.cfg.unprompted_merge_threshold = a.unprompted_merge_threshold
     if a.join_gap is not None:
         model.cfg.join_gap = a.join_gap
     if a.stranger_threshold is not None:

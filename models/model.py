@@ -58,6 +58,7 @@ class ModelConfig:
     match_threshold: float = 0.4   # least cosine similarity of a match (defaults: select_checkpoint --tune)
     match_min_frames: int = 3      # encoder frames a chunk speaker must speak alone to be compared
     merge_threshold: float = 0.7   # least cosine similarity for a leftover chunk label to join a prompted voice
+    unprompted_merge_threshold: float = 0.9   # the same for two labels of a chunk without prompts (a call's start)
     stranger_threshold: float = -1.0   # a known label's segment less similar than this to every prompt is someone else
     profile_weight: float = 1.0    # share of a known speaker's voice taken from all their speech so far, not the prompt
     join_gap: float = 0.5          # a speaker's segments closer than this (seconds) are joined

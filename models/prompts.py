@@ -291,9 +291,14 @@ class ChunkVoices:
     def merge_new_labels(self, slot_of):
         """Label -> the label it is the same new speaker as, for labels without a slot: in
         label order, a label joins the first earlier one of these whose voice it is the
-        most similar to, if the cosine is at least `merge_threshold` (with no prompt to
-        compare with, as in a call's first chunk, the labels are compared with each other)."""
+        most similar to, if the cosine is at least `merge_threshold`, or
+        `unprompted_merge_threshold` in a chunk without prompts (a call's first chunk).
+        Why stricter there: with prompts, a leftover label is most often the model
+        splitting a known voice; without them, two labels are most often two callers, and
+        a wrong merge at a call's start puts both voices into the first speaker's prompt
+        and voice profile, which every later chunk is matched against."""
         labs = self.labels
+        threshold = self.cfg.merge_threshold if self.slots else self.cfg.unprompted_merge_threshold
         new = [lab for lab in sorted(labs) if lab not in slot_of]
         alias = {}
         for i, lab in enumerate(new):
@@ -302,7 +307,7 @@ class ChunkVoices:
                 continue
             cos = [float(labs[lab][0] @ labs[o][0]) for o in heads]
             j = int(np.argmax(cos))
-            if cos[j] >= self.cfg.merge_threshold:
+            if cos[j] >= threshold:
                 alias[lab] = heads[j]
         return alias
 

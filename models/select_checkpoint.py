@@ -4,8 +4,8 @@
 
 Scores every checkpoint on the same seeded validation calls (never test identities)
 with the PyTorch model, prints DER at collar 0 and 0.25, and names the best one. With
---tune it then tries each (match_threshold, merge_threshold, profile_weight) of the grid
-on the best checkpoint over three validation sets: 2- and 3-speaker calls of 60 s and
+--tune it then tries each (match_threshold, merge_threshold, unprompted_merge_threshold,
+profile_weight) of the grid on the best checkpoint over three validation sets: 2- and 3-speaker calls of 60 s and
 2-speaker calls of 600 s (the seeds of long_calls.py: a wrong new speaker or a swapped
 prompt costs little in a minute and everything in ten), and names the setting with the
 lowest sum of the three sets' DER at collar 0.25: pass it to export.py. The stranger
@@ -34,6 +34,7 @@ from synth import CallSynth, SynthConfig                                        
 
 MATCH = (0.3, 0.4)
 MERGE = (0.7, 0.8)
+UNPROMPTED = (0.7, 0.9)            # merge threshold in a chunk without prompts
 PROFILE = (0.0, 0.5, 1.0)          # 0: prompts alone; 1: the speaker's voice so far alone
 LONG_SEEDS = range(5, 17)          # 600 s calls, as models/long_calls.py
 
@@ -56,15 +57,19 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("ckpts", nargs="*")
     ap.add_argument("--onnx", help="tune this exported model (prefix of its .onnx files) instead of checkpoints")
+    ap.add_argument("--matches", default=",".join(map(str, MATCH)), help="grid of match thresholds")
+    ap.add_argument("--merges", default=",".join(map(str, MERGE)), help="grid of merge thresholds")
+    ap.add_argument("--unprompted-merges", default=",".join(map(str, UNPROMPTED)),
+                    help="grid of merge thresholds for chunks without prompts")
     ap.add_argument("--profile-weights", default=",".join(map(str, PROFILE)), help="grid of profile weights")
     ap.add_argument("--long-seeds", default=f"{LONG_SEEDS[0]}-{LONG_SEEDS[-1]}",
                     help="seeds of the 600 s calls, first-last")
     ap.add_argument("--calls", type=int, default=48)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--tune", action="store_true", help="also choose the matching thresholds")
-    ap.add_argument("--recipe", default="0.3,0.7,-1,0.5,1.0",
-                    help="match, merge and stranger thresholds, join gap and profile weight used to compare "
-                         "checkpoints (stranger threshold and join gap also for --tune)")
+    ap.add_argument("--recipe", default="0.3,0.7,-1,0.5,1.0,0.9",
+                    help="match, merge and stranger thresholds, join gap, profile weight and unprompted merge "
+                         "threshold used to compare checkpoints (stranger threshold and join gap also for --tune)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     tcfg = TrainConfig()
@@ -81,7 +86,8 @@ def main():
     for path in a.ckpts:
         model = load_checkpoint(path)
         c = model.cfg
-        c.match_threshold, c.merge_threshold, c.stranger_threshold, c.join_gap, c.profile_weight = recipe
+        (c.match_threshold, c.merge_threshold, c.stranger_threshold, c.join_gap, c.profile_weight,
+         c.unprompted_merge_threshold) = recipe
         it = torch.load(path, map_location="cpu", weights_only=False)["iter"]
         d = streaming_der(torch_chunk_runner(model, "cpu"), model.cfg, calls)
         print(f"{path}: iter {it}, val DER collar 0 {d[0.0]:.4f}, collar 0.25 {d[0.25]:.4f}", flush=True)
@@ -107,18 +113,21 @@ def tune(a, tcfg, cfg, runner, recipe):
                     for s in range(first, last + 1)]
     run = cached(runner)
     grid = []
-    _, _, cfg.stranger_threshold, cfg.join_gap, _ = recipe
-    for match in MATCH:
-        for merge in MERGE:
-            for profile in (float(w) for w in a.profile_weights.split(",")):
-                cfg.match_threshold, cfg.merge_threshold, cfg.profile_weight = match, merge, profile
-                d = {n: streaming_der(run, cfg, c, collars=(0.25,))[0.25] for n, c in sets.items()}
-                grid.append((sum(d.values()), match, merge, profile))
-                print(f"match {match} merge {merge} profile {profile}: val DER collar 0.25 "
-                      + " ".join(f"{n} {v:.4f}" for n, v in d.items()), flush=True)
-    _, match, merge, profile = min(grid)
-    print(f"best: --match-threshold={match} --merge-threshold={merge} --profile-weight={profile} "
-          f"--stranger-threshold={cfg.stranger_threshold} --join-gap={cfg.join_gap}")
+    cfg.stranger_threshold, cfg.join_gap = recipe[2], recipe[3]
+    floats = lambda text: [float(x) for x in text.split(",")]   # noqa: E731
+    for match in floats(a.matches):
+        for merge in floats(a.merges):
+            for unprompted in floats(a.unprompted_merges):
+                for profile in floats(a.profile_weights):
+                    cfg.match_threshold, cfg.merge_threshold = match, merge
+                    cfg.unprompted_merge_threshold, cfg.profile_weight = unprompted, profile
+                    d = {n: streaming_der(run, cfg, c, collars=(0.25,))[0.25] for n, c in sets.items()}
+                    grid.append((sum(d.values()), match, merge, unprompted, profile))
+                    print(f"match {match} merge {merge} unprompted merge {unprompted} profile {profile}: "
+                          "val DER collar 0.25 " + " ".join(f"{n} {v:.4f}" for n, v in d.items()), flush=True)
+    _, match, merge, unprompted, profile = min(grid)
+    print(f"best: --match-threshold={match} --merge-threshold={merge} --unprompted-merge-threshold={unprompted} "
+          f"--profile-weight={profile} --stranger-threshold={cfg.stranger_threshold} --join-gap={cfg.join_gap}")
 
 
 if __name__ == "__main__":

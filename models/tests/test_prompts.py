@@ -194,6 +194,30 @@ def test_merge_new_labels_joins_labels_of_one_voice():
     assert ChunkVoices(cfg, segs, [], emb).merge_new_labels(slot_of) == {2: 0}
 
 
+def test_labels_of_a_chunk_without_prompts_merge_only_above_the_stricter_threshold():
+    cfg = ModelConfig(merge_threshold=0.7, unprompted_merge_threshold=0.9)
+    f = cfg.enc_frame_seconds
+    segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 1, 0.9)]
+
+    def emb_with(slot_voice):
+        # label 0 is voice 4; label 1 a voice at cosine 0.8 to it (between the thresholds)
+        emb = _embeddings(cfg, lambda k: 4 if k * f < 2.0 else None, slot_voice)
+        near = np.zeros(emb.shape[1])
+        near[4], near[6] = 0.8, 0.6
+        for k in range(cfg.n_enc - cfg.chunk_enc_start):
+            if 2.0 <= k * f < 4.0:
+                emb[cfg.chunk_enc_start + k] = near
+        return emb
+
+    unprompted = ChunkVoices(cfg, segs, [], emb_with([]))
+    assert unprompted.merge_new_labels(unprompted.match_labels()) == {}
+    # with a prompt (voice 1, like neither label) both labels are leftovers: the usual threshold
+    prompted = ChunkVoices(cfg, segs, [cfg.prompt_samples], emb_with([1]))
+    slot_of = prompted.match_labels()
+    assert slot_of == {}
+    assert prompted.merge_new_labels(slot_of) == {1: 0}
+
+
 def test_segment_slots_call_a_voice_unlike_every_prompt_a_stranger():
     cfg = ModelConfig(stranger_threshold=0.5)
     f = cfg.enc_frame_seconds

@@ -18,7 +18,7 @@ import java.util.TreeMap;
 public final class ModelContract {
 
     /** The contract versions this runtime understands. */
-    public static final String SUPPORTED_VERSION = "3";
+    public static final String SUPPORTED_VERSION = "4";
     static final String PREFIX = "streamdrz.";
 
     private final String source;
@@ -58,6 +58,8 @@ public final class ModelContract {
     public final double matchThreshold;
     /** Least cosine similarity for a leftover chunk label to join a prompted voice. */
     public final double mergeThreshold;
+    /** The same for two labels of a chunk without prompts (a call's start). */
+    public final double unpromptedMergeThreshold;
     /** Encoder frames a chunk speaker must speak alone to be compared by voice. */
     public final int matchMinFrames;
     /** A known label's segment less similar than this to every prompt is someone else. */
@@ -111,6 +113,7 @@ public final class ModelContract {
         speakerDim = positiveInt("speaker.dim");
         matchThreshold = parseDouble("match.threshold");
         mergeThreshold = parseDouble("match.merge_threshold");
+        unpromptedMergeThreshold = parseDouble("match.unprompted_merge_threshold");
         matchMinFrames = positiveInt("match.min_frames");
         strangerThreshold = parseDouble("match.stranger_threshold");
         profileWeight = nonNegativeDouble("match.profile_weight");

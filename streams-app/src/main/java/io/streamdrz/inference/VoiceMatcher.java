@@ -290,11 +290,16 @@ final class VoiceMatcher {
     /**
      * Label to the label it is the same new speaker as, for labels without a slot: in
      * label order, a label joins the first earlier one of these whose voice it is the most
-     * similar to, if the cosine is at least {@code match.merge_threshold} (with no prompt
-     * to compare with, as in a call's first chunk, the labels are compared with each
-     * other). As {@code merge_new_labels} in prompts.py.
+     * similar to, if the cosine is at least {@code match.merge_threshold}, or
+     * {@code match.unprompted_merge_threshold} in a chunk without prompts (a call's first
+     * chunk). Stricter there because with prompts a leftover label is most often the
+     * model splitting a known voice, while without them two labels are most often two
+     * callers, and a wrong merge at a call's start puts both voices into the first
+     * speaker's prompt and voice profile, which every later chunk is matched against.
+     * As {@code merge_new_labels} in prompts.py.
      */
     Map<Integer, Integer> newLabelAliases(Map<Integer, Integer> slotOf) {
+        double threshold = slots.length > 0 ? c.mergeThreshold : c.unpromptedMergeThreshold;
         List<Integer> fresh = new ArrayList<>();
         for (int label : labels.keySet()) {
             if (!slotOf.containsKey(label)) {
@@ -317,7 +322,7 @@ final class VoiceMatcher {
                 cos[k] = cosine(labels.get(fresh.get(i)), labels.get(heads.get(k)));
             }
             int j = argmax(cos);
-            if (cos[j] >= c.mergeThreshold) {
+            if (cos[j] >= threshold) {
                 alias.put(fresh.get(i), heads.get(j));
             }
         }

@@ -11,7 +11,7 @@ final class ContractFixtures {
 
     static Map<String, String> metadata(String graph) {
         Map<String, String> m = new HashMap<>();
-        m.put("streamdrz.contract_version", "3");
+        m.put("streamdrz.contract_version", "4");
         m.put("streamdrz.model_id", "streamdrz-small");
         m.put("streamdrz.sample_rate", "16000");
         m.put("streamdrz.mel.n_fft", "512");
@@ -49,6 +49,7 @@ final class ContractFixtures {
         m.put("streamdrz.speaker.dim", "128");
         m.put("streamdrz.match.threshold", "0.3");
         m.put("streamdrz.match.merge_threshold", "0.6");
+        m.put("streamdrz.match.unprompted_merge_threshold", "0.9");
         m.put("streamdrz.match.min_frames", "3");
         m.put("streamdrz.join_gap_seconds", "0.15");
         m.put("streamdrz.match.stranger_threshold", "0.5");

@@ -63,7 +63,7 @@ class ModelContractTest {
     @Test
     void anUnsupportedContractVersionIsRefused() {
         Map<String, String> m = ContractFixtures.metadata("encoder");
-        for (String old : List.of("1", "2")) {
+        for (String old : List.of("1", "2", "3")) {
             m.put("streamdrz.contract_version", old);
             ModelContractException e = assertThrows(ModelContractException.class,
                     () -> ModelContract.fromMetadata("x.onnx", m));

@@ -2,6 +2,7 @@ package io.streamdrz.inference;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntUnaryOperator;
@@ -92,6 +93,34 @@ class VoiceMatcherTest {
     }
 
     @Test
+    void labelsOfAChunkWithoutPromptsMergeOnlyAboveTheStricterThreshold() {
+        assertTrue(c.mergeThreshold < 0.8 && c.unpromptedMergeThreshold > 0.8, "fixture thresholds");
+        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1));
+        // label 0 is voice 4; label 1 a voice at cosine 0.8 to it (between the thresholds)
+        float[] unprompted = nearVoiceFrom2To4s(embeddings(k -> t(k) < 2.0 ? 4 : -1));
+        VoiceMatcher start = new VoiceMatcher(c, segs, new int[0], unprompted);
+        assertEquals(Map.of(), start.newLabelAliases(start.match()));
+        // with a prompt (voice 1, like neither label) both labels are leftovers: the usual threshold
+        float[] prompted = nearVoiceFrom2To4s(embeddings(k -> t(k) < 2.0 ? 4 : -1, 1));
+        VoiceMatcher later = new VoiceMatcher(c, segs, new int[]{full}, prompted);
+        Map<Integer, Integer> slotOf = later.match();
+        assertEquals(Map.of(), slotOf);
+        assertEquals(Map.of(1, 0), later.newLabelAliases(slotOf));
+    }
+
+    private float[] nearVoiceFrom2To4s(float[] emb) {
+        for (int k = 0; k < c.encoderFrames - c.encoderChunkStart; k++) {
+            if (t(k) >= 2.0 && t(k) < 4.0) {
+                int f = (c.encoderChunkStart + k) * c.speakerDim;
+                Arrays.fill(emb, f, f + c.speakerDim, 0f);
+                emb[f + 4] = 0.8f;
+                emb[f + 6] = 0.6f;
+            }
+        }
+        return emb;
+    }
+
+    @Test
     void aSegmentUnlikeEveryPromptIsAStranger() {
         // one label 0 (prompted as voice 1) covers voice 1, then voice 5 that nobody prompted
         float[] emb = embeddings(k -> t(k) < 2.0 ? 1 : t(k) < 4.0 ? 5 : -1, 1);
@@ -165,7 +194,7 @@ class VoiceMatcherTest {
             chunk[i] = -1f + 2f * i / (chunk.length - 1);
         }
         float[] promptAudio = new float[c.promptSamples()];
-        java.util.Arrays.fill(promptAudio, 0.1f);
+        Arrays.fill(promptAudio, 0.1f);
         for (int frames : new int[]{CallDiarizer.PROFILE_MIN_FRAMES, CallDiarizer.PROFILE_MIN_FRAMES - 1}) {
             double[] profile = new double[c.speakerDim];
             profile[4] = frames;
