@@ -5,10 +5,12 @@
 Scores every checkpoint on the same seeded validation calls (never test identities)
 with the PyTorch model, prints DER at collar 0 and 0.25, and names the best one. With
 --tune it then tries each (match_threshold, merge_threshold, unprompted_merge_threshold,
-profile_weight) of the grid on the best checkpoint over three validation sets: 2- and 3-speaker calls of 60 s and
-2-speaker calls of 600 s (the seeds of long_calls.py: a wrong new speaker or a swapped
-prompt costs little in a minute and everything in ten), and names the setting with the
-lowest sum of the three sets' DER at collar 0.25: pass it to export.py. The stranger
+profile_weight) of the grid (--matches, --merges, --unprompted-merges,
+--profile-weights) on the best checkpoint over three validation sets: 2- and
+3-speaker calls of 60 s and 2-speaker calls of 600 s (the seeds of long_calls.py: a
+wrong new speaker or a swapped prompt costs little in a minute and everything in
+ten), and names the setting with the lowest sum of the three sets' DER at collar
+0.25: pass it to export.py. The stranger
 threshold and join gap stay as given by --recipe (chosen by the earlier grid, in
 models/eval/select_checkpoint.txt of the i17000 model).
 
@@ -76,6 +78,9 @@ def main():
     if bool(a.onnx) == bool(a.ckpts):
         ap.error("give either checkpoints or --onnx")
     recipe = [float(x) for x in a.recipe.split(",")]
+    if len(recipe) != 6:
+        ap.error(f"--recipe needs 6 numbers (match, merge, stranger, join gap, profile weight, "
+                 f"unprompted merge), got {len(recipe)}")
     if a.onnx:
         from export import OnnxDiarizer
         onnx = OnnxDiarizer(a.onnx, threads=a.threads)
