@@ -59,11 +59,9 @@ def main():
         recorded.extend(zip(inputs, n_prompted))
         return outs
 
-    for k in range(a.calls + 1):
-        if k < a.calls:
-            call = synth.make_call(rng, n_speakers=2, duration=a.seconds)
-        else:
-            call = synth.make_call(np.random.default_rng(a.seed + 1), n_speakers=2, duration=a.long_seconds)
+    calls = [synth.make_call(rng, n_speakers=2, duration=a.seconds) for _ in range(a.calls)]
+    calls.append(synth.make_call(np.random.default_rng(a.seed + 1), n_speakers=2, duration=a.long_seconds))
+    for k, call in enumerate(calls):
         # quantize to PCM16 first, so Java decoding the WAV sees exactly these samples
         pcm = np.clip(np.round(call.audio * 32768), -32768, 32767).astype(np.int16)
         audio = pcm.astype(np.float32) / 32768

@@ -22,6 +22,7 @@ comparison), e.g. after a change to the streaming recipe.
 """
 import argparse
 import hashlib
+import itertools
 import os
 import sys
 
@@ -120,16 +121,14 @@ def tune(a, tcfg, cfg, runner, recipe):
     grid = []
     cfg.stranger_threshold, cfg.join_gap = recipe[2], recipe[3]
     floats = lambda text: [float(x) for x in text.split(",")]   # noqa: E731
-    for match in floats(a.matches):
-        for merge in floats(a.merges):
-            for unprompted in floats(a.unprompted_merges):
-                for profile in floats(a.profile_weights):
-                    cfg.match_threshold, cfg.merge_threshold = match, merge
-                    cfg.unprompted_merge_threshold, cfg.profile_weight = unprompted, profile
-                    d = {n: streaming_der(run, cfg, c, collars=(0.25,))[0.25] for n, c in sets.items()}
-                    grid.append((sum(d.values()), match, merge, unprompted, profile))
-                    print(f"match {match} merge {merge} unprompted merge {unprompted} profile {profile}: "
-                          "val DER collar 0.25 " + " ".join(f"{n} {v:.4f}" for n, v in d.items()), flush=True)
+    for match, merge, unprompted, profile in itertools.product(
+            floats(a.matches), floats(a.merges), floats(a.unprompted_merges), floats(a.profile_weights)):
+        cfg.match_threshold, cfg.merge_threshold = match, merge
+        cfg.unprompted_merge_threshold, cfg.profile_weight = unprompted, profile
+        d = {n: streaming_der(run, cfg, c, collars=(0.25,))[0.25] for n, c in sets.items()}
+        grid.append((sum(d.values()), match, merge, unprompted, profile))
+        print(f"match {match} merge {merge} unprompted merge {unprompted} profile {profile}: "
+              "val DER collar 0.25 " + " ".join(f"{n} {v:.4f}" for n, v in d.items()), flush=True)
     _, match, merge, unprompted, profile = min(grid)
     print(f"best: --match-threshold={match} --merge-threshold={merge} --unprompted-merge-threshold={unprompted} "
           f"--profile-weight={profile} --stranger-threshold={cfg.stranger_threshold} --join-gap={cfg.join_gap}")
