@@ -4,8 +4,10 @@
         [--out streams-app/src/test/resources/model-fixtures]
 
 Writes, from held-out test identities only:
-  call-K.wav / call-K.rttm      rendered 2-speaker calls (PCM16) with their reference: --calls
-                                of --seconds, then one of --long-seconds
+  call-K.wav / call-K.rttm      rendered calls (PCM16) with their reference: --calls 2-speaker
+                                calls of --seconds, one of --long-seconds, then a 3-speaker
+                                call of --seconds diarized with max_speakers 2 (so a would-be
+                                third speaker must go to a known one)
   call-K.hyp.rttm               what the Python streaming recipe + ONNX model outputs
   input-J.wav                   exact model inputs (prompt slots + chunk) met while
                                 diarizing call-0, as PCM16 (every sample is k/32768)
@@ -14,7 +16,8 @@ Writes, from held-out test identities only:
   embedding-J.f32               the encoder's speaker_embedding for those features,
                                 float32 LE, row-major (n_enc, spk_dim)
   fixtures.json                 per input: n_prompted, greedy tokens and their
-                                probabilities; per call: file names; the model id
+                                probabilities; per call: file names and max_speakers (0: no
+                                cap); the model id
 """
 import argparse
 import json
@@ -43,6 +46,9 @@ def main():
     ap.add_argument("--seed", type=int, default=777)
     ap.add_argument("--long-seconds", type=float, default=40.0,
                     help="one more call this long (seed + 1): long enough for voice profiles to replace a prompt")
+    ap.add_argument("--capped-seed", type=int, default=786,
+                    help="seed of the 3-speaker call diarized with max_speakers 2: one where the model, uncapped, "
+                         "gives more than 2 labels (786: 4), so the cap has work to do")
     a = ap.parse_args()
 
     model = OnnxDiarizer(a.model)
@@ -61,7 +67,9 @@ def main():
 
     calls = [synth.make_call(rng, n_speakers=2, duration=a.seconds) for _ in range(a.calls)]
     calls.append(synth.make_call(np.random.default_rng(a.seed + 1), n_speakers=2, duration=a.long_seconds))
-    for k, call in enumerate(calls):
+    calls.append(synth.make_call(np.random.default_rng(a.capped_seed), n_speakers=3, duration=a.seconds))
+    caps = [0] * (len(calls) - 1) + [2]
+    for k, (call, cap) in enumerate(zip(calls, caps)):
         # quantize to PCM16 first, so Java decoding the WAV sees exactly these samples
         pcm = np.clip(np.round(call.audio * 32768), -32768, 32767).astype(np.int16)
         audio = pcm.astype(np.float32) / 32768
@@ -70,9 +78,14 @@ def main():
         write_rttm(os.path.join(a.out, fid + ".rttm"), fid, call.segments,
                    [f"spk{l}" for l in range(len(call.speaker_names))])
         runner = recording_runner if k == 0 else model.run_chunks
-        hyp = StreamingDiarizer(cfg, runner).diarize_many([audio])[0]
+        hyp = StreamingDiarizer(cfg, runner, cap).diarize_many([audio])[0]
+        if cap:
+            free = StreamingDiarizer(cfg, model.run_chunks).diarize_many([audio])[0]
+            print(f"{fid}: {len({s[2] for s in free})} speakers without the cap, {len({s[2] for s in hyp})} with "
+                  f"max_speakers {cap}")
         der.write_rttm({fid: [(s, e, chr(ord("A") + l)) for s, e, l, _ in hyp]}, os.path.join(a.out, fid + ".hyp.rttm"))
-        meta["calls"].append({"wav": fid + ".wav", "rttm": fid + ".rttm", "hyp_rttm": fid + ".hyp.rttm"})
+        meta["calls"].append({"wav": fid + ".wav", "rttm": fid + ".rttm", "hyp_rttm": fid + ".hyp.rttm",
+                              "max_speakers": cap})
 
     for j, (x, n_prompted) in enumerate(recorded[:3]):
         pcm = np.round(x * 32768).astype(np.int16)

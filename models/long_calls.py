@@ -40,11 +40,11 @@ def windowed(ref, hyp, window, end):
     return conf, tot
 
 
-def single_chunks(cfg, model, audio, ref):
+def single_chunks(cfg, model, audio, ref, max_speakers=0):
     """Confusion and reference time summed over the call's chunks, each diarized alone."""
     n = cfg.chunk_samples
     chunks = [audio[i: i + n] for i in range(0, len(audio), n)]
-    hyps = StreamingDiarizer(cfg, model.run_chunks).diarize_many(chunks)
+    hyps = StreamingDiarizer(cfg, model.run_chunks, max_speakers).diarize_many(chunks)
     conf = tot = 0.0
     for k, h in enumerate(hyps):
         w = k * cfg.chunk_seconds
@@ -63,23 +63,26 @@ def main(argv=None):
     ap.add_argument("--seeds", default="5,6,7,8,9,10")
     ap.add_argument("--seconds", type=float, default=600.0)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--max-speakers", type=int, default=0,
+                    help="diarize (whole calls and single chunks alike) with this cap on speakers a call (0: none)")
     a = ap.parse_args(argv)
     model = OnnxDiarizer(a.model, threads=a.threads)
     cfg = model.cfg
     noise = load_noise(a.noise) if os.path.exists(a.noise) else None
     synth = CallSynth(load_corpus(a.corpus), SynthConfig(), noise=noise)
-    print(f"model {cfg.model_id}, corpus {os.path.basename(a.corpus)}, {a.seconds:.0f} s calls, collar 0.25")
+    print(f"model {cfg.model_id}, corpus {os.path.basename(a.corpus)}, {a.seconds:.0f} s calls, collar 0.25"
+          + (f", at most {a.max_speakers} speakers a call" if a.max_speakers else ""))
     print(f"{'seed':>5} {'DER':>8} {'confusion whole':>16} {'in windows':>11} {'single chunks':>14} {'labels':>7}")
     tot = np.zeros(7)      # errors and reference time of the whole calls; confusion and reference time in
     #                        windows; the same for the chunks alone
     for seed in [int(s) for s in a.seeds.split(",")]:
         call = synth.make_call(np.random.default_rng(seed), n_speakers=2, duration=a.seconds)
-        hyp = StreamingDiarizer(cfg, model.run_chunks).diarize_many([call.audio])[0]
+        hyp = StreamingDiarizer(cfg, model.run_chunks, a.max_speakers).diarize_many([call.audio])[0]
         ref = [(s, e, str(l)) for s, e, l in call.segments]
         hy = [(s, e, str(l)) for s, e, l, _ in hyp]
         c, t, r = confusion(ref, hy)
         wc, wt = windowed(ref, hy, cfg.chunk_seconds, a.seconds)
-        sc, st = single_chunks(cfg, model, call.audio, ref)
+        sc, st = single_chunks(cfg, model, call.audio, ref, a.max_speakers)
         d = (r.missed + r.false_alarm + r.confusion) / r.total
         print(f"{seed:>5} {100 * d:7.2f}% {100 * c / t:15.2f}% {100 * wc / wt:10.2f}% {100 * sc / st:13.2f}% "
               f"{len({l for *_, l in hy}):>7}", flush=True)

@@ -408,8 +408,11 @@ class StreamingDiarizer:
     that sound alike become one new speaker (`merge_new_labels`); without embeddings, the model's own
     labels decide (label i < number of prompts is prompt i)."""
 
-    def __init__(self, cfg: ModelConfig, run_chunks):
-        self.cfg, self.run_chunks = cfg, run_chunks
+    def __init__(self, cfg: ModelConfig, run_chunks, max_speakers=0):
+        """max_speakers > 0: the call has at most this many speakers (a two-party phone
+        call: 2), so once that many call labels are out, a voice that would be a new
+        speaker is the known speaker it sounds most like (`_closest_known`) instead."""
+        self.cfg, self.run_chunks, self.max_speakers = cfg, run_chunks, max_speakers
 
     def choose_prompts(self, st: CallState):
         """Up to prompt_slots known speakers, most recently active first, in label order."""
@@ -452,6 +455,9 @@ class StreamingDiarizer:
             if lab not in new:
                 if unprompted:
                     new[lab] = unprompted.pop(0)
+                elif 0 < self.max_speakers <= st.n_labels:
+                    owners = self._owners(segs, local, seg_slot, prompts, alias, lab)
+                    new[lab] = self._closest_known(st, prompts, voices, owners)
                 else:
                     new[lab] = st.n_labels
                     st.n_labels += 1
@@ -476,6 +482,63 @@ class StreamingDiarizer:
         for s, e, lab, conf in segs:
             self._append(st, (t0 + s, t0 + e, lab, conf), cfg.join_gap)
         st.chunk_index += 1
+
+    @staticmethod
+    def _owners(segs, local, seg_slot, prompts, alias, key):
+        """Per segment of `local`: its call label where known (given so far, or a prompted
+        speaker's), None where it is the would-be new speaker `key`, -2 for another new one."""
+        out = [s[2] for s in segs]
+        for (_, _, lab, _), j in zip(local[len(segs):], seg_slot[len(segs):]):
+            if j is not None and j != STRANGER:
+                out.append(prompts[j].label)
+            else:
+                out.append(None if (STRANGER if j == STRANGER else alias.get(lab, lab)) == key else -2)
+        return out
+
+    @staticmethod
+    def _closest_known(st: CallState, prompts, voices, owner):
+        """The known call label a would-be new speaker is when the call is full
+        (max_speakers); `owner` from `_owners`. The voice of the new speaker's segments
+        (mean over the frames where only they speak, at least `match_min_frames`) goes to
+        the known speaker it is most like: their unit voice profile, else their prompt's
+        voice in this chunk, else their own frames in this chunk (ties: lowest label).
+        Without a voice to compare (no embeddings, too few frames): the lowest known
+        speaker who does not speak in this chunk, else speaker 0. Why: a further label in
+        a two-party call is the model or the matching losing one of the two voices, and
+        the voice says which."""
+        labels = range(st.n_labels)
+        heard = {o for o in owner if o is not None and o >= 0}
+        if voices is None:
+            return next((lab for lab in labels if lab not in heard), 0)
+        spans = voices.spans
+
+        def solo(pick):
+            mine = np.zeros_like(spans[0])
+            others = np.zeros_like(mine)
+            for o, m in zip(owner, spans):
+                if pick(o):
+                    mine |= m
+                else:
+                    others |= m
+            frames = mine & ~others
+            return voices._mean(frames) if frames.sum() >= voices.cfg.match_min_frames else None
+
+        own = solo(lambda o: o is None)
+        best, best_cos = None, -np.inf
+        for lab in labels if own is not None else ():
+            p = st.prompts.get(lab)
+            j = next((i for i, q in enumerate(prompts) if q.label == lab), None)
+            if p is not None and p.voice is not None:
+                v = _unit(p.voice)
+            elif j is not None:
+                v = voices.prompt_voices[j]
+            else:
+                v = solo(lambda o: o == lab)
+            if v is not None and float(own @ v) > best_cos + 1e-12:
+                best, best_cos = lab, float(own @ v)
+        if best is not None:
+            return best
+        return next((lab for lab in labels if lab not in heard), 0)
 
     @staticmethod
     def _more_typical(old, a, b, prompts, voices):

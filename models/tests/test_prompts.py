@@ -243,6 +243,42 @@ def test_a_new_voice_takes_the_label_of_a_speaker_without_prompt_first():
     assert [s[2] for s in st.segments][-1] == 1 and sorted(st.prompts) == [0, 1]
 
 
+def _full_call_state(cfg, voices):
+    """A call whose speakers 0 and 1 have voice profiles of `voices` (40 frames each) and prompts."""
+    from prompts import SpeakerPrompt
+    prompts = {lab: SpeakerPrompt(lab, np.full(cfg.prompt_samples, 0.1, np.float32), 2.0, 0, np.eye(8)[v] * 40.0, 40)
+               for lab, v in enumerate(voices)}
+    return CallState(prompts=prompts, n_labels=len(voices), chunk_index=1)
+
+
+def test_a_full_call_gives_a_would_be_new_speaker_to_the_known_voice_it_sounds_like():
+    cfg = ModelConfig()
+    f = cfg.enc_frame_seconds
+    # speakers 0 and 1 are voices 1 and 2; the chunk has voice 1 (label 0), then voice 2
+    # twice under labels the model made up (1, 2) that sound unlike either slot's prompt
+    emb = _embeddings(cfg, lambda k: 1 if k * f < 2.0 else 2 if k * f < 6.0 else None, [1, 5])
+    segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 1, 0.9), (4.0, 6.0, 2, 0.9)]
+    for cap, expect_labels, expect_n in ((0, [0, 2], 3), (2, [0, 1], 2)):
+        st = _full_call_state(cfg, [1, 3])         # speaker 1's profile: voice 3 (unlike anyone here)
+        st.prompts[1].voice = np.eye(8)[2] * 0.5 + np.eye(8)[3] * 40.0
+        sd = StreamingDiarizer(ModelConfig(merge_threshold=0.99), None, max_speakers=cap)
+        sd.absorb(st, np.zeros(cfg.chunk_samples, np.float32), sd.choose_prompts(st), ChunkOutput(segs, emb))
+        # without the cap the unmatched voice (labels 1 and 2 sound alike: one speaker) is
+        # speaker 2; with it, the known speaker it sounds most like (segments joined across the gap)
+        assert [s[2] for s in st.segments] == expect_labels, cap
+        assert st.n_labels == expect_n
+
+
+def test_a_full_call_without_voices_gives_a_new_speaker_to_a_known_one_not_speaking():
+    cfg = ModelConfig()
+    st = _full_call_state(cfg, [1, 2])
+    sd = StreamingDiarizer(cfg, None, max_speakers=2)
+    # no embeddings: the model's labels decide; label 0 is slot 0 (speaker 0), label 2 is new
+    sd.absorb(st, np.zeros(cfg.chunk_samples, np.float32), [st.prompts[0]],
+              ChunkOutput([(0.0, 2.0, 0, 0.9), (3.0, 5.0, 2, 0.9)]))
+    assert st.n_labels == 2 and [s[2] for s in st.segments] == [0, 1]
+
+
 def test_a_voice_profile_outweighs_a_misleading_prompt():
     f = ModelConfig().enc_frame_seconds
     # slot 0's two seconds of prompt sound like voice 3, but all of speaker 0's speech so far
