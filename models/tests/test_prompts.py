@@ -260,7 +260,7 @@ def test_a_full_call_gives_a_would_be_new_speaker_to_the_known_voice_it_sounds_l
     segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 1, 0.9), (4.0, 6.0, 2, 0.9)]
     for cap, expect_labels, expect_n in ((0, [0, 2], 3), (2, [0, 1], 2)):
         st = _full_call_state(cfg, [1, 3])         # speaker 1's profile: voice 3 (unlike anyone here)
-        st.prompts[1].voice = np.eye(8)[2] * 0.5 + np.eye(8)[3] * 40.0
+        st.prompts[1].voice = np.eye(8)[2] * 10.0 + np.eye(8)[3] * 40.0   # cosine 0.24 to voice 2
         sd = StreamingDiarizer(ModelConfig(merge_threshold=0.99), None, max_speakers=cap)
         sd.absorb(st, np.zeros(cfg.chunk_samples, np.float32), sd.choose_prompts(st), ChunkOutput(segs, emb))
         # without the cap the unmatched voice (labels 1 and 2 sound alike: one speaker) is

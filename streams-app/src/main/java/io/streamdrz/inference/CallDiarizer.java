@@ -49,16 +49,45 @@ public final class CallDiarizer {
     /** 2 s of speech: a thinner voice profile does not judge which prompt is typical. */
     public static final int PROFILE_MIN_FRAMES = 25;
 
+    /** {@link #closestKnown} owners: a segment of the would-be new speaker. */
+    private static final int OWNER_NEW = -1;
+    /** {@link #closestKnown} owners: a segment of another would-be new speaker. */
+    private static final int OWNER_OTHER = -2;
+
     private final ModelContract c;
     private final ChunkRunner runner;
+    private final int maxSpeakers;
 
-    public CallDiarizer(ModelContract contract, ChunkRunner runner) {
+    /**
+     * @param maxSpeakers at most this many speakers a call (a two-party phone call: 2), 0 for
+     *                    no limit: once that many call labels are out, a voice that would be a
+     *                    new speaker is the known speaker it sounds most like instead
+     */
+    public CallDiarizer(ModelContract contract, ChunkRunner runner, int maxSpeakers) {
+        if (maxSpeakers < 0) {
+            throw new IllegalArgumentException("max speakers must be >= 0 (0: no limit), not " + maxSpeakers);
+        }
         this.c = contract;
         this.runner = runner;
+        this.maxSpeakers = maxSpeakers;
+    }
+
+    /** No limit on speakers a call. */
+    public CallDiarizer(ModelContract contract, ChunkRunner runner) {
+        this(contract, runner, 0);
+    }
+
+    public CallDiarizer(ChunkDiarizer engine, int maxSpeakers) {
+        this(engine.contract(), engine, maxSpeakers);
     }
 
     public CallDiarizer(ChunkDiarizer engine) {
-        this(engine.contract(), engine);
+        this(engine, 0);
+    }
+
+    /** The most speakers a call is given labels for; 0: no limit. */
+    public int maxSpeakers() {
+        return maxSpeakers;
     }
 
     public ModelContract contract() {
@@ -164,7 +193,13 @@ public final class CallDiarizer {
                         : alias.getOrDefault(s.label(), s.label());
                 label = newLabels.get(key);
                 if (label == null) {
-                    label = unprompted.isEmpty() ? state.newLabel() : unprompted.poll();
+                    if (!unprompted.isEmpty()) {
+                        label = unprompted.poll();
+                    } else if (maxSpeakers > 0 && state.labelCount() >= maxSpeakers) {
+                        label = closestKnown(state, prompts, voices, owners(segs, local, segmentSlot, prompts, alias, key));
+                    } else {
+                        label = state.newLabel();
+                    }
                     newLabels.put(key, label);
                 }
             }
@@ -230,6 +265,81 @@ public final class CallDiarizer {
         }
         state.nextChunk();
         return out;
+    }
+
+    /**
+     * Per segment of {@code local}: its call label where known (given so far, or a prompted
+     * speaker's), {@link #OWNER_NEW} where it is the would-be new speaker {@code key},
+     * {@link #OWNER_OTHER} for another new one ({@code _owners} in prompts.py).
+     */
+    private static int[] owners(List<ChunkSegment> segs, List<ChunkSegment> local, int[] segmentSlot,
+                                List<SpeakerPrompt> prompts, Map<Integer, Integer> alias, int key) {
+        int[] out = new int[local.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (i < segs.size()) {
+                out[i] = segs.get(i).label();
+            } else if (segmentSlot[i] >= 0) {
+                out[i] = prompts.get(segmentSlot[i]).label();
+            } else {
+                int k = segmentSlot[i] == VoiceMatcher.STRANGER ? VoiceMatcher.STRANGER
+                        : alias.getOrDefault(local.get(i).label(), local.get(i).label());
+                out[i] = k == key ? OWNER_NEW : OWNER_OTHER;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The known call label a would-be new speaker is when the call is full
+     * ({@link #maxSpeakers()}); {@code owners} from {@link #owners}. The voice of the new
+     * speaker's segments (mean over the frames where only they speak, at least
+     * {@code match.min_frames}) goes to the known speaker it is most like: their unit voice
+     * profile, else their prompt's voice in this chunk, else their own frames in this chunk
+     * (ties: lowest label). Without a voice to compare (no embeddings, too few frames): the
+     * lowest known speaker who does not speak in this chunk, else speaker 0. Why: a further
+     * label in a two-party call is the model or the matching losing one of the two voices,
+     * and the voice says which. As {@code _closest_known} in prompts.py.
+     */
+    private int closestKnown(CallState state, List<SpeakerPrompt> prompts, VoiceMatcher voices, int[] owners) {
+        double[] own = voices == null ? null : voices.voiceOfSegments(owners, OWNER_NEW);
+        int best = -1;
+        double bestCosine = Double.NEGATIVE_INFINITY;
+        for (int label = 0; own != null && label < state.labelCount(); label++) {
+            SpeakerPrompt p = state.prompt(label);
+            int slot = -1;
+            for (int j = 0; j < prompts.size() && slot < 0; j++) {
+                if (prompts.get(j).label() == label) {
+                    slot = j;
+                }
+            }
+            double[] v;
+            if (p != null && profileOf(p) != null) {
+                v = VoiceMatcher.unitCopy(p.voice());
+            } else if (slot >= 0) {
+                v = voices.promptVoice(slot);
+            } else {
+                v = voices.voiceOfSegments(owners, label);
+            }
+            if (v != null && VoiceMatcher.cosine(own, v) > bestCosine + 1e-12) {
+                best = label;
+                bestCosine = VoiceMatcher.cosine(own, v);
+            }
+        }
+        if (best >= 0) {
+            return best;
+        }
+        Set<Integer> heard = new java.util.HashSet<>();
+        for (int o : owners) {
+            if (o >= 0) {
+                heard.add(o);
+            }
+        }
+        for (int label = 0; label < state.labelCount(); label++) {
+            if (!heard.contains(label)) {
+                return label;
+            }
+        }
+        return 0;
     }
 
     /**

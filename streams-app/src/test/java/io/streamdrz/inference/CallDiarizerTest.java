@@ -152,6 +152,57 @@ class CallDiarizerTest {
     }
 
     @Test
+    void aFullCallGivesAWouldBeNewSpeakerToTheKnownVoiceItSoundsLike() {
+        float[] chunk = ramp(8 * SR);
+        // speakers 0 and 1 have profiles of voice 1 and of mostly voice 3 (a little of voice 2:
+        // cosine 0.24, under the match and merge thresholds); slots hold voices 1 and 5. The
+        // chunk has voice 1 (label 0), then voice 2 under two made-up labels (1, 2).
+        float[] emb = VoiceEmbeddings.of(c, k -> (k + 0.5) * c.encoderFrameSeconds < 2.0 ? 1
+                : (k + 0.5) * c.encoderFrameSeconds < 6.0 ? 2 : -1, 1, 5);
+        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0, 0.9), seg(2.0, 4.0, 1, 0.9), seg(4.0, 6.0, 2, 0.9));
+        for (int cap : new int[]{0, 2}) {
+            double[] voice0 = new double[c.speakerDim];
+            double[] voice1 = new double[c.speakerDim];
+            voice0[1] = 40;
+            voice1[3] = 40;
+            voice1[2] = 10;
+            CallState state = new CallState(List.of(
+                    new SpeakerPrompt(0, new float[c.promptSamples()], 2.0, 0, voice0, 40),
+                    new SpeakerPrompt(1, new float[c.promptSamples()], 2.0, 0, voice1, 40)), 2, 1, List.of());
+            CallDiarizer diarizer = new CallDiarizer(c, inputs -> List.of(), cap);
+            PreparedChunk prepared = diarizer.prepare(state, chunk);
+            List<CallSegment> out = diarizer.absorb(state, prepared, new DecodedChunk(new int[0], new double[0], 2, segs, emb));
+            // without a cap the unmatched voice (labels 1 and 2 sound alike: one speaker) is a
+            // third speaker; with a cap of two it is the known speaker it sounds most like
+            List<Integer> expect = cap == 0 ? List.of(0, 2) : List.of(0, 1);
+            assertEquals(expect, out.stream().map(CallSegment::label).distinct().toList(), "cap " + cap);
+            assertEquals(cap == 0 ? 3 : 2, state.labelCount(), "cap " + cap);
+        }
+    }
+
+    @Test
+    void aFullCallWithoutVoicesGivesANewSpeakerToAKnownOneNotSpeaking() {
+        float[] chunk = ramp(8 * SR);
+        CallState state = new CallState(List.of(
+                new SpeakerPrompt(0, new float[c.promptSamples()], 2.0, 0),
+                new SpeakerPrompt(1, new float[c.promptSamples()], 2.0, 0)), 2, 1, List.of());
+        CallDiarizer diarizer = new CallDiarizer(c, inputs -> List.of(), 2);
+        // only speaker 0 prompted; without embeddings label 0 is their slot and label 2 is new
+        PreparedChunk prepared = new PreparedChunk(chunk, List.of(state.prompts().get(0)),
+                ModelInput.build(c, chunk, List.of(state.prompts().get(0).audio())));
+        List<CallSegment> out = diarizer.absorb(state, prepared, List.of(seg(0.0, 2.0, 0, 0.9), seg(3.0, 5.0, 2, 0.9)));
+        assertEquals(List.of(0, 1), out.stream().map(CallSegment::label).toList());
+        assertEquals(2, state.labelCount());
+    }
+
+    @Test
+    void aNegativeSpeakerCapIsRefused() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new CallDiarizer(c, inputs -> List.of(), -1));
+        assertEquals("max speakers must be >= 0 (0: no limit), not -1", e.getMessage());
+    }
+
+    @Test
     void theMostRecentlyHeardSpeakersGetTheSlots() {
         CallDiarizer diarizer = new CallDiarizer(c, inputs -> List.of());
         CallState state = new CallState();
