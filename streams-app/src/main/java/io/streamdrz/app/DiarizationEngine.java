@@ -36,7 +36,8 @@ public final class DiarizationEngine implements AutoCloseable {
         metrics.register();
         ChunkBatcher runner = new ChunkBatcher(new ChunkDiarizer(model), config.batchMax(),
                 config.batchWait(), metrics);
-        return new DiarizationEngine(model, runner, new EngineInference(model.contract(), runner), metrics);
+        return new DiarizationEngine(model, runner,
+                new EngineInference(model.contract(), runner, config.callMaxSpeakers()), metrics);
     }
 
     public ChunkInference inference() {

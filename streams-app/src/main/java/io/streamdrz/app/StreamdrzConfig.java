@@ -59,6 +59,7 @@ public final class StreamdrzConfig extends AbstractConfig {
     public static final String IDLE_TIMEOUT_MS = "streamdrz.call.idle.timeout.ms";
     public static final String IDLE_CHECK_INTERVAL_MS = "streamdrz.call.idle.check.interval.ms";
     public static final String CLOSED_RETENTION_MS = "streamdrz.call.closed.retention.ms";
+    public static final String CALL_MAX_SPEAKERS = "streamdrz.call.max.speakers";
     public static final String FRAME_MAX_BYTES = "streamdrz.limits.frame.max.bytes";
     public static final String CALL_MAX_MS = "streamdrz.limits.call.max.ms";
     public static final String BUFFER_MAX_MS = "streamdrz.limits.buffer.max.ms";
@@ -114,6 +115,11 @@ public final class StreamdrzConfig extends AbstractConfig {
             .define(CLOSED_RETENTION_MS, Type.LONG, TOPOLOGY_DEFAULTS.closedRetention().toMillis(), Range.atLeast(0),
                     Importance.LOW, "How long a finished call is remembered so that its late frames are "
                             + "dead-lettered instead of starting a new call.")
+            .define(CALL_MAX_SPEAKERS, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
+                    "Most speakers a call is given labels for; 0: no limit. Once a call has that many, a voice "
+                            + "that would be a new speaker goes to the known speaker it sounds most like. Set 2 "
+                            + "for two-party calls: extra labels for one of the two voices are the commonest "
+                            + "label error on long calls (see BENCHMARKS.md).")
             .define(FRAME_MAX_BYTES, Type.INT, TOPOLOGY_DEFAULTS.frameMaxBytes(), Range.atLeast(1), Importance.MEDIUM,
                     "Largest AudioFrame payload accepted.")
             .define(CALL_MAX_MS, Type.LONG, TOPOLOGY_DEFAULTS.callMax().toMillis(), Range.atLeast(1),
@@ -309,6 +315,10 @@ public final class StreamdrzConfig extends AbstractConfig {
             }
         }
         return false;
+    }
+
+    public int callMaxSpeakers() {
+        return getInt(CALL_MAX_SPEAKERS);
     }
 
     public int batchMax() {

@@ -50,6 +50,7 @@ import java.util.stream.Stream;
         footer = {"", "Examples:",
             "  streamdrz diarize call.wav",
             "  streamdrz diarize --batch 16 -o hyp.rttm calls/",
+            "  streamdrz diarize --max-speakers 2 two-party-call.wav",
             "  streamdrz diarize --raw s16le --rate 8000 capture.pcm"})
 public final class DiarizeCommand implements Callable<Integer> {
 
@@ -84,6 +85,12 @@ public final class DiarizeCommand implements Callable<Integer> {
             description = "Calls diarized together: their chunks share one model run (default: ${DEFAULT-VALUE}).")
     private int batch;
 
+    @Option(names = "--max-speakers", paramLabel = "N", defaultValue = "0",
+            description = "Most speakers a call is given labels for; once a call has that many, a voice that would "
+                    + "be a new speaker goes to the known one it sounds most like. 2 for two-party calls; "
+                    + "0 = no limit (default: ${DEFAULT-VALUE}).")
+    private int maxSpeakers;
+
     @Option(names = "--raw", paramLabel = "ENCODING",
             description = "Read non-WAV input as headerless audio: s16le, s24le, s32le, u8, f32le, f64le, mulaw, alaw.")
     private String raw;
@@ -108,6 +115,9 @@ public final class DiarizeCommand implements Callable<Integer> {
         }
         if (threads < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 0");
+        }
+        if (maxSpeakers < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-speakers must be >= 0 (0: no limit)");
         }
         ModelOptions.Device dev;
         RawFormat rawFormat;
@@ -148,7 +158,7 @@ public final class DiarizeCommand implements Callable<Integer> {
              Writer out = output == null ? null : Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             PrintWriter rttm = out == null ? spec.commandLine().getOut() : new PrintWriter(out);
-            CallDiarizer diarizer = new CallDiarizer(new ChunkDiarizer(m));
+            CallDiarizer diarizer = new CallDiarizer(new ChunkDiarizer(m), maxSpeakers);
             int sampleRate = m.contract().sampleRate;
             boolean show = progress.equals("always") || (progress.equals("auto") && totalSeconds >= 60);
             ProgressBar bar = new ProgressBar(err, totalSeconds, show);

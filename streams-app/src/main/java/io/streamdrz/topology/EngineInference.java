@@ -24,10 +24,16 @@ public final class EngineInference implements ChunkInference {
     private final ChunkRunner runner;
     private final CallDiarizer diarizer;
 
-    public EngineInference(ModelContract contract, ChunkRunner runner) {
+    /** @param maxSpeakers most speakers a call is given labels for, 0: no limit ({@link CallDiarizer}) */
+    public EngineInference(ModelContract contract, ChunkRunner runner, int maxSpeakers) {
         this.contract = contract;
         this.runner = runner;
-        this.diarizer = new CallDiarizer(contract, runner);
+        this.diarizer = new CallDiarizer(contract, runner, maxSpeakers);
+    }
+
+    /** No limit on speakers a call. */
+    public EngineInference(ModelContract contract, ChunkRunner runner) {
+        this(contract, runner, 0);
     }
 
     public ModelContract contract() {

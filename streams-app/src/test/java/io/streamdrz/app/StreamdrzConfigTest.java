@@ -42,6 +42,7 @@ class StreamdrzConfigTest {
         assertEquals(Path.of("models/streamdrz"), model.prefix());
         assertEquals(ModelOptions.Device.CPU, model.device());
         assertEquals(1, model.intraOpThreads());
+        assertEquals(0, config.callMaxSpeakers());
     }
 
     @Test
@@ -150,6 +151,8 @@ class StreamdrzConfigTest {
         assertTrue(e.getMessage().contains("streamdrz.model.device"), e.getMessage());
         assertThrows(ConfigException.class, () -> StreamdrzConfig.of(Map.of("streamdrz.frames.reorder.window", "-1")));
         assertThrows(ConfigException.class, () -> StreamdrzConfig.of(Map.of("streamdrz.limits.call.max.ms", "x")));
+        assertThrows(ConfigException.class, () -> StreamdrzConfig.of(Map.of("streamdrz.call.max.speakers", "-1")));
+        assertEquals(2, StreamdrzConfig.load(null, Map.of("STREAMDRZ_CALL_MAX_SPEAKERS", "2"), Map.of()).callMaxSpeakers());
         assertThrows(ConfigException.class, () -> StreamdrzConfig.load(dir.resolve("missing.properties"), Map.of(), Map.of()));
     }
 

@@ -36,7 +36,11 @@ class DiarizeCommandTest {
     }
 
     private static String expectedRttm(String fid, Path wav) throws Exception {
-        List<CallSegment> segs = new CallDiarizer(ModelFixtures.engine()).diarize(WavReader.read(wav).samples());
+        return expectedRttm(fid, wav, 0);
+    }
+
+    private static String expectedRttm(String fid, Path wav, int maxSpeakers) throws Exception {
+        List<CallSegment> segs = new CallDiarizer(ModelFixtures.engine(), maxSpeakers).diarize(WavReader.read(wav).samples());
         List<SpeakerTurn> turns = new ArrayList<>();
         for (CallSegment s : segs) {
             turns.add(new SpeakerTurn(s.start(), s.end(), s.speaker()));
@@ -74,6 +78,24 @@ class DiarizeCommandTest {
     }
 
     @Test
+    void maxSpeakersCapsTheLabelsOfACall() throws Exception {
+        // call-3 has three speakers, and the model alone gives it more than two labels
+        Path call = ModelFixtures.file("call-3.wav");
+        assertEquals(0, run("diarize", "--model", ModelFixtures.modelPrefix().toString(), call.toString()), err.toString());
+        String free = out.toString();
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("diarize", "--model", ModelFixtures.modelPrefix().toString(), "--max-speakers", "2",
+                call.toString()), err.toString());
+        assertEquals(expectedRttm("call-3", call, 2), out.toString());
+        assertEquals(2, speakers(out.toString()));
+        assertTrue(speakers(free) > 2, free);
+    }
+
+    private static long speakers(String rttm) {
+        return rttm.lines().map(l -> l.split(" ")[7]).distinct().count();
+    }
+
+    @Test
     void aBadFileIsOneLineTheOthersAreStillDiarized() throws Exception {
         Path bad = dir.resolve("broken.wav");
         Files.write(bad, "RIFF....WAVEjunk".getBytes());
@@ -99,12 +121,15 @@ class DiarizeCommandTest {
         assertEquals(CommandLine.ExitCode.USAGE, run("diarize", "--raw", "s16le", "x.pcm"));
         assertTrue(err.toString().contains("needs --rate"), err.toString());
         assertEquals(CommandLine.ExitCode.USAGE, run("diarize"));
+        assertEquals(CommandLine.ExitCode.USAGE, run("diarize", "--max-speakers", "-1", "x.wav"));
+        assertTrue(err.toString().contains("--max-speakers must be >= 0"), err.toString());
     }
 
     @Test
     void helpListsTheOptions() {
         assertEquals(0, run("diarize", "--help"));
-        for (String option : new String[]{"--model", "--device", "--threads", "--batch", "--output", "--raw", "--progress"}) {
+        for (String option : new String[]{"--model", "--device", "--threads", "--batch", "--output", "--raw", "--progress",
+            "--max-speakers"}) {
             assertTrue(out.toString().contains(option), option);
         }
         assertEquals(0, run("--help"));

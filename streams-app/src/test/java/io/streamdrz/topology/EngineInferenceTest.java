@@ -35,11 +35,17 @@ class EngineInferenceTest {
     Path stateDir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"call-0", "call-1", "call-2"})
-    void streamingEqualsOfflineOnTheFixtureCalls(String call) throws Exception {
-        EngineInference engine = new EngineInference(ModelFixtures.engine().contract(), ModelFixtures.engine());
+    @ValueSource(strings = {"call-0", "call-1", "call-2", "call-3 2"})
+    void streamingEqualsOfflineOnTheFixtureCalls(String callAndCap) throws Exception {
+        // "call-3 2": the three-speaker fixture call with streamdrz.call.max.speakers 2
+        String call = callAndCap.split(" ")[0];
+        int cap = callAndCap.contains(" ") ? Integer.parseInt(callAndCap.split(" ")[1]) : 0;
+        EngineInference engine = new EngineInference(ModelFixtures.engine().contract(), ModelFixtures.engine(), cap);
         float[] audio = AudioFileReader.read(ModelFixtures.file(call + ".wav"), null, 16_000).samples();
-        List<CallSegment> offline = new CallDiarizer(ModelFixtures.engine()).diarize(audio);
+        List<CallSegment> offline = new CallDiarizer(ModelFixtures.engine(), cap).diarize(audio);
+        if (cap > 0) {
+            assertEquals(cap, offline.stream().map(CallSegment::label).distinct().count(), "capped labels");
+        }
 
         List<AudioFrame> frames = TestCalls.frames(call, audio, 16_000, AudioEncoding.PCM_S16LE, 1, 20, 0);
         List<AudioFrame> sent = new ArrayList<>(frames.subList(0, frames.size() - 1));
