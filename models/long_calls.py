@@ -19,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from corpus import load_corpus, load_noise      # noqa: E402
-from synth import CallSynth, SynthConfig        # noqa: E402
+from synth import CallSynth, SynthConfig, write_rttm   # noqa: E402
 from prompts import StreamingDiarizer           # noqa: E402
 from export import OnnxDiarizer                 # noqa: E402
 import der                                      # noqa: E402
@@ -55,6 +55,14 @@ def single_chunks(cfg, model, audio, ref, max_speakers=0):
     return conf, tot
 
 
+def render(folder, fid, call, sample_rate, hyp):
+    import soundfile as sf
+    os.makedirs(folder, exist_ok=True)
+    sf.write(os.path.join(folder, fid + ".wav"), call.audio, sample_rate, subtype="PCM_16")
+    write_rttm(os.path.join(folder, fid + ".rttm"), fid, call.segments, [f"spk{l}" for l in range(len(call.speaker_names))])
+    der.write_rttm({fid: hyp}, os.path.join(folder, fid + ".hyp.rttm"))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="models/streamdrz")
@@ -63,6 +71,9 @@ def main(argv=None):
     ap.add_argument("--seeds", default="5,6,7,8,9,10")
     ap.add_argument("--seconds", type=float, default=600.0)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--render", default=None,
+                    help="also write each call here as long-SEED.wav (PCM16) with its reference RTTM and this "
+                         "run's hypothesis (long-SEED.hyp.rttm), for the Java engine to diarize the same audio")
     ap.add_argument("--max-speakers", type=int, default=0,
                     help="diarize (whole calls and single chunks alike) with this cap on speakers a call (0: none)")
     a = ap.parse_args(argv)
@@ -80,6 +91,8 @@ def main(argv=None):
         hyp = StreamingDiarizer(cfg, model.run_chunks, a.max_speakers).diarize_many([call.audio])[0]
         ref = [(s, e, str(l)) for s, e, l in call.segments]
         hy = [(s, e, str(l)) for s, e, l, _ in hyp]
+        if a.render:
+            render(a.render, f"long-{seed}", call, cfg.sample_rate, hy)
         c, t, r = confusion(ref, hy)
         wc, wt = windowed(ref, hy, cfg.chunk_seconds, a.seconds)
         sc, st = single_chunks(cfg, model, call.audio, ref, a.max_speakers)

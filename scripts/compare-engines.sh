@@ -11,11 +11,16 @@
 #    the same reference RTTMs (not the *.hyp.rttm, which are Python's output);
 # 3. a 10-minute 2-speaker call (models/synth.py, seed 5) is diarized in one run and
 #    scored whole and in 8 s windows, each window with its own speaker mapping: the
-#    confusion that disappears in windows is what label changes between chunks cost.
+#    confusion that disappears in windows is what label changes between chunks cost;
+# 4. the twelve 600 s test calls of models/long_calls.py (seeds LONG_SEEDS), diarized by
+#    both engines with --max-speakers MAX_SPEAKERS: Python's printout (whole call, in
+#    windows, chunks alone), then the Java engine's whole-call confusion on the same audio
+#    (rendered as PCM16), pooled over the calls.
 #
 # Environment: CALLS_DIR (default models/cache/eval_calls), WORK_DIR (default a new
 # temporary directory), THREADS (ONNX Runtime intra-op threads, default 1), BATCH
-# (calls per model run, default 8). Needs models/.venv, models/cache/corpus_test.npz and
+# (calls per model run, default 8), LONG_SEEDS (default 5,...,16), MAX_SPEAKERS (speaker
+# cap of step 4, default 2: two-party calls; 0 = none). Needs models/.venv, models/cache/corpus_test.npz and
 # models/cache/noise.npz; builds streams-app/target/streamdrz.jar if it is missing.
 set -euo pipefail
 
@@ -26,6 +31,8 @@ CALLS_DIR=${CALLS_DIR:-models/cache/eval_calls}
 WORK_DIR=${WORK_DIR:-$(mktemp -d -t streamdrz-compare.XXXXXX)}
 THREADS=${THREADS:-1}
 BATCH=${BATCH:-8}
+LONG_SEEDS=${LONG_SEEDS:-5,6,7,8,9,10,11,12,13,14,15,16}
+MAX_SPEAKERS=${MAX_SPEAKERS:-2}
 mkdir -p "$WORK_DIR"
 
 if [ ! -f "$JAR" ]; then
@@ -65,6 +72,19 @@ java -jar "$JAR" eval --ref "$WORK_DIR"/long/*.rttm --hyp "$WORK_DIR/long.hyp.rt
 java -jar "$JAR" eval --ref "$WORK_DIR"/long/*.rttm --hyp "$WORK_DIR/long.hyp.rttm" --window 8 \
   --json "$WORK_DIR/long_windows_eval.json" > /dev/null
 
+echo "== 4. Long calls: seeds $LONG_SEEDS, 600 s, test speakers, --max-speakers $MAX_SPEAKERS, both engines"
+"$PY" models/long_calls.py --corpus models/cache/corpus_test.npz --noise models/cache/noise.npz \
+  --seeds "$LONG_SEEDS" --max-speakers "$MAX_SPEAKERS" --threads "$THREADS" --render "$WORK_DIR/long_calls" \
+  > "$WORK_DIR/long_calls_python.txt"
+long_refs=()
+for f in "$WORK_DIR"/long_calls/long-*.rttm; do
+  case "$f" in *.hyp.rttm) ;; *) long_refs+=("$f") ;; esac
+done
+java -jar "$JAR" diarize --threads "$THREADS" --batch "$BATCH" --max-speakers "$MAX_SPEAKERS" --progress never \
+  -o "$WORK_DIR/long_calls_java.hyp.rttm" "$WORK_DIR"/long_calls/long-*.wav 2> "$WORK_DIR/long_calls_diarize.log"
+java -jar "$JAR" eval --ref "${long_refs[@]}" --hyp "$WORK_DIR/long_calls_java.hyp.rttm" \
+  --json "$WORK_DIR/long_calls_java_eval.json" > /dev/null
+
 pct() { "$PY" -c 'import sys; print(f"{100 * float(sys.argv[1]):6.2f} %")' "$1"; }
 py0=$(json "$WORK_DIR/py_results.json" 'd["2spk"]["der_collar0"]')
 py25=$(json "$WORK_DIR/py_results.json" 'd["2spk"]["der_collar025"]')
@@ -88,6 +108,10 @@ echo
 echo "Long call (600 s), collar 0.25: DER $(pct "$long25")"
 echo "  speaker confusion / reference time, whole call (one mapping):  $(pct "$(conf "$WORK_DIR/long_eval.json")")"
 echo "  speaker confusion / reference time, 8 s windows one by one:    $(pct "$(conf "$WORK_DIR/long_windows_eval.json")")"
+echo
+echo "Long calls (seeds $LONG_SEEDS), --max-speakers $MAX_SPEAKERS, collar 0.25; Python (models/long_calls.py):"
+cat "$WORK_DIR/long_calls_python.txt"
+echo "  Java engine, pooled: DER $(pct "$(json "$WORK_DIR/long_calls_java_eval.json" 'd["total"]["der"]["0.25"]["der"]')"), speaker confusion whole call $(pct "$(conf "$WORK_DIR/long_calls_java_eval.json")")"
 echo
 echo "Real-time factor (wall time / audio time, model load excluded):"
 echo "  24 calls, batch $BATCH: $(tail -n 1 "$WORK_DIR/java_diarize.log" | sed 's/.*real-time factor \([0-9.]*\).*/\1/')"

@@ -25,7 +25,7 @@ def test_evaluate_writes_results_for_every_set(tmp_path):
                    "--out", str(out), "--limit", "2", "--render", str(render), "--threads", "1"])
     res = json.loads(out.read_text())
     assert res["model_id"] == "eval-smoke" and res["runtime"] == "onnxruntime"
-    for name in ("2spk", "3spk", "prompted2", "2spk-model-labels", "2spk-no-recipe"):
+    for name in ("2spk", "3spk", "prompted2", "2spk-model-labels", "2spk-no-recipe", "2spk-cap2", "3spk-cap3"):
         r = res[name]
         assert r["calls"] == 2
         assert r["der_collar0"] >= 0.0 and r["der_collar025"] >= 0.0

@@ -26,9 +26,17 @@ def test_main_prints_a_row_per_seed(tmp_path, capsys):
     corpus = tmp_path / "corpus_val.npz"
     synth.write_fake_corpus(corpus, n_speakers=4)
     long_calls.main(["--model", prefix, "--corpus", str(corpus), "--noise", str(tmp_path / "none.npz"),
-                     "--seeds", "1,2", "--seconds", "20", "--threads", "1"])
-    rows = [l for l in capsys.readouterr().out.splitlines() if l.strip().split(" ")[0] in ("1", "2")]
+                     "--seeds", "1,2", "--seconds", "20", "--threads", "1", "--max-speakers", "2",
+                     "--render", str(tmp_path / "calls")])
+    out = capsys.readouterr().out
+    rows = [l for l in out.splitlines() if l.strip().split(" ")[0] in ("1", "2")]
     assert len(rows) == 2
+    assert "at most 2 speakers a call" in out
+    for seed in (1, 2):       # the rendered call, its reference and the capped hypothesis
+        base = tmp_path / "calls" / f"long-{seed}"
+        assert base.with_suffix(".wav").stat().st_size > 20 * 16000 * 2
+        assert base.with_suffix(".rttm").read_text().startswith(f"SPEAKER long-{seed} 1 ")
+        assert len({l.split()[7] for l in (tmp_path / "calls" / f"long-{seed}.hyp.rttm").read_text().splitlines()}) <= 2
 
 
 def test_single_chunks_diarizes_each_chunk_as_a_call_of_its_own():

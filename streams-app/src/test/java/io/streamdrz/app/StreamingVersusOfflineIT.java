@@ -133,6 +133,28 @@ class StreamingVersusOfflineIT {
         }
     }
 
+    @Test
+    void theSpeakerCapReachesTheStreamsApp(EmbeddedKafka kafka) throws Exception {
+        // call-3 has three speakers; the model alone gives it more than two labels
+        Pipelines.createTopics(kafka, "cap-", 1);
+        Map<String, String> settings = Pipelines.settings(kafka, "cap-", stateDir.resolve("cap"));
+        settings.put(StreamdrzConfig.CALL_MAX_SPEAKERS, "2");
+        StreamdrzConfig config = StreamdrzConfig.of(settings);
+        AudioClip clip = AudioFileReader.read(ModelFixtures.file("call-3.wav"), null);
+        List<CallSegment> capped = new io.streamdrz.inference.CallDiarizer(ModelFixtures.engine(), 2)
+                .diarize(clip.atRate(16_000).samples());
+        try (DiarizationEngine engine = DiarizationEngine.load(config);
+             DiarizationApp app = DiarizationApp.start(config, engine.inference())) {
+            assertTrue(app.awaitRunning(Duration.ofMinutes(1)), "app state " + app.state());
+            Pipelines.produce(config, List.of(new CallAudio("call-3", clip)),
+                    new AudioProducer.Options(AudioEncoding.PCM_S16LE, 20, 1, 0, true));
+            Pipelines.Output out = Pipelines.readUntilEnded(config, 1, Duration.ofMinutes(5));
+            List<String> rows = Pipelines.rowsOfSegments(out.segments().get("call-3"));
+            assertEquals(Pipelines.rowsOfOffline(capped), rows);
+            assertEquals(List.of("A", "B"), rows.stream().map(r -> r.split(" ")[0]).distinct().sorted().toList());
+        }
+    }
+
     private static DerResult total(Map<String, List<SpeakerTurn>> ref, Map<String, List<SpeakerTurn>> hyp, double collar) {
         return DiarizationScorer.scoreFiles(ref, hyp, collar, null, DiarizationScorer.DefaultRegion.UNION).total();
     }
