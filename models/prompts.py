@@ -406,7 +406,8 @@ class StreamingDiarizer:
     (ChunkVoices), chunk labels go to prompted speakers by `match_labels`, each segment of
     theirs to the prompted voice it sounds like (`segment_slots`), and labels left over
     that sound alike become one new speaker (`merge_new_labels`); without embeddings, the model's own
-    labels decide (label i < number of prompts is prompt i)."""
+    labels decide (label i < number of prompts is prompt i). New speakers take new call
+    labels, unless the call already has `max_speakers` of them (`_closest_known`)."""
 
     def __init__(self, cfg: ModelConfig, run_chunks, max_speakers=0):
         """max_speakers > 0: the call has at most this many speakers (a two-party phone

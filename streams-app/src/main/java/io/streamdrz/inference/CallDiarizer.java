@@ -26,8 +26,10 @@ import java.util.function.Function;
  *       segments to the prompted voice it sounds like, and leftover labels that sound
  *       alike become one new speaker ({@link VoiceMatcher}; the model's own labels decide
  *       when the runner gives no voice embeddings); new speakers take new call labels in
- *       order of appearance; each frame where one speaker alone talks goes to the present
- *       speaker whose voice it sounds most like, splitting segments ({@link VoiceRefiner});
+ *       order of appearance, unless the call already has {@link #maxSpeakers()} labels:
+ *       then the known speaker they sound most like; each frame where one speaker alone
+ *       talks goes to the present speaker whose voice it sounds most like, splitting
+ *       segments ({@link VoiceRefiner});
  *       for each speaker heard, the longest region where only they talk,
  *       shrunk by {@value #EDGE_SECONDS} s at each end, at least {@value #MIN_PROMPT_SECONDS}
  *       s long and centre-cropped to {@code prompt_seconds}, replaces their prompt if
