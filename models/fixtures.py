@@ -79,10 +79,10 @@ def main():
                    [f"spk{l}" for l in range(len(call.speaker_names))])
         runner = recording_runner if k == 0 else model.run_chunks
         hyp = StreamingDiarizer(cfg, runner, cap).diarize_many([audio])[0]
-        if cap:
-            free = StreamingDiarizer(cfg, model.run_chunks).diarize_many([audio])[0]
-            print(f"{fid}: {len({s[2] for s in free})} speakers without the cap, {len({s[2] for s in hyp})} with "
-                  f"max_speakers {cap}")
+        if cap:    # the call must give the cap work to do, or the parity test would not test it
+            free = len({s[2] for s in StreamingDiarizer(cfg, model.run_chunks).diarize_many([audio])[0]})
+            if free <= cap:
+                sys.exit(f"{fid}: {free} speakers without the cap of {cap}: choose another --capped-seed")
         der.write_rttm({fid: [(s, e, chr(ord("A") + l)) for s, e, l, _ in hyp]}, os.path.join(a.out, fid + ".hyp.rttm"))
         meta["calls"].append({"wav": fid + ".wav", "rttm": fid + ".rttm", "hyp_rttm": fid + ".hyp.rttm",
                               "max_speakers": cap})

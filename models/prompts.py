@@ -172,6 +172,7 @@ def solo_frames(cfg: ModelConfig, segments):
 
 
 STRANGER = -1     # ChunkVoices.segment_slots: a segment of a prompted label that sounds like no prompt
+THIS_NEW, OTHER_NEW = -1, -2   # StreamingDiarizer._owners: segments of the would-be new speaker, of another
 
 
 class ChunkVoices:
@@ -458,7 +459,7 @@ class StreamingDiarizer:
                     new[lab] = unprompted.pop(0)
                 elif 0 < self.max_speakers <= st.n_labels:
                     owners = self._owners(segs, local, seg_slot, prompts, alias, lab)
-                    new[lab] = self._closest_known(st, prompts, voices, owners)
+                    new[lab] = self._closest_known(st, prompts, voices, local, owners)
                 else:
                     new[lab] = st.n_labels
                     st.n_labels += 1
@@ -487,17 +488,17 @@ class StreamingDiarizer:
     @staticmethod
     def _owners(segs, local, seg_slot, prompts, alias, key):
         """Per segment of `local`: its call label where known (given so far, or a prompted
-        speaker's), None where it is the would-be new speaker `key`, -2 for another new one."""
+        speaker's), THIS_NEW where it is the would-be new speaker `key`, OTHER_NEW for
+        another new one."""
         out = [s[2] for s in segs]
         for (_, _, lab, _), j in zip(local[len(segs):], seg_slot[len(segs):]):
             if j is not None and j != STRANGER:
                 out.append(prompts[j].label)
             else:
-                out.append(None if (STRANGER if j == STRANGER else alias.get(lab, lab)) == key else -2)
+                out.append(THIS_NEW if (STRANGER if j == STRANGER else alias.get(lab, lab)) == key else OTHER_NEW)
         return out
 
-    @staticmethod
-    def _closest_known(st: CallState, prompts, voices, owner):
+    def _closest_known(self, st: CallState, prompts, voices, local, owner):
         """The known call label a would-be new speaker is when the call is full
         (max_speakers); `owner` from `_owners`. The voice of the new speaker's segments
         (mean over the frames where only they speak, at least `match_min_frames`) goes to
@@ -508,38 +509,24 @@ class StreamingDiarizer:
         a two-party call is the model or the matching losing one of the two voices, and
         the voice says which."""
         labels = range(st.n_labels)
-        heard = {o for o in owner if o is not None and o >= 0}
-        if voices is None:
-            return next((lab for lab in labels if lab not in heard), 0)
-        spans = voices.spans
+        solo = {} if voices is None else \
+            solo_frames(self.cfg, [(s, e, o) for (s, e, *_), o in zip(local, owner)])
 
-        def solo(pick):
-            mine = np.zeros_like(spans[0])
-            others = np.zeros_like(mine)
-            for o, m in zip(owner, spans):
-                if pick(o):
-                    mine |= m
-                else:
-                    others |= m
-            frames = mine & ~others
-            return voices._mean(frames) if frames.sum() >= voices.cfg.match_min_frames else None
+        def voice(o):
+            m = solo.get(o)
+            return voices._mean(m) if m is not None and m.sum() >= self.cfg.match_min_frames else None
 
-        own = solo(lambda o: o is None)
-        best, best_cos = None, -np.inf
+        own, best, best_cos = voice(THIS_NEW), None, -np.inf
         for lab in labels if own is not None else ():
             p = st.prompts.get(lab)
             j = next((i for i, q in enumerate(prompts) if q.label == lab), None)
-            if p is not None and p.voice is not None:
-                v = _unit(p.voice)
-            elif j is not None:
-                v = voices.prompt_voices[j]
-            else:
-                v = solo(lambda o: o == lab)
+            v = _unit(p.voice) if p is not None and p.voice is not None else \
+                voices.prompt_voices[j] if j is not None else voice(lab)
             if v is not None and float(own @ v) > best_cos + 1e-12:
                 best, best_cos = lab, float(own @ v)
         if best is not None:
             return best
-        return next((lab for lab in labels if lab not in heard), 0)
+        return next((lab for lab in labels if lab not in owner), 0)
 
     @staticmethod
     def _more_typical(old, a, b, prompts, voices):

@@ -26,7 +26,7 @@ import java.util.function.Function;
  *       segments to the prompted voice it sounds like, and leftover labels that sound
  *       alike become one new speaker ({@link VoiceMatcher}; the model's own labels decide
  *       when the runner gives no voice embeddings); new speakers take new call labels in
- *       order of appearance, unless the call already has {@link #maxSpeakers()} labels:
+ *       order of appearance, unless the call already has {@code maxSpeakers} labels:
  *       then the known speaker they sound most like; each frame where one speaker alone
  *       talks goes to the present speaker whose voice it sounds most like, splitting
  *       segments ({@link VoiceRefiner});
@@ -85,11 +85,6 @@ public final class CallDiarizer {
 
     public CallDiarizer(ChunkDiarizer engine) {
         this(engine, 0);
-    }
-
-    /** The most speakers a call is given labels for; 0: no limit. */
-    public int maxSpeakers() {
-        return maxSpeakers;
     }
 
     public ModelContract contract() {
@@ -198,7 +193,8 @@ public final class CallDiarizer {
                     if (!unprompted.isEmpty()) {
                         label = unprompted.poll();
                     } else if (maxSpeakers > 0 && state.labelCount() >= maxSpeakers) {
-                        label = closestKnown(state, prompts, voices, owners(segs, local, segmentSlot, prompts, alias, key));
+                        label = closestKnown(state, prompts, voices, embeddings, local,
+                                owners(segs, local, segmentSlot, prompts, alias, key));
                     } else {
                         label = state.newLabel();
                     }
@@ -293,7 +289,7 @@ public final class CallDiarizer {
 
     /**
      * The known call label a would-be new speaker is when the call is full
-     * ({@link #maxSpeakers()}); {@code owners} from {@link #owners}. The voice of the new
+     * ({@code maxSpeakers}); {@code owners} from {@link #owners}. The voice of the new
      * speaker's segments (mean over the frames where only they speak, at least
      * {@code match.min_frames}) goes to the known speaker it is most like: their unit voice
      * profile, else their prompt's voice in this chunk, else their own frames in this chunk
@@ -302,8 +298,21 @@ public final class CallDiarizer {
      * label in a two-party call is the model or the matching losing one of the two voices,
      * and the voice says which. As {@code _closest_known} in prompts.py.
      */
-    private int closestKnown(CallState state, List<SpeakerPrompt> prompts, VoiceMatcher voices, int[] owners) {
-        double[] own = voices == null ? null : voices.voiceOfSegments(owners, OWNER_NEW);
+    private int closestKnown(CallState state, List<SpeakerPrompt> prompts, VoiceMatcher voices, float[] embeddings,
+                             List<ChunkSegment> local, int[] owners) {
+        Map<Integer, double[]> solo = new HashMap<>();   // owner -> voice of the frames where only they speak
+        if (voices != null) {
+            List<ChunkSegment> owned = new ArrayList<>(local.size());
+            for (int i = 0; i < owners.length; i++) {
+                owned.add(new ChunkSegment(local.get(i).start(), local.get(i).end(), owners[i], local.get(i).confidence()));
+            }
+            for (Map.Entry<Integer, boolean[]> e : VoiceMatcher.soloFrames(c, owned).entrySet()) {
+                if (VoiceMatcher.countOf(e.getValue()) >= c.matchMinFrames) {
+                    solo.put(e.getKey(), VoiceMatcher.chunkMean(c, embeddings, e.getValue()));
+                }
+            }
+        }
+        double[] own = solo.get(OWNER_NEW);
         int best = -1;
         double bestCosine = Double.NEGATIVE_INFINITY;
         for (int label = 0; own != null && label < state.labelCount(); label++) {
@@ -314,14 +323,8 @@ public final class CallDiarizer {
                     slot = j;
                 }
             }
-            double[] v;
-            if (p != null && profileOf(p) != null) {
-                v = VoiceMatcher.unitCopy(p.voice());
-            } else if (slot >= 0) {
-                v = voices.promptVoice(slot);
-            } else {
-                v = voices.voiceOfSegments(owners, label);
-            }
+            double[] v = p != null && profileOf(p) != null ? VoiceMatcher.unitCopy(p.voice())
+                    : slot >= 0 ? voices.promptVoice(slot) : solo.get(label);
             if (v != null && VoiceMatcher.cosine(own, v) > bestCosine + 1e-12) {
                 best = label;
                 bestCosine = VoiceMatcher.cosine(own, v);
@@ -332,9 +335,7 @@ public final class CallDiarizer {
         }
         Set<Integer> heard = new java.util.HashSet<>();
         for (int o : owners) {
-            if (o >= 0) {
-                heard.add(o);
-            }
+            heard.add(o);
         }
         for (int label = 0; label < state.labelCount(); label++) {
             if (!heard.contains(label)) {

@@ -166,29 +166,6 @@ final class VoiceMatcher {
         return countOf(frames) == 0 ? null : unitMean(c.speakerDim, embeddings, c.encoderChunkStart, frames.length, frames);
     }
 
-    /**
-     * Unit mean embedding of the chunk frames where the segments whose {@code owners} entry
-     * is {@code owner} speak and no other segment does; null if there are fewer than
-     * {@code match.min_frames} of them ({@code solo} in prompts.py's {@code _closest_known}).
-     *
-     * @param owners one entry per segment of this chunk, in segment order
-     */
-    double[] voiceOfSegments(int[] owners, int owner) {
-        int n = c.encoderFrames - c.encoderChunkStart;
-        boolean[] mine = new boolean[n];
-        boolean[] others = new boolean[n];
-        for (int i = 0; i < spans.length; i++) {
-            boolean[] into = owners[i] == owner ? mine : others;
-            for (int k = 0; k < n; k++) {
-                into[k] |= spans[i][k];
-            }
-        }
-        for (int k = 0; k < n; k++) {
-            mine[k] &= !others[k];
-        }
-        return countOf(mine) >= c.matchMinFrames ? chunkMean(mine) : null;
-    }
-
     /** Unit mean embedding of slot {@code j}'s prompt audio, without the speaker's profile. */
     double[] promptVoice(int j) {
         return promptVoices[j];
@@ -428,7 +405,7 @@ final class VoiceMatcher {
         return v;
     }
 
-    private static int countOf(boolean[] m) {
+    static int countOf(boolean[] m) {
         int n = 0;
         for (boolean b : m) {
             n += b ? 1 : 0;
