@@ -1,6 +1,8 @@
 """Export a trained checkpoint to two ONNX graphs for KV-cached decoding.
 
-    models/.venv/bin/python models/export.py --ckpt models/runs/small/best.pt --out models/streamdrz
+    models/.venv/bin/python models/export.py --ckpt models/runs/small/best.pt --out models/streamdrz \
+        --vad-file models/silero_vad.onnx
+    models/.venv/bin/python models/export.py --restamp models/streamdrz --vad-keep-threshold 0.1
 
 writes <out>-encoder.onnx and <out>-decoder.onnx:
 
@@ -25,9 +27,10 @@ import torch.nn as nn
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import ModelConfig, Diarizer, MelFrontend   # noqa: E402
 from prompts import ChunkOutput                        # noqa: E402
+from vad import SileroVad, WINDOWS, chunk_speech, file_sha256   # noqa: E402
 
-CONTRACT_VERSION = "4"     # 2: speaker_embedding output and the match.* recipe; 3: match.profile_weight;
-#                            4: match.unprompted_merge_threshold
+CONTRACT_VERSION = "5"     # 2: speaker_embedding output and the match.* recipe; 3: match.profile_weight;
+#                            4: match.unprompted_merge_threshold; 5: the vad.* speech gate
 OPSET = 17
 
 
@@ -104,6 +107,29 @@ def contract(cfg: ModelConfig) -> dict:
                                   "the slot's prompt-only embedding; after prompts are refreshed, each "
                                   "prompted speaker's profile (a sum) adds the chunk frames where only that call label "
                                   "speaks, if there are at least min_frames",
+        "streamdrz.vad.file": cfg.vad_file,
+        "streamdrz.vad.sha256": cfg.vad_sha256,
+        "streamdrz.vad.threshold": cfg.vad_threshold,
+        "streamdrz.vad.neg_threshold": cfg.vad_neg_threshold,
+        "streamdrz.vad.keep_threshold": cfg.vad_keep_threshold,
+        "streamdrz.vad.keep_neg_threshold": cfg.vad_keep_neg_threshold,
+        "streamdrz.vad.min_speech_seconds": cfg.vad_min_speech,
+        "streamdrz.vad.min_silence_seconds": cfg.vad_min_silence,
+        "streamdrz.vad.pad_seconds": cfg.vad_pad,
+        "streamdrz.vad.gate_min_seconds": cfg.gate_min_seconds,
+        "streamdrz.vad.fill_min_seconds": cfg.fill_min_seconds,
+        "streamdrz.vad.recipe": "Silero VAD v5 graph (inputs input, state, sr) on the chunk alone at sample_rate, "
+                                "fresh zero state and zero context per chunk, windows of 512 samples with the "
+                                "previous 64 samples prepended (256/32 at 8 kHz); regions for a pair (t, neg): "
+                                "start at a window of p >= t, end at the first window of a run of p < neg lasting "
+                                ">= min_silence; regions shorter than min_speech dropped, then padded by "
+                                "pad_seconds within the chunk; sure speech = regions (threshold, neg_threshold), "
+                                "possible speech = regions (keep_threshold, keep_neg_threshold); model segments "
+                                "clipped to possible speech (parts <= gate_min_seconds dropped); each part of sure "
+                                "speech no segment covers, >= fill_min_seconds, becomes a segment of the chunk "
+                                "label (labels ascending, then prompt slots not already a label) whose unit voice "
+                                "is most similar to the part's mean frame embedding (none: label n_prompted), "
+                                "confidence 0",
         "streamdrz.grammar": "SOD (start end speaker)* EOS; start>=previous start; end>start; "
                              "speaker<=max(used labels, n_prompted-1)+1; EOS only between triples",
     }
@@ -200,6 +226,7 @@ class OnnxDiarizer:
             raise ValueError(f"{prefix}: contract version {meta.get('streamdrz.contract_version')} != {CONTRACT_VERSION}")
         self.cfg = config_from_metadata(meta)
         self.frontend = MelFrontend(self.cfg)
+        self.vad = load_vad(self.cfg, os.path.dirname(os.path.abspath(prefix)), threads)
 
     def features(self, audio: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -238,7 +265,29 @@ class OnnxDiarizer:
         encoded = self.encode(feats)
         seqs, probs, _ = self.generate(feats, n_prompted, encoded)
         emb = encoded[2]
-        return [ChunkOutput(tk.decode(s, p), emb[b]) for b, (s, p) in enumerate(zip(seqs, probs))]
+        speech = self.speech(inputs)
+        return [ChunkOutput(tk.decode(s, p), emb[b], speech[b]) for b, (s, p) in enumerate(zip(seqs, probs))]
+
+    def speech(self, inputs):
+        """Per input, the VAD's speech regions of its chunk (vad.ChunkSpeech), or None without a VAD."""
+        if self.vad is None:
+            return [None] * len(inputs)
+        cfg = self.cfg
+        window = WINDOWS[cfg.sample_rate][0]
+        probs = self.vad.probabilities(inputs[:, cfg.prompt_slots * cfg.slot_samples:], cfg.sample_rate)
+        return [chunk_speech(p, window / cfg.sample_rate, cfg) for p in probs]
+
+
+def load_vad(cfg: ModelConfig, model_dir, threads=1):
+    """The contract's VAD file, found next to the model files and checked against its hash."""
+    if not cfg.vad_file:
+        return None
+    path = os.path.join(model_dir, cfg.vad_file)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path}: the model's contract names this VAD file")
+    if file_sha256(path) != cfg.vad_sha256:
+        raise ValueError(f"{path}: sha256 differs from the model contract's {cfg.vad_sha256}")
+    return SileroVad(path, threads)
 
 
 def config_from_metadata(meta) -> ModelConfig:
@@ -256,7 +305,19 @@ def config_from_metadata(meta) -> ModelConfig:
         match_min_frames=int(g("match.min_frames")), merge_threshold=float(g("match.merge_threshold")),
         unprompted_merge_threshold=float(g("match.unprompted_merge_threshold")),
         join_gap=float(g("join_gap_seconds")), stranger_threshold=float(g("match.stranger_threshold")),
-        profile_weight=float(g("match.profile_weight")))
+        profile_weight=float(g("match.profile_weight")), **vad_config(meta))
+
+
+def vad_config(meta) -> dict:
+    """The vad.* keys (contract 5) as ModelConfig fields; a contract 4 file has none, and
+    reads as the defaults without a gate, so that --restamp can add them."""
+    d = ModelConfig()
+    keys = {"vad_file": "vad.file", "vad_sha256": "vad.sha256", "vad_threshold": "vad.threshold",
+            "vad_neg_threshold": "vad.neg_threshold", "vad_keep_threshold": "vad.keep_threshold",
+            "vad_keep_neg_threshold": "vad.keep_neg_threshold", "vad_min_speech": "vad.min_speech_seconds",
+            "vad_min_silence": "vad.min_silence_seconds", "vad_pad": "vad.pad_seconds",
+            "gate_min_seconds": "vad.gate_min_seconds", "fill_min_seconds": "vad.fill_min_seconds"}
+    return {f: type(getattr(d, f))(meta.get("streamdrz." + k, getattr(d, f))) for f, k in keys.items()}
 
 
 def load_checkpoint(path) -> Diarizer:
@@ -274,38 +335,59 @@ def save_weights(ckpt_path, out_path):
     torch.save(keep, out_path)
 
 
+OVERRIDES = ("match_threshold", "merge_threshold", "unprompted_merge_threshold", "join_gap", "stranger_threshold",
+             "profile_weight", "vad_threshold", "vad_neg_threshold", "vad_keep_threshold", "vad_keep_neg_threshold",
+             "gate_min_seconds", "fill_min_seconds")   # ModelConfig fields a release may set (see --tune)
+
+
+def apply_overrides(cfg: ModelConfig, a):
+    if a.model_id:
+        cfg.model_id = a.model_id
+    for field in OVERRIDES:
+        if getattr(a, field) is not None:
+            setattr(cfg, field, getattr(a, field))
+    if a.vad_file is not None:
+        cfg.vad_file = os.path.basename(a.vad_file)
+        cfg.vad_sha256 = file_sha256(a.vad_file) if a.vad_file else ""
+
+
+def restamp(prefix, a):
+    """Rewrites the contract of an exported pair (same graphs, new recipe values): how a
+    release changes a tuned value or its speech gate without re-exporting the weights."""
+    import onnxruntime as ort
+    enc = ort.InferenceSession(prefix + "-encoder.onnx", providers=["CPUExecutionProvider"])
+    cfg = config_from_metadata(enc.get_modelmeta().custom_metadata_map)
+    apply_overrides(cfg, a)
+    meta = contract(cfg)
+    add_metadata(prefix + "-encoder.onnx", meta, "encoder")
+    add_metadata(prefix + "-decoder.onnx", meta, "decoder")
+    return prefix + "-encoder.onnx", prefix + "-decoder.onnx"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--ckpt", help="checkpoint to export")
+    ap.add_argument("--restamp", metavar="PREFIX", help="instead of exporting, rewrite the contract of this "
+                                                        "exported pair with the flags below")
     ap.add_argument("--weights-out", default=None, help="also write the weights-only checkpoint here")
     ap.add_argument("--out", default="models/streamdrz")
     ap.add_argument("--model-id", default=None, help="overrides the model id stored in the metadata")
-    ap.add_argument("--match-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
-    ap.add_argument("--merge-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
-    ap.add_argument("--unprompted-merge-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
-    ap.add_argument("--join-gap", type=float, default=None, help="see select_checkpoint.py --tune")
-    ap.add_argument("--stranger-threshold", type=float, default=None, help="see select_checkpoint.py --tune")
-    ap.add_argument("--profile-weight", type=float, default=None, help="see select_checkpoint.py --tune")
+    for field in OVERRIDES:
+        ap.add_argument("--" + field.replace("_", "-"), type=float, default=None, help="see ModelConfig")
+    ap.add_argument("--vad-file", default=None, help="Silero VAD .onnx to gate speech with; it must lie next "
+                                                     "to the model files ('' for none)")
     a = ap.parse_args()
-    model = load_checkpoint(a.ckpt)
-    if a.model_id:
-        model.cfg.model_id = a.model_id
-    if a.match_threshold is not None:
-        model.cfg.match_threshold = a.match_threshold
-    if a.merge_threshold is not None:
-        model.cfg.merge_threshold = a.merge_threshold
-    if a.unprompted_merge_threshold is not None:
-        model.cfg.unprompted_merge_threshold = a.unprompted_merge_threshold
-    if a.join_gap is not None:
-        model.cfg.join_gap = a.join_gap
-    if a.stranger_threshold is not None:
-        model.cfg.stranger_threshold = a.stranger_threshold
-    if a.profile_weight is not None:
-        model.cfg.profile_weight = a.profile_weight
-    paths = export(model, a.out)
-    if a.weights_out:
-        save_weights(a.ckpt, a.weights_out)
-        paths = (*paths, a.weights_out)
+    if a.restamp:
+        paths = restamp(a.restamp, a)
+    elif a.ckpt:
+        model = load_checkpoint(a.ckpt)
+        apply_overrides(model.cfg, a)
+        paths = export(model, a.out)
+        if a.weights_out:
+            save_weights(a.ckpt, a.weights_out)
+            paths = (*paths, a.weights_out)
+    else:
+        ap.error("give --ckpt or --restamp")
     for p in paths:
         print(f"wrote {p} ({os.path.getsize(p) / 1e6:.1f} MB)")
 

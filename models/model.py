@@ -62,6 +62,18 @@ class ModelConfig:
     stranger_threshold: float = -1.0   # a known label's segment less similar than this to every prompt is someone else
     profile_weight: float = 1.0    # share of a known speaker's voice taken from all their speech so far, not the prompt
     join_gap: float = 0.5          # a speaker's segments closer than this (seconds) are joined
+    # speech activity (models/vad.py): Silero VAD decides where speech is, the model who speaks
+    vad_file: str = ""             # the VAD's .onnx next to the model files; "" for no speech gate
+    vad_sha256: str = ""
+    vad_threshold: float = 0.5     # sure speech starts at this probability ...
+    vad_neg_threshold: float = 0.35    # ... and ends below this one (Silero's own defaults)
+    vad_keep_threshold: float = 0.1    # possible speech, where the model's segments stay, starts here ...
+    vad_keep_neg_threshold: float = 0.05   # ... and ends below this (chosen on validation calls)
+    vad_min_speech: float = 0.25   # seconds; shorter bursts are not speech
+    vad_min_silence: float = 0.1   # seconds; shorter pauses do not end speech
+    vad_pad: float = 0.03          # seconds added to each side of a speech region
+    gate_min_seconds: float = 0.1  # a model segment's part inside speech shorter than this is dropped
+    fill_min_seconds: float = 0.2  # sure speech no segment covers, at least this long, goes to the nearest voice
     n_train_speakers: int = 0      # >0: training-only speaker-id head (additive angular margin softmax)
     model_id: str = "streamdrz-small"
 

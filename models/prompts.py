@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model import ModelConfig
+from vad import gate
 
 MIN_PROMPT_SECONDS = 0.5     # shorter clean regions identify a voice too poorly
 PROFILE_MIN_FRAMES = 25      # 2 s of speech: a thinner voice profile does not judge which prompt is typical
@@ -152,6 +153,7 @@ class ChunkOutput:
     """What the model gives for one chunk."""
     segments: list                   # (start, end, chunk-local label, conf), chunk time
     embeddings: np.ndarray = None    # (n_enc, spk_dim) unit voice embedding per encoder frame
+    speech: object = None            # vad.ChunkSpeech: where the VAD hears speech; None: no speech gate
 
 
 def _unit(v):
@@ -313,6 +315,49 @@ class ChunkVoices:
         return alias
 
 
+def fill_speech(cfg: ModelConfig, segments, speech, prompt_samples, emb):
+    """`segments` (chunk time, chunk labels, sorted, already inside `speech`) plus a segment
+    for each part of a speech region that no segment covers, if at least
+    `fill_min_seconds` long: it goes to the chunk label whose voice (ChunkVoices) its mean
+    frame embedding is most like, labels ascending, then the prompt slots that are no
+    label yet; with no voice to compare, to label n_prompted (a new speaker). Why: the
+    model misses quiet, distant and overlapped talk that the VAD hears, and a missed
+    second counts as much as a wrong one. Needs embeddings; without them, no fill."""
+    if emb is None:
+        return segments
+    voices = ChunkVoices(cfg, segments, prompt_samples, emb)
+    cands = [(lab, v) for lab, (v, _) in sorted(voices.labels.items())]
+    cands += [(j, v) for j, v in enumerate(voices.prompt_voices) if j not in voices.labels]
+    out = list(segments)
+    for a, b in uncovered(speech, segments):
+        if b - a < cfg.fill_min_seconds:
+            continue
+        v = voices.region_voice(a, b)
+        lab = len(prompt_samples)
+        if v is not None and cands:
+            cos = [float(v @ c) for _, c in cands]
+            lab = cands[int(np.argmax(cos))][0]
+        out.append((a, b, lab, 0.0))
+    return sorted(out, key=lambda x: (x[0], x[1]))
+
+
+def uncovered(regions, segments):
+    """The parts of `regions` [(a, b)] that no segment (start, end, ...) overlaps."""
+    spans = sorted((s, e) for s, e, *_ in segments)
+    out = []
+    for a, b in regions:
+        cur = a
+        for s, e in spans:
+            if e <= cur or s >= b:
+                continue
+            if s > cur:
+                out.append((cur, s))
+            cur = max(cur, e)
+        if cur < b:
+            out.append((cur, b))
+    return out
+
+
 def refine_by_voice(cfg: ModelConfig, st, segs, emb):
     """Segments (chunk time, call labels, sorted) with each frame where one speaker alone
     talks given to the speaker present in the chunk whose voice it sounds most like. Why:
@@ -435,6 +480,9 @@ class StreamingDiarizer:
             s, e = min(s, chunk_len), min(e, chunk_len)
             if e > s:
                 local.append((s, e, lab, conf))
+        if out.speech is not None:
+            local = fill_speech(cfg, gate(local, out.speech.possible, cfg.gate_min_seconds), out.speech.sure,
+                                [len(p.audio) for p in prompts], out.embeddings)
         alias, voices = {}, None
         if out.embeddings is not None:
             voices = ChunkVoices(cfg, local, [len(p.audio) for p in prompts], out.embeddings,

@@ -123,16 +123,16 @@ public final class CallDiarizer {
      * @return the chunk's segments in call time and call labels (before stitching)
      */
     public List<CallSegment> absorb(CallState state, PreparedChunk prepared, DecodedChunk decoded) {
-        return absorb(state, prepared, decoded.segments(), decoded.embeddings());
+        return absorb(state, prepared, decoded.segments(), decoded.embeddings(), decoded.speech());
     }
 
     /** {@link #absorb(CallState, PreparedChunk, DecodedChunk)} without voice embeddings. */
     public List<CallSegment> absorb(CallState state, PreparedChunk prepared, List<ChunkSegment> local) {
-        return absorb(state, prepared, local, null);
+        return absorb(state, prepared, local, null, null);
     }
 
     private List<CallSegment> absorb(CallState state, PreparedChunk prepared, List<ChunkSegment> decoded,
-                                     float[] embeddings) {
+                                     float[] embeddings, SpeechGate.Speech speech) {
         int sr = c.sampleRate;
         float[] chunk = prepared.chunk();
         double t0 = state.chunkIndex() * c.chunkSeconds;
@@ -149,17 +149,18 @@ public final class CallDiarizer {
             }
         }
         List<SpeakerPrompt> prompts = prepared.prompts();
+        if (speech != null) {
+            local = SpeechGate.apply(c, local, speech, promptSamples(prompts), embeddings);
+        }
         int[] segmentSlot = new int[local.size()];     // prompt slot per segment, -1: a new speaker's
         Map<Integer, Integer> alias = Map.of();         // new label -> the new label it is the same voice as
         VoiceMatcher voices = null;
         if (embeddings != null) {
-            int[] promptSamples = new int[prompts.size()];
             double[][] profiles = new double[prompts.size()][];
-            for (int i = 0; i < promptSamples.length; i++) {
-                promptSamples[i] = prompts.get(i).audio().length;
+            for (int i = 0; i < profiles.length; i++) {
                 profiles[i] = profileOf(prompts.get(i));
             }
-            voices = new VoiceMatcher(c, local, promptSamples, embeddings, profiles);
+            voices = new VoiceMatcher(c, local, promptSamples(prompts), embeddings, profiles);
             Map<Integer, Integer> slotOf = voices.match();
             segmentSlot = voices.segmentSlots(slotOf);
             alias = voices.newLabelAliases(slotOf);
@@ -380,6 +381,14 @@ public final class CallDiarizer {
      */
     private double[] profileOf(SpeakerPrompt p) {
         return p.voice() != null && p.voice().length == c.speakerDim ? p.voice() : null;
+    }
+
+    private static int[] promptSamples(List<SpeakerPrompt> prompts) {
+        int[] out = new int[prompts.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = prompts.get(i).audio().length;
+        }
+        return out;
     }
 
     /**

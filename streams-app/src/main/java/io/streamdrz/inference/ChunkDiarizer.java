@@ -17,10 +17,12 @@ public final class ChunkDiarizer implements ChunkRunner {
     private final ModelContract contract;
     private final PromptedDecoder decoder;
     private final ThreadLocal<MelFrontend> frontends;
+    private final SileroVad vad;
 
     public ChunkDiarizer(DiarizationModel model) {
         this.contract = model.contract();
         this.decoder = new PromptedDecoder(model);
+        this.vad = model.vad();
         this.frontends = ThreadLocal.withInitial(() -> new MelFrontend(contract.mel));
     }
 
@@ -52,6 +54,23 @@ public final class ChunkDiarizer implements ChunkRunner {
             frontend.compute(in.samples(), 0, in.samples().length, features, i * rowSize);
             nPrompted[i] = in.nPrompted();
         }
-        return decoder.decode(features, nPrompted);
+        List<DecodedChunk> decoded = decoder.decode(features, nPrompted);
+        return vad == null ? decoded : withSpeech(inputs, decoded);
+    }
+
+    /** Each chunk with the speech regions the VAD hears in its chunk part (not the prompts). */
+    private List<DecodedChunk> withSpeech(List<ModelInput> inputs, List<DecodedChunk> decoded) {
+        float[][] audio = new float[inputs.size()][];
+        for (int i = 0; i < audio.length; i++) {
+            audio[i] = inputs.get(i).samples();
+        }
+        int rate = contract.sampleRate;
+        float[][] probs = vad.probabilities(audio, contract.chunkOffset(), contract.chunkSamples(), rate);
+        double windowSeconds = SileroVad.windowSamples(rate) / (double) rate;
+        List<DecodedChunk> out = new java.util.ArrayList<>(decoded.size());
+        for (int i = 0; i < decoded.size(); i++) {
+            out.add(decoded.get(i).withSpeech(SpeechGate.speech(probs[i], windowSeconds, contract.vad)));
+        }
+        return out;
     }
 }

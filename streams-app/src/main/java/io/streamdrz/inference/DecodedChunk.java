@@ -13,12 +13,25 @@ import java.util.List;
  * @param embeddings the encoder's unit voice embedding per frame, {@code (encoder.frames,
  *                  speaker.dim)} row-major, or null when the runner gives none (then the
  *                  model's own labels say which chunk speaker is which prompt)
+ * @param speech    where the VAD hears speech in the chunk, or null for no speech gate
+ *                  ({@link SpeechGate})
  */
 public record DecodedChunk(int[] tokens, double[] probs, int nPrompted, List<ChunkSegment> segments,
-                           float[] embeddings) {
+                           float[] embeddings, SpeechGate.Speech speech) {
 
-    /** Without voice embeddings. */
+    /** Without a speech gate. */
+    public DecodedChunk(int[] tokens, double[] probs, int nPrompted, List<ChunkSegment> segments,
+                        float[] embeddings) {
+        this(tokens, probs, nPrompted, segments, embeddings, null);
+    }
+
+    /** Without voice embeddings or a speech gate. */
     public DecodedChunk(int[] tokens, double[] probs, int nPrompted, List<ChunkSegment> segments) {
-        this(tokens, probs, nPrompted, segments, null);
+        this(tokens, probs, nPrompted, segments, null, null);
+    }
+
+    /** This chunk with the VAD's speech regions. */
+    public DecodedChunk withSpeech(SpeechGate.Speech regions) {
+        return new DecodedChunk(tokens, probs, nPrompted, segments, embeddings, regions);
     }
 }

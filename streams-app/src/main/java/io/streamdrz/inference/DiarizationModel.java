@@ -37,14 +37,16 @@ public final class DiarizationModel implements AutoCloseable {
     private final OrtSession decoder;
     private final ModelContract contract;
     private final ModelOptions.Device device;
+    private final SileroVad vad;
 
     private DiarizationModel(OrtEnvironment env, OrtSession encoder, OrtSession decoder, ModelContract contract,
-                             ModelOptions.Device device) {
+                             ModelOptions.Device device, SileroVad vad) {
         this.env = env;
         this.encoder = encoder;
         this.decoder = decoder;
         this.contract = contract;
         this.device = device;
+        this.vad = vad;
     }
 
     /** The JVM's ONNX Runtime environment. */
@@ -93,7 +95,8 @@ public final class DiarizationModel implements AutoCloseable {
             log.info("model {} loaded from {}-{encoder,decoder}.onnx on {} ({} intra-op thread(s))",
                     ec.modelId, options.prefix(), device.name().toLowerCase(java.util.Locale.ROOT),
                     options.intraOpThreads() == 0 ? "all" : options.intraOpThreads());
-            return new DiarizationModel(env, enc, dec, ec, device);
+            SileroVad vad = loadVad(env, encFile, ec.vad);
+            return new DiarizationModel(env, enc, dec, ec, device, vad);
         } catch (OrtException e) {
             closeQuietly(enc);
             closeQuietly(dec);
@@ -102,6 +105,40 @@ public final class DiarizationModel implements AutoCloseable {
             closeQuietly(enc);
             closeQuietly(dec);
             throw e;
+        }
+    }
+
+    /**
+     * The contract's VAD, found next to the encoder and checked against its digest, on the
+     * CPU with one thread (it is small and runs window by window), or null for no gate.
+     */
+    private static SileroVad loadVad(OrtEnvironment env, Path encFile, VadSpec spec) throws OrtException {
+        if (!spec.enabled()) {
+            return null;
+        }
+        Path file = encFile.toAbsolutePath().resolveSibling(spec.file());
+        if (!Files.isRegularFile(file)) {
+            throw new ModelContractException("VAD file not found: " + file + " (the model's contract names it in "
+                    + "streamdrz.vad.file; it belongs next to the model files)");
+        }
+        String digest = sha256(file);
+        if (!digest.equals(spec.sha256())) {
+            throw new ModelContractException(file + ": sha256 " + digest + " differs from the model contract's "
+                    + spec.sha256() + " (streamdrz.vad.sha256)");
+        }
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setIntraOpNumThreads(1);
+            so.setInterOpNumThreads(1);
+            return new SileroVad(env, env.createSession(file.toString(), so));
+        }
+    }
+
+    private static String sha256(Path file) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+            throw new ModelContractException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -169,10 +206,22 @@ public final class DiarizationModel implements AutoCloseable {
         return decoder;
     }
 
+    /** The speech gate's VAD, or null when the contract names none. */
+    SileroVad vad() {
+        return vad;
+    }
+
     @Override
     public void close() {
         closeQuietly(encoder);
         closeQuietly(decoder);
+        if (vad != null) {
+            try {
+                vad.close();
+            } catch (OrtException e) {
+                log.debug("closing the VAD failed", e);
+            }
+        }
     }
 
     private static void closeQuietly(OrtSession s) {

@@ -18,7 +18,7 @@ import java.util.TreeMap;
 public final class ModelContract {
 
     /** The contract versions this runtime understands. */
-    public static final String SUPPORTED_VERSION = "4";
+    public static final String SUPPORTED_VERSION = "5";
     static final String PREFIX = "streamdrz.";
 
     private final String source;
@@ -68,6 +68,8 @@ public final class ModelContract {
     public final double profileWeight;
     /** A speaker's segments closer than this (seconds) are joined ({@link SegmentStitcher}). */
     public final double joinGapSeconds;
+    /** The speech gate: which VAD decides where speech is ({@link SpeechGate}). */
+    public final VadSpec vad;
     public final String graph;
 
     private ModelContract(String source, Map<String, String> meta) {
@@ -119,6 +121,7 @@ public final class ModelContract {
         profileWeight = nonNegativeDouble("match.profile_weight");
         require(profileWeight <= 1.0, "match.profile_weight", "must be between 0 and 1, not " + profileWeight);
         joinGapSeconds = nonNegativeDouble("join_gap_seconds");
+        vad = vadSpec();
         graph = string("graph");
         checkConsistency();
     }
@@ -209,6 +212,20 @@ public final class ModelContract {
     /** Every {@code streamdrz.*} key and value, sorted by key. */
     public Map<String, String> values() {
         return java.util.Collections.unmodifiableMap(values);
+    }
+
+    private VadSpec vadSpec() {
+        double threshold = nonNegativeDouble("vad.threshold");
+        double negThreshold = nonNegativeDouble("vad.neg_threshold");
+        require(negThreshold <= threshold, "vad.neg_threshold", "must not exceed vad.threshold");
+        double keepThreshold = nonNegativeDouble("vad.keep_threshold");
+        double keepNegThreshold = nonNegativeDouble("vad.keep_neg_threshold");
+        require(keepNegThreshold <= keepThreshold, "vad.keep_neg_threshold", "must not exceed vad.keep_threshold");
+        return new VadSpec(string("vad.file"), string("vad.sha256"), threshold, negThreshold, keepThreshold,
+                keepNegThreshold,
+                nonNegativeDouble("vad.min_speech_seconds"), nonNegativeDouble("vad.min_silence_seconds"),
+                nonNegativeDouble("vad.pad_seconds"), nonNegativeDouble("vad.gate_min_seconds"),
+                nonNegativeDouble("vad.fill_min_seconds"));
     }
 
     private MelSpec melSpec() {

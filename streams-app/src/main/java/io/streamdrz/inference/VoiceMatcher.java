@@ -166,6 +166,11 @@ final class VoiceMatcher {
         return countOf(frames) == 0 ? null : unitMean(c.speakerDim, embeddings, c.encoderChunkStart, frames.length, frames);
     }
 
+    /** Per chunk label with at least {@code match.min_frames} frames of its own, its unit voice; labels ascending. */
+    Map<Integer, double[]> labelVoices() {
+        return java.util.Collections.unmodifiableMap(labels);
+    }
+
     /** Unit mean embedding of slot {@code j}'s prompt audio, without the speaker's profile. */
     double[] promptVoice(int j) {
         return promptVoices[j];

@@ -11,7 +11,7 @@ final class ContractFixtures {
 
     static Map<String, String> metadata(String graph) {
         Map<String, String> m = new HashMap<>();
-        m.put("streamdrz.contract_version", "4");
+        m.put("streamdrz.contract_version", "5");
         m.put("streamdrz.model_id", "streamdrz-small");
         m.put("streamdrz.sample_rate", "16000");
         m.put("streamdrz.mel.n_fft", "512");
@@ -55,6 +55,17 @@ final class ContractFixtures {
         m.put("streamdrz.match.stranger_threshold", "0.5");
         m.put("streamdrz.match.profile_weight", "0.75");
         m.put("streamdrz.match.recipe", "label embedding = mean speaker_embedding ...");
+        m.put("streamdrz.vad.file", "");
+        m.put("streamdrz.vad.sha256", "");
+        m.put("streamdrz.vad.threshold", "0.5");
+        m.put("streamdrz.vad.neg_threshold", "0.35");
+        m.put("streamdrz.vad.keep_threshold", "0.1");
+        m.put("streamdrz.vad.keep_neg_threshold", "0.05");
+        m.put("streamdrz.vad.min_speech_seconds", "0.25");
+        m.put("streamdrz.vad.min_silence_seconds", "0.1");
+        m.put("streamdrz.vad.pad_seconds", "0.03");
+        m.put("streamdrz.vad.gate_min_seconds", "0.1");
+        m.put("streamdrz.vad.fill_min_seconds", "0.2");
         m.put("streamdrz.grammar", "SOD (start end speaker)* EOS; ...");
         m.put("streamdrz.graph", graph);
         return m;

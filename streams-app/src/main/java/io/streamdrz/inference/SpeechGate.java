@@ -1,0 +1,184 @@
+package io.streamdrz.inference;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Speech decides where, the model decides who: a chunk's segments are cut to the speech
+ * regions the VAD hears ({@link SileroVad}), and speech that no segment covers goes to the
+ * voice it sounds most like. Why: the model, trained on synthetic calls only, hears speech
+ * in digital silence, hum and tones, and misses quiet or distant talk. The Python twin is
+ * {@code speech_regions}/{@code gate} in {@code models/vad.py} and {@code fill_speech} in
+ * {@code models/prompts.py}; the parity tests hold the two to each other.
+ */
+public final class SpeechGate {
+
+    /** Seconds of speech in a chunk, {@code start < end}. */
+    public record Region(double start, double end) {
+    }
+
+    /**
+     * A chunk's speech as the VAD hears it. {@code sure}: where speech certainly is
+     * (Silero's own thresholds); what the model misses there is filled. {@code possible}:
+     * where speech may be (a far lower threshold); the model's segments stay only there.
+     * Why two: the VAD misses much band-limited, coded or distant speech that the model
+     * hears rightly, but digital silence, hum and tones stay below both.
+     */
+    public record Speech(List<Region> sure, List<Region> possible) {
+    }
+
+    /** {@link #regions} at both pairs of thresholds of the contract. */
+    public static Speech speech(float[] probs, double windowSeconds, VadSpec v) {
+        return new Speech(regions(probs, windowSeconds, v.threshold(), v.negThreshold(), v),
+                regions(probs, windowSeconds, v.keepThreshold(), v.keepNegThreshold(), v));
+    }
+
+    private static final Comparator<ChunkSegment> BY_TIME =
+            Comparator.comparingDouble(ChunkSegment::start).thenComparingDouble(ChunkSegment::end);
+
+    private SpeechGate() {
+    }
+
+    /**
+     * Window probabilities to speech regions, with the hysteresis of Silero's own recipe:
+     * speech starts at a window of {@code p >= threshold} and ends where a run of
+     * {@code p < negThreshold} lasting {@code minSilenceSeconds} begins; shorter than
+     * {@code minSpeechSeconds} is not speech; regions are padded within the signal.
+     */
+    static List<Region> regions(float[] probs, double windowSeconds, double threshold, double negThreshold,
+                                VadSpec v) {
+        List<Region> raw = new ArrayList<>();
+        double start = -1;
+        double below = -1;
+        for (int k = 0; k < probs.length; k++) {
+            double t = k * windowSeconds;
+            if (start < 0) {
+                if (probs[k] >= threshold) {
+                    start = t;
+                    below = -1;
+                }
+            } else if (probs[k] < negThreshold) {
+                below = below < 0 ? t : below;
+                if (t + windowSeconds - below >= v.minSilenceSeconds()) {
+                    raw.add(new Region(start, below));
+                    start = -1;
+                    below = -1;
+                }
+            } else {
+                below = -1;
+            }
+        }
+        double end = probs.length * windowSeconds;
+        if (start >= 0) {
+            raw.add(new Region(start, end));
+        }
+        List<Region> out = new ArrayList<>();
+        for (Region r : raw) {
+            if (r.end() - r.start() >= v.minSpeechSeconds()) {
+                out.add(new Region(Math.max(0.0, r.start() - v.padSeconds()), Math.min(end, r.end() + v.padSeconds())));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The gated chunk: each segment cut to possible speech, then sure speech no segment
+     * covers filled by voice ({@link #fill}); sorted by start, then end.
+     */
+    static List<ChunkSegment> apply(ModelContract c, List<ChunkSegment> local, Speech speech,
+                                    int[] promptSamples, float[] embeddings) {
+        return fill(c, gate(local, speech.possible(), c.vad.gateMinSeconds()), speech.sure(), promptSamples,
+                embeddings);
+    }
+
+    /** The parts of {@code segments} inside {@code regions}; parts shorter than {@code minSeconds} are dropped. */
+    static List<ChunkSegment> gate(List<ChunkSegment> segments, List<Region> regions, double minSeconds) {
+        List<ChunkSegment> out = new ArrayList<>();
+        for (ChunkSegment s : segments) {
+            for (Region r : regions) {
+                double lo = Math.max(s.start(), r.start());
+                double hi = Math.min(s.end(), r.end());
+                if (hi - lo > Math.max(minSeconds, 1e-9)) {
+                    out.add(new ChunkSegment(lo, hi, s.label(), s.confidence()));
+                }
+            }
+        }
+        out.sort(BY_TIME);
+        return out;
+    }
+
+    /**
+     * {@code segments} plus a segment, confidence 0, for each part of a speech region that
+     * no segment covers and that lasts at least {@code fillMinSeconds}: it goes to the
+     * chunk label whose voice its mean frame embedding is most like (labels ascending,
+     * then the prompt slots that are no label yet), or with no voice to compare to label
+     * {@code n_prompted}, a new speaker. Without embeddings nothing is filled.
+     */
+    static List<ChunkSegment> fill(ModelContract c, List<ChunkSegment> segments, List<Region> speech,
+                                   int[] promptSamples, float[] embeddings) {
+        if (embeddings == null) {
+            return segments;
+        }
+        VoiceMatcher voices = new VoiceMatcher(c, segments, promptSamples, embeddings);
+        List<Integer> candidates = new ArrayList<>();
+        List<double[]> candidateVoices = new ArrayList<>();
+        for (Map.Entry<Integer, double[]> e : voices.labelVoices().entrySet()) {
+            candidates.add(e.getKey());
+            candidateVoices.add(e.getValue());
+        }
+        for (int j = 0; j < promptSamples.length; j++) {
+            if (!voices.labelVoices().containsKey(j)) {
+                candidates.add(j);
+                candidateVoices.add(voices.promptVoice(j));
+            }
+        }
+        List<ChunkSegment> out = new ArrayList<>(segments);
+        for (Region gap : uncovered(speech, segments)) {
+            if (gap.end() - gap.start() >= c.vad.fillMinSeconds()) {
+                out.add(new ChunkSegment(gap.start(), gap.end(),
+                        closest(voices.regionVoice(gap.start(), gap.end()), candidates, candidateVoices,
+                                promptSamples.length), 0.0));
+            }
+        }
+        out.sort(BY_TIME);
+        return out;
+    }
+
+    private static int closest(double[] voice, List<Integer> labels, List<double[]> voices, int none) {
+        int best = none;
+        double bestCos = Double.NEGATIVE_INFINITY;
+        for (int i = 0; voice != null && i < labels.size(); i++) {
+            double cos = VoiceMatcher.cosine(voice, voices.get(i));
+            if (cos > bestCos) {
+                best = labels.get(i);
+                bestCos = cos;
+            }
+        }
+        return best;
+    }
+
+    /** The parts of {@code regions} that no segment overlaps. */
+    static List<Region> uncovered(List<Region> regions, List<ChunkSegment> segments) {
+        List<ChunkSegment> spans = new ArrayList<>(segments);
+        spans.sort(BY_TIME);
+        List<Region> out = new ArrayList<>();
+        for (Region r : regions) {
+            double cur = r.start();
+            for (ChunkSegment s : spans) {
+                if (s.end() <= cur || s.start() >= r.end()) {
+                    continue;
+                }
+                if (s.start() > cur) {
+                    out.add(new Region(cur, s.start()));
+                }
+                cur = Math.max(cur, s.end());
+            }
+            if (cur < r.end()) {
+                out.add(new Region(cur, r.end()));
+            }
+        }
+        return out;
+    }
+}
