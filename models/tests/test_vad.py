@@ -1,0 +1,100 @@
+"""The speech gate: Silero VAD regions, the gate and the fill, and the shipped model on
+audio that holds no speech (digital silence, low-level noise, mains hum, DTMF)."""
+import os
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from model import ModelConfig                     # noqa: E402
+from vad import speech_regions, gate               # noqa: E402
+from prompts import StreamingDiarizer, fill_speech, uncovered   # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+SR = 16000
+
+
+def test_regions_follow_the_hysteresis():
+    cfg = ModelConfig()
+    w = 0.032
+    p = [0.0] * 10 + [0.9] * 20 + [0.4] * 5 + [0.9] * 10 + [0.0] * 10 + [0.6] * 3 + [0.0] * 10
+    r = speech_regions(p, w, cfg.vad_threshold, cfg.vad_neg_threshold, cfg)
+    # 0.4 stays above the end threshold (0.35): one region over the dip; the 3-window burst is too short
+    assert len(r) == 1
+    assert r[0][0] == pytest.approx(10 * w - cfg.vad_pad)
+    assert r[0][1] == pytest.approx(45 * w + cfg.vad_pad)
+    assert speech_regions([0.2] * 50, w, cfg.vad_threshold, cfg.vad_neg_threshold, cfg) == []
+    assert len(speech_regions([0.2] * 50, w, cfg.vad_keep_threshold, cfg.vad_keep_neg_threshold, cfg)) == 1
+
+
+def test_gate_clips_segments_to_regions_and_drops_slivers():
+    segs = [(0.0, 4.0, 0, 0.9), (5.0, 5.05, 1, 0.9)]
+    out = gate(segs, [(1.0, 2.0), (3.0, 6.0)], 0.1)
+    assert out == [(1.0, 2.0, 0, 0.9), (3.0, 4.0, 0, 0.9)]
+
+
+def test_uncovered_parts():
+    assert uncovered([(0.0, 3.0)], [(0.5, 1.0, 0), (2.0, 4.0, 1)]) == [(0.0, 0.5), (1.0, 2.0)]
+
+
+def test_fill_gives_uncovered_speech_to_the_closest_voice():
+    cfg = ModelConfig()
+    n = cfg.n_enc
+    emb = np.zeros((n, cfg.spk_dim), np.float32)
+    a, b = np.eye(cfg.spk_dim)[0], np.eye(cfg.spk_dim)[1]
+    t = (np.arange(n - cfg.chunk_enc_start) + 0.5) * cfg.enc_frame_seconds
+    chunk = emb[cfg.chunk_enc_start:]
+    chunk[t < 4.0] = a
+    chunk[t >= 4.0] = b
+    segs = [(0.0, 2.0, 0, 0.9), (5.0, 7.0, 1, 0.9)]
+    out = fill_speech(cfg, segs, [(0.0, 8.0)], [], emb)
+    filled = [s for s in out if s[3] == 0.0]
+    assert [(s[0], s[1]) for s in filled] == [(2.0, 5.0), (7.0, 8.0)]
+    assert [s[2] for s in filled] == [0, 1]        # the gap in voice a's time is a's, the tail b's
+    assert fill_speech(cfg, segs, [(0.0, 8.0)], [], None) == segs
+
+
+
+def at_level(x, db):
+    return (x / np.sqrt(np.mean(x ** 2)) * 10 ** (db / 20)).astype(np.float32)
+
+
+def non_speech(seconds, seed=7):
+    rng = np.random.default_rng(seed)
+    n = int(seconds * SR)
+    t = np.arange(n) / SR
+    keys = (t // 0.2) % 4
+    dtmf = np.where(t % 0.2 < 0.1, np.sin(2 * np.pi * 697 * t) + np.sin(2 * np.pi * (1209 + 127 * keys) * t), 0.0)
+    return {
+        "digital silence": np.zeros(n, np.float32),
+        "white noise -60 dBFS": at_level(rng.standard_normal(n), -60),
+        "white noise -45 dBFS": at_level(rng.standard_normal(n), -45),
+        "mains hum 50 Hz -30 dBFS": at_level(sum(np.sin(2 * np.pi * 50 * k * t) / k for k in range(1, 8)), -30),
+        "DTMF tones -20 dBFS": at_level(dtmf, -20),
+    }
+
+
+@pytest.fixture(scope="module")
+def model():
+    from export import OnnxDiarizer
+    prefix = os.path.join(ROOT, "models", "streamdrz")
+    if not os.path.exists(prefix + "-encoder.onnx"):
+        pytest.skip("no exported model")
+    return OnnxDiarizer(prefix, threads=2)
+
+
+def test_no_speech_is_heard_in_silence_noise_hum_and_tones(model):
+    assert model.vad is not None, "the shipped model has no speech gate"
+    signals = non_speech(40.0)
+    out = StreamingDiarizer(model.cfg, model.run_chunks).diarize_many(list(signals.values()))
+    heard = {name: round(sum(e - s for s, e, *_ in segs), 2) for name, segs in zip(signals, out) if segs}
+    assert heard == {}
+
+
+def test_speech_is_still_heard(model):
+    import soundfile as sf
+    audio, sr = sf.read(os.path.join(ROOT, "streams-app/src/test/resources/model-fixtures/call-0.wav"), dtype="float32")
+    assert sr == SR
+    segs = StreamingDiarizer(model.cfg, model.run_chunks).diarize_many([audio])[0]
+    assert sum(e - s for s, e, *_ in segs) > 0.3 * len(audio) / SR

@@ -1,0 +1,102 @@
+package io.streamdrz.inference;
+
+import io.streamdrz.audio.WavReader;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The speech gate alone (the same cases as models/tests/test_vad.py), and the shipped
+ * model with its VAD on long audio that holds no speech.
+ */
+class SpeechGateTest {
+
+    private static final int SR = 16_000;
+    private static final VadSpec SPEC = ContractFixtures.contract().vad;
+
+    private static ChunkSegment seg(double s, double e, int label) {
+        return new ChunkSegment(s, e, label, 0.9);
+    }
+
+    @Test
+    void regionsFollowTheHysteresis() {
+        float[] p = new float[68];
+        java.util.Arrays.fill(p, 10, 30, 0.9f);
+        java.util.Arrays.fill(p, 30, 35, 0.4f);     // above the end threshold: no end
+        java.util.Arrays.fill(p, 35, 45, 0.9f);
+        java.util.Arrays.fill(p, 55, 58, 0.6f);     // too short to be speech
+        List<SpeechGate.Region> sure = SpeechGate.speech(p, 0.032, SPEC).sure();
+        assertEquals(1, sure.size());
+        assertEquals(10 * 0.032 - SPEC.padSeconds(), sure.get(0).start(), 1e-9);
+        assertEquals(45 * 0.032 + SPEC.padSeconds(), sure.get(0).end(), 1e-9);
+
+        float[] low = new float[50];
+        java.util.Arrays.fill(low, 0.2f);
+        assertEquals(0, SpeechGate.speech(low, 0.032, SPEC).sure().size());
+        assertEquals(1, SpeechGate.speech(low, 0.032, SPEC).possible().size());
+    }
+
+    @Test
+    void gateClipsSegmentsToRegionsAndDropsSlivers() {
+        List<ChunkSegment> out = SpeechGate.gate(List.of(seg(0.0, 4.0, 0), seg(5.0, 5.05, 1)),
+                List.of(new SpeechGate.Region(1.0, 2.0), new SpeechGate.Region(3.0, 6.0)), 0.1);
+        assertEquals(List.of(seg(1.0, 2.0, 0), seg(3.0, 4.0, 0)), out);
+    }
+
+    @Test
+    void fillGivesUncoveredSpeechToTheClosestVoice() {
+        ModelContract c = ContractFixtures.contract();
+        float[] emb = new float[c.encoderFrames * c.speakerDim];
+        for (int k = c.encoderChunkStart; k < c.encoderFrames; k++) {
+            double t = (k - c.encoderChunkStart + 0.5) * c.encoderFrameSeconds;
+            emb[k * c.speakerDim + (t < 4.0 ? 0 : 1)] = 1f;
+        }
+        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(5.0, 7.0, 1));
+        List<SpeechGate.Region> all = List.of(new SpeechGate.Region(0.0, 8.0));
+        List<ChunkSegment> out = SpeechGate.fill(c, segs, all, new int[0], emb);
+        List<ChunkSegment> filled = out.stream().filter(s -> s.confidence() == 0.0).toList();
+        assertEquals(List.of(new ChunkSegment(2.0, 5.0, 0, 0.0), new ChunkSegment(7.0, 8.0, 1, 0.0)), filled);
+        assertEquals(segs, SpeechGate.fill(c, segs, all, new int[0], null));
+    }
+
+    @Test
+    void twentyMinutesOfSilenceOrLowNoiseGiveNoSpeech() {
+        CallDiarizer diarizer = new CallDiarizer(ModelFixtures.engine());
+        float[] silence = new float[20 * 60 * SR];
+        assertEquals(List.of(), diarizer.diarize(silence));
+
+        float[] noise = new float[20 * 60 * SR];
+        Random rng = new Random(7);
+        float level = (float) Math.pow(10, -60 / 20.0);
+        for (int i = 0; i < noise.length; i++) {
+            noise[i] = (float) rng.nextGaussian() * level;
+        }
+        assertEquals(List.of(), diarizer.diarize(noise));
+    }
+
+    @Test
+    void humAndTonesGiveNoSpeechButACallDoes() throws Exception {
+        CallDiarizer diarizer = new CallDiarizer(ModelFixtures.engine());
+        float[] hum = new float[40 * SR];
+        float[] dtmf = new float[40 * SR];
+        for (int i = 0; i < hum.length; i++) {
+            double t = i / (double) SR;
+            for (int k = 1; k < 8; k++) {
+                hum[i] += (float) (0.02 * Math.sin(2 * Math.PI * 50 * k * t) / k);
+            }
+            int key = (int) (t / 0.2) % 4;
+            dtmf[i] = t % 0.2 < 0.1 ? (float) (0.07 * (Math.sin(2 * Math.PI * 697 * t)
+                    + Math.sin(2 * Math.PI * (1209 + 127 * key) * t))) : 0f;
+        }
+        assertEquals(List.of(), diarizer.diarize(hum));
+        assertEquals(List.of(), diarizer.diarize(dtmf));
+
+        float[] call = WavReader.read(ModelFixtures.file("call-0.wav")).samples();
+        double speech = diarizer.diarize(call).stream().mapToDouble(s -> s.end() - s.start()).sum();
+        assertTrue(speech > 0.3 * call.length / SR, "speech heard in a call: " + speech + " s");
+    }
+}
