@@ -1,0 +1,170 @@
+"""Score the shipped model, a classical floor and both voice embeddings on real speech.
+
+    models/.venv/bin/python models/evaluate_real.py
+    models/.venv/bin/python models/evaluate_real.py --sets ami --rttm-dir models/cache/real_hyp
+    models/.venv/bin/python models/evaluate_real.py --render models/cache/real_calls
+
+Sets (realsets.py): ami (nine real AMI meeting excerpts, AMI Meeting Corpus, CC BY 4.0),
+fillets (20 real two-person dialogues rebuilt from the Czech Fish Fillets game),
+fillets-phone (the same through 8 kHz band-limited mu-law). Both fish are TRAINING
+identities of the shipped model: fillets measures real dialogue, not unseen voices.
+
+Per set, pooled over files (times summed, md-eval's ALL), the whole file scored (UEM 0 to
+its end):
+  model       the exported model through onnxruntime, streamed chunk by chunk with
+              speaker prompts exactly as evaluate.py does (StreamingDiarizer); no count
+  model-cap   the same with the speaker cap at the file's true number of speakers
+  baseline    baseline.py (energy VAD, MFCC statistics, agglomerative clustering) given
+              the true number of speakers
+with DER at collar 0 and 0.25 (md-eval collar, +-0.25 s), missed / false alarm /
+confusion shares of the scored speaker time, and JER; and embedding_eval.py's pairwise
+EER and clustering error of 1 s single-speaker windows for the model's speaker_embedding
+and for MFCC statistics. Writes models/eval/results_real.json and prints a table.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import baseline                                  # noqa: E402
+import der                                       # noqa: E402
+import embedding_eval                            # noqa: E402
+import realsets                                  # noqa: E402
+from export import OnnxDiarizer                  # noqa: E402
+from prompts import StreamingDiarizer            # noqa: E402
+
+SETS = ("ami", "fillets", "fillets-phone")
+SR = realsets.SR
+
+
+def model_diarizer(model, max_speakers=0):
+    """audio (float32, 16 kHz) -> [(start, end, label)] by the exported model, streamed as
+    evaluate.py and the app do. The one place the recipe is chosen for this command."""
+    streamer = StreamingDiarizer(model.cfg, model.run_chunks, max_speakers)
+
+    def diarize(audio):
+        return [(s, e, lab) for s, e, lab, _ in streamer.diarize_many([audio])[0]]
+    return diarize
+
+
+def n_speakers(ref):
+    return len({spk for _, _, spk in ref})
+
+
+def score(items, hyps):
+    """DER (collar 0 and 0.25) with its three shares, and JER; whole files scored."""
+    refs = {fid: ref for fid, _, ref in items}
+    hyps = {fid: [(s, e, str(lab)) for s, e, lab in h] for fid, h in hyps.items()}
+    uem = {fid: [(0.0, len(audio) / SR)] for fid, audio, _ in items}
+    out = {}
+    for collar, tag in ((0.0, "collar0"), (0.25, "collar025")):
+        _, t = der.score_files(refs, hyps, collar=collar, uem=uem)
+        total = max(t.total, 1e-9)
+        out.update({f"der_{tag}": round(t.der, 4), f"missed_{tag}": round(t.missed / total, 4),
+                    f"false_alarm_{tag}": round(t.false_alarm / total, 4),
+                    f"confusion_{tag}": round(t.confusion / total, 4)})
+    _, j = der.jer_files(refs, hyps, uem=uem)
+    out["jer"] = round(j, 4)
+    return out
+
+
+def run_system(items, diarize):
+    """{file_id: segments} and the real-time factor of `diarize(audio, ref)`."""
+    t = time.time()
+    hyps = {fid: diarize(audio, ref) for fid, audio, ref in items}
+    seconds = sum(len(a) for _, a, _ in items) / SR
+    return hyps, round((time.time() - t) / seconds, 4)
+
+
+def evaluate_set(items, model):
+    systems = {
+        "model": lambda audio, ref: model_diarizer(model)(audio),
+        "model-cap": lambda audio, ref: model_diarizer(model, n_speakers(ref))(audio),
+        "baseline": lambda audio, ref: baseline.diarize(audio, SR, n_speakers(ref)),
+    }
+    res = {"files": len(items), "minutes": round(sum(len(a) for _, a, _ in items) / SR / 60, 2),
+           "speakers_per_file": sorted({n_speakers(r) for _, _, r in items})}
+    hyps = {}
+    for name, fn in systems.items():
+        hyps[name], rtf = run_system(items, fn)
+        res[name] = {**score(items, hyps[name]), "rtf": rtf}
+    res["embedding"] = {"model": embedding_eval.evaluate_embedder(items, embedding_eval.model_embedder(model)),
+                        "mfcc": embedding_eval.evaluate_embedder(items, embedding_eval.mfcc_embedder())}
+    return res, hyps
+
+
+def write_rttms(directory, hyps):
+    """<file>.hyp.rttm (model) and <file>.baseline.rttm per file, for compare-engines."""
+    os.makedirs(directory, exist_ok=True)
+    for system, ext in (("model", "hyp"), ("baseline", "baseline")):
+        for fid, segs in hyps[system].items():
+            der.write_rttm({fid: [(s, e, str(lab)) for s, e, lab in segs]}, os.path.join(directory, f"{fid}.{ext}.rttm"))
+
+
+def render(directory, items):
+    """<file>.wav (16 kHz PCM) and <file>.rttm (reference) per file."""
+    import soundfile as sf
+    os.makedirs(directory, exist_ok=True)
+    for fid, audio, ref in items:
+        sf.write(os.path.join(directory, fid + ".wav"), audio, SR, subtype="PCM_16")
+        der.write_rttm({fid: ref}, os.path.join(directory, fid + ".rttm"))
+
+
+def table(results):
+    """A compact text table, one row per set, percentages."""
+    p = lambda x: f"{100 * x:5.1f}" if x == x else "  nan"    # noqa: E731
+    head = ("set            files  min | model DER c0  c.25  miss    FA  conf   JER | cap c0 | "
+            "base c0  c.25 | EER mod  mfcc | clus mod  mfcc  1clus")
+    rows = [head, "-" * len(head)]
+    for name, r in results["sets"].items():
+        m, c, b = r["model"], r["model-cap"], r["baseline"]
+        em, ef = r["embedding"]["model"], r["embedding"]["mfcc"]
+        rows.append(f"{name:14s} {r['files']:5d} {r['minutes']:4.1f} |        {p(m['der_collar0'])} "
+                    f"{p(m['der_collar025'])} {p(m['missed_collar0'])} {p(m['false_alarm_collar0'])} "
+                    f"{p(m['confusion_collar0'])} {p(m['jer'])} | {p(c['der_collar0'])}  | "
+                    f"  {p(b['der_collar0'])} {p(b['der_collar025'])} |   {p(em['eer'])} {p(ef['eer'])} | "
+                    f"   {p(em['cluster_error'])} {p(ef['cluster_error'])}  {p(em['one_cluster_error'])}")
+    return "\n".join(rows)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="models/streamdrz", help="prefix of the exported ONNX pair")
+    ap.add_argument("--out", default="models/eval/results_real.json")
+    ap.add_argument("--sets", default=",".join(SETS))
+    ap.add_argument("--cache", default=os.path.join(realsets.REPO, "models", "cache"), help="prepare_data.py's cache")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rttm-dir", default=None, help="write hypothesis RTTMs (model, baseline) per file here")
+    ap.add_argument("--render", default=None, help="write the fillets dialogues as WAV + reference RTTM here")
+    a = ap.parse_args(argv)
+
+    model = OnnxDiarizer(a.model, threads=a.threads)
+    results = {"model_id": model.cfg.model_id, "runtime": "onnxruntime", "scored_region": "whole file",
+               "notes": ["ami: AMI Meeting Corpus (Carletta et al., 2005), excerpts from the pyannote.audio "
+                         "test data, CC BY 4.0", realsets.FILLETS_CAVEAT,
+                         "baseline and model-cap are given the true number of speakers per file"],
+               "sets": {}}
+    t = time.time()
+    for name in a.sets.split(","):
+        items = realsets.load_set(name, a.cache)
+        if a.render and name.startswith("fillets"):
+            render(a.render, items)
+        res, hyps = evaluate_set(items, model)
+        if a.rttm_dir:
+            write_rttms(a.rttm_dir, hyps)
+        results["sets"][name] = res
+        print(name, json.dumps(res), flush=True)
+    results["seconds"] = round(time.time() - t, 1)
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    with open(a.out, "w", encoding="utf-8") as f:
+        json.dump(results, f, indent=2, ensure_ascii=False)
+    print()
+    print(table(results))
+    print(f"percent; c0/c.25: collar 0 / 0.25 s; miss/FA/conf at collar 0; cap and base: true count given; "
+          f"1clus: clustering error of one cluster per file\n{realsets.FILLETS_CAVEAT}\nwrote {a.out}")
+
+
+if __name__ == "__main__":
+    main()

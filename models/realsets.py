@@ -1,0 +1,227 @@
+"""Real speech for evaluation: loaders that return (file_id, audio, reference) triples.
+
+    from realsets import ami, fillets_dialogues
+    items = ami() + fillets_dialogues("models/cache")
+
+Every item is (file_id, float32 mono audio at 16 kHz, [(start, end, speaker)] seconds).
+
+Sets
+  ami            nine 30 s excerpts of real AMI meetings (far-field, 2-4 people, overlap),
+                 /work/shared/realspeech. AMI Meeting Corpus (Carletta et al., 2005), as
+                 distributed in the test data of pyannote.audio, licensed CC BY 4.0: keep
+                 this attribution wherever the files or numbers derived from them appear.
+  fillets        two-person dialogues rebuilt from the Czech Fish Fillets game: the order of
+                 the lines from each level's script/<level>/code.lua (addm = small fish, F;
+                 addv = big fish, M), the recorded lines of fillets-ng-data-cs, joined with
+                 seeded pauses, a few short overlaps and a low noise floor.
+  fillets-phone  the same dialogues through a telephone channel: 8 kHz, 300-3400 Hz,
+                 G.711 mu-law, back to 16 kHz.
+
+CAVEAT: the two fish leads (fillets_cs_small_fish, fillets_cs_big_fish) are TRAINING
+identities of the shipped model (models/DATA_PREP.md, split table). The fillets sets
+measure real dialogue conditions (real recorded turns, real prosody, two real voices)
+but not unseen voices. Held-out speakers would need dialogue recordings of people in no
+training split: e.g. another language's Fish Fillets voices if a package shipped them
+(only cs has the leads here), or two test identities (Armelle, July: single-speaker
+prompts, not dialogue) joined the same way, which gives unseen voices but not real turns.
+"""
+import glob
+import os
+import re
+import sys
+
+import numpy as np
+import soundfile as sf
+from scipy.signal import butter, resample_poly, sosfilt
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import der                                       # noqa: E402
+
+SR = 16000
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+AMI_DIR = os.path.normpath(os.path.join(REPO, "..", "shared", "realspeech"))
+FILLETS = "usr/share/games/fillets-ng"
+FISH = {"m": "small_fish", "v": "big_fish"}     # reference speaker names
+FILLETS_CAVEAT = ("fillets: both fish leads are training identities of the shipped model: "
+                  "real dialogue conditions, not unseen voices")
+
+
+def to_16k(audio, sr):
+    """Mono float32 at 16 kHz."""
+    audio = np.asarray(audio, dtype=np.float32)
+    if audio.ndim == 2:
+        audio = audio.mean(axis=1)
+    if sr != SR:
+        g = np.gcd(int(sr), SR)
+        audio = resample_poly(audio, SR // g, int(sr) // g).astype(np.float32)
+    return audio
+
+
+def ami(dir=AMI_DIR):
+    """The nine AMI excerpts (CC BY 4.0, see the module docstring), file order."""
+    out = []
+    for wav in sorted(glob.glob(os.path.join(dir, "*.wav"))):
+        fid = os.path.splitext(os.path.basename(wav))[0]
+        audio, sr = sf.read(wav, dtype="float32")
+        ref = der.read_rttm(os.path.join(dir, fid + ".rttm")).get(fid, [])
+        out.append((fid, to_16k(audio, sr), ref))
+    return out
+
+
+# ---------------------------------------------------------------------------------
+# Fish Fillets dialogues
+
+_ADD = re.compile(r'\badd([mv])\s*\(')
+_STR = re.compile(r'"([^"]+)"(\s*\.\.\s*random\(\s*(\d+)\s*\))?')
+
+
+def parse_code_lua(text):
+    """Dialogue lines of one level's code.lua in file order: (speaker 'm'/'v', id,
+    variants). A literal id has variants 1; "id"..random(n) has variants n (the files
+    are id0..id{n-1}). Calls whose id is built any other way are skipped, as are the
+    other characters' lines (their letters may name different people per level)."""
+    out = []
+    for line in text.splitlines():
+        line = line.split("--", 1)[0]                 # Lua comment
+        for m in _ADD.finditer(line):
+            s = _STR.search(line, m.end())
+            if s is None:
+                continue
+            rest = line[s.end():].lstrip()
+            if not rest.startswith(")"):              # e.g. "id"..variable: unknown file
+                continue
+            out.append((m.group(1), s.group(1), int(s.group(3)) if s.group(3) else 1))
+    return out
+
+
+def trim_silence(audio, sr=SR, frame=0.02, floor_db=35.0):
+    """The audio from the first to the last 20 ms frame within floor_db of the loudest
+    frame: the reference turn must start where the voice does, not the recording."""
+    n = int(frame * sr)
+    k = len(audio) // n
+    if k == 0:
+        return audio
+    e = 10 * np.log10(np.mean(audio[: k * n].reshape(k, n).astype(np.float64) ** 2, axis=1) + 1e-12)
+    loud = np.flatnonzero(e > e.max() - floor_db)
+    return audio[loud[0] * n: (loud[-1] + 1) * n]
+
+
+def level_lines(cache_dir, level, rng):
+    """(speaker, path) of a level's lead lines in script order, each recording once;
+    random variants drawn with rng; lines without a Czech recording dropped."""
+    code = os.path.join(cache_dir, "pkgs", "fillets-ng-data", FILLETS, "script", level, "code.lua")
+    sound = os.path.join(cache_dir, "pkgs", "fillets-ng-data-cs", FILLETS, "sound", level, "cs")
+    with open(code, encoding="utf-8", errors="replace") as f:
+        lines = parse_code_lua(f.read())
+    out, seen = [], set()
+    for spk, name, variants in lines:
+        if variants > 1:
+            name = name + str(int(rng.integers(variants)))
+        path = os.path.join(sound, name + ".ogg")
+        if path not in seen and os.path.exists(path):
+            seen.add(path)
+            out.append((spk, path))
+    return out
+
+
+def plan_dialogues(lines, rng, min_seconds, max_seconds, min_each=3.0):
+    """Consecutive runs of (speaker, path) lines of one level, each about a target length
+    drawn in [min_seconds, max_seconds] (from the files' durations), with both fish
+    speaking at least min_each seconds."""
+    out, cur, dur, target = [], [], 0.0, rng.uniform(min_seconds, max_seconds)
+    for spk, path in lines:
+        d = sf.info(path).duration
+        if cur and dur + d > max_seconds:
+            cur, dur = [], 0.0                        # would overshoot: start afresh
+        cur.append((spk, path, d))
+        dur += d
+        if dur >= target:
+            each = {s: sum(x[2] for x in cur if x[0] == s) for s in FISH}
+            if min(each.values()) >= min_each:
+                out.append([(s, p) for s, p, _ in cur])
+            cur, dur, target = [], 0.0, rng.uniform(min_seconds, max_seconds)
+    return out
+
+
+def join_lines(lines, rng, p_overlap=0.15):
+    """Audio and reference of one dialogue: trimmed lines, seeded pauses of 0.2-1.0 s, now
+    and then (p_overlap, at a change of speaker) the next line starting 0.2-0.6 s before
+    the previous one ends, 0.3-1.0 s of lead-in and tail, and a noise floor 45-55 dB under
+    the speech."""
+    clips = []
+    for spk, path in lines:
+        audio, sr = sf.read(path, dtype="float32")
+        clips.append((spk, trim_silence(to_16k(audio, sr))))
+    t, ref, prev = rng.uniform(0.3, 1.0), [], None
+    for spk, clip in clips:
+        d = len(clip) / SR
+        if prev is not None:
+            gap = rng.uniform(0.2, 1.0)
+            if prev[0] != spk and rng.random() < p_overlap:
+                gap = -min(rng.uniform(0.2, 0.6), 0.4 * d, 0.4 * (prev[2] - prev[1]))
+            t = prev[2] + gap
+        ref.append((round(t, 3), round(t + d, 3), FISH[spk]))
+        prev = (spk, t, t + d)
+    total = ref[-1][1] + rng.uniform(0.3, 1.0)
+    audio = np.zeros(int(np.ceil(total * SR)) + 1, dtype=np.float32)
+    for (s, _, _), (_, clip) in zip(ref, clips):
+        i = int(round(s * SR))
+        audio[i: i + len(clip)] += clip
+    speech = np.concatenate([c for _, c in clips])
+    rms = float(np.sqrt(np.mean(speech.astype(np.float64) ** 2)))
+    audio *= 0.07 / max(rms, 1e-6)                   # speech at about -23 dBFS
+    audio += (0.07 * 10 ** (-rng.uniform(45, 55) / 20) * rng.standard_normal(len(audio))).astype(np.float32)
+    return np.clip(audio, -1.0, 1.0).astype(np.float32), ref
+
+
+def mulaw(x, mu=255):
+    """G.711-style mu-law round trip, 8 bits (the continuous mu-law curve, quantized)."""
+    y = np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu)
+    q = np.round((y + 1) / 2 * 255) / 255 * 2 - 1
+    return (np.sign(q) * np.expm1(np.abs(q) * np.log1p(mu)) / mu).astype(np.float32)
+
+
+def telephone(audio):
+    """16 kHz -> 8 kHz, 300-3400 Hz band, mu-law, -> 16 kHz."""
+    x = resample_poly(audio, 1, 2)
+    x = sosfilt(butter(4, [300, 3400], btype="bandpass", fs=8000, output="sos"), x)
+    x = mulaw(np.clip(x, -1.0, 1.0))
+    return resample_poly(x, 2, 1).astype(np.float32)
+
+
+def fillets_dialogues(cache_dir=os.path.join(REPO, "models", "cache"), n=20, seed=2026,
+                      min_seconds=30.0, max_seconds=60.0, phone=False):
+    """About n two-person dialogues of min..max seconds from the Czech Fish Fillets game,
+    at most one per level (levels drawn with `seed`), deterministic for a given seed.
+    phone=True passes each through `telephone` (same references). Both fish are TRAINING
+    identities of the shipped model: see the module docstring."""
+    scripts = sorted(glob.glob(os.path.join(cache_dir, "pkgs", "fillets-ng-data", FILLETS, "script", "*", "code.lua")))
+    if not scripts:
+        raise FileNotFoundError(f"no Fish Fillets scripts under {cache_dir}/pkgs: run models/prepare_data.py")
+    rng = np.random.default_rng(seed)
+    plans = []
+    for code in scripts:
+        level = os.path.basename(os.path.dirname(code))
+        dialogues = plan_dialogues(level_lines(cache_dir, level, rng), rng, min_seconds, max_seconds)
+        if dialogues:
+            plans.append((level, dialogues[int(rng.integers(len(dialogues)))]))
+    keep = sorted(rng.choice(len(plans), min(n, len(plans)), replace=False))
+    out = []
+    for i in keep:
+        level, lines = plans[i]
+        # one generator per dialogue: its audio does not depend on which others are built
+        audio, ref = join_lines(lines, np.random.default_rng([seed, int(i)]))
+        name = f"fillets-{level}"
+        if phone:
+            audio, name = telephone(audio), f"fillets-phone-{level}"
+        out.append((name, audio, ref))
+    return out
+
+
+def load_set(name, cache_dir=os.path.join(REPO, "models", "cache")):
+    """'ami', 'fillets' or 'fillets-phone'."""
+    if name == "ami":
+        return ami()
+    if name in ("fillets", "fillets-phone"):
+        return fillets_dialogues(cache_dir, phone=name == "fillets-phone")
+    raise ValueError(f"unknown real set {name!r}")

@@ -1,0 +1,40 @@
+"""Embedding measures: EER and clustering error on scores whose answer is known."""
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import embedding_eval as ee                      # noqa: E402
+from test_baseline import two_voices             # noqa: E402
+
+
+def test_eer_is_zero_when_separable_and_half_when_random():
+    rng = np.random.default_rng(0)
+    same = np.arange(2000) % 2 == 0
+    scores = np.where(same, rng.uniform(0.6, 1.0, 2000), rng.uniform(-1.0, 0.5, 2000))
+    assert ee.eer(scores, same) == 0.0
+    assert abs(ee.eer(rng.standard_normal(20000), rng.random(20000) < 0.3) - 0.5) < 0.02
+    assert ee.eer(-scores, same) == 1.0     # scores that say the opposite
+    assert np.isnan(ee.eer(scores[same], same[same]))
+
+
+def test_clustering_error_counts_windows_under_the_best_mapping():
+    E = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9], [0.95, 0.05]])
+    assert ee.clustering_errors(E, ["b", "b", "a", "a", "b"]) == (0, 5)
+    assert ee.clustering_errors(E, ["b", "b", "a", "a", "a"]) == (1, 5)
+
+
+def test_windows_come_from_single_speaker_regions_inside_one_chunk():
+    ref = [(0.0, 3.5, "A"), (3.0, 5.0, "B"), (6.5, 10.2, "A"), (11.0, 11.8, "B")]
+    w = ee.windows_of(ref, 12.0)
+    # A alone 0-3 (3 windows); B alone 3.5-5 (1); A 6.5-10.2 split at 8 s: 6.5-8 (1), 8-10.2 (2); B too short
+    assert w == [(0.0, 1.0, "A"), (1.0, 2.0, "A"), (2.0, 3.0, "A"), (3.5, 4.5, "B"),
+                 (6.5, 7.5, "A"), (8.0, 9.0, "A"), (9.0, 10.0, "A")]
+
+
+def test_mfcc_embedder_tells_two_synthetic_voices_apart():
+    audio, ref = two_voices(np.random.default_rng(0))
+    res = ee.evaluate_embedder([("x", audio.astype(np.float32), ref)], ee.mfcc_embedder())
+    assert res["windows"] >= 10 and res["files"] == 1
+    assert res["eer"] < 0.1 and res["cluster_error"] == 0.0
