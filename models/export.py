@@ -116,7 +116,7 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.vad.min_speech_seconds": cfg.vad_min_speech,
         "streamdrz.vad.min_silence_seconds": cfg.vad_min_silence,
         "streamdrz.vad.pad_seconds": cfg.vad_pad,
-        "streamdrz.vad.gate_min_seconds": cfg.gate_min_seconds,
+        "streamdrz.vad.keep_fraction": cfg.vad_keep_fraction,
         "streamdrz.vad.fill_min_seconds": cfg.fill_min_seconds,
         "streamdrz.vad.recipe": "Silero VAD v5 graph (inputs input, state, sr) on the chunk alone at sample_rate, "
                                 "fresh zero state and zero context per chunk, windows of 512 samples with the "
@@ -124,8 +124,8 @@ def contract(cfg: ModelConfig) -> dict:
                                 "start at a window of p >= t, end at the first window of a run of p < neg lasting "
                                 ">= min_silence; regions shorter than min_speech dropped, then padded by "
                                 "pad_seconds within the chunk; sure speech = regions (threshold, neg_threshold), "
-                                "possible speech = regions (keep_threshold, keep_neg_threshold); model segments "
-                                "clipped to possible speech (parts <= gate_min_seconds dropped); each part of sure "
+                                "possible speech = regions (keep_threshold, keep_neg_threshold); a model segment "
+                                "stays, whole, if >= keep_fraction of it is possible speech; each part of sure "
                                 "speech no segment covers, >= fill_min_seconds, becomes a segment of the chunk "
                                 "label (labels ascending, then prompt slots not already a label) whose unit voice "
                                 "is most similar to the part's mean frame embedding (none: label n_prompted), "
@@ -316,7 +316,7 @@ def vad_config(meta) -> dict:
             "vad_neg_threshold": "vad.neg_threshold", "vad_keep_threshold": "vad.keep_threshold",
             "vad_keep_neg_threshold": "vad.keep_neg_threshold", "vad_min_speech": "vad.min_speech_seconds",
             "vad_min_silence": "vad.min_silence_seconds", "vad_pad": "vad.pad_seconds",
-            "gate_min_seconds": "vad.gate_min_seconds", "fill_min_seconds": "vad.fill_min_seconds"}
+            "vad_keep_fraction": "vad.keep_fraction", "fill_min_seconds": "vad.fill_min_seconds"}
     return {f: type(getattr(d, f))(meta.get("streamdrz." + k, getattr(d, f))) for f, k in keys.items()}
 
 
@@ -337,7 +337,7 @@ def save_weights(ckpt_path, out_path):
 
 OVERRIDES = ("match_threshold", "merge_threshold", "unprompted_merge_threshold", "join_gap", "stranger_threshold",
              "profile_weight", "vad_threshold", "vad_neg_threshold", "vad_keep_threshold", "vad_keep_neg_threshold",
-             "gate_min_seconds", "fill_min_seconds")   # ModelConfig fields a release may set (see --tune)
+             "vad_keep_fraction", "fill_min_seconds")   # ModelConfig fields a release may set (see --tune)
 
 
 def apply_overrides(cfg: ModelConfig, a):

@@ -72,7 +72,7 @@ class ModelConfig:
     vad_min_speech: float = 0.25   # seconds; shorter bursts are not speech
     vad_min_silence: float = 0.1   # seconds; shorter pauses do not end speech
     vad_pad: float = 0.03          # seconds added to each side of a speech region
-    gate_min_seconds: float = 0.1  # a model segment's part inside speech shorter than this is dropped
+    vad_keep_fraction: float = 0.5     # a model segment stays if this share of it is possible speech
     fill_min_seconds: float = 0.2  # sure speech no segment covers, at least this long, goes to the nearest voice
     n_train_speakers: int = 0      # >0: training-only speaker-id head (additive angular margin softmax)
     model_id: str = "streamdrz-small"

@@ -481,7 +481,7 @@ class StreamingDiarizer:
             if e > s:
                 local.append((s, e, lab, conf))
         if out.speech is not None:
-            local = fill_speech(cfg, gate(local, out.speech.possible, cfg.gate_min_seconds), out.speech.sure,
+            local = fill_speech(cfg, gate(local, out.speech.possible, cfg.vad_keep_fraction), out.speech.sure,
                                 [len(p.audio) for p in prompts], out.embeddings)
         alias, voices = {}, None
         if out.embeddings is not None:

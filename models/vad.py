@@ -47,8 +47,8 @@ class SileroVad:
 class ChunkSpeech:
     """A chunk's speech as the VAD hears it, in chunk seconds. `sure`: where speech
     certainly is (Silero's own thresholds); what the model misses there is filled.
-    `possible`: where speech may be (a far lower threshold); the model's segments stay
-    only there. Why two: the VAD misses much band-limited, coded or distant speech that
+    `possible`: where speech may be (a far lower threshold); a model segment stays only
+    if it lies mostly there. Why two: the VAD misses much band-limited, coded or distant speech that
     the model hears rightly, but digital silence, hum and tones stay below both."""
     sure: list
     possible: list
@@ -83,16 +83,18 @@ def speech_regions(probs, window_seconds, threshold, neg_threshold, cfg):
     return [(max(0.0, a - cfg.vad_pad), min(end, b + cfg.vad_pad)) for a, b in regions if b - a >= cfg.vad_min_speech]
 
 
-def gate(segments, regions, min_seconds):
-    """The parts of `segments` ((start, end, label, conf...), chunk time) inside speech
-    `regions`, sorted; parts shorter than `min_seconds` are dropped."""
+def gate(segments, regions, keep_fraction):
+    """The segments ((start, end, label, ...)) of which at least `keep_fraction` of the
+    time lies inside `regions`, whole and in their order. Why whole: the VAD's regions
+    break at short pauses that a speaker's turn (and a reference) runs through; a segment
+    mostly outside them is the model hearing speech in silence, hum or tones."""
     out = []
-    for s, e, *rest in segments:
-        for a, b in regions:
-            lo, hi = max(s, a), min(e, b)
-            if hi - lo > max(min_seconds, 1e-9):
-                out.append((lo, hi, *rest))
-    return sorted(out, key=lambda x: (x[0], x[1]))
+    for seg in segments:
+        s, e = seg[0], seg[1]
+        inside = sum(max(0.0, min(e, b) - max(s, a)) for a, b in regions)
+        if e > s and inside >= keep_fraction * (e - s):
+            out.append(seg)
+    return out
 
 
 def file_sha256(path):

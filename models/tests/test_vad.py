@@ -28,10 +28,12 @@ def test_regions_follow_the_hysteresis():
     assert len(speech_regions([0.2] * 50, w, cfg.vad_keep_threshold, cfg.vad_keep_neg_threshold, cfg)) == 1
 
 
-def test_gate_clips_segments_to_regions_and_drops_slivers():
-    segs = [(0.0, 4.0, 0, 0.9), (5.0, 5.05, 1, 0.9)]
-    out = gate(segs, [(1.0, 2.0), (3.0, 6.0)], 0.1)
-    assert out == [(1.0, 2.0, 0, 0.9), (3.0, 4.0, 0, 0.9)]
+def test_gate_keeps_segments_mostly_in_speech_whole():
+    segs = [(0.0, 4.0, 0, 0.9), (5.0, 5.5, 1, 0.9), (6.5, 8.0, 1, 0.9)]
+    regions = [(1.0, 2.0), (2.5, 3.5), (6.0, 7.0)]
+    # 2 of 4 s inside: kept whole; 0 of 0.5 s: dropped; 0.5 of 1.5 s: dropped
+    assert gate(segs, regions, 0.5) == [(0.0, 4.0, 0, 0.9)]
+    assert gate(segs, regions, 0.3) == [(0.0, 4.0, 0, 0.9), (6.5, 8.0, 1, 0.9)]
 
 
 def test_uncovered_parts():

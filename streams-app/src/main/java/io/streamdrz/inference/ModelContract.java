@@ -224,7 +224,7 @@ public final class ModelContract {
         return new VadSpec(string("vad.file"), string("vad.sha256"), threshold, negThreshold, keepThreshold,
                 keepNegThreshold,
                 nonNegativeDouble("vad.min_speech_seconds"), nonNegativeDouble("vad.min_silence_seconds"),
-                nonNegativeDouble("vad.pad_seconds"), nonNegativeDouble("vad.gate_min_seconds"),
+                nonNegativeDouble("vad.pad_seconds"), nonNegativeDouble("vad.keep_fraction"),
                 nonNegativeDouble("vad.fill_min_seconds"));
     }
 

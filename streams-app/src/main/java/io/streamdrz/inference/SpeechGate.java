@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Speech decides where, the model decides who: a chunk's segments are cut to the speech
- * regions the VAD hears ({@link SileroVad}), and speech that no segment covers goes to the
+ * Speech decides where, the model decides who: a chunk's segments stay only where the VAD
+ * ({@link SileroVad}) may hear speech, and sure speech that no segment covers goes to the
  * voice it sounds most like. Why: the model, trained on synthetic calls only, hears speech
  * in digital silence, hum and tones, and misses quiet or distant talk. The Python twin is
  * {@code speech_regions}/{@code gate} in {@code models/vad.py} and {@code fill_speech} in
@@ -22,7 +22,8 @@ public final class SpeechGate {
     /**
      * A chunk's speech as the VAD hears it. {@code sure}: where speech certainly is
      * (Silero's own thresholds); what the model misses there is filled. {@code possible}:
-     * where speech may be (a far lower threshold); the model's segments stay only there.
+     * where speech may be (a far lower threshold); a model segment stays only if it lies
+     * mostly there.
      * Why two: the VAD misses much band-limited, coded or distant speech that the model
      * hears rightly, but digital silence, hum and tones stay below both.
      */
@@ -84,28 +85,32 @@ public final class SpeechGate {
     }
 
     /**
-     * The gated chunk: each segment cut to possible speech, then sure speech no segment
-     * covers filled by voice ({@link #fill}); sorted by start, then end.
+     * The gated chunk: the segments that lie mostly in possible speech, then sure speech
+     * no segment covers filled by voice ({@link #fill}); sorted by start, then end.
      */
     static List<ChunkSegment> apply(ModelContract c, List<ChunkSegment> local, Speech speech,
                                     int[] promptSamples, float[] embeddings) {
-        return fill(c, gate(local, speech.possible(), c.vad.gateMinSeconds()), speech.sure(), promptSamples,
+        return fill(c, gate(local, speech.possible(), c.vad.keepFraction()), speech.sure(), promptSamples,
                 embeddings);
     }
 
-    /** The parts of {@code segments} inside {@code regions}; parts shorter than {@code minSeconds} are dropped. */
-    static List<ChunkSegment> gate(List<ChunkSegment> segments, List<Region> regions, double minSeconds) {
+    /**
+     * The segments of which at least {@code keepFraction} of the time lies inside
+     * {@code regions}, whole and in their order. Why whole: the VAD's regions break at
+     * short pauses that a speaker's turn runs through; a segment mostly outside them is
+     * the model hearing speech in silence, hum or tones.
+     */
+    static List<ChunkSegment> gate(List<ChunkSegment> segments, List<Region> regions, double keepFraction) {
         List<ChunkSegment> out = new ArrayList<>();
         for (ChunkSegment s : segments) {
+            double inside = 0;
             for (Region r : regions) {
-                double lo = Math.max(s.start(), r.start());
-                double hi = Math.min(s.end(), r.end());
-                if (hi - lo > Math.max(minSeconds, 1e-9)) {
-                    out.add(new ChunkSegment(lo, hi, s.label(), s.confidence()));
-                }
+                inside += Math.max(0.0, Math.min(s.end(), r.end()) - Math.max(s.start(), r.start()));
+            }
+            if (s.end() > s.start() && inside >= keepFraction * (s.end() - s.start())) {
+                out.add(s);
             }
         }
-        out.sort(BY_TIME);
         return out;
     }
 

@@ -15,12 +15,12 @@ package io.streamdrz.inference;
  * @param minSpeechSeconds  shorter regions are not speech
  * @param minSilenceSeconds the run below {@code negThreshold} that ends speech
  * @param padSeconds        added to each side of a region, within the chunk
- * @param gateMinSeconds    a model segment's part inside speech shorter than this is dropped
+ * @param keepFraction      a model segment stays, whole, if this share of it is possible speech
  * @param fillMinSeconds    speech no segment covers, at least this long, gets the nearest voice
  */
 public record VadSpec(String file, String sha256, double threshold, double negThreshold, double keepThreshold,
                       double keepNegThreshold, double minSpeechSeconds,
-                      double minSilenceSeconds, double padSeconds, double gateMinSeconds, double fillMinSeconds) {
+                      double minSilenceSeconds, double padSeconds, double keepFraction, double fillMinSeconds) {
 
     /** Whether the model gates its segments with a VAD at all. */
     public boolean enabled() {

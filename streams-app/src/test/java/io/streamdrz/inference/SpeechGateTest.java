@@ -41,10 +41,13 @@ class SpeechGateTest {
     }
 
     @Test
-    void gateClipsSegmentsToRegionsAndDropsSlivers() {
-        List<ChunkSegment> out = SpeechGate.gate(List.of(seg(0.0, 4.0, 0), seg(5.0, 5.05, 1)),
-                List.of(new SpeechGate.Region(1.0, 2.0), new SpeechGate.Region(3.0, 6.0)), 0.1);
-        assertEquals(List.of(seg(1.0, 2.0, 0), seg(3.0, 4.0, 0)), out);
+    void gateKeepsSegmentsMostlyInSpeechWhole() {
+        List<ChunkSegment> segs = List.of(seg(0.0, 4.0, 0), seg(5.0, 5.5, 1), seg(6.5, 8.0, 1));
+        List<SpeechGate.Region> regions = List.of(new SpeechGate.Region(1.0, 2.0), new SpeechGate.Region(2.5, 3.5),
+                new SpeechGate.Region(6.0, 7.0));
+        // 2 of 4 s inside: kept whole; 0 of 0.5 s: dropped; 0.5 of 1.5 s: dropped
+        assertEquals(List.of(seg(0.0, 4.0, 0)), SpeechGate.gate(segs, regions, 0.5));
+        assertEquals(List.of(seg(0.0, 4.0, 0), seg(6.5, 8.0, 1)), SpeechGate.gate(segs, regions, 0.3));
     }
 
     @Test
