@@ -164,10 +164,21 @@ def to_segments(lab):
     return out
 
 
-def diarize(audio, sr, n_speakers):
-    """[(start, end, label)] seconds, labels 0..n_speakers-1, given the true count."""
+def regions_to_frames(regions, n_frames):
+    """Speech per 10 ms frame from [(start, end)] seconds (another VAD's answer)."""
+    speech = np.zeros(n_frames, dtype=bool)
+    for a, b in regions:
+        speech[int(round(a / HOP_SECONDS)): int(round(b / HOP_SECONDS))] = True
+    return speech
+
+
+def diarize(audio, sr, n_speakers, speech_regions=None):
+    """[(start, end, label)] seconds, labels 0..n_speakers-1, given the true count.
+    speech_regions: [(start, end)] seconds from another VAD instead of the energy VAD."""
     audio = np.asarray(audio, dtype=np.float64)
     speech = energy_vad(audio, sr)
+    if speech_regions is not None:
+        speech = regions_to_frames(speech_regions, len(speech))
     windows = speech_windows(speech)
     if not windows:
         return []

@@ -16,6 +16,8 @@ its end):
   model-cap   the same with the speaker cap at the file's true number of speakers
   baseline    baseline.py (energy VAD, MFCC statistics, agglomerative clustering) given
               the true number of speakers
+  baseline-vad  the same with Silero VAD (the model's speech gate, whole file) instead of
+              the energy VAD: a stronger floor that differs from the model only in who speaks
 with DER at collar 0 and 0.25 (md-eval collar, +-0.25 s), missed / false alarm /
 confusion shares of the scored speaker time, and JER; and embedding_eval.py's pairwise
 EER and clustering error of 1 s single-speaker windows for the model's speaker_embedding
@@ -47,6 +49,18 @@ def model_diarizer(model, max_speakers=0):
     def diarize(audio):
         return [(s, e, lab) for s, e, lab, _ in streamer.diarize_many([audio])[0]]
     return diarize
+
+
+def vad_regions(model, audio):
+    """The model's own VAD over the whole file, Silero's thresholds (the sure speech of the
+    speech gate): the floor with the same speech detection as the model, so that the two
+    differ only in who speaks."""
+    from vad import SileroVad, WINDOWS, speech_regions
+    cfg = model.cfg
+    vad = model.vad or SileroVad(os.path.join(os.path.dirname(os.path.abspath(__file__)), "silero_vad.onnx"))
+    window = WINDOWS[SR][0]
+    probs = vad.probabilities(audio[None], SR)[0]
+    return speech_regions(probs, window / SR, cfg.vad_threshold, cfg.vad_neg_threshold, cfg)
 
 
 def n_speakers(ref):
@@ -83,6 +97,7 @@ def evaluate_set(items, model):
         "model": lambda audio, ref: model_diarizer(model)(audio),
         "model-cap": lambda audio, ref: model_diarizer(model, n_speakers(ref))(audio),
         "baseline": lambda audio, ref: baseline.diarize(audio, SR, n_speakers(ref)),
+        "baseline-vad": lambda audio, ref: baseline.diarize(audio, SR, n_speakers(ref), vad_regions(model, audio)),
     }
     res = {"files": len(items), "minutes": round(sum(len(a) for _, a, _ in items) / SR / 60, 2),
            "speakers_per_file": sorted({n_speakers(r) for _, _, r in items})}
@@ -116,15 +131,15 @@ def table(results):
     """A compact text table, one row per set, percentages."""
     p = lambda x: f"{100 * x:5.1f}" if x == x else "  nan"    # noqa: E731
     head = ("set            files  min | model DER c0  c.25  miss    FA  conf   JER | cap c0 | "
-            "base c0  c.25 | EER mod  mfcc | clus mod  mfcc  1clus")
+            "base c0  c.25 | +vad c0  c.25 | EER mod  mfcc | clus mod  mfcc  1clus")
     rows = [head, "-" * len(head)]
     for name, r in results["sets"].items():
-        m, c, b = r["model"], r["model-cap"], r["baseline"]
+        m, c, b, bv = r["model"], r["model-cap"], r["baseline"], r["baseline-vad"]
         em, ef = r["embedding"]["model"], r["embedding"]["mfcc"]
         rows.append(f"{name:14s} {r['files']:5d} {r['minutes']:4.1f} |        {p(m['der_collar0'])} "
                     f"{p(m['der_collar025'])} {p(m['missed_collar0'])} {p(m['false_alarm_collar0'])} "
                     f"{p(m['confusion_collar0'])} {p(m['jer'])} | {p(c['der_collar0'])}  | "
-                    f"  {p(b['der_collar0'])} {p(b['der_collar025'])} |   {p(em['eer'])} {p(ef['eer'])} | "
+                    f"  {p(b['der_collar0'])} {p(b['der_collar025'])} |   {p(bv['der_collar0'])} {p(bv['der_collar025'])} |   {p(em['eer'])} {p(ef['eer'])} | "
                     f"   {p(em['cluster_error'])} {p(ef['cluster_error'])}  {p(em['one_cluster_error'])}")
     return "\n".join(rows)
 

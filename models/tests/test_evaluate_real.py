@@ -29,7 +29,7 @@ def test_evaluate_set_scores_every_system(tmp_path):
     assert E.shape == (2, cfg.spk_dim) and np.allclose(np.linalg.norm(E, axis=1), 1.0, atol=1e-5)
 
     res, hyps = evaluate_real.evaluate_set(items, model)
-    for system in ("model", "model-cap", "baseline"):
+    for system in ("model", "model-cap", "baseline", "baseline-vad"):
         r = res[system]
         assert r["der_collar0"] >= 0 and 0 <= r["jer"] <= 1
         assert abs(r["missed_collar0"] + r["false_alarm_collar0"] + r["confusion_collar0"] - r["der_collar0"]) < 2e-4
