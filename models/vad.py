@@ -101,3 +101,29 @@ def file_sha256(path):
     import hashlib
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
+
+
+def main():
+    """Per identity of a corpus, the share of 32 ms windows of its first utterances that
+    the VAD finds possibly speech (p >= the keep threshold): where the gate would drop
+    a speaker's speech."""
+    import argparse
+    import os
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from corpus import load_corpus
+    from model import ModelConfig
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--corpus", default="models/cache/corpus_test.npz")
+    ap.add_argument("--vad", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "silero_vad.onnx"))
+    ap.add_argument("--utterances", type=int, default=15)
+    a = ap.parse_args()
+    vad, corpus, keep = SileroVad(a.vad), load_corpus(a.corpus), ModelConfig().vad_keep_threshold
+    for k, name in enumerate(corpus.speaker_name):
+        shares = [float((vad.probabilities(corpus.utterance(int(u))[None], 16000)[0] >= keep).mean())
+                  for u in corpus.speaker_utts[k][:a.utterances]]
+        print(f"{name:28s} {corpus.speaker_kind[k]:5s} {100 * np.mean(shares):5.1f} %")
+
+
+if __name__ == "__main__":
+    main()

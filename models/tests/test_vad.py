@@ -100,3 +100,18 @@ def test_speech_is_still_heard(model):
     assert sr == SR
     segs = StreamingDiarizer(model.cfg, model.run_chunks).diarize_many([audio])[0]
     assert sum(e - s for s, e, *_ in segs) > 0.3 * len(audio) / SR
+
+
+def test_fill_stops_at_the_end_of_a_short_call():
+    """The VAD runs on the zero-padded chunk, so its last region can reach past the audio."""
+    from prompts import ChunkOutput
+    from vad import ChunkSpeech
+    cfg = ModelConfig()
+
+    def run_chunks(inputs, n_prompted):
+        emb = np.zeros((len(inputs), cfg.n_enc, cfg.spk_dim), np.float32)
+        emb[:, :, 0] = 1.0
+        return [ChunkOutput([], emb[b], ChunkSpeech([(0.0, 0.35)], [(0.0, 0.35)])) for b in range(len(inputs))]
+
+    segs = StreamingDiarizer(cfg, run_chunks).diarize_many([np.zeros(int(0.3 * SR), np.float32)])[0]
+    assert [(s, e) for s, e, *_ in segs] == [(0.0, 0.3)]

@@ -150,7 +150,7 @@ public final class CallDiarizer {
         }
         List<SpeakerPrompt> prompts = prepared.prompts();
         if (speech != null) {
-            local = SpeechGate.apply(c, local, speech, promptSamples(prompts), embeddings);
+            local = SpeechGate.apply(c, local, speech, chunkLength, promptSamples(prompts), embeddings);
         }
         int[] segmentSlot = new int[local.size()];     // prompt slot per segment, -1: a new speaker's
         Map<Integer, Integer> alias = Map.of();         // new label -> the new label it is the same voice as

@@ -88,10 +88,16 @@ public final class SpeechGate {
      * The gated chunk: the segments that lie mostly in possible speech, then sure speech
      * no segment covers filled by voice ({@link #fill}); sorted by start, then end.
      */
-    static List<ChunkSegment> apply(ModelContract c, List<ChunkSegment> local, Speech speech,
+    static List<ChunkSegment> apply(ModelContract c, List<ChunkSegment> local, Speech speech, double chunkSeconds,
                                     int[] promptSamples, float[] embeddings) {
-        return fill(c, gate(local, speech.possible(), c.vad.keepFraction()), speech.sure(), promptSamples,
-                embeddings);
+        // the VAD ran on the zero-padded chunk: its last region may reach past the call's end
+        List<Region> sure = new ArrayList<>();
+        for (Region r : speech.sure()) {
+            if (r.start() < chunkSeconds) {
+                sure.add(new Region(r.start(), Math.min(r.end(), chunkSeconds)));
+            }
+        }
+        return fill(c, gate(local, speech.possible(), c.vad.keepFraction()), sure, promptSamples, embeddings);
     }
 
     /**

@@ -67,6 +67,18 @@ class SpeechGateTest {
     }
 
     @Test
+    void fillStopsAtTheEndOfAShortCall() {
+        ModelContract c = ContractFixtures.contract();
+        float[] emb = new float[c.encoderFrames * c.speakerDim];
+        for (int k = 0; k < c.encoderFrames; k++) {
+            emb[k * c.speakerDim] = 1f;
+        }
+        List<SpeechGate.Region> vad = List.of(new SpeechGate.Region(0.0, 0.35));
+        List<ChunkSegment> out = SpeechGate.apply(c, List.of(), new SpeechGate.Speech(vad, vad), 0.3, new int[0], emb);
+        assertEquals(List.of(new ChunkSegment(0.0, 0.3, 0, 0.0)), out);
+    }
+
+    @Test
     void twentyMinutesOfSilenceOrLowNoiseGiveNoSpeech() {
         CallDiarizer diarizer = new CallDiarizer(ModelFixtures.engine());
         float[] silence = new float[20 * 60 * SR];
