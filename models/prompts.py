@@ -483,7 +483,7 @@ class StreamingDiarizer:
         if out.speech is not None:
             # the VAD ran on the zero-padded chunk: its last region may reach past the call's end
             sure = [(a, min(b, chunk_len)) for a, b in out.speech.sure if a < chunk_len]
-            local = fill_speech(cfg, gate(local, out.speech.possible, cfg.vad_keep_fraction), sure,
+            local = fill_speech(cfg, gate(local, out.speech, cfg.vad_keep_fraction), sure,
                                 [len(p.audio) for p in prompts], out.embeddings)
         alias, voices = {}, None
         if out.embeddings is not None:

@@ -46,9 +46,9 @@ class SileroVad:
 @dataclass
 class ChunkSpeech:
     """A chunk's speech as the VAD hears it, in chunk seconds. `sure`: where speech
-    certainly is (Silero's own thresholds); what the model misses there is filled.
-    `possible`: where speech may be (a far lower threshold); a model segment stays only
-    if it lies mostly there. Why two: the VAD misses much band-limited, coded or distant speech that
+    certainly is (Silero's own thresholds); what the model misses there is filled, and a
+    model segment must reach it. `possible`: where speech may be (a far lower
+    threshold); a model segment stays only if it lies mostly there. Why two: the VAD misses much band-limited, coded or distant speech that
     the model hears rightly, but digital silence, hum and tones stay below both."""
     sure: list
     possible: list
@@ -83,16 +83,19 @@ def speech_regions(probs, window_seconds, threshold, neg_threshold, cfg):
     return [(max(0.0, a - cfg.vad_pad), min(end, b + cfg.vad_pad)) for a, b in regions if b - a >= cfg.vad_min_speech]
 
 
-def gate(segments, regions, keep_fraction):
+def gate(segments, speech: ChunkSpeech, keep_fraction):
     """The segments ((start, end, label, ...)) of which at least `keep_fraction` of the
-    time lies inside `regions`, whole and in their order. Why whole: the VAD's regions
-    break at short pauses that a speaker's turn (and a reference) runs through; a segment
-    mostly outside them is the model hearing speech in silence, hum or tones."""
+    time is possible speech and that touch sure speech, whole and in their order. Why
+    whole: the VAD's regions break at short pauses that a speaker's turn (and a reference)
+    runs through. Why both: a segment mostly outside possible speech is the model hearing
+    speech in silence, hum or tones, and one that never reaches sure speech is most often
+    music."""
     out = []
     for seg in segments:
         s, e = seg[0], seg[1]
-        inside = sum(max(0.0, min(e, b) - max(s, a)) for a, b in regions)
-        if e > s and inside >= keep_fraction * (e - s):
+        inside = sum(max(0.0, min(e, b) - max(s, a)) for a, b in speech.possible)
+        touches = any(min(e, b) > max(s, a) for a, b in speech.sure)
+        if e > s and inside >= keep_fraction * (e - s) and touches:
             out.append(seg)
     return out
 

@@ -23,7 +23,7 @@ public final class SpeechGate {
      * A chunk's speech as the VAD hears it. {@code sure}: where speech certainly is
      * (Silero's own thresholds); what the model misses there is filled. {@code possible}:
      * where speech may be (a far lower threshold); a model segment stays only if it lies
-     * mostly there.
+     * mostly there and reaches sure speech.
      * Why two: the VAD misses much band-limited, coded or distant speech that the model
      * hears rightly, but digital silence, hum and tones stay below both.
      */
@@ -97,23 +97,28 @@ public final class SpeechGate {
                 sure.add(new Region(r.start(), Math.min(r.end(), chunkSeconds)));
             }
         }
-        return fill(c, gate(local, speech.possible(), c.vad.keepFraction()), sure, promptSamples, embeddings);
+        return fill(c, gate(local, speech, c.vad.keepFraction()), sure, promptSamples, embeddings);
     }
 
     /**
-     * The segments of which at least {@code keepFraction} of the time lies inside
-     * {@code regions}, whole and in their order. Why whole: the VAD's regions break at
-     * short pauses that a speaker's turn runs through; a segment mostly outside them is
-     * the model hearing speech in silence, hum or tones.
+     * The segments of which at least {@code keepFraction} of the time is possible speech
+     * and that touch sure speech, whole and in their order. Why whole: the VAD's regions
+     * break at short pauses that a speaker's turn runs through. Why both: a segment mostly
+     * outside possible speech is the model hearing speech in silence, hum or tones, and
+     * one that never reaches sure speech is most often music.
      */
-    static List<ChunkSegment> gate(List<ChunkSegment> segments, List<Region> regions, double keepFraction) {
+    static List<ChunkSegment> gate(List<ChunkSegment> segments, Speech speech, double keepFraction) {
         List<ChunkSegment> out = new ArrayList<>();
         for (ChunkSegment s : segments) {
             double inside = 0;
-            for (Region r : regions) {
+            for (Region r : speech.possible()) {
                 inside += Math.max(0.0, Math.min(s.end(), r.end()) - Math.max(s.start(), r.start()));
             }
-            if (s.end() > s.start() && inside >= keepFraction * (s.end() - s.start())) {
+            boolean touches = false;
+            for (Region r : speech.sure()) {
+                touches |= Math.min(s.end(), r.end()) > Math.max(s.start(), r.start());
+            }
+            if (s.end() > s.start() && inside >= keepFraction * (s.end() - s.start()) && touches) {
                 out.add(s);
             }
         }

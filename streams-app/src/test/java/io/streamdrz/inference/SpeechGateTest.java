@@ -45,9 +45,13 @@ class SpeechGateTest {
         List<ChunkSegment> segs = List.of(seg(0.0, 4.0, 0), seg(5.0, 5.5, 1), seg(6.5, 8.0, 1));
         List<SpeechGate.Region> regions = List.of(new SpeechGate.Region(1.0, 2.0), new SpeechGate.Region(2.5, 3.5),
                 new SpeechGate.Region(6.0, 7.0));
+        SpeechGate.Speech speech = new SpeechGate.Speech(regions, regions);
         // 2 of 4 s inside: kept whole; 0 of 0.5 s: dropped; 0.5 of 1.5 s: dropped
-        assertEquals(List.of(seg(0.0, 4.0, 0)), SpeechGate.gate(segs, regions, 0.5));
-        assertEquals(List.of(seg(0.0, 4.0, 0), seg(6.5, 8.0, 1)), SpeechGate.gate(segs, regions, 0.3));
+        assertEquals(List.of(seg(0.0, 4.0, 0)), SpeechGate.gate(segs, speech, 0.5));
+        assertEquals(List.of(seg(0.0, 4.0, 0), seg(6.5, 8.0, 1)), SpeechGate.gate(segs, speech, 0.3));
+        // possible speech alone is not enough: a segment must reach sure speech
+        SpeechGate.Speech unsure = new SpeechGate.Speech(List.of(new SpeechGate.Region(6.8, 6.9)), regions);
+        assertEquals(List.of(seg(6.5, 8.0, 1)), SpeechGate.gate(segs, unsure, 0.3));
     }
 
     @Test
@@ -93,8 +97,32 @@ class SpeechGateTest {
         assertEquals(List.of(), diarizer.diarize(noise));
     }
 
+    /** Hold music: decaying notes with overtones and a chord below, a new note every 0.25-0.75 s. */
+    private static float[] piano(int seconds) {
+        double[] notes = {261.6, 329.6, 293.7, 392.0, 349.2, 440.0, 523.3, 493.9};
+        double[] lengths = {0.5, 0.25, 0.75};
+        float[] out = new float[seconds * SR];
+        double t = 0;
+        for (int i = 0; t < seconds; i++) {
+            double f = notes[i % notes.length];
+            int start = (int) (t * SR);
+            for (int k = 0; k < 2 * lengths[i % 3] * SR && start + k < out.length; k++) {
+                double x = 0;
+                for (int h = 1; h < 6; h++) {
+                    x += Math.sin(2 * Math.PI * f * h * k / SR) / Math.pow(h, 1.5);
+                }
+                for (double r : new double[]{1, 1.25, 1.5}) {
+                    x += 0.3 * Math.sin(2 * Math.PI * f / 2 * r * k / SR);
+                }
+                out[start + k] += (float) (0.02 * x * Math.exp(-3.0 * k / SR));
+            }
+            t += lengths[i % 3];
+        }
+        return out;
+    }
+
     @Test
-    void humAndTonesGiveNoSpeechButACallDoes() throws Exception {
+    void humTonesAndMusicGiveNoSpeechButACallDoes() throws Exception {
         CallDiarizer diarizer = new CallDiarizer(ModelFixtures.engine());
         float[] hum = new float[40 * SR];
         float[] dtmf = new float[40 * SR];
@@ -109,6 +137,7 @@ class SpeechGateTest {
         }
         assertEquals(List.of(), diarizer.diarize(hum));
         assertEquals(List.of(), diarizer.diarize(dtmf));
+        assertEquals(List.of(), diarizer.diarize(piano(40)));
 
         float[] call = WavReader.read(ModelFixtures.file("call-0.wav")).samples();
         double speech = diarizer.diarize(call).stream().mapToDouble(s -> s.end() - s.start()).sum();
