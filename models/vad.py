@@ -48,8 +48,9 @@ class ChunkSpeech:
     """A chunk's speech as the VAD hears it, in chunk seconds. `sure`: where speech
     certainly is (Silero's own thresholds); what the model misses there is filled, and a
     model segment must reach it. `possible`: where speech may be (a far lower
-    threshold); a model segment stays only if it lies mostly there. Why two: the VAD misses much band-limited, coded or distant speech that
-    the model hears rightly, but digital silence, hum and tones stay below both."""
+    threshold); a model segment stays only if it lies mostly there. Why two: the VAD
+    misses much band-limited, coded or distant speech that the model hears rightly, but
+    digital silence, hum and tones stay below both."""
     sure: list
     possible: list
 

@@ -136,3 +136,17 @@ def test_fill_stops_at_the_end_of_a_short_call():
 
     segs = StreamingDiarizer(cfg, run_chunks).diarize_many([np.zeros(int(0.3 * SR), np.float32)])[0]
     assert [(s, e) for s, e, *_ in segs] == [(0.0, 0.3)]
+
+
+@pytest.mark.parametrize("rate", [8000, 16000])
+def test_vad_hears_a_call_and_not_silence_at_both_rates(rate):
+    import soundfile as sf
+    from scipy.signal import resample_poly
+    from vad import SileroVad
+    vad = SileroVad(os.path.join(ROOT, "models", "silero_vad.onnx"))
+    audio, _ = sf.read(os.path.join(ROOT, "streams-app/src/test/resources/model-fixtures/call-0.wav"), dtype="float32")
+    audio = resample_poly(audio, rate, SR).astype(np.float32)
+    p = vad.probabilities(np.stack([audio, np.zeros_like(audio)]), rate)
+    assert p.shape[1] == len(audio) // (rate // 1000 * 32)
+    assert (p[0] >= 0.5).mean() > 0.3
+    assert p[1].max() < 0.1

@@ -83,6 +83,25 @@ class SpeechGateTest {
     }
 
     @Test
+    void vadHearsACallAndNotSilenceAtBothRates() throws Exception {
+        io.streamdrz.audio.AudioClip call = WavReader.read(ModelFixtures.file("call-0.wav"));
+        SileroVad vad = ModelFixtures.model().vad();
+        for (int rate : new int[]{8_000, 16_000}) {
+            float[] audio = call.atRate(rate).samples();
+            float[][] p = vad.probabilities(new float[][]{audio, new float[audio.length]}, 0, audio.length, rate);
+            assertEquals(audio.length / SileroVad.windowSamples(rate), p[0].length);
+            int speech = 0;
+            float silenceMax = 0;
+            for (int k = 0; k < p[0].length; k++) {
+                speech += p[0][k] >= 0.5 ? 1 : 0;
+                silenceMax = Math.max(silenceMax, p[1][k]);
+            }
+            assertTrue(speech > 0.3 * p[0].length, rate + " Hz: " + speech + " of " + p[0].length + " windows");
+            assertTrue(silenceMax < 0.1, rate + " Hz: silence at p " + silenceMax);
+        }
+    }
+
+    @Test
     void twentyMinutesOfSilenceOrLowNoiseGiveNoSpeech() {
         CallDiarizer diarizer = new CallDiarizer(ModelFixtures.engine());
         float[] silence = new float[20 * 60 * SR];
