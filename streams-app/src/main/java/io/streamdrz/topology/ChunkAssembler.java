@@ -38,6 +38,14 @@ import java.util.TreeSet;
  *       closes the call: the audio before it is finished as usual, and the frames after
  *       it are dead-lettered ({@link DeadLetterReason#GAP_TOO_LARGE}), as are all later ones
  *       ({@link DeadLetterReason#CALL_CLOSED}): time after an unknown gap cannot be placed.</li>
+ *   <li><b>Sequence numbers</b> are any longs, but never wrap around: a frame numbered
+ *       {@code Long.MAX_VALUE} is dead-lettered ({@link DeadLetterReason#SEQUENCE_OVERFLOW}),
+ *       as nothing could follow it, and a wrapped frame after it is older than the call's
+ *       first ({@link DeadLetterReason#LATE_FRAME}). A gap's length is computed with exact
+ *       arithmetic: one too large to count closes the call like any gap beyond
+ *       {@code gapFillMax}. Every loop over waiting frames moves at least one of them per
+ *       turn, so its length is bounded by the frames waiting, never by a difference of
+ *       sequence numbers.</li>
  *   <li><b>Duplicates</b> (a sequence number already in order or already waiting) are
  *       dropped and counted. A frame whose place was filled with silence is dead-lettered
  *       as {@link DeadLetterReason#LATE_FRAME}: its audio is lost, and that is reported.</li>
@@ -122,6 +130,12 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
         CallAudioState state = calls.get(callId);
         if (state != null && state.getClosed()) {
             afterClose(state, frame);
+            return;
+        }
+        if (frame.sequence() == Long.MAX_VALUE) {
+            // No frame could follow it: the next sequence number would wrap around.
+            deadLetter(frame.original(), DeadLetterReason.SEQUENCE_OVERFLOW, "frame " + frame.sequence() + " of call "
+                    + callId + " has the largest sequence number; sequence numbers must not wrap around");
             return;
         }
         if (state == null) {
@@ -266,7 +280,7 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
                     }
                 } else {
                     while (!state.getClosed() && pending.size() > config.reorderWindow()) {
-                        fillGap();
+                        fillGapOrFail();
                     }
                 }
             }
@@ -300,7 +314,21 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
                 start();
             }
             while (!state.getClosed() && !pending.isEmpty() && pending.first() <= upTo) {
-                fillGap();
+                fillGapOrFail();
+            }
+        }
+
+        /**
+         * {@link #fillGap} that must make progress: each call closes the call or moves at
+         * least one waiting frame into order, so the loops around it end after at most as
+         * many turns as frames wait, whatever their sequence numbers.
+         */
+        private void fillGapOrFail() {
+            int waiting = pending.size();
+            fillGap();
+            if (!state.getClosed() && pending.size() >= waiting) {
+                throw new IllegalStateException("call " + id + ": no progress at sequence number "
+                        + state.getNextSequence() + " with " + waiting + " frame(s) waiting from " + pending.first());
             }
         }
 
@@ -308,17 +336,16 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
         private void fillGap() {
             long lowest = pending.first();
             long next = state.getNextSequence();
-            long missing = lowest - next;
-            if (missing <= 0) {
+            if (lowest <= next) {
                 drain();
                 return;
             }
             int frameSamples = state.getLastFrameSamples() > 0 ? state.getLastFrameSamples()
                     : FramePayloads.sampleCount(buffer.get(BufferKey.of(id, lowest)).getSamples());
-            long silence = missing * frameSamples;
-            if (millis(silence) > config.gapFillMax().toMillis()) {
+            long silence = gapSamples(next, lowest, frameSamples);
+            if (silence > Long.MAX_VALUE / 1000 || millis(silence) > config.gapFillMax().toMillis()) {
                 close(CallEnd.GAP_TOO_LARGE, DeadLetterReason.GAP_TOO_LARGE, "frames " + next + ".." + (lowest - 1)
-                        + " of call " + id + " are missing (about " + millis(silence) + " ms, more than the "
+                        + " of call " + id + " are missing (" + describeGap(silence) + ", more than the "
                         + config.gapFillMax().toMillis() + " ms streamdrz.frames.gap.fill.max.ms); the call was closed");
                 return;
             }
@@ -336,6 +363,24 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
             state.setNextSequence(lowest);
             addInOrder(silence);
             drain();
+        }
+
+        /**
+         * Samples of silence for the frames from {@code next} up to {@code lowest}
+         * (exclusive), or {@code Long.MAX_VALUE} when that does not fit in a long: sequence
+         * numbers come from producers, and a difference of two of them can overflow.
+         */
+        private static long gapSamples(long next, long lowest, int frameSamples) {
+            try {
+                return Math.multiplyExact(Math.subtractExact(lowest, next), (long) frameSamples);
+            } catch (ArithmeticException e) {
+                return Long.MAX_VALUE;
+            }
+        }
+
+        private String describeGap(long silence) {
+            return silence > Long.MAX_VALUE / 1000 ? "about " + silence / rate + " s or more"
+                    : "about " + millis(silence) + " ms";
         }
 
         /** Moves waiting frames that now continue the call into order. */
