@@ -40,6 +40,9 @@ import java.util.List;
  * the call is finished and nothing more will come for it. Then the call's prompts are
  * deleted.
  *
+ * <p>What is stored of a call's speakers is bounded by {@link PromptBudget}, so a call with
+ * many speakers cannot grow its record past the broker's limits.
+ *
  * <p>If the engine fails on a chunk, the failure is logged and counted, the chunk yields
  * no segments, and the call goes on with its next chunk in the right place.
  */
@@ -168,7 +171,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
 
     private static CallDiarizationState toStored(ChunkInference.State state, List<OpenSegment> open) {
         List<StoredPrompt> prompts = new ArrayList<>();
-        for (ChunkInference.Prompt p : state.prompts()) {
+        for (ChunkInference.Prompt p : PromptBudget.bound(state.prompts())) {
             prompts.add(new StoredPrompt(p.label(), FramePayloads.toBytes(p.samples()), p.cleanSeconds(), p.lastChunk(),
                     voiceToBytes(p.voice()), p.voiceFrames()));
         }
