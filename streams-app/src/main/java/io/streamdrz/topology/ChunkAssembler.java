@@ -7,6 +7,7 @@ import io.streamdrz.state.SequenceRange;
 
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -123,8 +124,22 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
         }
     }
 
+    /**
+     * Assembles the frame; if that fails for any reason but Kafka Streams' own, the call is
+     * moved aside ({@link #moveAside}) instead of failing the stream thread, because the same
+     * frame and state would fail again after every restart.
+     */
     @Override
     public void process(Record<String, DecodedFrame> record) {
+        try {
+            assemble(record);
+        } catch (RuntimeException e) {
+            rethrowIfKafkas(e);
+            moveAside(record.key(), record.value().original(), record.timestamp(), e);
+        }
+    }
+
+    private void assemble(Record<String, DecodedFrame> record) {
         DecodedFrame frame = record.value();
         String callId = record.key();
         CallAudioState state = calls.get(callId);
@@ -178,15 +193,20 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
             if (idle < config.idleTimeout().toMillis()) {
                 continue;
             }
-            CallAudioState state = calls.get(callId);
+            CallAudioState state;
+            try {
+                state = calls.get(callId);
+            } catch (RuntimeException e) {
+                rethrowIfKafkas(e);
+                moveAside(callId, null, now, e);
+                continue;
+            }
             if (state == null || state.getClosed()) {
                 lastFrameAt.remove(callId);
                 continue;
             }
             log.info("call {}: no frame for {} ms, finishing it", callId, idle);
-            Call call = new Call(callId, state, state.getLastTimestamp());
-            call.finish(CallEnd.IDLE_TIMEOUT, Long.MAX_VALUE);
-            call.save();
+            finishIdle(callId, state);
         }
         for (String callId : new ArrayList<>(closedAt.keySet())) {
             if (now - closedAt.get(callId) >= config.closedRetention().toMillis()) {
@@ -198,6 +218,84 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
             }
         }
         metrics.activeCalls(lastFrameAt.size());
+    }
+
+    /** Finishes an idle call; one whose state makes that fail is moved aside, the others go on. */
+    private void finishIdle(String callId, CallAudioState state) {
+        try {
+            Call call = new Call(callId, state, state.getLastTimestamp());
+            call.finish(CallEnd.IDLE_TIMEOUT, Long.MAX_VALUE);
+            call.save();
+        } catch (RuntimeException e) {
+            rethrowIfKafkas(e);
+            moveAside(callId, null, state.getLastTimestamp(), e);
+        }
+    }
+
+    /** Kafka Streams' own failures (a migrated task, a fenced producer, a broken state directory) are its to recover from. */
+    private static void rethrowIfKafkas(RuntimeException e) {
+        if (CallFailedException.in(e) == null && e instanceof StreamsException) {
+            throw e;
+        }
+    }
+
+    /**
+     * Ends a call whose processing failed: logs the evidence, counts it, drops the call's
+     * audio, leaves a closed-call marker ({@link CallEnd#INTERNAL_ERROR}) so that its later
+     * frames are dead-lettered instead of failing again, ends its diarization (unless the
+     * diarizer already did), and dead-letters the frame ({@code original}; null from the punctuator).
+     */
+    private void moveAside(String callId, OriginalRecord original, long timestamp, RuntimeException e) {
+        String where = original == null ? "idle check" : original.getTopic() + "-" + original.getPartition()
+                + " offset " + original.getOffset();
+        log.error("call {} failed ({}); ending it as {} so that the other calls go on", callId, where,
+                CallEnd.INTERNAL_ERROR, e);
+        metrics.callFailed();
+        deleteAudio(callId);
+        CallAudioState marker = CallAudioState.newBuilder().setSampleRate(0).setClosed(true)
+                .setClosedAtMs(context.currentSystemTimeMs()).setCloseReason(CallEnd.INTERNAL_ERROR.name()).build();
+        lastFrameAt.remove(callId);
+        if (config.closedRetention().isZero()) {
+            calls.delete(callId);
+        } else {
+            calls.put(callId, marker);
+            closedAt.put(callId, marker.getClosedAtMs());
+        }
+        if (CallFailedException.in(e) == null) {
+            endDiarization(callId, timestamp);
+        }
+        if (original != null) {
+            deadLetter(original, DeadLetterReason.INTERNAL_ERROR, "processing call " + callId + " failed (" + e
+                    + "); the call was ended (" + CallEnd.INTERNAL_ERROR + ")");
+        }
+        metrics.activeCalls(lastFrameAt.size());
+    }
+
+    /** An empty last chunk: the diarizer emits the call's open segments and its end record. */
+    private void endDiarization(String callId, long timestamp) {
+        try {
+            context.forward(new Record<>(callId, new AudioChunk(callId, 0, new float[0], true, CallEnd.INTERNAL_ERROR),
+                    timestamp), DiarizationTopology.DIARIZER);
+        } catch (RuntimeException e) {
+            if (CallFailedException.in(e) == null) {
+                throw e;
+            }
+        }
+    }
+
+    /** Deletes the call's frames; what cannot even be read is left to be overwritten. */
+    private void deleteAudio(String callId) {
+        try {
+            List<Bytes> keys = new ArrayList<>();
+            try (KeyValueIterator<Bytes, BufferedFrame> range =
+                         buffer.range(BufferKey.first(callId), BufferKey.last(callId))) {
+                range.forEachRemaining(entry -> keys.add(entry.key));
+            }
+            keys.forEach(buffer::delete);
+        } catch (RuntimeException e) {
+            rethrowIfKafkas(e);
+            log.warn("call {}: its buffered audio could not be read to delete it", callId, e);
+        }
     }
 
     private static boolean filled(CallAudioState state, long seq) {
@@ -492,11 +590,7 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
                             + waitingMessage);
                 }
             }
-            List<Bytes> keys = new ArrayList<>();
-            try (KeyValueIterator<Bytes, BufferedFrame> range = buffer.range(BufferKey.first(id), BufferKey.last(id))) {
-                range.forEachRemaining(entry -> keys.add(entry.key));
-            }
-            keys.forEach(buffer::delete);
+            deleteAudio(id);
             Long first = state.getFirstSequence();
             long next = state.getNextSequence();
             pending.clear();
