@@ -1,6 +1,7 @@
 package io.streamdrz.app;
 
 import io.streamdrz.inference.ModelOptions;
+import io.streamdrz.topology.DeadLetterProcessingExceptionHandler;
 import io.streamdrz.topology.TopologyConfig;
 
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -76,15 +77,24 @@ public final class StreamdrzConfig extends AbstractConfig {
     /**
      * Kafka settings whose default differs from Kafka's; each can still be overridden.
      * {@code processing.guarantee=exactly_once_v2} is what makes buffers, prompts and
-     * segments advance together; the rest fit a diarization app: a name, a local broker
-     * to start with, and the global processing-exception switch (no global stores here)
-     * set so that Kafka does not warn about it.
+     * segments advance together. A record that fails a processor goes to the dead-letter
+     * topic instead of stopping the instance ({@link DeadLetterProcessingExceptionHandler}).
+     * A dead instance's calls move within seconds, not Kafka's 45 s: the session timeout is
+     * the broker's minimum (6 s), heartbeats (a background thread, so busy inference does
+     * not delay them) every 1.5 s; and one standby replica per task keeps a warm copy of the
+     * state elsewhere, so the survivor does not rebuild it from the changelog. The rest fit
+     * a diarization app: a name, a local broker to start with, and the global
+     * processing-exception switch (no global stores here) set so that Kafka does not warn.
      */
     public static final Map<String, String> KAFKA_DEFAULTS = Map.of(
             StreamsConfig.APPLICATION_ID_CONFIG, "streamdrz",
             StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092",
             StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
-            "processing.exception.handler.global.enabled", "true");
+            StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingExceptionHandler.class.getName(),
+            "processing.exception.handler.global.enabled", "true",
+            ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000",
+            ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1500",
+            StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
 
     private static final TopologyConfig TOPOLOGY_DEFAULTS = TopologyConfig.builder().build();
 
@@ -217,7 +227,10 @@ public final class StreamdrzConfig extends AbstractConfig {
         return DEFINITION;
     }
 
-    /** The Kafka settings (everything not {@code streamdrz.*}), for Kafka Streams. */
+    /**
+     * The Kafka settings (everything not {@code streamdrz.*}), for Kafka Streams, with the
+     * dead-letter topic of its exception handlers set to ours unless given.
+     */
     public Properties streamsProperties() {
         Properties props = new Properties();
         originals().forEach((k, v) -> {
@@ -225,6 +238,7 @@ public final class StreamdrzConfig extends AbstractConfig {
                 props.put(k, v);
             }
         });
+        props.putIfAbsent(DeadLetterProcessingExceptionHandler.TOPIC_CONFIG, deadLetterTopic());
         return props;
     }
 
