@@ -1,6 +1,8 @@
 package io.streamdrz.app;
 
 import io.streamdrz.inference.ModelOptions;
+import io.streamdrz.metrics.CommittedLag;
+import io.streamdrz.metrics.MetricsServer;
 import io.streamdrz.topology.DeadLetterProcessingExceptionHandler;
 import io.streamdrz.topology.TopologyConfig;
 
@@ -70,6 +72,8 @@ public final class StreamdrzConfig extends AbstractConfig {
     public static final String MODEL_BATCH_MAX = "streamdrz.model.batch.max";
     public static final String MODEL_BATCH_WAIT_MS = "streamdrz.model.batch.wait.ms";
     public static final String METRICS_PORT = "streamdrz.metrics.port";
+    public static final String METRICS_HOST = "streamdrz.metrics.host";
+    public static final String HEALTH_STALL_MS = "streamdrz.health.stall.ms";
 
     /** What {@link #describe()} shows instead of a secret. */
     public static final String HIDDEN = "[hidden]";
@@ -151,7 +155,14 @@ public final class StreamdrzConfig extends AbstractConfig {
                             + "already waiting.")
             .define(METRICS_PORT, Type.INT, 9404, Range.between(-1, 65535), Importance.MEDIUM,
                     "Port of the HTTP endpoint with /metrics (Prometheus), /healthz and /readyz (run and demo); "
-                            + "0 picks a free port (logged), -1 turns it off.");
+                            + "0 picks a free port (logged), -1 turns it off.")
+            .define(METRICS_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Address the metrics endpoint listens on: loopback by default, as it has no authentication; "
+                            + "0.0.0.0 for every interface (the container images set it, so probes and Prometheus "
+                            + "reach it).")
+            .define(HEALTH_STALL_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.MEDIUM,
+                    "A stream thread that has not polled for this long is stuck on its records: /healthz fails "
+                            + "and streamdrz_stream_threads_stalled counts it. Above the longest chunk inference.");
 
     private StreamdrzConfig(Map<String, ?> values) {
         super(DEFINITION, values, false);
@@ -301,6 +312,23 @@ public final class StreamdrzConfig extends AbstractConfig {
 
     public int metricsPort() {
         return getInt(METRICS_PORT);
+    }
+
+    public String metricsHost() {
+        return getString(METRICS_HOST);
+    }
+
+    public Duration healthStallLimit() {
+        return Duration.ofMillis(getLong(HEALTH_STALL_MS));
+    }
+
+    /**
+     * The metrics endpoint's settings, with the committed lag of the app's group on audio-in
+     * (an admin client, closed with the endpoint).
+     */
+    public MetricsServer.Options metricsOptions() {
+        return new MetricsServer.Options(metricsHost(), metricsPort(), healthStallLimit(),
+                CommittedLag.start(adminProperties(), applicationId(), audioInTopic()));
     }
 
     /**
