@@ -57,13 +57,16 @@ public final class MetricsServer implements AutoCloseable {
      * Listens on {@code options.host()} (an address or name; {@code 0.0.0.0}: every interface)
      * at {@code options.port()} (0: a free port, see {@link #port()}).
      *
-     * @throws UncheckedIOException if the address cannot be bound
+     * @throws UncheckedIOException if the address cannot be bound (the lag is closed then)
      */
     public static MetricsServer start(Options options, KafkaStreams streams, EngineMetrics engine) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
         } catch (IOException e) {
+            if (options.lag() != null) {
+                options.lag().close();
+            }
             throw new UncheckedIOException("cannot listen for metrics on " + options.host() + ":" + options.port()
                     + ": " + e.getMessage(), e);
         }
