@@ -86,7 +86,8 @@ public final class StreamdrzConfig extends AbstractConfig {
      * A dead instance's calls move within seconds, not Kafka's 45 s: the session timeout is
      * the broker's minimum (6 s), heartbeats (a background thread, so busy inference does
      * not delay them) every 1.5 s; and one standby replica per task keeps a warm copy of the
-     * state elsewhere, so the survivor does not rebuild it from the changelog. The rest fit
+     * state elsewhere, so the survivor does not rebuild it from the changelog. RocksDB's
+     * native memory is bounded for the whole instance ({@link BoundedRocksDbMemory}). The rest fit
      * a diarization app: a name, a local broker to start with, and the global
      * processing-exception switch (no global stores here) set so that Kafka does not warn.
      */
@@ -98,7 +99,8 @@ public final class StreamdrzConfig extends AbstractConfig {
             "processing.exception.handler.global.enabled", "true",
             ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000",
             ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1500",
-            StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
+            StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1",
+            StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
 
     private static final TopologyConfig TOPOLOGY_DEFAULTS = TopologyConfig.builder().build();
 

@@ -265,7 +265,9 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
             endDiarization(callId, timestamp);
         }
         if (original != null) {
-            deadLetter(original, DeadLetterReason.INTERNAL_ERROR, "processing call " + callId + " failed (" + e
+            CallFailedException inDiarizer = CallFailedException.in(e);
+            Throwable cause = inDiarizer != null && inDiarizer.getCause() != null ? inDiarizer.getCause() : e;
+            deadLetter(original, DeadLetterReason.INTERNAL_ERROR, "processing call " + callId + " failed (" + cause
                     + "); the call was ended (" + CallEnd.INTERNAL_ERROR + ")");
         }
         metrics.activeCalls(lastFrameAt.size());

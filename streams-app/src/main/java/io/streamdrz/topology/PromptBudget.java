@@ -28,8 +28,8 @@ import java.util.Map;
  *       speakers without a prompt, whose label the engine may give to a new voice.</li>
  * </ul>
  * Worst case: {@value #WITH_AUDIO} prompts of 128 KB plus {@value #KEPT} voice profiles
- * (a speaker.dim of 256 doubles is 2 KB), under 700 KB; typical calls stay near
- * {@value #WITH_AUDIO} x 128 KB.
+ * (the shipped model's 128 doubles are 1 KB each): about 580 KB, under 700 KB even with
+ * twice that voice size. Most calls have fewer speakers and stay far below.
  */
 final class PromptBudget {
 
