@@ -46,6 +46,7 @@ COPY models/streamdrz-encoder.onnx models/streamdrz-decoder.onnx /opt/streamdrz/
 COPY streams-app/src/main/resources/io/streamdrz/demo/sample-call.wav \
      streams-app/src/main/resources/io/streamdrz/demo/sample-call.rttm /opt/streamdrz/samples/
 ENV STREAMDRZ_MODEL_PATH=/opt/streamdrz/models/streamdrz \
+    STREAMDRZ_METRICS_HOST=0.0.0.0 \
     STREAMDRZ_MODEL_DEVICE=cuda \
     STREAMDRZ_STATE_DIR=/var/lib/streamdrz \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75" \

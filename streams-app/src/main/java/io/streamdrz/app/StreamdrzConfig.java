@@ -1,6 +1,9 @@
 package io.streamdrz.app;
 
 import io.streamdrz.inference.ModelOptions;
+import io.streamdrz.metrics.CommittedLag;
+import io.streamdrz.metrics.MetricsServer;
+import io.streamdrz.topology.DeadLetterProcessingExceptionHandler;
 import io.streamdrz.topology.TopologyConfig;
 
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -69,6 +72,8 @@ public final class StreamdrzConfig extends AbstractConfig {
     public static final String MODEL_BATCH_MAX = "streamdrz.model.batch.max";
     public static final String MODEL_BATCH_WAIT_MS = "streamdrz.model.batch.wait.ms";
     public static final String METRICS_PORT = "streamdrz.metrics.port";
+    public static final String METRICS_HOST = "streamdrz.metrics.host";
+    public static final String HEALTH_STALL_MS = "streamdrz.health.stall.ms";
 
     /** What {@link #describe()} shows instead of a secret. */
     public static final String HIDDEN = "[hidden]";
@@ -76,15 +81,26 @@ public final class StreamdrzConfig extends AbstractConfig {
     /**
      * Kafka settings whose default differs from Kafka's; each can still be overridden.
      * {@code processing.guarantee=exactly_once_v2} is what makes buffers, prompts and
-     * segments advance together; the rest fit a diarization app: a name, a local broker
-     * to start with, and the global processing-exception switch (no global stores here)
-     * set so that Kafka does not warn about it.
+     * segments advance together. A record that fails a processor goes to the dead-letter
+     * topic instead of stopping the instance ({@link DeadLetterProcessingExceptionHandler}).
+     * A dead instance's calls move within seconds, not Kafka's 45 s: the session timeout is
+     * the broker's minimum (6 s), heartbeats (a background thread, so busy inference does
+     * not delay them) every 1.5 s; and one standby replica per task keeps a warm copy of the
+     * state elsewhere, so the survivor does not rebuild it from the changelog. RocksDB's
+     * native memory is bounded for the whole instance ({@link BoundedRocksDbMemory}). The rest fit
+     * a diarization app: a name, a local broker to start with, and the global
+     * processing-exception switch (no global stores here) set so that Kafka does not warn.
      */
     public static final Map<String, String> KAFKA_DEFAULTS = Map.of(
             StreamsConfig.APPLICATION_ID_CONFIG, "streamdrz",
             StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092",
             StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
-            "processing.exception.handler.global.enabled", "true");
+            StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingExceptionHandler.class.getName(),
+            "processing.exception.handler.global.enabled", "true",
+            ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000",
+            ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1500",
+            StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1",
+            StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
 
     private static final TopologyConfig TOPOLOGY_DEFAULTS = TopologyConfig.builder().build();
 
@@ -141,7 +157,14 @@ public final class StreamdrzConfig extends AbstractConfig {
                             + "already waiting.")
             .define(METRICS_PORT, Type.INT, 9404, Range.between(-1, 65535), Importance.MEDIUM,
                     "Port of the HTTP endpoint with /metrics (Prometheus), /healthz and /readyz (run and demo); "
-                            + "0 picks a free port (logged), -1 turns it off.");
+                            + "0 picks a free port (logged), -1 turns it off.")
+            .define(METRICS_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Address the metrics endpoint listens on: loopback by default, as it has no authentication; "
+                            + "0.0.0.0 for every interface (the container images set it, so probes and Prometheus "
+                            + "reach it).")
+            .define(HEALTH_STALL_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.MEDIUM,
+                    "A stream thread that has not polled for this long is stuck on its records: /healthz fails "
+                            + "and streamdrz_stream_threads_stalled counts it. Above the longest chunk inference.");
 
     private StreamdrzConfig(Map<String, ?> values) {
         super(DEFINITION, values, false);
@@ -217,7 +240,10 @@ public final class StreamdrzConfig extends AbstractConfig {
         return DEFINITION;
     }
 
-    /** The Kafka settings (everything not {@code streamdrz.*}), for Kafka Streams. */
+    /**
+     * The Kafka settings (everything not {@code streamdrz.*}), for Kafka Streams, with the
+     * dead-letter topic of its exception handlers set to ours unless given.
+     */
     public Properties streamsProperties() {
         Properties props = new Properties();
         originals().forEach((k, v) -> {
@@ -225,6 +251,7 @@ public final class StreamdrzConfig extends AbstractConfig {
                 props.put(k, v);
             }
         });
+        props.putIfAbsent(DeadLetterProcessingExceptionHandler.TOPIC_CONFIG, deadLetterTopic());
         return props;
     }
 
@@ -287,6 +314,23 @@ public final class StreamdrzConfig extends AbstractConfig {
 
     public int metricsPort() {
         return getInt(METRICS_PORT);
+    }
+
+    public String metricsHost() {
+        return getString(METRICS_HOST);
+    }
+
+    public Duration healthStallLimit() {
+        return Duration.ofMillis(getLong(HEALTH_STALL_MS));
+    }
+
+    /**
+     * The metrics endpoint's settings, with the committed lag of the app's group on audio-in
+     * (an admin client, closed with the endpoint).
+     */
+    public MetricsServer.Options metricsOptions() {
+        return new MetricsServer.Options(metricsHost(), metricsPort(), healthStallLimit(),
+                CommittedLag.start(adminProperties(), applicationId(), audioInTopic()));
     }
 
     /**

@@ -333,7 +333,7 @@ public final class DemoCommand implements Callable<Integer> {
             return null;
         }
         try {
-            return MetricsServer.start(config.metricsPort(), app.streams(), engine.metrics());
+            return MetricsServer.start(config.metricsOptions(), app.streams(), engine.metrics());
         } catch (java.io.UncheckedIOException e) {
             err.println("streamdrz demo: no metrics endpoint: " + e.getMessage());
             err.flush();

@@ -87,7 +87,7 @@ public final class RunCommand implements Callable<Integer> {
         MetricsServer metrics = null;
         if (config.metricsPort() >= 0) {
             try {
-                metrics = MetricsServer.start(config.metricsPort(), app.streams(), engine.metrics());
+                metrics = MetricsServer.start(config.metricsOptions(), app.streams(), engine.metrics());
             } catch (UncheckedIOException e) {
                 app.close();
                 engine.close();

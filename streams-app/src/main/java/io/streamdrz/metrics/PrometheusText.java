@@ -40,9 +40,26 @@ public final class PrometheusText {
     private PrometheusText() {
     }
 
+    /** One sample of a gauge that is neither the engine's nor Kafka's (see {@link MetricsServer}). */
+    public record Gauge(String name, String help, Map<String, String> labels, double value) {
+    }
+
     /** The whole exposition: the engine's metrics (may be null) and Kafka's. */
     public static String render(EngineMetrics engine, Map<MetricName, ? extends Metric> kafka) {
+        return render(engine, kafka, List.of());
+    }
+
+    /** {@link #render(EngineMetrics, Map)} and {@code gauges}, samples of one name together. */
+    public static String render(EngineMetrics engine, Map<MetricName, ? extends Metric> kafka, List<Gauge> gauges) {
         StringBuilder out = new StringBuilder();
+        Map<String, List<Gauge>> byName = new java.util.LinkedHashMap<>();
+        gauges.forEach(g -> byName.computeIfAbsent(g.name(), n -> new ArrayList<>()).add(g));
+        byName.forEach((name, samples) -> {
+            out.append("# HELP ").append(name).append(' ').append(escapeHelp(samples.get(0).help())).append('\n');
+            out.append("# TYPE ").append(name).append(" gauge\n");
+            samples.forEach(g -> out.append(name).append(labels(new TreeMap<>(g.labels()))).append(' ')
+                    .append(number(g.value())).append('\n'));
+        });
         if (engine != null) {
             histogram(out, "streamdrz_inference_latency_seconds", "Seconds per model run (a batch of chunks).",
                     engine.latency());

@@ -12,5 +12,10 @@ public enum CallEnd {
     /** Frames were missing for longer than {@code streamdrz.frames.gap.fill.max.ms}. */
     GAP_TOO_LARGE,
     /** The call reached {@code streamdrz.limits.call.max.ms}. */
-    CALL_TOO_LONG
+    CALL_TOO_LONG,
+    /**
+     * Processing the call failed unexpectedly; it was moved aside (its state dropped, the frame
+     * dead-lettered as {@link DeadLetterReason#INTERNAL_ERROR}) so that other calls go on.
+     */
+    INTERNAL_ERROR
 }

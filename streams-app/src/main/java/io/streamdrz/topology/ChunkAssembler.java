@@ -7,6 +7,7 @@ import io.streamdrz.state.SequenceRange;
 
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -38,6 +39,14 @@ import java.util.TreeSet;
  *       closes the call: the audio before it is finished as usual, and the frames after
  *       it are dead-lettered ({@link DeadLetterReason#GAP_TOO_LARGE}), as are all later ones
  *       ({@link DeadLetterReason#CALL_CLOSED}): time after an unknown gap cannot be placed.</li>
+ *   <li><b>Sequence numbers</b> are any longs, but never wrap around: a frame numbered
+ *       {@code Long.MAX_VALUE} is dead-lettered ({@link DeadLetterReason#SEQUENCE_OVERFLOW}),
+ *       as nothing could follow it, and a wrapped frame after it is older than the call's
+ *       first ({@link DeadLetterReason#LATE_FRAME}). A gap's length is computed with exact
+ *       arithmetic: one too large to count closes the call like any gap beyond
+ *       {@code gapFillMax}. Every loop over waiting frames moves at least one of them per
+ *       turn, so its length is bounded by the frames waiting, never by a difference of
+ *       sequence numbers.</li>
  *   <li><b>Duplicates</b> (a sequence number already in order or already waiting) are
  *       dropped and counted. A frame whose place was filled with silence is dead-lettered
  *       as {@link DeadLetterReason#LATE_FRAME}: its audio is lost, and that is reported.</li>
@@ -115,13 +124,33 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
         }
     }
 
+    /**
+     * Assembles the frame; if that fails for any reason but Kafka Streams' own, the call is
+     * moved aside ({@link #moveAside}) instead of failing the stream thread, because the same
+     * frame and state would fail again after every restart.
+     */
     @Override
     public void process(Record<String, DecodedFrame> record) {
+        try {
+            assemble(record);
+        } catch (RuntimeException e) {
+            rethrowIfKafkas(e);
+            moveAside(record.key(), record.value().original(), record.timestamp(), e);
+        }
+    }
+
+    private void assemble(Record<String, DecodedFrame> record) {
         DecodedFrame frame = record.value();
         String callId = record.key();
         CallAudioState state = calls.get(callId);
         if (state != null && state.getClosed()) {
             afterClose(state, frame);
+            return;
+        }
+        if (frame.sequence() == Long.MAX_VALUE) {
+            // No frame could follow it: the next sequence number would wrap around.
+            deadLetter(frame.original(), DeadLetterReason.SEQUENCE_OVERFLOW, "frame " + frame.sequence() + " of call "
+                    + callId + " has the largest sequence number; sequence numbers must not wrap around");
             return;
         }
         if (state == null) {
@@ -164,15 +193,20 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
             if (idle < config.idleTimeout().toMillis()) {
                 continue;
             }
-            CallAudioState state = calls.get(callId);
+            CallAudioState state;
+            try {
+                state = calls.get(callId);
+            } catch (RuntimeException e) {
+                rethrowIfKafkas(e);
+                moveAside(callId, null, now, e);
+                continue;
+            }
             if (state == null || state.getClosed()) {
                 lastFrameAt.remove(callId);
                 continue;
             }
             log.info("call {}: no frame for {} ms, finishing it", callId, idle);
-            Call call = new Call(callId, state, state.getLastTimestamp());
-            call.finish(CallEnd.IDLE_TIMEOUT, Long.MAX_VALUE);
-            call.save();
+            finishIdle(callId, state);
         }
         for (String callId : new ArrayList<>(closedAt.keySet())) {
             if (now - closedAt.get(callId) >= config.closedRetention().toMillis()) {
@@ -184,6 +218,86 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
             }
         }
         metrics.activeCalls(lastFrameAt.size());
+    }
+
+    /** Finishes an idle call; one whose state makes that fail is moved aside, the others go on. */
+    private void finishIdle(String callId, CallAudioState state) {
+        try {
+            Call call = new Call(callId, state, state.getLastTimestamp());
+            call.finish(CallEnd.IDLE_TIMEOUT, Long.MAX_VALUE);
+            call.save();
+        } catch (RuntimeException e) {
+            rethrowIfKafkas(e);
+            moveAside(callId, null, state.getLastTimestamp(), e);
+        }
+    }
+
+    /** Kafka Streams' own failures (a migrated task, a fenced producer, a broken state directory) are its to recover from. */
+    private static void rethrowIfKafkas(RuntimeException e) {
+        if (CallFailedException.in(e) == null && e instanceof StreamsException) {
+            throw e;
+        }
+    }
+
+    /**
+     * Ends a call whose processing failed: logs the evidence, counts it, drops the call's
+     * audio, leaves a closed-call marker ({@link CallEnd#INTERNAL_ERROR}) so that its later
+     * frames are dead-lettered instead of failing again, ends its diarization (unless the
+     * diarizer already did), and dead-letters the frame ({@code original}; null from the punctuator).
+     */
+    private void moveAside(String callId, OriginalRecord original, long timestamp, RuntimeException e) {
+        String where = original == null ? "idle check" : original.getTopic() + "-" + original.getPartition()
+                + " offset " + original.getOffset();
+        log.error("call {} failed ({}); ending it as {} so that the other calls go on", callId, where,
+                CallEnd.INTERNAL_ERROR, e);
+        metrics.callFailed();
+        deleteAudio(callId);
+        CallAudioState marker = CallAudioState.newBuilder().setSampleRate(0).setClosed(true)
+                .setClosedAtMs(context.currentSystemTimeMs()).setCloseReason(CallEnd.INTERNAL_ERROR.name()).build();
+        lastFrameAt.remove(callId);
+        if (config.closedRetention().isZero()) {
+            calls.delete(callId);
+        } else {
+            calls.put(callId, marker);
+            closedAt.put(callId, marker.getClosedAtMs());
+        }
+        if (CallFailedException.in(e) == null) {
+            endDiarization(callId, timestamp);
+        }
+        if (original != null) {
+            CallFailedException inDiarizer = CallFailedException.in(e);
+            Throwable cause = inDiarizer != null && inDiarizer.getCause() != null ? inDiarizer.getCause() : e;
+            deadLetter(original, DeadLetterReason.INTERNAL_ERROR, "processing call " + callId + " failed (" + cause
+                    + "); the call was ended (" + CallEnd.INTERNAL_ERROR + ")");
+        }
+        metrics.activeCalls(lastFrameAt.size());
+    }
+
+    /** An empty last chunk: the diarizer emits the call's open segments and its end record. */
+    private void endDiarization(String callId, long timestamp) {
+        try {
+            context.forward(new Record<>(callId, new AudioChunk(callId, 0, new float[0], true, CallEnd.INTERNAL_ERROR),
+                    timestamp), DiarizationTopology.DIARIZER);
+        } catch (RuntimeException e) {
+            if (CallFailedException.in(e) == null) {
+                throw e;
+            }
+        }
+    }
+
+    /** Deletes the call's frames; what cannot even be read is left to be overwritten. */
+    private void deleteAudio(String callId) {
+        try {
+            List<Bytes> keys = new ArrayList<>();
+            try (KeyValueIterator<Bytes, BufferedFrame> range =
+                         buffer.range(BufferKey.first(callId), BufferKey.last(callId))) {
+                range.forEachRemaining(entry -> keys.add(entry.key));
+            }
+            keys.forEach(buffer::delete);
+        } catch (RuntimeException e) {
+            rethrowIfKafkas(e);
+            log.warn("call {}: its buffered audio could not be read to delete it", callId, e);
+        }
     }
 
     private static boolean filled(CallAudioState state, long seq) {
@@ -266,7 +380,7 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
                     }
                 } else {
                     while (!state.getClosed() && pending.size() > config.reorderWindow()) {
-                        fillGap();
+                        fillGapOrFail();
                     }
                 }
             }
@@ -300,7 +414,21 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
                 start();
             }
             while (!state.getClosed() && !pending.isEmpty() && pending.first() <= upTo) {
-                fillGap();
+                fillGapOrFail();
+            }
+        }
+
+        /**
+         * {@link #fillGap} that must make progress: each call closes the call or moves at
+         * least one waiting frame into order, so the loops around it end after at most as
+         * many turns as frames wait, whatever their sequence numbers.
+         */
+        private void fillGapOrFail() {
+            int waiting = pending.size();
+            fillGap();
+            if (!state.getClosed() && pending.size() >= waiting) {
+                throw new IllegalStateException("call " + id + ": no progress at sequence number "
+                        + state.getNextSequence() + " with " + waiting + " frame(s) waiting from " + pending.first());
             }
         }
 
@@ -308,17 +436,16 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
         private void fillGap() {
             long lowest = pending.first();
             long next = state.getNextSequence();
-            long missing = lowest - next;
-            if (missing <= 0) {
+            if (lowest <= next) {
                 drain();
                 return;
             }
             int frameSamples = state.getLastFrameSamples() > 0 ? state.getLastFrameSamples()
                     : FramePayloads.sampleCount(buffer.get(BufferKey.of(id, lowest)).getSamples());
-            long silence = missing * frameSamples;
-            if (millis(silence) > config.gapFillMax().toMillis()) {
+            long silence = gapSamples(next, lowest, frameSamples);
+            if (silence > Long.MAX_VALUE / 1000 || millis(silence) > config.gapFillMax().toMillis()) {
                 close(CallEnd.GAP_TOO_LARGE, DeadLetterReason.GAP_TOO_LARGE, "frames " + next + ".." + (lowest - 1)
-                        + " of call " + id + " are missing (about " + millis(silence) + " ms, more than the "
+                        + " of call " + id + " are missing (" + describeGap(silence) + ", more than the "
                         + config.gapFillMax().toMillis() + " ms streamdrz.frames.gap.fill.max.ms); the call was closed");
                 return;
             }
@@ -336,6 +463,24 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
             state.setNextSequence(lowest);
             addInOrder(silence);
             drain();
+        }
+
+        /**
+         * Samples of silence for the frames from {@code next} up to {@code lowest}
+         * (exclusive), or {@code Long.MAX_VALUE} when that does not fit in a long: sequence
+         * numbers come from producers, and a difference of two of them can overflow.
+         */
+        private static long gapSamples(long next, long lowest, int frameSamples) {
+            try {
+                return Math.multiplyExact(Math.subtractExact(lowest, next), (long) frameSamples);
+            } catch (ArithmeticException e) {
+                return Long.MAX_VALUE;
+            }
+        }
+
+        private String describeGap(long silence) {
+            return silence > Long.MAX_VALUE / 1000 ? "about " + silence / rate + " s or more"
+                    : "about " + millis(silence) + " ms";
         }
 
         /** Moves waiting frames that now continue the call into order. */
@@ -447,11 +592,7 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
                             + waitingMessage);
                 }
             }
-            List<Bytes> keys = new ArrayList<>();
-            try (KeyValueIterator<Bytes, BufferedFrame> range = buffer.range(BufferKey.first(id), BufferKey.last(id))) {
-                range.forEachRemaining(entry -> keys.add(entry.key));
-            }
-            keys.forEach(buffer::delete);
+            deleteAudio(id);
             Long first = state.getFirstSequence();
             long next = state.getNextSequence();
             pending.clear();

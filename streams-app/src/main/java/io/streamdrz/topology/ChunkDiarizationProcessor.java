@@ -7,6 +7,7 @@ import io.streamdrz.state.OpenSegment;
 import io.streamdrz.state.StoredPrompt;
 
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -40,6 +41,9 @@ import java.util.List;
  * the call is finished and nothing more will come for it. Then the call's prompts are
  * deleted.
  *
+ * <p>What is stored of a call's speakers is bounded by {@link PromptBudget}, so a call with
+ * many speakers cannot grow its record past the broker's limits.
+ *
  * <p>If the engine fails on a chunk, the failure is logged and counted, the chunk yields
  * no segments, and the call goes on with its next chunk in the right place.
  */
@@ -65,8 +69,45 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
         this.store = context.getStateStore(DiarizationTopology.SPEAKER_PROMPTS_STORE);
     }
 
+    /**
+     * Diarizes the chunk; if that fails for any reason but Kafka Streams' own, the call is
+     * ended here ({@link #abandon}) and {@link CallFailedException} tells the assembler to
+     * drop the call's audio too: the same state would fail again after every restart.
+     */
     @Override
     public void process(Record<String, AudioChunk> record) {
+        try {
+            diarize(record);
+        } catch (RuntimeException e) {
+            if (e instanceof StreamsException || e instanceof CallFailedException) {
+                throw e;
+            }
+            abandon(record.key(), record.timestamp(), e);
+            throw new CallFailedException(record.key(), e);
+        }
+    }
+
+    /** Drops the call's state and ends it with {@link CallEnd#INTERNAL_ERROR}. */
+    private void abandon(String callId, long timestamp, RuntimeException e) {
+        log.error("call {}: diarization failed; ending the call ({})", callId, CallEnd.INTERNAL_ERROR, e);
+        try {
+            store.delete(callId);
+        } catch (RuntimeException deleteFailed) {
+            if (deleteFailed instanceof StreamsException) {
+                throw deleteFailed;
+            }
+            log.warn("call {}: its speaker state could not be deleted", callId, deleteFailed);
+        }
+        forwardEnd(callId, timestamp, CallEnd.INTERNAL_ERROR);
+    }
+
+    private void forwardEnd(String callId, long timestamp, CallEnd reason) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(DiarizationTopology.CALL_END_HEADER, reason.name().getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<String, SpeakerSegment>(callId, null, timestamp, headers));
+    }
+
+    private void diarize(Record<String, AudioChunk> record) {
         AudioChunk chunk = record.value();
         String callId = record.key();
         CallDiarizationState stored = store.get(callId);
@@ -107,9 +148,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
 
         if (chunk.last()) {
             store.delete(callId);
-            RecordHeaders headers = new RecordHeaders();
-            headers.add(DiarizationTopology.CALL_END_HEADER, chunk.endReason().name().getBytes(StandardCharsets.UTF_8));
-            context.forward(new Record<String, SpeakerSegment>(callId, null, record.timestamp(), headers));
+            forwardEnd(callId, record.timestamp(), chunk.endReason());
         } else {
             store.put(callId, toStored(after, keep));
         }
@@ -168,7 +207,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
 
     private static CallDiarizationState toStored(ChunkInference.State state, List<OpenSegment> open) {
         List<StoredPrompt> prompts = new ArrayList<>();
-        for (ChunkInference.Prompt p : state.prompts()) {
+        for (ChunkInference.Prompt p : PromptBudget.bound(state.prompts())) {
             prompts.add(new StoredPrompt(p.label(), FramePayloads.toBytes(p.samples()), p.cleanSeconds(), p.lastChunk(),
                     voiceToBytes(p.voice()), p.voiceFrames()));
         }

@@ -46,7 +46,17 @@ public enum DeadLetterReason {
     /** The call would hold more audio than {@code streamdrz.limits.buffer.max.ms} while waiting for missing frames. */
     BUFFER_FULL,
     /** The call was already closed (end of stream, idle timeout or a limit) when the frame arrived. */
-    CALL_CLOSED;
+    CALL_CLOSED,
+    /**
+     * The sequence number is {@code Long.MAX_VALUE}: no frame could follow it without
+     * wrapping around, so it is never placed (a wrapped frame after it is {@link #LATE_FRAME}).
+     */
+    SEQUENCE_OVERFLOW,
+    /**
+     * Processing the frame failed unexpectedly (a bug, or state the app cannot handle); its
+     * call was ended with {@link CallEnd#INTERNAL_ERROR} so that the rest of the app goes on.
+     */
+    INTERNAL_ERROR;
 
     /** The reason for a value that did not decode. */
     public static DeadLetterReason of(RecordDecodeException.Reason reason) {

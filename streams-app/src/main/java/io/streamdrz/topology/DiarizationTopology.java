@@ -13,9 +13,11 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The streamdrz topology: call audio in, speaker segments out.
@@ -69,6 +71,16 @@ public final class DiarizationTopology {
      * @param inference the engine; shared by every task and stream thread
      */
     public static Topology build(TopologyConfig config, ChunkInference inference) {
+        return build(config, inference, Stores::persistentKeyValueStore);
+    }
+
+    /**
+     * {@link #build(TopologyConfig, ChunkInference)} with stores of another kind: tests that
+     * push many thousand records through the logic use in-memory ones (RocksDB flushes on every
+     * commit of the test driver, that is on every record).
+     */
+    static Topology build(TopologyConfig config, ChunkInference inference,
+                          Function<String, KeyValueBytesStoreSupplier> stores) {
         double chunkSeconds = inference.chunkSamples() / (double) inference.sampleRate();
         if (config.bufferMax().toMillis() < chunkSeconds * 1000 + 1000) {
             throw new IllegalArgumentException("the buffer limit (" + config.bufferMax().toMillis()
@@ -84,15 +96,15 @@ public final class DiarizationTopology {
                 () -> new ChunkAssembler(config, inference.sampleRate(), inference.chunkSamples()), VALIDATOR);
         topology.addProcessor(DIARIZER, () -> new ChunkDiarizationProcessor(inference), ASSEMBLER);
 
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AUDIO_BUFFER_STORE),
+        topology.addStateStore(Stores.keyValueStoreBuilder(stores.apply(AUDIO_BUFFER_STORE),
                         Serdes.Bytes(), serde(BufferedFrame.class))
                 .withLoggingEnabled(Map.of()), ASSEMBLER);
         // Written on every frame; the cache turns that into one changelog record per call per commit.
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CALL_STATE_STORE),
+        topology.addStateStore(Stores.keyValueStoreBuilder(stores.apply(CALL_STATE_STORE),
                         Serdes.String(), serde(CallAudioState.class))
                 .withLoggingEnabled(Map.of())
                 .withCachingEnabled(), ASSEMBLER);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SPEAKER_PROMPTS_STORE),
+        topology.addStateStore(Stores.keyValueStoreBuilder(stores.apply(SPEAKER_PROMPTS_STORE),
                         Serdes.String(), serde(CallDiarizationState.class))
                 .withLoggingEnabled(Map.of()), DIARIZER);
 

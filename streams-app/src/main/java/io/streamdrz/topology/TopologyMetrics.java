@@ -18,7 +18,8 @@ import java.util.Set;
  * Counters of the audio path as Kafka Streams sensors (group {@code stream-streamdrz-metrics},
  * tag {@code streamdrz-id} = the task): {@code dead-lettered-<reason>-total/-rate} per
  * {@link DeadLetterReason}, {@code duplicate-frames-total/-rate},
- * {@code chunks-total/-rate}, {@code inference-failures-total/-rate}, and the gauge
+ * {@code chunks-total/-rate}, {@code inference-failures-total/-rate},
+ * {@code calls-failed-total/-rate} (calls ended with {@link CallEnd#INTERNAL_ERROR}), and the gauge
  * {@code active-calls} (calls of the task not yet finished). They are
  * visible through JMX and {@code KafkaStreams#metrics()} like Kafka's own.
  *
@@ -37,6 +38,7 @@ final class TopologyMetrics {
     private Sensor duplicates;
     private Sensor chunks;
     private Sensor inferenceFailures;
+    private Sensor callsFailed;
     private Sensor activeCalls;
 
     private TopologyMetrics(StreamsMetrics metrics, String entity) {
@@ -71,6 +73,14 @@ final class TopologyMetrics {
             chunks = sensor("chunks");
         }
         chunks.record();
+    }
+
+    /** A call ended with {@link CallEnd#INTERNAL_ERROR}: its processing failed. */
+    void callFailed() {
+        if (callsFailed == null) {
+            callsFailed = sensor("calls-failed");
+        }
+        callsFailed.record();
     }
 
     void inferenceFailure() {

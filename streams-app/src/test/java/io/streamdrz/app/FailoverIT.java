@@ -37,7 +37,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Two instances of the packaged app share four calls; one is killed (SIGKILL) in the
  * middle of them. The survivor takes over its calls from the changelogs, and every
  * call still yields exactly the segments the offline recipe gives: none lost, none
- * twice, labels unchanged.
+ * twice, labels unchanged. The time from the kill until the survivor alone owns every
+ * partition must stay under 10 s (issue #22: 43-45 s with Kafka's default session timeout);
+ * it is printed with the time until the survivor has committed progress on the dead
+ * instance's calls.
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
 class FailoverIT {
@@ -63,9 +66,8 @@ class FailoverIT {
                     f -> Pipelines.rowsOfOffline(Pipelines.offline(call.audio().atRate(16_000).samples()))));
         }
 
+        // The app's defaults: session.timeout.ms 6000, heartbeat.interval.ms 1500, num.standby.replicas 1.
         Map<String, String> common = Pipelines.settings(kafka, PREFIX, dir.resolve("unused"));
-        common.put("session.timeout.ms", "6000");
-        common.put("heartbeat.interval.ms", "1000");
         common.put(StreamdrzConfig.IDLE_TIMEOUT_MS, "120000");
         StreamdrzConfig config = StreamdrzConfig.of(common);
 
@@ -86,8 +88,19 @@ class FailoverIT {
             // its successor must restore prompts and half-filled buffers from the changelogs.
             awaitCommitted(kafka, config, assignment.get("one"), 450);
             assertTrue(one.isAlive(), one.log());
+            Map<TopicPartition, Long> atKill = committed(kafka, config, assignment.get("one"));
+            long killedAt = System.nanoTime();
             one.kill();
             assertFalse(produced.isDone(), "the calls were still going on when the instance died");
+            // Failover: from the kill until the survivor alone owns every partition in a stable group (it runs
+            // the dead instance's calls), and until it has committed progress on them (that also takes the
+            // inference of the frames that piled up meanwhile, so it depends on the machine's speed).
+            double takeoverSeconds = awaitSoleOwner(kafka, config, killedAt);
+            double progressSeconds = awaitProgress(kafka, config, atKill, killedAt);
+            System.out.printf("FailoverIT: kill -> survivor owns all %d partitions: %.1f s; "
+                    + "-> survivor committed progress on the dead instance's calls: %.1f s%n",
+                    PARTITIONS, takeoverSeconds, progressSeconds);
+            assertTrue(takeoverSeconds < 10, "failover took " + takeoverSeconds + " s\n--- two:\n" + two.log());
             produced.get(2, TimeUnit.MINUTES);
 
             Pipelines.Output out = Pipelines.readUntilEnded(config, ids.size(), Duration.ofMinutes(4));
@@ -116,6 +129,49 @@ class FailoverIT {
             }
         }
         throw new AssertionError("instance one did not commit " + offset + " frames of " + partitions);
+    }
+
+    private static Map<TopicPartition, Long> committed(EmbeddedKafka kafka, StreamdrzConfig config,
+                                                       Set<TopicPartition> partitions) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            var offsets = admin.listConsumerGroupOffsets(config.applicationId()).partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, Long> out = new HashMap<>();
+            partitions.forEach(tp -> out.put(tp, offsets.get(tp) == null ? -1L : offsets.get(tp).offset()));
+            return out;
+        }
+    }
+
+    /** Seconds from {@code since} until the group is stable with one member that owns every partition of audio-in. */
+    private static double awaitSoleOwner(EmbeddedKafka kafka, StreamdrzConfig config, long since) throws Exception {
+        long deadline = since + TimeUnit.MINUTES.toNanos(2);
+        try (Admin admin = kafka.admin()) {
+            while (System.nanoTime() < deadline) {
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(config.applicationId()))
+                        .all().get(30, TimeUnit.SECONDS).get(config.applicationId());
+                if (group.groupState() == GroupState.STABLE && group.members().size() == 1 && group.members()
+                        .iterator().next().assignment().topicPartitions().stream()
+                        .filter(tp -> tp.topic().equals(config.audioInTopic())).count() == PARTITIONS) {
+                    return (System.nanoTime() - since) / 1e9;
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("the survivor did not take over every partition within 2 minutes");
+    }
+
+    /** Seconds from {@code since} until every partition's committed offset has moved past {@code before}. */
+    private static double awaitProgress(EmbeddedKafka kafka, StreamdrzConfig config, Map<TopicPartition, Long> before,
+                                        long since) throws Exception {
+        long deadline = since + TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            Map<TopicPartition, Long> now = committed(kafka, config, before.keySet());
+            if (before.entrySet().stream().allMatch(e -> now.get(e.getKey()) > e.getValue())) {
+                return (System.nanoTime() - since) / 1e9;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no instance took over " + before.keySet() + " within 2 minutes");
     }
 
     private Map<String, String> instance(Map<String, String> common, String name) {

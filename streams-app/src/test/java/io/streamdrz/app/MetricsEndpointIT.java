@@ -3,13 +3,17 @@ package io.streamdrz.app;
 import io.streamdrz.client.AudioProducer;
 import io.streamdrz.kafka.EmbeddedKafka;
 import io.streamdrz.kafka.EmbeddedKafkaExtension;
+import io.streamdrz.metrics.CommittedLag;
 import io.streamdrz.metrics.EngineMetrics;
 import io.streamdrz.metrics.MetricsServer;
 import io.streamdrz.schema.AudioEncoding;
+import io.streamdrz.topology.ChunkInference;
+import io.streamdrz.topology.ManySpeakersInference;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.management.ObjectName;
@@ -52,8 +57,9 @@ class MetricsEndpointIT {
         StreamdrzConfig config = StreamdrzConfig.of(Pipelines.settings(kafka, PREFIX, stateDir));
         try (DiarizationEngine engine = DiarizationEngine.load(config);
              DiarizationApp app = DiarizationApp.start(config, engine.inference());
-             MetricsServer server = MetricsServer.start(0, app.streams(), engine.metrics())) {
-            String base = "http://localhost:" + server.port();
+             MetricsServer server = MetricsServer.start(loopback(Duration.ofMinutes(1), null), app.streams(),
+                     engine.metrics())) {
+            String base = "http://127.0.0.1:" + server.port();
             assertTrue(app.awaitRunning(Duration.ofMinutes(1)), "app state " + app.state());
             assertEquals(200, get(base + "/healthz").statusCode());
             assertEquals(200, get(base + "/readyz").statusCode(), "ready while RUNNING");
@@ -99,6 +105,96 @@ class MetricsEndpointIT {
             assertTrue(ManagementFactory.getPlatformMBeanServer()
                     .queryNames(new ObjectName("kafka.streams:type=stream-streamdrz-metrics,*"), null).size() > 0,
                     "the topology's sensors over JMX");
+        }
+    }
+
+    /**
+     * Issue #22: a stream thread stuck in one record (here an engine that blocks) makes
+     * {@code /healthz} fail and shows in the stall gauge, while the committed lag, unlike the
+     * consumers' fetch lag, counts the frames behind it; once it moves again, all is well.
+     */
+    @Test
+    void aStuckStreamThreadFailsTheHealthCheck(EmbeddedKafka kafka) throws Exception {
+        String prefix = "stuck-";
+        Pipelines.createTopics(kafka, prefix, 1);
+        StreamdrzConfig config = StreamdrzConfig.of(Pipelines.settings(kafka, prefix, stateDir.resolve("stuck")));
+        CountDownLatch release = new CountDownLatch(1);
+        ChunkInference blocking = new BlockingInference(new ManySpeakersInference(16_000, 2), release);
+        try (DiarizationApp app = DiarizationApp.start(config, blocking);
+             MetricsServer server = MetricsServer.start(loopback(Duration.ofSeconds(3),
+                     CommittedLag.start(config.adminProperties(), config.applicationId(), config.audioInTopic())),
+                     app.streams(), null)) {
+            String base = "http://127.0.0.1:" + server.port();
+            assertTrue(app.awaitRunning(Duration.ofMinutes(1)), "app state " + app.state());
+            assertEquals(200, get(base + "/healthz").statusCode());
+            // 2 s of a call: its first chunk (1 s) blocks the stream thread; the rest waits behind it.
+            Pipelines.produce(config, List.of(Pipelines.fixtureCall("call-0", "stuck-call")),
+                    new AudioProducer.Options(AudioEncoding.PCM_S16LE, 20, 1, 0, true));
+            HttpResponse<String> health = awaitStatus(base + "/healthz", 503, Duration.ofMinutes(1));
+            assertTrue(health.body().contains("STALLED"), health.body());
+            assertEquals(KafkaStreams.State.RUNNING, app.state(), "Kafka Streams itself sees nothing wrong");
+            String metrics = awaitMetric(base, "streamdrz_committed_lag_records", Duration.ofSeconds(30));
+            assertEquals(1, value(metrics, "streamdrz_stream_threads_stalled").orElse(-1));
+            assertTrue(sum(metrics, "streamdrz_committed_lag_records") > 0, "the frames behind the stuck one");
+            release.countDown();
+            awaitStatus(base + "/healthz", 200, Duration.ofMinutes(1));
+            assertEquals(0, value(get(base + "/metrics").body(), "streamdrz_stream_threads_stalled").orElse(-1));
+        } finally {
+            release.countDown();
+        }
+    }
+
+    private HttpResponse<String> awaitStatus(String url, int status, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpResponse<String> response = get(url);
+        while (response.statusCode() != status && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            response = get(url);
+        }
+        assertEquals(status, response.statusCode(), response.body());
+        return response;
+    }
+
+    /** The exposition once it has a positive sample of {@code name}. */
+    private String awaitMetric(String base, String name, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String body = get(base + "/metrics").body();
+        while (sum(body, name) <= 0 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            body = get(base + "/metrics").body();
+        }
+        return body;
+    }
+
+    static MetricsServer.Options loopback(Duration stallLimit, CommittedLag lag) {
+        return new MetricsServer.Options("127.0.0.1", 0, stallLimit, lag);
+    }
+
+    /** An engine that blocks on the first chunk until released: a stream thread stuck in one record. */
+    private record BlockingInference(ChunkInference engine, CountDownLatch release) implements ChunkInference {
+        public int sampleRate() {
+            return engine.sampleRate();
+        }
+
+        public int chunkSamples() {
+            return engine.chunkSamples();
+        }
+
+        public String modelId() {
+            return engine.modelId();
+        }
+
+        public double joinGapSeconds() {
+            return engine.joinGapSeconds();
+        }
+
+        public State diarize(State state, float[] chunk) {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return engine.diarize(state, chunk);
         }
     }
 

@@ -142,11 +142,12 @@ class SaslIT {
                 Thread.sleep(100);
             }
             assertEquals(KafkaStreams.State.ERROR, app.state(), "gives up instead of retrying forever");
-            try (MetricsServer server = MetricsServer.start(0, app.streams(), engine.metrics())) {
+            try (MetricsServer server = MetricsServer.start(MetricsEndpointIT.loopback(Duration.ofMinutes(1), null), app.streams(),
+                    engine.metrics())) {
                 HttpClient http = HttpClient.newHttpClient();
                 for (String path : List.of("/healthz", "/readyz")) {
                     HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                            URI.create("http://localhost:" + server.port() + path)).build(),
+                            URI.create("http://127.0.0.1:" + server.port() + path)).build(),
                             HttpResponse.BodyHandlers.ofString());
                     assertEquals(503, r.statusCode(), path + " of a failed app: " + r.body());
                 }

@@ -1,10 +1,12 @@
 package io.streamdrz.app;
 
 import io.streamdrz.inference.ModelOptions;
+import io.streamdrz.topology.DeadLetterProcessingExceptionHandler;
 import io.streamdrz.topology.TopologyConfig;
 
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -135,12 +137,22 @@ class StreamdrzConfigTest {
     }
 
     @Test
+    void kafkaStreamsGetsOurDeadLetterTopicForItsExceptionHandlers() {
+        Properties props = StreamdrzConfig.of(Map.of(StreamdrzConfig.TOPIC_DEAD_LETTER, "dlq-2")).streamsProperties();
+        assertEquals("dlq-2", props.get(DeadLetterProcessingExceptionHandler.TOPIC_CONFIG));
+        assertEquals(DeadLetterProcessingExceptionHandler.class.getName(),
+                props.get(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG));
+        assertEquals("1", props.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG));
+    }
+
+    @Test
     void clientsGetOnlyTheSettingsTheyKnow() {
         StreamdrzConfig config = StreamdrzConfig.of(Map.of("num.stream.threads", "2", "acks", "all",
                 "isolation.level", "read_committed", "bootstrap.servers", "k:1"));
         assertEquals(Map.of("bootstrap.servers", "k:1", "acks", "all"), config.producerProperties());
-        assertEquals(Map.of("bootstrap.servers", "k:1", "isolation.level", "read_committed"),
-                config.consumerProperties());
+        // The group settings of the defaults are consumer settings too: consume's group fails over as fast.
+        assertEquals(Map.of("bootstrap.servers", "k:1", "isolation.level", "read_committed",
+                "session.timeout.ms", "6000", "heartbeat.interval.ms", "1500"), config.consumerProperties());
         assertTrue(config.adminProperties().containsKey("bootstrap.servers"));
     }
 

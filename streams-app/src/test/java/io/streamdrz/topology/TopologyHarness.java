@@ -14,7 +14,9 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.test.TestRecord;
 
 import java.nio.charset.StandardCharsets;
@@ -24,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.Function;
 
 /** The topology in a {@link TopologyTestDriver} with the {@link FakeInference}, and its topics. */
 final class TopologyHarness implements AutoCloseable {
@@ -44,6 +47,12 @@ final class TopologyHarness implements AutoCloseable {
 
     /** With any engine; {@link #inference} is then the fake one, or null. */
     TopologyHarness(TopologyConfig config, FakeInference fake, ChunkInference engine, Path stateDir) {
+        this(config, fake, engine, stateDir, Stores::persistentKeyValueStore);
+    }
+
+    /** With stores of another kind (in-memory ones for many thousand records). */
+    TopologyHarness(TopologyConfig config, FakeInference fake, ChunkInference engine, Path stateDir,
+                    Function<String, KeyValueBytesStoreSupplier> stores) {
         this.config = config;
         this.inference = fake;
         Properties props = new Properties();
@@ -52,7 +61,7 @@ final class TopologyHarness implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put("processing.exception.handler.global.enabled", "true");
-        driver = new TopologyTestDriver(DiarizationTopology.build(config, engine), props, START);
+        driver = new TopologyTestDriver(DiarizationTopology.build(config, engine, stores), props, START);
         audioIn = driver.createInputTopic(config.audioInTopic(), new ByteArraySerializer(), new ByteArraySerializer());
         segmentsOut = driver.createOutputTopic(config.segmentsOutTopic(), new StringDeserializer(),
                 new SpeakerSegmentSerde());

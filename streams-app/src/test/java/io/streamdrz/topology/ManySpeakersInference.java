@@ -1,0 +1,96 @@
+package io.streamdrz.topology;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A stand-in engine that invents speakers: the speaker of chunk {@code k} is {@code k % voices}
+ * (a new label the first time, as a real engine gives a label per voice), each label keeps a
+ * prompt as large as the real model's (2 s of 16 kHz floats, 128 KB), and every chunk is one
+ * segment of its speaker. So a long call with many voices grows the engine's state as a real
+ * conference call would, fast.
+ *
+ * <p>It also checks what the topology hands back: a prompt it kept must come back with its
+ * audio unless the {@link PromptBudget} dropped it, which {@link #promptsWithAudioSeen()} shows.
+ */
+public final class ManySpeakersInference implements ChunkInference {
+
+    public static final int RATE = 16_000;
+    private static final int PROMPT_SAMPLES = 2 * RATE;
+
+    private final int chunkSamples;
+    private final int voices;
+    private volatile int promptsWithAudioSeen;
+
+    /** @param voices distinct speakers, taking turns chunk by chunk */
+    public ManySpeakersInference(int chunkSamples, int voices) {
+        this.chunkSamples = chunkSamples;
+        this.voices = voices;
+    }
+
+    /** The most prompts with audio any call's state held when handed to the engine. */
+    public int promptsWithAudioSeen() {
+        return promptsWithAudioSeen;
+    }
+
+    @Override
+    public int sampleRate() {
+        return RATE;
+    }
+
+    @Override
+    public int chunkSamples() {
+        return chunkSamples;
+    }
+
+    @Override
+    public String modelId() {
+        return "many-speakers-model";
+    }
+
+    @Override
+    public double joinGapSeconds() {
+        return 0.0;
+    }
+
+    @Override
+    public State diarize(State state, float[] chunk) {
+        promptsWithAudioSeen = Math.max(promptsWithAudioSeen,
+                (int) state.prompts().stream().filter(p -> p.samples().length > 0).count());
+        int k = state.chunkIndex();
+        int voice = k % voices;
+        int labels = Math.max(state.labels(), voice + 1);
+        List<Prompt> prompts = new ArrayList<>();
+        boolean known = false;
+        for (Prompt p : state.prompts()) {
+            if (p.label() == voice) {
+                known = true;
+                prompts.add(new Prompt(p.label(), p.samples().length > 0 ? p.samples() : prompt(voice), 2.0, k,
+                        voiceProfile(voice), 100));
+            } else {
+                prompts.add(p);
+            }
+        }
+        if (!known) {
+            prompts.add(new Prompt(voice, prompt(voice), 2.0, k, voiceProfile(voice), 100));
+        }
+        double t0 = k * (chunkSamples / (double) RATE);
+        double t1 = t0 + chunk.length / (double) RATE;
+        List<Segment> segments = new ArrayList<>(state.segments());
+        segments.add(new Segment(t0, t1, voice, 0.9));
+        return new State(k + 1, labels, prompts, segments);
+    }
+
+    private static float[] prompt(int voice) {
+        float[] samples = new float[PROMPT_SAMPLES];
+        Arrays.fill(samples, (voice % 9 + 1) / 10f);
+        return samples;
+    }
+
+    private static double[] voiceProfile(int voice) {
+        double[] v = new double[256];
+        v[voice % v.length] = 1.0;
+        return v;
+    }
+}
