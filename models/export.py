@@ -2,7 +2,7 @@
 
     models/.venv/bin/python models/export.py --ckpt models/runs/small/best.pt --out models/streamdrz \
         --vad-file models/silero_vad.onnx
-    models/.venv/bin/python models/export.py --restamp models/streamdrz --vad-keep-threshold 0.1
+    models/.venv/bin/python models/export.py --restamp models/streamdrz --vad-threshold 0.5
 
 writes <out>-encoder.onnx and <out>-decoder.onnx:
 
@@ -111,26 +111,20 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.vad.sha256": cfg.vad_sha256,
         "streamdrz.vad.threshold": cfg.vad_threshold,
         "streamdrz.vad.neg_threshold": cfg.vad_neg_threshold,
-        "streamdrz.vad.keep_threshold": cfg.vad_keep_threshold,
-        "streamdrz.vad.keep_neg_threshold": cfg.vad_keep_neg_threshold,
         "streamdrz.vad.min_speech_seconds": cfg.vad_min_speech,
         "streamdrz.vad.min_silence_seconds": cfg.vad_min_silence,
         "streamdrz.vad.pad_seconds": cfg.vad_pad,
-        "streamdrz.vad.keep_fraction": cfg.vad_keep_fraction,
         "streamdrz.vad.fill_min_seconds": cfg.fill_min_seconds,
         "streamdrz.vad.recipe": "Silero VAD v5 graph (inputs input, state, sr) on the chunk alone at sample_rate, "
                                 "fresh zero state and zero context per chunk, windows of 512 samples with the "
-                                "previous 64 samples prepended (256/32 at 8 kHz); regions for a pair (t, neg): "
-                                "start at a window of p >= t, end at the first window of a run of p < neg lasting "
+                                "previous 64 samples prepended (256/32 at 8 kHz); speech starts at a window of "
+                                "p >= threshold, ends at the first window of a run of p < neg_threshold lasting "
                                 ">= min_silence; regions shorter than min_speech dropped, then padded by "
-                                "pad_seconds within the chunk; sure speech = regions (threshold, neg_threshold), "
-                                "possible speech = regions (keep_threshold, keep_neg_threshold); a model segment "
-                                "stays, whole, if >= keep_fraction of it is possible speech and it overlaps sure "
-                                "speech; each part of sure "
-                                "speech no segment covers, >= fill_min_seconds, becomes a segment of the chunk "
-                                "label (labels ascending, then prompt slots not already a label) whose unit voice "
-                                "is most similar to the part's mean frame embedding (none: label n_prompted), "
-                                "confidence 0",
+                                "pad_seconds within the chunk and cut at the chunk's audio end; a model segment "
+                                "stays, whole, if it overlaps a region; each part of a region no segment covers, "
+                                ">= fill_min_seconds, becomes a segment of the chunk label (labels ascending, then "
+                                "prompt slots not already a label) whose unit voice is most similar to the part's "
+                                "mean frame embedding (none: label n_prompted), confidence 0",
         "streamdrz.grammar": "SOD (start end speaker)* EOS; start>=previous start; end>start; "
                              "speaker<=max(used labels, n_prompted-1)+1; EOS only between triples",
     }
@@ -270,7 +264,7 @@ class OnnxDiarizer:
         return [ChunkOutput(tk.decode(s, p), emb[b], speech[b]) for b, (s, p) in enumerate(zip(seqs, probs))]
 
     def speech(self, inputs):
-        """Per input, the VAD's speech regions of its chunk (vad.ChunkSpeech), or None without a VAD."""
+        """Per input, the VAD's speech regions of its chunk, or None without a VAD."""
         if self.vad is None:
             return [None] * len(inputs)
         cfg = self.cfg
@@ -314,10 +308,9 @@ def vad_config(meta) -> dict:
     reads as the defaults without a gate, so that --restamp can add them."""
     d = ModelConfig()
     keys = {"vad_file": "vad.file", "vad_sha256": "vad.sha256", "vad_threshold": "vad.threshold",
-            "vad_neg_threshold": "vad.neg_threshold", "vad_keep_threshold": "vad.keep_threshold",
-            "vad_keep_neg_threshold": "vad.keep_neg_threshold", "vad_min_speech": "vad.min_speech_seconds",
+            "vad_neg_threshold": "vad.neg_threshold", "vad_min_speech": "vad.min_speech_seconds",
             "vad_min_silence": "vad.min_silence_seconds", "vad_pad": "vad.pad_seconds",
-            "vad_keep_fraction": "vad.keep_fraction", "fill_min_seconds": "vad.fill_min_seconds"}
+            "fill_min_seconds": "vad.fill_min_seconds"}
     return {f: type(getattr(d, f))(meta.get("streamdrz." + k, getattr(d, f))) for f, k in keys.items()}
 
 
@@ -337,8 +330,7 @@ def save_weights(ckpt_path, out_path):
 
 
 OVERRIDES = ("match_threshold", "merge_threshold", "unprompted_merge_threshold", "join_gap", "stranger_threshold",
-             "profile_weight", "vad_threshold", "vad_neg_threshold", "vad_keep_threshold", "vad_keep_neg_threshold",
-             "vad_keep_fraction", "fill_min_seconds")   # ModelConfig fields a release may set (see --tune)
+             "profile_weight", "vad_threshold", "vad_neg_threshold", "fill_min_seconds")   # a release may set these
 
 
 def apply_overrides(cfg: ModelConfig, a):

@@ -65,15 +65,12 @@ class ModelConfig:
     # speech activity (models/vad.py): Silero VAD decides where speech is, the model who speaks
     vad_file: str = ""             # the VAD's .onnx next to the model files; "" for no speech gate
     vad_sha256: str = ""
-    vad_threshold: float = 0.5     # sure speech starts at this probability ...
+    vad_threshold: float = 0.5     # speech starts at this probability ...
     vad_neg_threshold: float = 0.35    # ... and ends below this one (Silero's own defaults)
-    vad_keep_threshold: float = 0.1    # possible speech, where the model's segments stay, starts here ...
-    vad_keep_neg_threshold: float = 0.05   # ... and ends below this (chosen on validation calls)
     vad_min_speech: float = 0.25   # seconds; shorter bursts are not speech
     vad_min_silence: float = 0.1   # seconds; shorter pauses do not end speech
     vad_pad: float = 0.03          # seconds added to each side of a speech region
-    vad_keep_fraction: float = 0.5     # a model segment stays if this share of it is possible speech
-    fill_min_seconds: float = 0.2  # sure speech no segment covers, at least this long, goes to the nearest voice
+    fill_min_seconds: float = 0.2  # speech no segment covers, at least this long, goes to the nearest voice
     n_train_speakers: int = 0      # >0: training-only speaker-id head (additive angular margin softmax)
     model_id: str = "streamdrz-small"
 

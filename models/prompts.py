@@ -153,7 +153,7 @@ class ChunkOutput:
     """What the model gives for one chunk."""
     segments: list                   # (start, end, chunk-local label, conf), chunk time
     embeddings: np.ndarray = None    # (n_enc, spk_dim) unit voice embedding per encoder frame
-    speech: object = None            # vad.ChunkSpeech: where the VAD hears speech; None: no speech gate
+    speech: list = None              # [(start, end)] chunk seconds where the VAD hears speech; None: no gate
 
 
 def _unit(v):
@@ -316,8 +316,8 @@ class ChunkVoices:
 
 
 def fill_speech(cfg: ModelConfig, segments, speech, prompt_samples, emb):
-    """`segments` (chunk time, chunk labels, sorted, already inside `speech`) plus a segment
-    for each part of a speech region that no segment covers, if at least
+    """`segments` (chunk time, chunk labels, sorted) plus a segment for each part of a
+    speech region that no segment covers, if at least
     `fill_min_seconds` long: it goes to the chunk label whose voice (ChunkVoices) its mean
     frame embedding is most like, labels ascending, then the prompt slots that are no
     label yet; with no voice to compare, to label n_prompted (a new speaker). Why: the
@@ -482,8 +482,8 @@ class StreamingDiarizer:
                 local.append((s, e, lab, conf))
         if out.speech is not None:
             # the VAD ran on the zero-padded chunk: its last region may reach past the call's end
-            sure = [(a, min(b, chunk_len)) for a, b in out.speech.sure if a < chunk_len]
-            local = fill_speech(cfg, gate(local, out.speech, cfg.vad_keep_fraction), sure,
+            speech = [(a, min(b, chunk_len)) for a, b in out.speech if a < chunk_len]
+            local = fill_speech(cfg, gate(local, speech), speech,
                                 [len(p.audio) for p in prompts], out.embeddings)
         alias, voices = {}, None
         if out.embeddings is not None:

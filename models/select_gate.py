@@ -1,21 +1,19 @@
-"""Choose the speech gate's keep thresholds and keep fraction on validation speakers.
+"""Choose the speech gate's VAD thresholds on validation speakers.
 
     models/.venv/bin/python models/select_gate.py [--model models/streamdrz] > models/eval/select_gate.txt
 
-For each setting: DER at collar 0.25 and 0 of seeded 60 s two- and three-speaker calls
-of the validation identities (corpus_val.npz, streamed as evaluate.py does), the
-seconds of speech found in 40 s each of generated digital silence, low noise, mains
-hum, DTMF tones and piano music (tests/test_vad.py's signals), which must be 0, and in
-the real hold music of the noise bank, which callers hear on hold. The sure-speech
-thresholds stay Silero's own. The rule: among the settings that hear nothing in the
-generated signals and at most 2 % of the hold music, the lowest sum of the two
-validation DERs at collar 0.25, sums within 0.1 point of it counting as equal (the
-noise of 26 calls) and the one that hears less hold music winning among those; then
-`export.py --restamp` with it.
+For each pair (threshold, neg_threshold), and without the gate: DER at collar 0.25 and
+0 of seeded 60 s two- and three-speaker calls of the validation identities
+(corpus_val.npz, streamed as evaluate.py does), the seconds of speech found in 40 s
+each of generated digital silence, low noise, mains hum, DTMF tones and piano music
+(tests/test_vad.py's signals), and in the real hold music of the noise bank, which
+callers hear on hold. The rule: among the settings that hear nothing in either, the
+lowest sum of the two validation DERs at collar 0.25, sums within 0.1 point of the
+lowest counting as equal (the noise of 26 calls) and Silero's own pair (0.5, 0.35)
+winning among those; then `export.py --restamp --vad-threshold T --vad-neg-threshold N`.
 """
 import argparse
 import dataclasses
-import itertools
 import os
 import sys
 
@@ -47,30 +45,26 @@ def main():
     ap.add_argument("--model", default="models/streamdrz")
     ap.add_argument("--corpus", default="models/cache/corpus_val.npz")
     ap.add_argument("--noise", default="models/cache/noise.npz")
-    ap.add_argument("--keep", default="0.05:0.01,0.1:0.05,0.15:0.05", help="keep_threshold:keep_neg_threshold,...")
-    ap.add_argument("--fractions", default="0.2,0.5")
+    ap.add_argument("--pairs", default="0.3:0.15,0.5:0.35,0.7:0.55", help="threshold:neg_threshold,...")
     a = ap.parse_args()
     model = OnnxDiarizer(a.model, threads=1)
     noise = load_noise(a.noise)
     synth = CallSynth(load_corpus(a.corpus), SynthConfig(), noise=noise)
-    generated, music = list(non_speech(40.0).values()), hold_music(noise)
-    music_seconds = sum(len(m) for m in music) / 16000
     calls2 = build_calls(synth, 2, 16, 60.0, 777)
     calls3 = build_calls(synth, 3, 10, 60.0, 778)
+    generated, music = list(non_speech(40.0).values()), hold_music(noise)
     base, vad = model.cfg, model.vad
-    keeps = [tuple(map(float, k.split(":"))) for k in a.keep.split(",")]
-    settings = [None] + list(itertools.product(keeps, map(float, a.fractions.split(","))))
+    settings = [None] + [tuple(map(float, p.split(":"))) for p in a.pairs.split(",")]
     print(f"model {base.model_id}; validation calls: 16 x 2spk, 10 x 3spk, 60 s")
-    print(f"keep thr  neg   frac | 2spk c.25   c0 | 3spk c.25   c0 | heard (s): generated non-speech, "
-          f"real hold music ({music_seconds:.0f} s)")
+    print(f"thr   neg  | 2spk c.25   c0 | 3spk c.25   c0 | heard (s): generated non-speech, "
+          f"real hold music ({sum(len(m) for m in music) / 16000:.0f} s)")
     for setting in settings:
         if setting is None:
-            model.vad, cfg, name = None, base, "no gate           "
+            model.vad, cfg, name = None, base, "no gate   "
         else:
-            (kt, kn), frac = setting
             model.vad = vad
-            cfg = dataclasses.replace(base, vad_keep_threshold=kt, vad_keep_neg_threshold=kn, vad_keep_fraction=frac)
-            name = f"    {kt:4.2f}  {kn:4.2f}  {frac:4.2f}"
+            cfg = dataclasses.replace(base, vad_threshold=setting[0], vad_neg_threshold=setting[1])
+            name = f"{setting[0]:4.2f}  {setting[1]:4.2f}"
         model.cfg = cfg
         r2 = evaluate_calls("v2", calls2, model.run_chunks, cfg)
         r3 = evaluate_calls("v3", calls3, model.run_chunks, cfg)

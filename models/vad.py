@@ -7,8 +7,6 @@ its frames decide where speech is, and the model's segments only say who speaks 
 through ONNX Runtime, chunk by chunk with a fresh state, so a chunk's speech depends on
 that chunk alone (the same in streaming and offline use).
 """
-from dataclasses import dataclass
-
 import numpy as np
 
 WINDOWS = {16000: (512, 64), 8000: (256, 32)}    # sample rate: (window, context) samples
@@ -43,21 +41,9 @@ class SileroVad:
         return out
 
 
-@dataclass
-class ChunkSpeech:
-    """A chunk's speech as the VAD hears it, in chunk seconds. `sure`: where speech
-    certainly is (Silero's own thresholds); what the model misses there is filled, and a
-    model segment must reach it. `possible`: where speech may be (a far lower
-    threshold); a model segment stays only if it lies mostly there. Why two: the VAD
-    misses much band-limited, coded or distant speech that the model hears rightly, but
-    digital silence, hum and tones stay below both."""
-    sure: list
-    possible: list
-
-
-def chunk_speech(probs, window_seconds, cfg) -> ChunkSpeech:
-    return ChunkSpeech(speech_regions(probs, window_seconds, cfg.vad_threshold, cfg.vad_neg_threshold, cfg),
-                       speech_regions(probs, window_seconds, cfg.vad_keep_threshold, cfg.vad_keep_neg_threshold, cfg))
+def chunk_speech(probs, window_seconds, cfg):
+    """A chunk's speech regions at the contract's thresholds (cfg: ModelConfig)."""
+    return speech_regions(probs, window_seconds, cfg.vad_threshold, cfg.vad_neg_threshold, cfg)
 
 
 def speech_regions(probs, window_seconds, threshold, neg_threshold, cfg):
@@ -84,21 +70,12 @@ def speech_regions(probs, window_seconds, threshold, neg_threshold, cfg):
     return [(max(0.0, a - cfg.vad_pad), min(end, b + cfg.vad_pad)) for a, b in regions if b - a >= cfg.vad_min_speech]
 
 
-def gate(segments, speech: ChunkSpeech, keep_fraction):
-    """The segments ((start, end, label, ...)) of which at least `keep_fraction` of the
-    time is possible speech and that touch sure speech, whole and in their order. Why
-    whole: the VAD's regions break at short pauses that a speaker's turn (and a reference)
-    runs through. Why both: a segment mostly outside possible speech is the model hearing
-    speech in silence, hum or tones, and one that never reaches sure speech is most often
-    music."""
-    out = []
-    for seg in segments:
-        s, e = seg[0], seg[1]
-        inside = sum(max(0.0, min(e, b) - max(s, a)) for a, b in speech.possible)
-        touches = any(min(e, b) > max(s, a) for a, b in speech.sure)
-        if e > s and inside >= keep_fraction * (e - s) and touches:
-            out.append(seg)
-    return out
+def gate(segments, regions):
+    """The segments ((start, end, label, ...)) that overlap a speech region, whole and in
+    their order. Why whole: the VAD's regions break at short pauses that a speaker's
+    turn (and a reference) runs through. Why at all: a segment that reaches no speech is
+    the model hearing speech in silence, noise, hum, tones or music."""
+    return [seg for seg in segments if any(min(seg[1], b) > max(seg[0], a) for a, b in regions)]
 
 
 def file_sha256(path):
@@ -109,8 +86,7 @@ def file_sha256(path):
 
 def main():
     """Per identity of a corpus, the share of 32 ms windows of its first utterances that
-    the VAD finds possibly speech (p >= the keep threshold): where the gate would drop
-    a speaker's speech."""
+    the VAD finds speech (p >= the contract's threshold): how well it hears that voice."""
     import argparse
     import os
     import sys
@@ -122,9 +98,9 @@ def main():
     ap.add_argument("--vad", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "silero_vad.onnx"))
     ap.add_argument("--utterances", type=int, default=15)
     a = ap.parse_args()
-    vad, corpus, keep = SileroVad(a.vad), load_corpus(a.corpus), ModelConfig().vad_keep_threshold
+    vad, corpus, threshold = SileroVad(a.vad), load_corpus(a.corpus), ModelConfig().vad_threshold
     for k, name in enumerate(corpus.speaker_name):
-        shares = [float((vad.probabilities(corpus.utterance(int(u))[None], 16000)[0] >= keep).mean())
+        shares = [float((vad.probabilities(corpus.utterance(int(u))[None], 16000)[0] >= threshold).mean())
                   for u in corpus.speaker_utts[k][:a.utterances]]
         print(f"{name:28s} {corpus.speaker_kind[k]:5s} {100 * np.mean(shares):5.1f} %")
 

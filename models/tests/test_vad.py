@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from model import ModelConfig                     # noqa: E402
-from vad import ChunkSpeech, speech_regions, gate   # noqa: E402
+from vad import speech_regions, gate               # noqa: E402
 from prompts import StreamingDiarizer, fill_speech, uncovered   # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
@@ -25,17 +25,13 @@ def test_regions_follow_the_hysteresis():
     assert r[0][0] == pytest.approx(10 * w - cfg.vad_pad)
     assert r[0][1] == pytest.approx(45 * w + cfg.vad_pad)
     assert speech_regions([0.2] * 50, w, cfg.vad_threshold, cfg.vad_neg_threshold, cfg) == []
-    assert len(speech_regions([0.2] * 50, w, cfg.vad_keep_threshold, cfg.vad_keep_neg_threshold, cfg)) == 1
+    assert len(speech_regions([0.2] * 50, w, 0.1, 0.05, cfg)) == 1
 
 
-def test_gate_keeps_segments_mostly_in_speech_whole():
-    segs = [(0.0, 4.0, 0, 0.9), (5.0, 5.5, 1, 0.9), (6.5, 8.0, 1, 0.9)]
-    possible = [(1.0, 2.0), (2.5, 3.5), (6.0, 7.0)]
-    # 2 of 4 s inside: kept whole; 0 of 0.5 s: dropped; 0.5 of 1.5 s: dropped
-    assert gate(segs, ChunkSpeech(possible, possible), 0.5) == [(0.0, 4.0, 0, 0.9)]
-    assert gate(segs, ChunkSpeech(possible, possible), 0.3) == [(0.0, 4.0, 0, 0.9), (6.5, 8.0, 1, 0.9)]
-    # possible speech alone is not enough: a segment must reach sure speech
-    assert gate(segs, ChunkSpeech([(6.8, 6.9)], possible), 0.3) == [(6.5, 8.0, 1, 0.9)]
+def test_gate_keeps_segments_that_reach_speech_whole():
+    segs = [(0.0, 4.0, 0, 0.9), (5.0, 5.5, 1, 0.9), (6.5, 8.0, 1, 0.9), (8.0, 9.0, 2, 0.9)]
+    assert gate(segs, [(1.0, 2.0), (6.8, 6.9), (9.0, 9.5)]) == [(0.0, 4.0, 0, 0.9), (6.5, 8.0, 1, 0.9)]
+    assert gate(segs, []) == []
 
 
 def test_uncovered_parts():
@@ -126,13 +122,12 @@ def test_speech_is_still_heard(model):
 def test_fill_stops_at_the_end_of_a_short_call():
     """The VAD runs on the zero-padded chunk, so its last region can reach past the audio."""
     from prompts import ChunkOutput
-    from vad import ChunkSpeech
     cfg = ModelConfig()
 
     def run_chunks(inputs, n_prompted):
         emb = np.zeros((len(inputs), cfg.n_enc, cfg.spk_dim), np.float32)
         emb[:, :, 0] = 1.0
-        return [ChunkOutput([], emb[b], ChunkSpeech([(0.0, 0.35)], [(0.0, 0.35)])) for b in range(len(inputs))]
+        return [ChunkOutput([], emb[b], [(0.0, 0.35)]) for b in range(len(inputs))]
 
     segs = StreamingDiarizer(cfg, run_chunks).diarize_many([np.zeros(int(0.3 * SR), np.float32)])[0]
     assert [(s, e) for s, e, *_ in segs] == [(0.0, 0.3)]

@@ -132,7 +132,7 @@ public final class CallDiarizer {
     }
 
     private List<CallSegment> absorb(CallState state, PreparedChunk prepared, List<ChunkSegment> decoded,
-                                     float[] embeddings, SpeechGate.Speech speech) {
+                                     float[] embeddings, List<SpeechGate.Region> speech) {
         int sr = c.sampleRate;
         float[] chunk = prepared.chunk();
         double t0 = state.chunkIndex() * c.chunkSeconds;

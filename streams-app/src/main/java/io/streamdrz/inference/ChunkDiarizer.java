@@ -69,7 +69,7 @@ public final class ChunkDiarizer implements ChunkRunner {
         double windowSeconds = SileroVad.windowSamples(rate) / (double) rate;
         List<DecodedChunk> out = new java.util.ArrayList<>(decoded.size());
         for (int i = 0; i < decoded.size(); i++) {
-            out.add(decoded.get(i).withSpeech(SpeechGate.speech(probs[i], windowSeconds, contract.vad)));
+            out.add(decoded.get(i).withSpeech(SpeechGate.regions(probs[i], windowSeconds, contract.vad)));
         }
         return out;
     }

@@ -17,7 +17,7 @@ import java.util.List;
  *                  ({@link SpeechGate})
  */
 public record DecodedChunk(int[] tokens, double[] probs, int nPrompted, List<ChunkSegment> segments,
-                           float[] embeddings, SpeechGate.Speech speech) {
+                           float[] embeddings, List<SpeechGate.Region> speech) {
 
     /** Without a speech gate. */
     public DecodedChunk(int[] tokens, double[] probs, int nPrompted, List<ChunkSegment> segments,
@@ -31,7 +31,7 @@ public record DecodedChunk(int[] tokens, double[] probs, int nPrompted, List<Chu
     }
 
     /** This chunk with the VAD's speech regions. */
-    public DecodedChunk withSpeech(SpeechGate.Speech regions) {
+    public DecodedChunk withSpeech(List<SpeechGate.Region> regions) {
         return new DecodedChunk(tokens, probs, nPrompted, segments, embeddings, regions);
     }
 }

@@ -218,14 +218,9 @@ public final class ModelContract {
         double threshold = nonNegativeDouble("vad.threshold");
         double negThreshold = nonNegativeDouble("vad.neg_threshold");
         require(negThreshold <= threshold, "vad.neg_threshold", "must not exceed vad.threshold");
-        double keepThreshold = nonNegativeDouble("vad.keep_threshold");
-        double keepNegThreshold = nonNegativeDouble("vad.keep_neg_threshold");
-        require(keepNegThreshold <= keepThreshold, "vad.keep_neg_threshold", "must not exceed vad.keep_threshold");
-        return new VadSpec(string("vad.file"), string("vad.sha256"), threshold, negThreshold, keepThreshold,
-                keepNegThreshold,
+        return new VadSpec(string("vad.file"), string("vad.sha256"), threshold, negThreshold,
                 nonNegativeDouble("vad.min_speech_seconds"), nonNegativeDouble("vad.min_silence_seconds"),
-                nonNegativeDouble("vad.pad_seconds"), nonNegativeDouble("vad.keep_fraction"),
-                nonNegativeDouble("vad.fill_min_seconds"));
+                nonNegativeDouble("vad.pad_seconds"), nonNegativeDouble("vad.fill_min_seconds"));
     }
 
     private MelSpec melSpec() {

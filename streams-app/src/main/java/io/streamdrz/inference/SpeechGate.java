@@ -6,34 +6,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Speech decides where, the model decides who: a chunk's segments stay only where the VAD
- * ({@link SileroVad}) may hear speech, and sure speech that no segment covers goes to the
+ * Speech decides where, the model decides who: a chunk's segments stay only if they reach
+ * speech the VAD ({@link SileroVad}) hears, and speech that no segment covers goes to the
  * voice it sounds most like. Why: the model, trained on synthetic calls only, hears speech
- * in digital silence, hum and tones, and misses quiet or distant talk. The Python twin is
- * {@code speech_regions}/{@code gate} in {@code models/vad.py} and {@code fill_speech} in
- * {@code models/prompts.py}; the parity tests hold the two to each other.
+ * in digital silence, hum, tones and music, and misses quiet or distant talk. The Python
+ * twin is {@code speech_regions}/{@code gate} in {@code models/vad.py} and
+ * {@code fill_speech} in {@code models/prompts.py}; the parity tests hold the two to each
+ * other.
  */
 public final class SpeechGate {
 
     /** Seconds of speech in a chunk, {@code start < end}. */
     public record Region(double start, double end) {
-    }
-
-    /**
-     * A chunk's speech as the VAD hears it. {@code sure}: where speech certainly is
-     * (Silero's own thresholds); what the model misses there is filled. {@code possible}:
-     * where speech may be (a far lower threshold); a model segment stays only if it lies
-     * mostly there and reaches sure speech.
-     * Why two: the VAD misses much band-limited, coded or distant speech that the model
-     * hears rightly, but digital silence, hum and tones stay below both.
-     */
-    public record Speech(List<Region> sure, List<Region> possible) {
-    }
-
-    /** {@link #regions} at both pairs of thresholds of the contract. */
-    public static Speech speech(float[] probs, double windowSeconds, VadSpec v) {
-        return new Speech(regions(probs, windowSeconds, v.threshold(), v.negThreshold(), v),
-                regions(probs, windowSeconds, v.keepThreshold(), v.keepNegThreshold(), v));
     }
 
     private static final Comparator<ChunkSegment> BY_TIME =
@@ -48,19 +32,18 @@ public final class SpeechGate {
      * {@code p < negThreshold} lasting {@code minSilenceSeconds} begins; shorter than
      * {@code minSpeechSeconds} is not speech; regions are padded within the signal.
      */
-    static List<Region> regions(float[] probs, double windowSeconds, double threshold, double negThreshold,
-                                VadSpec v) {
+    public static List<Region> regions(float[] probs, double windowSeconds, VadSpec v) {
         List<Region> raw = new ArrayList<>();
         double start = -1;
         double below = -1;
         for (int k = 0; k < probs.length; k++) {
             double t = k * windowSeconds;
             if (start < 0) {
-                if (probs[k] >= threshold) {
+                if (probs[k] >= v.threshold()) {
                     start = t;
                     below = -1;
                 }
-            } else if (probs[k] < negThreshold) {
+            } else if (probs[k] < v.negThreshold()) {
                 below = below < 0 ? t : below;
                 if (t + windowSeconds - below >= v.minSilenceSeconds()) {
                     raw.add(new Region(start, below));
@@ -85,40 +68,31 @@ public final class SpeechGate {
     }
 
     /**
-     * The gated chunk: the segments that lie mostly in possible speech, then sure speech
-     * no segment covers filled by voice ({@link #fill}); sorted by start, then end.
+     * The gated chunk: the segments that reach speech ({@link #gate}), then speech no
+     * segment covers filled by voice ({@link #fill}); sorted by start, then end.
      */
-    static List<ChunkSegment> apply(ModelContract c, List<ChunkSegment> local, Speech speech, double chunkSeconds,
-                                    int[] promptSamples, float[] embeddings) {
+    static List<ChunkSegment> apply(ModelContract c, List<ChunkSegment> local, List<Region> speech,
+                                    double chunkSeconds, int[] promptSamples, float[] embeddings) {
         // the VAD ran on the zero-padded chunk: its last region may reach past the call's end
-        List<Region> sure = new ArrayList<>();
-        for (Region r : speech.sure()) {
+        List<Region> inChunk = new ArrayList<>();
+        for (Region r : speech) {
             if (r.start() < chunkSeconds) {
-                sure.add(new Region(r.start(), Math.min(r.end(), chunkSeconds)));
+                inChunk.add(new Region(r.start(), Math.min(r.end(), chunkSeconds)));
             }
         }
-        return fill(c, gate(local, speech, c.vad.keepFraction()), sure, promptSamples, embeddings);
+        return fill(c, gate(local, inChunk), inChunk, promptSamples, embeddings);
     }
 
     /**
-     * The segments of which at least {@code keepFraction} of the time is possible speech
-     * and that touch sure speech, whole and in their order. Why whole: the VAD's regions
-     * break at short pauses that a speaker's turn runs through. Why both: a segment mostly
-     * outside possible speech is the model hearing speech in silence, hum or tones, and
-     * one that never reaches sure speech is most often music.
+     * The segments that overlap a speech region, whole and in their order. Why whole: the
+     * VAD's regions break at short pauses that a speaker's turn runs through. Why at all:
+     * a segment that reaches no speech is the model hearing speech in silence, noise, hum,
+     * tones or music.
      */
-    static List<ChunkSegment> gate(List<ChunkSegment> segments, Speech speech, double keepFraction) {
+    static List<ChunkSegment> gate(List<ChunkSegment> segments, List<Region> regions) {
         List<ChunkSegment> out = new ArrayList<>();
         for (ChunkSegment s : segments) {
-            double inside = 0;
-            for (Region r : speech.possible()) {
-                inside += Math.max(0.0, Math.min(s.end(), r.end()) - Math.max(s.start(), r.start()));
-            }
-            boolean touches = false;
-            for (Region r : speech.sure()) {
-                touches |= Math.min(s.end(), r.end()) > Math.max(s.start(), r.start());
-            }
-            if (s.end() > s.start() && inside >= keepFraction * (s.end() - s.start()) && touches) {
+            if (regions.stream().anyMatch(r -> Math.min(s.end(), r.end()) > Math.max(s.start(), r.start()))) {
                 out.add(s);
             }
         }

@@ -8,19 +8,15 @@ package io.streamdrz.inference;
  *
  * @param file              the VAD's file name, next to the model files; empty for no gate
  * @param sha256            hex digest the file must have
- * @param threshold         sure speech starts at a window with at least this probability
+ * @param threshold         speech starts at a window with at least this probability
  * @param negThreshold      and ends where a run of windows below this one begins
- * @param keepThreshold     possible speech, where the model's segments stay, starts here
- * @param keepNegThreshold  and ends where a run below this begins
  * @param minSpeechSeconds  shorter regions are not speech
  * @param minSilenceSeconds the run below {@code negThreshold} that ends speech
  * @param padSeconds        added to each side of a region, within the chunk
- * @param keepFraction      a model segment stays, whole, if this share of it is possible speech
  * @param fillMinSeconds    speech no segment covers, at least this long, gets the nearest voice
  */
-public record VadSpec(String file, String sha256, double threshold, double negThreshold, double keepThreshold,
-                      double keepNegThreshold, double minSpeechSeconds,
-                      double minSilenceSeconds, double padSeconds, double keepFraction, double fillMinSeconds) {
+public record VadSpec(String file, String sha256, double threshold, double negThreshold, double minSpeechSeconds,
+                      double minSilenceSeconds, double padSeconds, double fillMinSeconds) {
 
     /** Whether the model gates its segments with a VAD at all. */
     public boolean enabled() {

@@ -59,12 +59,9 @@ final class ContractFixtures {
         m.put("streamdrz.vad.sha256", "");
         m.put("streamdrz.vad.threshold", "0.5");
         m.put("streamdrz.vad.neg_threshold", "0.35");
-        m.put("streamdrz.vad.keep_threshold", "0.1");
-        m.put("streamdrz.vad.keep_neg_threshold", "0.05");
         m.put("streamdrz.vad.min_speech_seconds", "0.25");
         m.put("streamdrz.vad.min_silence_seconds", "0.1");
         m.put("streamdrz.vad.pad_seconds", "0.03");
-        m.put("streamdrz.vad.keep_fraction", "0.5");
         m.put("streamdrz.vad.fill_min_seconds", "0.2");
         m.put("streamdrz.grammar", "SOD (start end speaker)* EOS; ...");
         m.put("streamdrz.graph", graph);

@@ -29,29 +29,23 @@ class SpeechGateTest {
         java.util.Arrays.fill(p, 30, 35, 0.4f);     // above the end threshold: no end
         java.util.Arrays.fill(p, 35, 45, 0.9f);
         java.util.Arrays.fill(p, 55, 58, 0.6f);     // too short to be speech
-        List<SpeechGate.Region> sure = SpeechGate.speech(p, 0.032, SPEC).sure();
+        List<SpeechGate.Region> sure = SpeechGate.regions(p, 0.032, SPEC);
         assertEquals(1, sure.size());
         assertEquals(10 * 0.032 - SPEC.padSeconds(), sure.get(0).start(), 1e-9);
         assertEquals(45 * 0.032 + SPEC.padSeconds(), sure.get(0).end(), 1e-9);
 
         float[] low = new float[50];
         java.util.Arrays.fill(low, 0.2f);
-        assertEquals(0, SpeechGate.speech(low, 0.032, SPEC).sure().size());
-        assertEquals(1, SpeechGate.speech(low, 0.032, SPEC).possible().size());
+        assertEquals(0, SpeechGate.regions(low, 0.032, SPEC).size());
     }
 
     @Test
-    void gateKeepsSegmentsMostlyInSpeechWhole() {
-        List<ChunkSegment> segs = List.of(seg(0.0, 4.0, 0), seg(5.0, 5.5, 1), seg(6.5, 8.0, 1));
-        List<SpeechGate.Region> regions = List.of(new SpeechGate.Region(1.0, 2.0), new SpeechGate.Region(2.5, 3.5),
-                new SpeechGate.Region(6.0, 7.0));
-        SpeechGate.Speech speech = new SpeechGate.Speech(regions, regions);
-        // 2 of 4 s inside: kept whole; 0 of 0.5 s: dropped; 0.5 of 1.5 s: dropped
-        assertEquals(List.of(seg(0.0, 4.0, 0)), SpeechGate.gate(segs, speech, 0.5));
-        assertEquals(List.of(seg(0.0, 4.0, 0), seg(6.5, 8.0, 1)), SpeechGate.gate(segs, speech, 0.3));
-        // possible speech alone is not enough: a segment must reach sure speech
-        SpeechGate.Speech unsure = new SpeechGate.Speech(List.of(new SpeechGate.Region(6.8, 6.9)), regions);
-        assertEquals(List.of(seg(6.5, 8.0, 1)), SpeechGate.gate(segs, unsure, 0.3));
+    void gateKeepsSegmentsThatReachSpeechWhole() {
+        List<ChunkSegment> segs = List.of(seg(0.0, 4.0, 0), seg(5.0, 5.5, 1), seg(6.5, 8.0, 1), seg(8.0, 9.0, 2));
+        List<SpeechGate.Region> regions = List.of(new SpeechGate.Region(1.0, 2.0), new SpeechGate.Region(6.8, 6.9),
+                new SpeechGate.Region(9.0, 9.5));
+        assertEquals(List.of(seg(0.0, 4.0, 0), seg(6.5, 8.0, 1)), SpeechGate.gate(segs, regions));
+        assertEquals(List.of(), SpeechGate.gate(segs, List.of()));
     }
 
     @Test
@@ -78,7 +72,7 @@ class SpeechGateTest {
             emb[k * c.speakerDim] = 1f;
         }
         List<SpeechGate.Region> vad = List.of(new SpeechGate.Region(0.0, 0.35));
-        List<ChunkSegment> out = SpeechGate.apply(c, List.of(), new SpeechGate.Speech(vad, vad), 0.3, new int[0], emb);
+        List<ChunkSegment> out = SpeechGate.apply(c, List.of(), vad, 0.3, new int[0], emb);
         assertEquals(List.of(new ChunkSegment(0.0, 0.3, 0, 0.0)), out);
     }
 
