@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
         versionProvider = BuildVersion.class,
         description = "Live speaker diarization of phone calls as a Kafka Streams application.",
         subcommands = {HelpCommand.class, RunCommand.class, DemoCommand.class, ProduceCommand.class,
-            ConsumeCommand.class, DiarizeCommand.class, EvalCommand.class, BenchCommand.class})
+            ConsumeCommand.class, DiarizeCommand.class, EvalCommand.class, BenchCommand.class, BrokerCommand.class})
 public final class StreamdrzCommand implements Callable<Integer> {
 
     @Spec
