@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "broker",
         mixinStandardHelpOptions = true,
+        header = "Run a single-node Kafka broker for development.",
         sortOptions = false,
         description = "Run a single-node Kafka broker for development (KRaft: broker and controller in one "
                 + "process) until Ctrl-C. The first start formats the data directory; later starts keep its "

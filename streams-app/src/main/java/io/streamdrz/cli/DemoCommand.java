@@ -61,11 +61,13 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
+        header = "Play a call through Kafka and the app, all in one process.",
         sortOptions = false,
         description = {
-            "Live demo in one process: starts an embedded Kafka broker and the streams app, plays a call into",
-            "audio-in in real time and prints the speaker segments as they arrive on segments-out. Exits by itself",
-            "when the call is done. Default call: a bundled 40 s two-speaker phone call with a reference RTTM."},
+            "Live demo in one process: starts an embedded Kafka broker and the streams app, plays a call "
+                + "into audio-in in real time and prints the speaker segments as they arrive on segments-out. "
+                + "Exits by itself when the call is done. Default call: a bundled 40 s two-speaker phone call with "
+                + "a reference RTTM."},
         footer = {"", "Examples:",
             "  streamdrz demo",
             "  streamdrz demo --speed 4 --rttm demo.rttm",

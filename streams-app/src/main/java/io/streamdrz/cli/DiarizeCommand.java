@@ -41,17 +41,19 @@ import java.util.stream.Stream;
  */
 @Command(name = "diarize",
         mixinStandardHelpOptions = true,
+        header = "Diarize audio files to RTTM, without Kafka.",
         sortOptions = false,
         description = {
             "Diarize audio files (no Kafka) and write the speaker turns as RTTM.",
-            "Input: WAV (PCM 8/16/24/32-bit, float, A-law, mu-law; any rate, any channels), G.711 files",
-            "(.ul/.ulaw/.mulaw/.mu, .al/.alaw: 8 kHz mono), or headerless audio described by --raw/--rate/--channels.",
-            "A directory stands for the audio files in it. The RTTM file id is the file name without extension."},
+            "Input: WAV (PCM 8/16/24/32-bit, float, A-law, mu-law; any rate, any channels), G.711 files "
+                + "(.ul/.ulaw/.mulaw/.mu, .al/.alaw: 8 kHz mono), or headerless audio described by "
+                + "--raw/--raw-rate/--raw-channels. A directory stands for the audio files in it. The RTTM file id is the "
+                + "file name without extension."},
         footer = {"", "Examples:",
             "  streamdrz diarize call.wav",
             "  streamdrz diarize --batch 16 -o hyp.rttm calls/",
             "  streamdrz diarize --max-speakers 2 two-party-call.wav",
-            "  streamdrz diarize --raw s16le --rate 8000 capture.pcm"})
+            "  streamdrz diarize --raw s16le --raw-rate 8000 capture.pcm"})
 public final class DiarizeCommand implements Callable<Integer> {
 
     private static final Set<String> AUDIO_EXTENSIONS = Set.of("wav", "wave", "ul", "ulaw", "mulaw", "mu", "al", "alaw");
@@ -95,13 +97,24 @@ public final class DiarizeCommand implements Callable<Integer> {
             description = "Read non-WAV input as headerless audio: s16le, s24le, s32le, u8, f32le, f64le, mulaw, alaw.")
     private String raw;
 
-    @Option(names = "--rate", paramLabel = "HZ", description = "Sample rate of --raw input (default: 8000 for "
+    @Option(names = "--raw-rate", paramLabel = "HZ", description = "Sample rate of --raw input (default: 8000 for "
             + "mulaw/alaw, else required).")
     private Integer rate;
 
-    @Option(names = "--channels", paramLabel = "N", defaultValue = "1",
+    @Option(names = "--raw-channels", paramLabel = "N", defaultValue = "1",
             description = "Interleaved channels of --raw input, downmixed (default: ${DEFAULT-VALUE}).")
     private int channels;
+
+    /** The names these options had before produce and diarize agreed on --raw-*; kept for scripts. */
+    @Option(names = "--rate", hidden = true, paramLabel = "HZ")
+    private void oldRate(int hz) {
+        rate = hz;
+    }
+
+    @Option(names = "--channels", hidden = true, paramLabel = "N")
+    private void oldChannels(int n) {
+        channels = n;
+    }
 
     @Option(names = "--progress", paramLabel = "auto|always|never", defaultValue = "auto",
             description = "Progress bar on stderr; auto shows it for jobs over a minute of audio (default: ${DEFAULT-VALUE}).")
@@ -213,7 +226,7 @@ public final class DiarizeCommand implements Callable<Integer> {
     private RawFormat rawFormat() {
         if (raw == null) {
             if (rate != null) {
-                throw new IllegalArgumentException("--rate is for --raw input; WAV files carry their own rate");
+                throw new IllegalArgumentException("--raw-rate is for --raw input; WAV files carry their own rate");
             }
             return null;
         }
@@ -224,7 +237,7 @@ public final class DiarizeCommand implements Callable<Integer> {
         } else if (encoding == SampleEncoding.MULAW || encoding == SampleEncoding.ALAW) {
             r = 8000;
         } else {
-            throw new IllegalArgumentException("--raw " + raw + " needs --rate");
+            throw new IllegalArgumentException("--raw " + raw + " needs --raw-rate");
         }
         return new RawFormat(encoding, r, channels);
     }

@@ -30,12 +30,14 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "eval",
         mixinStandardHelpOptions = true,
+        header = "Score hypothesis RTTM against a reference: DER and JER.",
         sortOptions = false,
         description = {
-            "Score hypothesis RTTM against reference RTTM: DER (NIST md-eval-22 conventions: overlap scored,",
-            "optimal one-to-one speaker mapping computed without collars, collar c = +-c s around each reference",
-            "boundary not scored) and JER (dscore), per file and in total.",
-            "Without a UEM a file is scored from the earliest to the latest turn of reference and hypothesis."},
+            "Score hypothesis RTTM against reference RTTM: DER (NIST md-eval-22 conventions: overlap scored, "
+                + "optimal one-to-one speaker mapping computed without collars, collar c = +-c s around each "
+                + "reference boundary not scored) and JER (dscore), per file and in total.",
+            "Without a UEM a file is scored from the earliest to the latest turn of reference and "
+                + "hypothesis."},
         footer = {"", "Example:",
             "  streamdrz eval --ref calls/*.rttm --hyp hyp.rttm --json report.json"})
 public final class EvalCommand implements Callable<Integer> {

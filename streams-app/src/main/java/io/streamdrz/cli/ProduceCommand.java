@@ -36,11 +36,12 @@ import java.util.concurrent.Callable;
 /** {@code streamdrz produce}: audio files to audio-in as AudioFrame records, one call per file. */
 @Command(name = "produce",
         mixinStandardHelpOptions = true,
+        header = "Send audio files to audio-in, one call per file.",
         sortOptions = false,
         description = {
-            "Send audio files to audio-in as AudioFrame records. A directory sends each audio file in it as",
-            "its own call, all at once (frames interleaved as live calls would be). The call id is the file",
-            "name without extension. Each call's last frame carries end-of-stream."},
+            "Send audio files to audio-in as AudioFrame records. A directory sends each audio file in it as "
+                + "its own call, all at once (frames interleaved as live calls would be). The call id is the file "
+                + "name without extension. Each call's last frame carries end-of-stream."},
         footer = {"", "Examples:",
             "  streamdrz produce --realtime call.wav",
             "  streamdrz produce --encoding mulaw --rate 8000 --speed 4 calls/",

@@ -28,6 +28,7 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         versionProvider = BuildVersion.class,
         description = "Live speaker diarization of phone calls as a Kafka Streams application.",
+        footer = {"", "streamdrz COMMAND --help tells more about each command."},
         subcommands = {HelpCommand.class, RunCommand.class, DemoCommand.class, ProduceCommand.class,
             ConsumeCommand.class, DiarizeCommand.class, EvalCommand.class, BenchCommand.class, BrokerCommand.class})
 public final class StreamdrzCommand implements Callable<Integer> {
@@ -41,7 +42,22 @@ public final class StreamdrzCommand implements Callable<Integer> {
 
     /** The configured command line; tests call {@code execute} on it instead of {@link #main}. */
     public static CommandLine commandLine() {
-        return new CommandLine(new StreamdrzCommand());
+        CommandLine commandLine = new CommandLine(new StreamdrzCommand());
+        commandLine.setExecutionStrategy(StreamdrzCommand::refuseUnknownCommands);
+        return commandLine;
+    }
+
+    /**
+     * picocli lets {@code --help} win over arguments it does not know, so
+     * {@code streamdrz nosuch --help} printed the top-level help and exited 0, as if
+     * {@code nosuch} existed. An unknown word is an error, help or not.
+     */
+    private static int refuseUnknownCommands(CommandLine.ParseResult parseResult) {
+        if (!parseResult.hasSubcommand() && !parseResult.unmatched().isEmpty()) {
+            throw new CommandLine.UnmatchedArgumentException(parseResult.commandSpec().commandLine(),
+                    parseResult.unmatched());
+        }
+        return new CommandLine.RunLast().execute(parseResult);
     }
 
     /** Runs when no subcommand is given: show what there is rather than silently doing nothing. */

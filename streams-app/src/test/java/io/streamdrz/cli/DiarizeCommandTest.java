@@ -119,7 +119,7 @@ class DiarizeCommandTest {
         assertEquals(CommandLine.ExitCode.USAGE, run("diarize", "--device", "tpu", "x.wav"));
         assertTrue(err.toString().contains("unknown device 'tpu'"), err.toString());
         assertEquals(CommandLine.ExitCode.USAGE, run("diarize", "--raw", "s16le", "x.pcm"));
-        assertTrue(err.toString().contains("needs --rate"), err.toString());
+        assertTrue(err.toString().contains("needs --raw-rate"), err.toString());
         assertEquals(CommandLine.ExitCode.USAGE, run("diarize"));
         assertEquals(CommandLine.ExitCode.USAGE, run("diarize", "--max-speakers", "-1", "x.wav"));
         assertTrue(err.toString().contains("--max-speakers must be >= 0"), err.toString());
