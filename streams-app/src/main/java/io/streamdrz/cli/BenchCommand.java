@@ -174,7 +174,7 @@ public final class BenchCommand implements Callable<Integer> {
             values.putAll(settings);
             modelFlags.addTo(values);
             StreamdrzConfig config = StreamdrzConfig.of(values);
-            values.put(StreamdrzConfig.MODEL_PATH, ModelFlags.locate(config.getString(StreamdrzConfig.MODEL_PATH)));
+            values.put(StreamdrzConfig.MODEL_PATH, ModelLocation.resolve(config.getString(StreamdrzConfig.MODEL_PATH)));
             config = StreamdrzConfig.of(values);
 
             try (DiarizationEngine engine = DiarizationEngine.load(config);

@@ -68,10 +68,11 @@ public final class DiarizeCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the RTTM here (default: stdout).")
     private Path output;
 
-    @Option(names = "--model", paramLabel = "PREFIX", defaultValue = "models/streamdrz",
-            description = "Model file prefix: PREFIX-encoder.onnx and PREFIX-decoder.onnx, relative to the "
-                    + "current directory (default: ${DEFAULT-VALUE}).")
-    private Path model;
+    @Option(names = "--model", paramLabel = "PREFIX",
+            description = "Model file prefix: PREFIX-encoder.onnx and PREFIX-decoder.onnx (default: "
+                    + "$STREAMDRZ_MODEL_PATH, else models/streamdrz; a relative path is looked up from the current "
+                    + "directory, then from the jar's directory and those above it).")
+    private String model;
 
     @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu",
             description = "Where inference runs; cuda falls back to the CPU with a warning when unavailable "
@@ -165,7 +166,7 @@ public final class DiarizeCommand implements Callable<Integer> {
             }
         }
 
-        ModelOptions options = ModelOptions.builder().prefix(model).device(dev).intraOpThreads(threads).build();
+        ModelOptions options = ModelOptions.builder().prefix(Path.of(ModelLocation.find(model))).device(dev).intraOpThreads(threads).build();
         long loadStart = System.nanoTime();
         try (DiarizationModel m = DiarizationModel.load(options);
              Writer out = output == null ? null : Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {

@@ -64,7 +64,7 @@ public final class RunCommand implements Callable<Integer> {
         StreamdrzConfig config;
         try {
             config = kafka.load(flags);
-            flags.put(StreamdrzConfig.MODEL_PATH, ModelFlags.locate(config.getString(StreamdrzConfig.MODEL_PATH)));
+            flags.put(StreamdrzConfig.MODEL_PATH, ModelLocation.resolve(config.getString(StreamdrzConfig.MODEL_PATH)));
             config = kafka.load(flags);
         } catch (ConfigException e) {
             err.println("streamdrz run: " + e.getMessage());
