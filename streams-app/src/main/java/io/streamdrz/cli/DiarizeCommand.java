@@ -106,6 +106,10 @@ public final class DiarizeCommand implements Callable<Integer> {
             description = "Interleaved channels of --raw input, downmixed (default: ${DEFAULT-VALUE}).")
     private int channels;
 
+    @Option(names = "--strict",
+            description = "Refuse a WAV file cut short instead of diarizing the audio before the cut (with a warning).")
+    private boolean strict;
+
     /** The names these options had before produce and diarize agreed on --raw-*; kept for scripts. */
     @Option(names = "--rate", hidden = true, paramLabel = "HZ")
     private void oldRate(int hz) {
@@ -182,7 +186,7 @@ public final class DiarizeCommand implements Callable<Integer> {
             long start = System.nanoTime();
             diarizer.diarizeAll(readable.iterator(), f -> {
                 try {
-                    float[] samples = AudioFileReader.read(f, rawFormat, sampleRate).samples();
+                    float[] samples = AudioFileReader.read(f, rawFormat, sampleRate, strict).samples();
                     audioSeconds[0] += samples.length / (double) sampleRate;
                     return samples;
                 } catch (AudioDecodeException e) {
