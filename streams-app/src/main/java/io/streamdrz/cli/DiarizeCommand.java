@@ -4,8 +4,10 @@ import io.streamdrz.audio.AudioDecodeException;
 import io.streamdrz.audio.AudioFileReader;
 import io.streamdrz.audio.RawFormat;
 import io.streamdrz.audio.SampleEncoding;
+import io.streamdrz.eval.EvalInputException;
 import io.streamdrz.eval.Rttm;
 import io.streamdrz.eval.SpeakerTurn;
+import io.streamdrz.eval.TimelineSvg;
 import io.streamdrz.inference.CallDiarizer;
 import io.streamdrz.inference.CallSegment;
 import io.streamdrz.inference.ChunkDiarizer;
@@ -106,6 +108,15 @@ public final class DiarizeCommand implements Callable<Integer> {
             description = "Interleaved channels of --raw input, downmixed (default: ${DEFAULT-VALUE}).")
     private int channels;
 
+    @Option(names = "--plot", paramLabel = "FILE.svg",
+            description = "Also draw the result as a timeline in SVG, one lane per speaker, the calls one below the "
+                    + "other; with --reference, its lanes above and the errors marked.")
+    private Path plot;
+
+    @Option(names = "--reference", paramLabel = "RTTM",
+            description = "Reference RTTM for --plot (file id = audio file name without extension).")
+    private Path reference;
+
     @Option(names = "--strict",
             description = "Refuse a WAV file cut short instead of diarizing the audio before the cut (with a warning).")
     private boolean strict;
@@ -144,6 +155,15 @@ public final class DiarizeCommand implements Callable<Integer> {
             rawFormat = rawFormat();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Map<String, List<SpeakerTurn>> references = Map.of();
+        if (reference != null) {
+            try {
+                references = Rttm.read(reference);
+            } catch (EvalInputException e) {
+                err.println("streamdrz diarize: " + e.getMessage());
+                return 1;
+            }
         }
         List<Path> files;
         try {
@@ -209,6 +229,10 @@ public final class DiarizeCommand implements Callable<Integer> {
             });
             bar.finish();
             rttm.flush();
+            if (plot != null) {
+                Files.writeString(plot, TimelineSvg.render(writer.timelines(references)), StandardCharsets.UTF_8);
+                err.println("wrote " + plot);
+            }
             double elapsed = (System.nanoTime() - start) / 1e9;
             err.println(String.format(Locale.ROOT,
                     "diarized %d file(s), %.1f s of audio in %.1f s on %s (%s thread(s), batch %d): "
@@ -222,7 +246,7 @@ public final class DiarizeCommand implements Callable<Integer> {
             err.println("streamdrz diarize: " + e.getMessage());
             return 1;
         } catch (IOException e) {
-            err.println("streamdrz diarize: cannot write " + output + ": " + e.getMessage());
+            err.println("streamdrz diarize: cannot write " + (output == null ? plot : output) + ": " + e.getMessage());
             return 1;
         }
         return failures == 0 ? 0 : 1;
@@ -289,6 +313,7 @@ public final class DiarizeCommand implements Callable<Integer> {
         private final List<Path> order;
         private final PrintWriter out;
         private final Map<Path, List<CallSegment>> finished = new HashMap<>();
+        private final Map<String, List<SpeakerTurn>> written = new java.util.LinkedHashMap<>();
         private int next;
 
         InOrderWriter(List<Path> order, PrintWriter out) {
@@ -299,6 +324,13 @@ public final class DiarizeCommand implements Callable<Integer> {
         void done(Path call, List<CallSegment> segments) {
             finished.put(call, segments);
             flush();
+        }
+
+        /** The calls written so far, for {@link TimelineSvg}, with their reference turns where known. */
+        List<TimelineSvg.Call> timelines(Map<String, List<SpeakerTurn>> references) {
+            List<TimelineSvg.Call> calls = new ArrayList<>();
+            written.forEach((id, turns) -> calls.add(new TimelineSvg.Call(id, references.get(id), turns)));
+            return calls;
         }
 
         void skip(Path call) {
@@ -317,6 +349,7 @@ public final class DiarizeCommand implements Callable<Integer> {
                     }
                     out.print(Rttm.format(fileId(call), turns));
                     out.flush();
+                    written.put(fileId(call), turns);
                 }
                 next++;
             }

@@ -2,6 +2,7 @@ package io.streamdrz.cli;
 
 import io.streamdrz.eval.DiarizationScorer;
 import io.streamdrz.eval.EvalInputException;
+import io.streamdrz.eval.TimelineSvg;
 import io.streamdrz.eval.EvalReport;
 import io.streamdrz.eval.Interval;
 import io.streamdrz.eval.Rttm;
@@ -71,6 +72,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the full report as JSON here ('-' for stdout instead of the table).")
     private Path json;
 
+    @Option(names = "--plot", paramLabel = "DIR",
+            description = "Also draw each file as a timeline, DIR/FILE_ID.svg: speaker lanes of the reference over "
+                    + "the hypothesis's, missed speech, false alarm and confusion marked, axis in seconds.")
+    private Path plot;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -108,13 +114,32 @@ public final class EvalCommand implements Callable<Integer> {
                     Files.writeString(json, report.toJsonString(), StandardCharsets.UTF_8);
                 }
             }
-            return 0;
+            return plot == null ? 0 : plot(ref, hyp, err);
         } catch (EvalInputException e) {
             err.println("streamdrz eval: " + e.getMessage());
             return 1;
         } catch (IOException e) {
             err.println("streamdrz eval: cannot write " + json + ": " + e.getMessage());
             return 1;
+        }
+    }
+
+    /** One SVG timeline per reference file in {@link #plot}; the exit status. */
+    private int plot(Map<String, List<SpeakerTurn>> ref, Map<String, List<SpeakerTurn>> hyp, PrintWriter err) {
+        try {
+            Files.createDirectories(plot);
+            for (String fid : new TreeSet<>(ref.keySet())) {
+                Path file = plot.resolve(fid + ".svg");
+                Files.writeString(file, TimelineSvg.render(List.of(
+                        new TimelineSvg.Call(fid, ref.get(fid), hyp.getOrDefault(fid, List.of())))), StandardCharsets.UTF_8);
+                err.println("wrote " + file);
+            }
+            return 0;
+        } catch (IOException e) {
+            err.println("streamdrz eval: cannot write the plots to " + plot + ": " + e.getMessage());
+            return 1;
+        } finally {
+            err.flush();
         }
     }
 
