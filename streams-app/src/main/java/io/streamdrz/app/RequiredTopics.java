@@ -5,6 +5,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -36,7 +37,8 @@ final class RequiredTopics {
     /** The app's three topics that the cluster does not have, in configuration order. */
     static List<String> missing(StreamdrzConfig config) {
         List<String> wanted = List.of(config.audioInTopic(), config.segmentsOutTopic(), config.deadLetterTopic());
-        try (Admin admin = Admin.create(config.adminProperties())) {
+        Admin admin = Admin.create(config.adminProperties());
+        try {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             return wanted.stream().filter(name -> !existing.contains(name)).toList();
         } catch (ExecutionException e) {
@@ -52,6 +54,10 @@ final class RequiredTopics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaException("interrupted while listing topics", e);
+        } finally {
+            // Without a broker the request would otherwise hold close() for the client's own
+            // 60 s API timeout after we have given up.
+            admin.close(Duration.ofSeconds(1));
         }
     }
 

@@ -11,13 +11,12 @@ import java.util.concurrent.Callable;
 /**
  * The {@code streamdrz} command line: the main class of {@code streamdrz.jar}.
  *
- * <p>Every capability is a subcommand registered here ({@code run}, {@code demo},
- * {@code produce}, {@code consume}, {@code diarize}, {@code eval}, {@code bench}, as
- * ARCHITECTURE.md section 6 lists them); each arrives with the code that does the
- * work. So far: {@code run} (the streams app), {@code demo} (embedded broker, app and
- * a call played live), {@code produce} and {@code consume} (audio-in and segments-out
- * from the command line), {@code diarize} (audio files to RTTM, no Kafka) and
- * {@code eval} (DER and JER of RTTM files).
+ * <p>Every capability is a subcommand registered here, as ARCHITECTURE.md section 6
+ * lists them: {@code run} (the streams app), {@code demo} (embedded broker, app and a
+ * call played live), {@code produce} and {@code consume} (audio-in and segments-out from
+ * the command line), {@code diarize} (audio files to RTTM, no Kafka), {@code eval} (DER
+ * and JER of RTTM files), {@code bench} (load test) and {@code broker} (a single-node
+ * Kafka for development). {@code scripts/streamdrz} runs this jar as {@code streamdrz}.
  *
  * <pre>
  * java -jar streams-app/target/streamdrz.jar --help
