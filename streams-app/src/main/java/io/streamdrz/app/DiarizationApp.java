@@ -68,23 +68,7 @@ public final class DiarizationApp implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
         DiarizationApp app = new DiarizationApp(streams);
         streams.setUncaughtExceptionHandler(e -> {
-            Throwable security = securityCause(e);
-            if (security != null) {
-                // A wrong password fails every retry the same way: one line says what to fix.
-                app.failure = (security instanceof AuthenticationException ? "authentication" : "authorization")
-                        + " failed at " + config.bootstrapServers() + ": " + security.getMessage()
-                        + " (check security.protocol, sasl.* and ssl.* settings)";
-                log.error("{}; shutting this instance down", app.failure);
-            } else if (missingTopic(e) != null) {
-                // Deleted while running: the same one line as at start-up, no stack trace.
-                List<String> missing = RequiredTopics.missing(config);
-                app.failure = missing.isEmpty() ? "a source topic is missing: " + missingTopic(e).getMessage()
-                        : new RequiredTopics.MissingTopicsException(missing, config.bootstrapServers()).getMessage();
-                log.error("{}; shutting this instance down", app.failure);
-            } else {
-                app.failure = "a stream thread failed: " + e;
-                log.error("a stream thread failed; shutting this instance down", e);
-            }
+            app.failed(e, config);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         long startedAt = System.nanoTime();
@@ -99,6 +83,30 @@ public final class DiarizationApp implements AutoCloseable {
                 config.bootstrapServers(), config.audioInTopic(), config.segmentsOutTopic(), config.deadLetterTopic(),
                 inference.modelId());
         return app;
+    }
+
+    /**
+     * Records and logs why a stream thread died. Failures that a retry cannot fix and an
+     * operator can (credentials, missing topics) are one line without a stack trace.
+     */
+    private void failed(Throwable e, StreamdrzConfig config) {
+        Throwable security = securityCause(e);
+        if (security != null) {
+            // A wrong password fails every retry the same way: one line says what to fix.
+            failure = (security instanceof AuthenticationException ? "authentication" : "authorization")
+                    + " failed at " + config.bootstrapServers() + ": " + security.getMessage()
+                    + " (check security.protocol, sasl.* and ssl.* settings)";
+            log.error("{}; shutting this instance down", failure);
+        } else if (missingTopic(e) != null) {
+            // Deleted while running: the same one line as at start-up.
+            List<String> missing = RequiredTopics.missing(config);
+            failure = missing.isEmpty() ? "a source topic is missing: " + missingTopic(e).getMessage()
+                    : new RequiredTopics.MissingTopicsException(missing, config.bootstrapServers()).getMessage();
+            log.error("{}; shutting this instance down", failure);
+        } else {
+            failure = "a stream thread failed: " + e;
+            log.error("a stream thread failed; shutting this instance down", e);
+        }
     }
 
     /**
