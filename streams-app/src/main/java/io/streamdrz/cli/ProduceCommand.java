@@ -92,6 +92,10 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--raw-rate", paramLabel = "HZ", description = "Sample rate of --raw input (default: 8000).")
     private int rawRate = 8000;
 
+    @Option(names = "--strict",
+            description = "Refuse a WAV file cut short instead of sending the audio before the cut (with a warning).")
+    private boolean strict;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
@@ -108,7 +112,7 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         List<CallAudio> calls;
         try {
-            calls = new ArrayList<>(CallAudio.readAll(input, rawFormat, rate));
+            calls = new ArrayList<>(CallAudio.readAll(input, rawFormat, rate, strict));
         } catch (AudioDecodeException e) {
             err.println("streamdrz produce: " + e.getMessage());
             return 1;
