@@ -42,6 +42,9 @@ RUN groupadd --system --gid 10001 streamdrz \
  && chown streamdrz:streamdrz /var/lib/streamdrz
 WORKDIR /opt/streamdrz
 COPY --from=build /streamdrz.jar /opt/streamdrz/streamdrz.jar
+# The `streamdrz` command of the docs, e.g. docker exec CONTAINER streamdrz consume --calls 1
+COPY scripts/streamdrz /opt/streamdrz/streamdrz
+RUN ln -s /opt/streamdrz/streamdrz /usr/local/bin/streamdrz
 COPY models/streamdrz-encoder.onnx models/streamdrz-decoder.onnx /opt/streamdrz/models/
 COPY streams-app/src/main/resources/io/streamdrz/demo/sample-call.wav \
      streams-app/src/main/resources/io/streamdrz/demo/sample-call.rttm /opt/streamdrz/samples/

@@ -74,6 +74,38 @@ if ! mvn -B -ntp verify "-Dstreamdrz.python=$PYTHON" "$@"; then
   failed+=("maven verify")
 fi
 
+stage "Java test summary"
+# One readable account of the Maven run: counts per kind, every failed and skipped test
+# with its reason, and where each failed class's log is (test output goes to files).
+"$PYTHON" - "$ROOT" <<'PY' || true
+import glob, os, sys
+import xml.etree.ElementTree as ET
+
+root = sys.argv[1]
+for kind, folder in (("unit tests (surefire)", "surefire-reports"), ("integration tests (failsafe)", "failsafe-reports")):
+    run = failed = skipped = 0
+    notes = []
+    for report in sorted(glob.glob(os.path.join(root, "*", "target", folder, "TEST-*.xml"))):
+        suite = ET.parse(report).getroot()
+        cls = suite.get("name")
+        for case in suite.iter("testcase"):
+            run += 1
+            name = cls.rsplit(".", 1)[-1] + "." + case.get("name")
+            problem = case.find("failure")
+            if problem is None:
+                problem = case.find("error")
+            if problem is not None:
+                failed += 1
+                log = report.replace("TEST-", "").replace(".xml", "-output.txt")
+                notes.append("  FAILED  %s: %s (log: %s)" % (name, (problem.get("message") or "").splitlines()[0][:160] if problem.get("message") else problem.get("type"), os.path.relpath(log, root)))
+            elif case.find("skipped") is not None:
+                skipped += 1
+                notes.append("  skipped %s: %s" % (name, (case.find("skipped").get("message") or "no reason given")[:160]))
+    print("%s: %d run, %d failed, %d skipped" % (kind, run, failed, skipped))
+    for note in notes:
+        print(note)
+PY
+
 if [ -d "$ROOT/models/tests" ]; then
   stage "Python tests: pytest -q models/tests"
   "$PYTHON" -m pytest -q models/tests

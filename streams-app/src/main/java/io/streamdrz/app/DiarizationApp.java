@@ -9,8 +9,10 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.MissingSourceTopicException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +46,7 @@ public final class DiarizationApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile String failure;
+    private volatile boolean ready;
 
     private DiarizationApp(KafkaStreams streams) {
         this.streams = streams;
@@ -57,26 +60,20 @@ public final class DiarizationApp implements AutoCloseable {
     public static DiarizationApp start(StreamdrzConfig config, ChunkInference inference) {
         if (config.createTopics()) {
             createTopics(config);
+        } else {
+            RequiredTopics.requireExisting(config);
         }
         log.info("configuration (secrets hidden): {}", config.describe());
         Topology topology = DiarizationTopology.build(config.topologyConfig(), inference);
         KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
         DiarizationApp app = new DiarizationApp(streams);
         streams.setUncaughtExceptionHandler(e -> {
-            Throwable security = securityCause(e);
-            if (security != null) {
-                // A wrong password fails every retry the same way: one line says what to fix.
-                app.failure = (security instanceof AuthenticationException ? "authentication" : "authorization")
-                        + " failed at " + config.bootstrapServers() + ": " + security.getMessage()
-                        + " (check security.protocol, sasl.* and ssl.* settings)";
-                log.error("{}; shutting this instance down", app.failure);
-            } else {
-                app.failure = "a stream thread failed: " + e;
-                log.error("a stream thread failed; shutting this instance down", e);
-            }
+            app.failed(e, config);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
+        long startedAt = System.nanoTime();
         streams.setStateListener((now, before) -> {
+            app.logTransition(now, startedAt);
             if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
                 app.stopped.countDown();
             }
@@ -86,6 +83,56 @@ public final class DiarizationApp implements AutoCloseable {
                 config.bootstrapServers(), config.audioInTopic(), config.segmentsOutTopic(), config.deadLetterTopic(),
                 inference.modelId());
         return app;
+    }
+
+    /**
+     * Records and logs why a stream thread died. Failures that a retry cannot fix and an
+     * operator can (credentials, missing topics) are one line without a stack trace.
+     */
+    private void failed(Throwable e, StreamdrzConfig config) {
+        Throwable security = securityCause(e);
+        if (security != null) {
+            // A wrong password fails every retry the same way: one line says what to fix.
+            failure = (security instanceof AuthenticationException ? "authentication" : "authorization")
+                    + " failed at " + config.bootstrapServers() + ": " + security.getMessage()
+                    + " (check security.protocol, sasl.* and ssl.* settings)";
+            log.error("{}; shutting this instance down", failure);
+        } else if (missingTopic(e) != null) {
+            // Deleted while running: the same one line as at start-up.
+            List<String> missing = RequiredTopics.missing(config);
+            failure = missing.isEmpty() ? "a source topic is missing: " + missingTopic(e).getMessage()
+                    : new RequiredTopics.MissingTopicsException(missing, config.bootstrapServers()).getMessage();
+            log.error("{}; shutting this instance down", failure);
+        } else {
+            failure = "a stream thread failed: " + e;
+            log.error("a stream thread failed; shutting this instance down", e);
+        }
+    }
+
+    /**
+     * The states an operator asks about, once each: RUNNING is first reached when the
+     * stream threads have their partitions (readiness), later RUNNING states follow a
+     * rebalance and are Kafka's business.
+     */
+    private void logTransition(KafkaStreams.State now, long startedAt) {
+        if (now == KafkaStreams.State.RUNNING && !ready) {
+            ready = true;
+            log.info("ready: stream threads running, {} s after start",
+                    String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - startedAt) / 1e9));
+        } else if (now == KafkaStreams.State.PENDING_SHUTDOWN) {
+            log.info("stopping: finishing the records in hand and committing");
+        } else if (now == KafkaStreams.State.NOT_RUNNING) {
+            log.info("stopped");
+        }
+    }
+
+    private static MissingSourceTopicException missingTopic(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof MissingSourceTopicException missing) {
+                return missing;
+            }
+        }
+        return null;
     }
 
     private static Throwable securityCause(Throwable e) {
@@ -164,9 +211,15 @@ public final class DiarizationApp implements AutoCloseable {
         stopped.await();
     }
 
-    /** Stops processing, committing what was processed. */
+    /**
+     * Stops processing, committing what was processed, and leaves the consumer group.
+     * Kafka Streams by default stays in the group on close, so the partitions of a
+     * stopped instance wait for its session to time out (45 s) before anyone, a restarted
+     * instance included, may take them: that was the 40 s of 503 on /readyz after a restart.
+     */
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
     }
 }

@@ -26,10 +26,21 @@ public final class AudioFileReader {
      * WAV file; WAV files always describe themselves.
      */
     public static AudioClip read(Path file, RawFormat raw) throws AudioDecodeException {
+        return read(file, raw, false);
+    }
+
+    /**
+     * As {@link #read(Path, RawFormat)}. A WAV file cut short is decoded up to the cut
+     * with a warning, or refused when {@code strict}.
+     */
+    public static AudioClip read(Path file, RawFormat raw, boolean strict) throws AudioDecodeException {
         byte[] bytes = readBytes(file);
+        if (bytes.length == 0) {
+            throw new AudioDecodeException(file.toString(), "empty file (0 bytes)");
+        }
         if (WavReader.looksLikeWav(bytes) || (bytes.length >= 4 && new String(bytes, 0, 4,
                 java.nio.charset.StandardCharsets.ISO_8859_1).matches("RIFF|RF64"))) {
-            return WavReader.decode(bytes, file.toString());
+            return WavReader.decode(bytes, file.toString(), strict);
         }
         RawFormat format = rawFormat(file, raw);
         if (bytes.length % format.bytesPerFrame() != 0) {
@@ -42,7 +53,12 @@ public final class AudioFileReader {
 
     /** Reads {@code file} and converts it to {@code sampleRate}. */
     public static AudioClip read(Path file, RawFormat raw, int sampleRate) throws AudioDecodeException {
-        return read(file, raw).atRate(sampleRate);
+        return read(file, raw, sampleRate, false);
+    }
+
+    /** Reads {@code file}, refusing a WAV file cut short when {@code strict}, and converts it to {@code sampleRate}. */
+    public static AudioClip read(Path file, RawFormat raw, int sampleRate, boolean strict) throws AudioDecodeException {
+        return read(file, raw, strict).atRate(sampleRate);
     }
 
     /** Duration in seconds from the header (WAV) or the size (raw), without decoding. */
@@ -55,6 +71,9 @@ public final class AudioFileReader {
             size = Files.size(file);
         } catch (IOException e) {
             throw failure(file, e);
+        }
+        if (size == 0) {
+            throw new AudioDecodeException(file.toString(), "empty file (0 bytes)");
         }
         if (WavReader.looksLikeWav(head)) {
             try {

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * RIFF/WAVE files: linear PCM (format tag 1; 8, 16, 24 or 32 bit), IEEE float (tag 3;
  * 32 or 64 bit), A-law (tag 6) and mu-law (tag 7), and WAVE_FORMAT_EXTENSIBLE (0xFFFE)
@@ -26,8 +29,19 @@ public final class WavReader {
     private WavReader() {
     }
 
-    /** Where the samples lie in a WAV file and how they are stored. */
-    public record Layout(SampleEncoding encoding, int channels, int sampleRate, int dataOffset, int dataLength) {
+    private static final Logger log = LoggerFactory.getLogger(WavReader.class);
+
+    /**
+     * Where the samples lie in a WAV file and how they are stored. {@code declaredLength}
+     * is what the data chunk's header promises; more than {@code dataLength} when the
+     * file was cut short (a recorder that crashed, a copy that stopped).
+     */
+    public record Layout(SampleEncoding encoding, int channels, int sampleRate, int dataOffset, int dataLength,
+                         long declaredLength) {
+
+        public boolean truncated() {
+            return declaredLength > dataLength;
+        }
 
         public int frames() {
             return dataLength / (encoding.bytesPerSample() * channels);
@@ -47,9 +61,26 @@ public final class WavReader {
         return decode(Files.readAllBytes(file), file.toString());
     }
 
-    /** Decodes a whole WAV file held in memory; {@code source} names it in errors. */
+    /**
+     * Decodes a whole WAV file held in memory; {@code source} names it in errors. A file
+     * cut short is decoded up to the cut, with a warning.
+     */
     public static AudioClip decode(byte[] bytes, String source) throws AudioDecodeException {
+        return decode(bytes, source, false);
+    }
+
+    /** As {@link #decode(byte[], String)}; with {@code strict} a file cut short is refused instead. */
+    public static AudioClip decode(byte[] bytes, String source, boolean strict) throws AudioDecodeException {
         Layout layout = layout(bytes, source);
+        if (layout.truncated()) {
+            String problem = "truncated: the data chunk declares " + layout.declaredLength() + " bytes but only "
+                    + layout.dataLength() + " follow";
+            if (strict) {
+                throw new AudioDecodeException(source, problem);
+            }
+            log.warn("{}: {}; decoding the {} s before the cut", source, problem,
+                    String.format(java.util.Locale.ROOT, "%.2f", layout.seconds()));
+        }
         float[] samples = PcmDecoder.decodeMono(bytes, layout.dataOffset(), layout.dataLength(),
                 layout.encoding(), layout.channels());
         return new AudioClip(samples, layout.sampleRate());
@@ -67,6 +98,9 @@ public final class WavReader {
     public static Layout layout(byte[] b, long fileLength, String source) throws AudioDecodeException {
         if (b.length >= 4 && ascii(b, 0).equals("RF64")) {
             throw new AudioDecodeException(source, "RF64 (WAV over 4 GB) is not supported");
+        }
+        if (fileLength == 0) {
+            throw new AudioDecodeException(source, "empty file (0 bytes)");
         }
         if (!looksLikeWav(b)) {
             throw new AudioDecodeException(source, "not a WAV file (no RIFF/WAVE header)");
@@ -127,13 +161,13 @@ public final class WavReader {
                 if (size == 0 || size == 0xFFFFFFFFL) {
                     length = available - available % frameBytes;
                 } else if (size > available) {
-                    throw new AudioDecodeException(source, "truncated: the data chunk declares " + size
-                            + " bytes but only " + available + " follow");
+                    length = available - available % frameBytes;
+                    return new Layout(encoding, channels, rate, body, (int) length, size);
                 } else if (size % frameBytes != 0) {
                     throw new AudioDecodeException(source, "data chunk of " + size
                             + " bytes is not a whole number of " + frameBytes + "-byte frames");
                 }
-                return new Layout(encoding, channels, rate, body, (int) length);
+                return new Layout(encoding, channels, rate, body, (int) length, length);
             }
             p = (int) Math.min(Integer.MAX_VALUE, body + size + (size & 1));   // chunks are word aligned
         }

@@ -62,13 +62,14 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
+        header = "Load test: how many live calls one instance keeps up with.",
         sortOptions = false,
         description = {
-            "End-to-end load test: an embedded Kafka broker and the streams app with the real model; N concurrent",
-            "calls played into audio-in in real time with staggered starts, N ramping up until the app no longer",
-            "keeps up (p99 latency above --max-p99-ms, consumer lag growing, or calls not finishing). Prints per",
-            "step: latency from a chunk's last frame produced to its segments readable, real-time factor, CPU and",
-            "memory; then the largest sustained N."},
+            "End-to-end load test: an embedded Kafka broker and the streams app with the real model; N "
+                + "concurrent calls played into audio-in in real time with staggered starts, N ramping up until "
+                + "the app no longer keeps up (p99 latency above --max-p99-ms, consumer lag growing, or calls not "
+                + "finishing). Prints per step: latency from a chunk's last frame produced to its segments "
+                + "readable, real-time factor, CPU and memory; then the largest sustained N."},
         footer = {"", "Examples:",
             "  streamdrz bench --quick",
             "  streamdrz bench --calls 8,16,32,48,64 --json bench.json",
@@ -87,7 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "A WAV file or a directory of them; call i plays file i mod count (default: the bundled demo call).")
     private Path input;
 
-    @Option(names = "--calls", paramLabel = "N,N,...", split = ",",
+    @Option(names = "--calls", paramLabel = "N,N,...", split = ",", hideParamSyntax = true,
             description = "Concurrent calls per step, in order (default: 1,2,4,8,12,16,24,32,48,64,96,128).")
     private List<Integer> ramp;
 
@@ -173,7 +174,7 @@ public final class BenchCommand implements Callable<Integer> {
             values.putAll(settings);
             modelFlags.addTo(values);
             StreamdrzConfig config = StreamdrzConfig.of(values);
-            values.put(StreamdrzConfig.MODEL_PATH, ModelFlags.locate(config.getString(StreamdrzConfig.MODEL_PATH)));
+            values.put(StreamdrzConfig.MODEL_PATH, ModelLocation.resolve(config.getString(StreamdrzConfig.MODEL_PATH)));
             config = StreamdrzConfig.of(values);
 
             try (DiarizationEngine engine = DiarizationEngine.load(config);

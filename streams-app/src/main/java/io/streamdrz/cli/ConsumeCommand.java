@@ -29,11 +29,12 @@ import java.util.concurrent.Callable;
 /** {@code streamdrz consume}: segments-out as RTTM or JSON lines, as they arrive. */
 @Command(name = "consume",
         mixinStandardHelpOptions = true,
+        header = "Print the segments of segments-out as RTTM or JSON lines.",
         sortOptions = false,
         description = {
-            "Print the segments on segments-out as they arrive, as RTTM (file id = call id) or JSON lines.",
-            "Reads committed records only, from every partition, without a consumer group. JSON lines also",
-            "show each call's end ({\"callId\": ..., \"end\": \"END_OF_STREAM\"})."},
+            "Print the segments on segments-out as they arrive, as RTTM (file id = call id) or JSON lines. "
+                + "Reads committed records only, from every partition, without a consumer group. JSON lines also "
+                + "show each call's end ({\"callId\": ..., \"end\": \"END_OF_STREAM\"})."},
         footer = {"", "Examples:",
             "  streamdrz consume --from-beginning --calls 1 > call.rttm",
             "  streamdrz consume --format json --timeout 30000"})

@@ -13,18 +13,26 @@ import io.streamdrz.eval.DiarizationScorer;
 import io.streamdrz.eval.EvalInputException;
 import io.streamdrz.eval.Rttm;
 import io.streamdrz.eval.SpeakerTurn;
+import io.streamdrz.eval.TimelineSvg;
 import io.streamdrz.inference.ModelContractException;
 import io.streamdrz.kafka.EmbeddedKafka;
 import io.streamdrz.metrics.MetricsServer;
 import io.streamdrz.schema.AudioEncoding;
 import io.streamdrz.schema.AudioFrame;
 import io.streamdrz.schema.AudioFrameSerde;
-import io.streamdrz.schema.SpeakerSegment;
+import io.streamdrz.state.CallDiarizationState;
+import io.streamdrz.state.OpenSegment;
+import io.streamdrz.topology.DiarizationTopology;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,11 +69,13 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
+        header = "Play a call through Kafka and the app, all in one process.",
         sortOptions = false,
         description = {
-            "Live demo in one process: starts an embedded Kafka broker and the streams app, plays a call into",
-            "audio-in in real time and prints the speaker segments as they arrive on segments-out. Exits by itself",
-            "when the call is done. Default call: a bundled 40 s two-speaker phone call with a reference RTTM."},
+            "Live demo in one process: starts an embedded Kafka broker and the streams app, plays a call "
+                + "into audio-in in real time and prints the speaker segments as they arrive on segments-out. "
+                + "Exits by itself when the call is done. Default call: a bundled 40 s two-speaker phone call with "
+                + "a reference RTTM."},
         footer = {"", "Examples:",
             "  streamdrz demo",
             "  streamdrz demo --speed 4 --rttm demo.rttm",
@@ -111,6 +121,10 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Reference RTTM to score against (default: FILE.rttm next to --input, or the sample's).")
     private Path reference;
 
+    @Option(names = "--plot", paramLabel = "FILE.svg",
+            description = "Where to draw the call's timeline at the end (default: ~/.streamdrz/demo/timeline.svg).")
+    private Path plot;
+
     @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "Any other setting, as for run; repeatable.")
     private Map<String, String> settings = new LinkedHashMap<>();
 
@@ -137,7 +151,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         List<SpeakerTurn> referenceTurns = referenceTurns(err);
 
-        Path stateDir = Files.createTempDirectory("streamdrz-demo-state-");
+        Path stateDir = stateDirectory();
         ExecutorService readerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "streamdrz-demo-reader"));
         try (EmbeddedKafka kafka = startQuietly()) {
             Map<String, String> values = new LinkedHashMap<>();
@@ -149,7 +163,7 @@ public final class DemoCommand implements Callable<Integer> {
             values.putAll(settings);
             modelFlags.addTo(values);
             StreamdrzConfig config = StreamdrzConfig.of(values);
-            values.put(StreamdrzConfig.MODEL_PATH, ModelFlags.locate(config.getString(StreamdrzConfig.MODEL_PATH)));
+            values.put(StreamdrzConfig.MODEL_PATH, ModelLocation.resolve(config.getString(StreamdrzConfig.MODEL_PATH)));
             config = StreamdrzConfig.of(values);
 
             try (DiarizationEngine engine = DiarizationEngine.load(config);
@@ -165,8 +179,11 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "playing %s'%s' (%.1f s, %d Hz, %s, %d ms frames) into %s %s%n",
                         copies == 1 ? "call " : copies + " copies of call ", call.callId(), seconds, call.audio().sampleRate(), enc, frameMs, config.audioInTopic(),
                         speed > 0 ? String.format(Locale.ROOT, "at %.3gx real time", speed) : "as fast as possible");
-                out.println("    start      end  speaker  confidence  chunk  latency");
+                out.println(DemoTable.HEADER);
                 out.flush();
+                DemoTable.Progress progress = new DemoTable.Progress(err, seconds, System.console() != null);
+                DemoTable table = new DemoTable(out, copies > 1, (id, chunksRead) ->
+                        earliestOpenStart(app.streams(), id, chunksRead), progress);
 
                 List<CallAudio> calls = new ArrayList<>();
                 for (int i = 1; i <= copies; i++) {
@@ -180,10 +197,11 @@ public final class DemoCommand implements Callable<Integer> {
                         return reader.read(event -> {
                             if (event instanceof SegmentReader.Segment s) {
                                 segments.add(s);
-                                print(out, s, copies > 1);
+                                table.segment(s);
                                 return true;
                             }
                             SegmentReader.CallEnded end = (SegmentReader.CallEnded) event;
+                            table.callEnded(end.callId());
                             ended.put(end.callId(), end.reason());
                             return ended.size() < copies;
                         }, null);
@@ -194,9 +212,12 @@ public final class DemoCommand implements Callable<Integer> {
                 producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
                 try (KafkaProducer<String, AudioFrame> producer =
                              new KafkaProducer<>(producerConfig, new StringSerializer(), new AudioFrameSerde())) {
+                    long[] frames = {0};
                     AudioProducer.produce(producer, config.audioInTopic(), calls,
-                            new AudioProducer.Options(enc, frameMs, 1, speed, true), frame -> { });
+                            new AudioProducer.Options(enc, frameMs, 1, speed, true),
+                            frame -> progress.played(Math.min(seconds, ++frames[0] * frameMs / 1000.0 / copies)));
                 }
+                progress.clear();
                 // The last chunk is diarized right after the end-of-stream frame; allow for a slow machine.
                 try {
                     reading.get(5, TimeUnit.MINUTES);
@@ -205,7 +226,9 @@ public final class DemoCommand implements Callable<Integer> {
                     err.println("streamdrz demo: no end-of-call record within 5 minutes of the call's end");
                     return 1;
                 }
-                summarize(out, calls, segments, ended, referenceTurns);
+                out.println(DemoTable.LEGEND);
+                summarize(out, calls, segments, ended, referenceTurns, referenceName());
+                writePlot(out, err, calls, segments, referenceTurns);
                 if (rttm != null) {
                     StringBuilder text = new StringBuilder();
                     for (CallAudio c : calls) {
@@ -227,10 +250,13 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** The broker's storage formatter prints to System.out; the demo's stdout is for segments. */
+    /**
+     * The broker's storage formatter prints its bootstrap records to System.out, which
+     * tells a demo user nothing: dropped. (Nothing else prints while the broker starts.)
+     */
     static EmbeddedKafka startQuietly() {
         java.io.PrintStream stdout = System.out;
-        System.setOut(System.err);
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         try {
             return EmbeddedKafka.start();
         } finally {
@@ -238,19 +264,67 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void print(PrintWriter out, SegmentReader.Segment s, boolean withCall) {
-        SpeakerSegment seg = s.segment();
-        if (withCall) {
-            out.print(s.callId() + " ");
+    /**
+     * The earliest start of the call's segments that the app still holds open, read from
+     * its {@code speaker-prompts} store (the demo runs the app in this process), for
+     * {@link DemoTable.OpenSegments}. Negative infinity while that cannot be told: the store
+     * is not queryable, the call has no state (not started, or ended: its end-of-call
+     * record then releases everything), or the state is from a chunk whose segments have
+     * not been read yet.
+     */
+    private static double earliestOpenStart(KafkaStreams streams, String callId, int chunksRead) {
+        try {
+            ReadOnlyKeyValueStore<String, CallDiarizationState> store = streams.store(StoreQueryParameters.fromNameAndType(
+                    DiarizationTopology.SPEAKER_PROMPTS_STORE, QueryableStoreTypes.<String, CallDiarizationState>keyValueStore()));
+            CallDiarizationState state = store.get(callId);
+            if (state == null || state.getChunkIndex() > chunksRead + 1) {
+                return Double.NEGATIVE_INFINITY;
+            }
+            return state.getOpen().stream().mapToDouble(OpenSegment::getStartSeconds).min()
+                    .orElse(Double.POSITIVE_INFINITY);
+        } catch (InvalidStateStoreException e) {
+            return Double.NEGATIVE_INFINITY;
         }
-        out.printf(Locale.ROOT, "  %7.2f  %7.2f  %-7s  %10.2f  %5d  %6.2f s%n", seg.getStartMs() / 1000.0,
-                seg.getEndMs() / 1000.0, seg.getSpeaker(), seg.getConfidence(), seg.getChunkIndex(),
-                (s.readAtMs() - s.timestamp()) / 1000.0);
-        out.flush();
+    }
+
+    /** The timeline of every call (reference above, when there is one), and where it went. */
+    private void writePlot(PrintWriter out, PrintWriter err, List<CallAudio> calls, List<SegmentReader.Segment> segments,
+                           List<SpeakerTurn> referenceTurns) {
+        List<TimelineSvg.Call> timelines = new ArrayList<>();
+        for (CallAudio c : calls) {
+            timelines.add(new TimelineSvg.Call(c.callId(), referenceTurns,
+                    turns(segments.stream().filter(s -> s.callId().equals(c.callId())).toList())));
+        }
+        Path file = plot != null ? plot : Path.of(System.getProperty("user.home"), ".streamdrz", "demo", "timeline.svg");
+        try {
+            if (file.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+            }
+            Files.writeString(file, TimelineSvg.render(timelines), StandardCharsets.UTF_8);
+            out.println("timeline (open it in a browser): " + file.toAbsolutePath());
+        } catch (IOException e) {
+            err.println("streamdrz demo: cannot write the timeline " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** How the reference is named in the summary: its path, or the bundled sample's. */
+    private String referenceName() {
+        if (reference != null) {
+            return reference.toString();
+        }
+        if (input == null) {
+            return "sample-call.rttm (bundled with the sample call)";
+        }
+        return referenceSibling().toString();
+    }
+
+    private Path referenceSibling() {
+        String name = input.getFileName().toString();
+        return input.resolveSibling((name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name) + ".rttm");
     }
 
     private static void summarize(PrintWriter out, List<CallAudio> calls, List<SegmentReader.Segment> segments,
-                                  Map<String, String> ended, List<SpeakerTurn> reference) {
+                                  Map<String, String> ended, List<SpeakerTurn> reference, String referenceName) {
         List<Long> latencies = new ArrayList<>();
         for (SegmentReader.Segment s : segments) {
             latencies.add(s.readAtMs() - s.timestamp());
@@ -266,8 +340,8 @@ public final class DemoCommand implements Callable<Integer> {
                 List<SpeakerTurn> hyp = turns(own);
                 DerResult strict = DiarizationScorer.score(reference, hyp, 0.0, null, DiarizationScorer.DefaultRegion.UNION);
                 DerResult lenient = DiarizationScorer.score(reference, hyp, 0.25, null, DiarizationScorer.DefaultRegion.UNION);
-                out.printf(Locale.ROOT, "  DER against the reference: %.1f%% (collar 0), %.1f%% (collar 0.25 s)%n",
-                        100 * strict.der(), 100 * lenient.der());
+                out.printf(Locale.ROOT, "  DER against the reference %s: %.1f%% (collar 0), %.1f%% (collar 0.25 s)%n",
+                        referenceName, 100 * strict.der(), 100 * lenient.der());
             }
         }
         if (!latencies.isEmpty()) {
@@ -302,9 +376,7 @@ public final class DemoCommand implements Callable<Integer> {
                     return allTurns(Rttm.parse(text.lines().toList(), SAMPLE_RTTM));
                 }
             }
-            String name = input.getFileName().toString();
-            Path sibling = input.resolveSibling((name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name)
-                    + ".rttm");
+            Path sibling = referenceSibling();
             return Files.isRegularFile(sibling) ? allTurns(Rttm.read(sibling)) : null;
         } catch (IOException e) {
             err.println("streamdrz demo: ignoring the reference: " + e.getMessage());
@@ -316,6 +388,21 @@ public final class DemoCommand implements Callable<Integer> {
         List<SpeakerTurn> all = new ArrayList<>();
         byFile.values().forEach(all::addAll);
         return all;
+    }
+
+    /**
+     * A fresh state directory, deleted at the end. Under ~/.streamdrz rather than the OS
+     * temporary directory, where Kafka Streams warns that the OS may clear it: true, and
+     * irrelevant to a demo that lasts a minute, but a warning a first-time user cannot
+     * place. The temporary directory is the fallback where home is not writable.
+     */
+    private static Path stateDirectory() throws IOException {
+        try {
+            Path parent = Files.createDirectories(Path.of(System.getProperty("user.home"), ".streamdrz", "demo"));
+            return Files.createTempDirectory(parent, "state-");
+        } catch (IOException | SecurityException e) {
+            return Files.createTempDirectory("streamdrz-demo-state-");
+        }
     }
 
     static void deleteQuietly(Path dir) {

@@ -4,8 +4,10 @@ import io.streamdrz.audio.AudioDecodeException;
 import io.streamdrz.audio.AudioFileReader;
 import io.streamdrz.audio.RawFormat;
 import io.streamdrz.audio.SampleEncoding;
+import io.streamdrz.eval.EvalInputException;
 import io.streamdrz.eval.Rttm;
 import io.streamdrz.eval.SpeakerTurn;
+import io.streamdrz.eval.TimelineSvg;
 import io.streamdrz.inference.CallDiarizer;
 import io.streamdrz.inference.CallSegment;
 import io.streamdrz.inference.ChunkDiarizer;
@@ -41,17 +43,19 @@ import java.util.stream.Stream;
  */
 @Command(name = "diarize",
         mixinStandardHelpOptions = true,
+        header = "Diarize audio files to RTTM, without Kafka.",
         sortOptions = false,
         description = {
             "Diarize audio files (no Kafka) and write the speaker turns as RTTM.",
-            "Input: WAV (PCM 8/16/24/32-bit, float, A-law, mu-law; any rate, any channels), G.711 files",
-            "(.ul/.ulaw/.mulaw/.mu, .al/.alaw: 8 kHz mono), or headerless audio described by --raw/--rate/--channels.",
-            "A directory stands for the audio files in it. The RTTM file id is the file name without extension."},
+            "Input: WAV (PCM 8/16/24/32-bit, float, A-law, mu-law; any rate, any channels), G.711 files "
+                + "(.ul/.ulaw/.mulaw/.mu, .al/.alaw: 8 kHz mono), or headerless audio described by "
+                + "--raw/--raw-rate/--raw-channels. A directory stands for the audio files in it. The RTTM file id is the "
+                + "file name without extension."},
         footer = {"", "Examples:",
             "  streamdrz diarize call.wav",
             "  streamdrz diarize --batch 16 -o hyp.rttm calls/",
             "  streamdrz diarize --max-speakers 2 two-party-call.wav",
-            "  streamdrz diarize --raw s16le --rate 8000 capture.pcm"})
+            "  streamdrz diarize --raw s16le --raw-rate 8000 capture.pcm"})
 public final class DiarizeCommand implements Callable<Integer> {
 
     private static final Set<String> AUDIO_EXTENSIONS = Set.of("wav", "wave", "ul", "ulaw", "mulaw", "mu", "al", "alaw");
@@ -66,10 +70,11 @@ public final class DiarizeCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the RTTM here (default: stdout).")
     private Path output;
 
-    @Option(names = "--model", paramLabel = "PREFIX", defaultValue = "models/streamdrz",
-            description = "Model file prefix: PREFIX-encoder.onnx and PREFIX-decoder.onnx, relative to the "
-                    + "current directory (default: ${DEFAULT-VALUE}).")
-    private Path model;
+    @Option(names = "--model", paramLabel = "PREFIX",
+            description = "Model file prefix: PREFIX-encoder.onnx and PREFIX-decoder.onnx (default: "
+                    + "$STREAMDRZ_MODEL_PATH, else models/streamdrz; a relative path is looked up from the current "
+                    + "directory, then from the jar's directory and those above it).")
+    private String model;
 
     @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu",
             description = "Where inference runs; cuda falls back to the CPU with a warning when unavailable "
@@ -95,13 +100,37 @@ public final class DiarizeCommand implements Callable<Integer> {
             description = "Read non-WAV input as headerless audio: s16le, s24le, s32le, u8, f32le, f64le, mulaw, alaw.")
     private String raw;
 
-    @Option(names = "--rate", paramLabel = "HZ", description = "Sample rate of --raw input (default: 8000 for "
+    @Option(names = "--raw-rate", paramLabel = "HZ", description = "Sample rate of --raw input (default: 8000 for "
             + "mulaw/alaw, else required).")
     private Integer rate;
 
-    @Option(names = "--channels", paramLabel = "N", defaultValue = "1",
+    @Option(names = "--raw-channels", paramLabel = "N", defaultValue = "1",
             description = "Interleaved channels of --raw input, downmixed (default: ${DEFAULT-VALUE}).")
     private int channels;
+
+    @Option(names = "--plot", paramLabel = "FILE.svg",
+            description = "Also draw the result as a timeline in SVG, one lane per speaker, the calls one below the "
+                    + "other; with --reference, its lanes above and the errors marked.")
+    private Path plot;
+
+    @Option(names = "--reference", paramLabel = "RTTM",
+            description = "Reference RTTM for --plot (file id = audio file name without extension).")
+    private Path reference;
+
+    @Option(names = "--strict",
+            description = "Refuse a WAV file cut short instead of diarizing the audio before the cut (with a warning).")
+    private boolean strict;
+
+    /** The names these options had before produce and diarize agreed on --raw-*; kept for scripts. */
+    @Option(names = "--rate", hidden = true, paramLabel = "HZ")
+    private void oldRate(int hz) {
+        rate = hz;
+    }
+
+    @Option(names = "--channels", hidden = true, paramLabel = "N")
+    private void oldChannels(int n) {
+        channels = n;
+    }
 
     @Option(names = "--progress", paramLabel = "auto|always|never", defaultValue = "auto",
             description = "Progress bar on stderr; auto shows it for jobs over a minute of audio (default: ${DEFAULT-VALUE}).")
@@ -126,6 +155,15 @@ public final class DiarizeCommand implements Callable<Integer> {
             rawFormat = rawFormat();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Map<String, List<SpeakerTurn>> references = Map.of();
+        if (reference != null) {
+            try {
+                references = Rttm.read(reference);
+            } catch (EvalInputException e) {
+                err.println("streamdrz diarize: " + e.getMessage());
+                return 1;
+            }
         }
         List<Path> files;
         try {
@@ -152,7 +190,7 @@ public final class DiarizeCommand implements Callable<Integer> {
             }
         }
 
-        ModelOptions options = ModelOptions.builder().prefix(model).device(dev).intraOpThreads(threads).build();
+        ModelOptions options = ModelOptions.builder().prefix(Path.of(ModelLocation.find(model))).device(dev).intraOpThreads(threads).build();
         long loadStart = System.nanoTime();
         try (DiarizationModel m = DiarizationModel.load(options);
              Writer out = output == null ? null : Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
@@ -168,7 +206,7 @@ public final class DiarizeCommand implements Callable<Integer> {
             long start = System.nanoTime();
             diarizer.diarizeAll(readable.iterator(), f -> {
                 try {
-                    float[] samples = AudioFileReader.read(f, rawFormat, sampleRate).samples();
+                    float[] samples = AudioFileReader.read(f, rawFormat, sampleRate, strict).samples();
                     audioSeconds[0] += samples.length / (double) sampleRate;
                     return samples;
                 } catch (AudioDecodeException e) {
@@ -191,6 +229,10 @@ public final class DiarizeCommand implements Callable<Integer> {
             });
             bar.finish();
             rttm.flush();
+            if (plot != null) {
+                Files.writeString(plot, TimelineSvg.render(writer.timelines(references)), StandardCharsets.UTF_8);
+                err.println("wrote " + plot);
+            }
             double elapsed = (System.nanoTime() - start) / 1e9;
             err.println(String.format(Locale.ROOT,
                     "diarized %d file(s), %.1f s of audio in %.1f s on %s (%s thread(s), batch %d): "
@@ -204,7 +246,7 @@ public final class DiarizeCommand implements Callable<Integer> {
             err.println("streamdrz diarize: " + e.getMessage());
             return 1;
         } catch (IOException e) {
-            err.println("streamdrz diarize: cannot write " + output + ": " + e.getMessage());
+            err.println("streamdrz diarize: cannot write " + (output == null ? plot : output) + ": " + e.getMessage());
             return 1;
         }
         return failures == 0 ? 0 : 1;
@@ -213,7 +255,7 @@ public final class DiarizeCommand implements Callable<Integer> {
     private RawFormat rawFormat() {
         if (raw == null) {
             if (rate != null) {
-                throw new IllegalArgumentException("--rate is for --raw input; WAV files carry their own rate");
+                throw new IllegalArgumentException("--raw-rate is for --raw input; WAV files carry their own rate");
             }
             return null;
         }
@@ -224,7 +266,7 @@ public final class DiarizeCommand implements Callable<Integer> {
         } else if (encoding == SampleEncoding.MULAW || encoding == SampleEncoding.ALAW) {
             r = 8000;
         } else {
-            throw new IllegalArgumentException("--raw " + raw + " needs --rate");
+            throw new IllegalArgumentException("--raw " + raw + " needs --raw-rate");
         }
         return new RawFormat(encoding, r, channels);
     }
@@ -271,6 +313,7 @@ public final class DiarizeCommand implements Callable<Integer> {
         private final List<Path> order;
         private final PrintWriter out;
         private final Map<Path, List<CallSegment>> finished = new HashMap<>();
+        private final Map<String, List<SpeakerTurn>> written = new java.util.LinkedHashMap<>();
         private int next;
 
         InOrderWriter(List<Path> order, PrintWriter out) {
@@ -281,6 +324,13 @@ public final class DiarizeCommand implements Callable<Integer> {
         void done(Path call, List<CallSegment> segments) {
             finished.put(call, segments);
             flush();
+        }
+
+        /** The calls written so far, for {@link TimelineSvg}, with their reference turns where known. */
+        List<TimelineSvg.Call> timelines(Map<String, List<SpeakerTurn>> references) {
+            List<TimelineSvg.Call> calls = new ArrayList<>();
+            written.forEach((id, turns) -> calls.add(new TimelineSvg.Call(id, references.get(id), turns)));
+            return calls;
         }
 
         void skip(Path call) {
@@ -299,6 +349,7 @@ public final class DiarizeCommand implements Callable<Integer> {
                     }
                     out.print(Rttm.format(fileId(call), turns));
                     out.flush();
+                    written.put(fileId(call), turns);
                 }
                 next++;
             }

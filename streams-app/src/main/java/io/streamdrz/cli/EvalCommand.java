@@ -2,6 +2,7 @@ package io.streamdrz.cli;
 
 import io.streamdrz.eval.DiarizationScorer;
 import io.streamdrz.eval.EvalInputException;
+import io.streamdrz.eval.TimelineSvg;
 import io.streamdrz.eval.EvalReport;
 import io.streamdrz.eval.Interval;
 import io.streamdrz.eval.Rttm;
@@ -30,12 +31,14 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "eval",
         mixinStandardHelpOptions = true,
+        header = "Score hypothesis RTTM against a reference: DER and JER.",
         sortOptions = false,
         description = {
-            "Score hypothesis RTTM against reference RTTM: DER (NIST md-eval-22 conventions: overlap scored,",
-            "optimal one-to-one speaker mapping computed without collars, collar c = +-c s around each reference",
-            "boundary not scored) and JER (dscore), per file and in total.",
-            "Without a UEM a file is scored from the earliest to the latest turn of reference and hypothesis."},
+            "Score hypothesis RTTM against reference RTTM: DER (NIST md-eval-22 conventions: overlap scored, "
+                + "optimal one-to-one speaker mapping computed without collars, collar c = +-c s around each "
+                + "reference boundary not scored) and JER (dscore), per file and in total.",
+            "Without a UEM a file is scored from the earliest to the latest turn of reference and "
+                + "hypothesis."},
         footer = {"", "Example:",
             "  streamdrz eval --ref calls/*.rttm --hyp hyp.rttm --json report.json"})
 public final class EvalCommand implements Callable<Integer> {
@@ -68,6 +71,11 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the full report as JSON here ('-' for stdout instead of the table).")
     private Path json;
+
+    @Option(names = "--plot", paramLabel = "DIR",
+            description = "Also draw each file as a timeline, DIR/FILE_ID.svg: speaker lanes of the reference over "
+                    + "the hypothesis's, missed speech, false alarm and confusion marked, axis in seconds.")
+    private Path plot;
 
     @Override
     public Integer call() {
@@ -106,13 +114,32 @@ public final class EvalCommand implements Callable<Integer> {
                     Files.writeString(json, report.toJsonString(), StandardCharsets.UTF_8);
                 }
             }
-            return 0;
+            return plot == null ? 0 : plot(ref, hyp, err);
         } catch (EvalInputException e) {
             err.println("streamdrz eval: " + e.getMessage());
             return 1;
         } catch (IOException e) {
             err.println("streamdrz eval: cannot write " + json + ": " + e.getMessage());
             return 1;
+        }
+    }
+
+    /** One SVG timeline per reference file in {@link #plot}; the exit status. */
+    private int plot(Map<String, List<SpeakerTurn>> ref, Map<String, List<SpeakerTurn>> hyp, PrintWriter err) {
+        try {
+            Files.createDirectories(plot);
+            for (String fid : new TreeSet<>(ref.keySet())) {
+                Path file = plot.resolve(fid + ".svg");
+                Files.writeString(file, TimelineSvg.render(List.of(
+                        new TimelineSvg.Call(fid, ref.get(fid), hyp.getOrDefault(fid, List.of())))), StandardCharsets.UTF_8);
+                err.println("wrote " + file);
+            }
+            return 0;
+        } catch (IOException e) {
+            err.println("streamdrz eval: cannot write the plots to " + plot + ": " + e.getMessage());
+            return 1;
+        } finally {
+            err.flush();
         }
     }
 

@@ -36,11 +36,12 @@ import java.util.concurrent.Callable;
 /** {@code streamdrz produce}: audio files to audio-in as AudioFrame records, one call per file. */
 @Command(name = "produce",
         mixinStandardHelpOptions = true,
+        header = "Send audio files to audio-in, one call per file.",
         sortOptions = false,
         description = {
-            "Send audio files to audio-in as AudioFrame records. A directory sends each audio file in it as",
-            "its own call, all at once (frames interleaved as live calls would be). The call id is the file",
-            "name without extension. Each call's last frame carries end-of-stream."},
+            "Send audio files to audio-in as AudioFrame records. A directory sends each audio file in it as "
+                + "its own call, all at once (frames interleaved as live calls would be). The call id is the file "
+                + "name without extension. Each call's last frame carries end-of-stream."},
         footer = {"", "Examples:",
             "  streamdrz produce --realtime call.wav",
             "  streamdrz produce --encoding mulaw --rate 8000 --speed 4 calls/",
@@ -91,6 +92,10 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--raw-rate", paramLabel = "HZ", description = "Sample rate of --raw input (default: 8000).")
     private int rawRate = 8000;
 
+    @Option(names = "--strict",
+            description = "Refuse a WAV file cut short instead of sending the audio before the cut (with a warning).")
+    private boolean strict;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
@@ -107,7 +112,7 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         List<CallAudio> calls;
         try {
-            calls = new ArrayList<>(CallAudio.readAll(input, rawFormat, rate));
+            calls = new ArrayList<>(CallAudio.readAll(input, rawFormat, rate, strict));
         } catch (AudioDecodeException e) {
             err.println("streamdrz produce: " + e.getMessage());
             return 1;

@@ -27,12 +27,13 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "run",
         mixinStandardHelpOptions = true,
+        header = "Run the streams app against a Kafka cluster.",
         sortOptions = false,
         description = {
-            "Run the streams app: AudioFrame records from audio-in in, SpeakerSegment records to segments-out,",
-            "unusable records to audio-in-dlq. Runs until stopped (Ctrl-C). Several instances with the same",
-            "application.id share the work, one call per partition. Topics are not created unless asked",
-            "(--create-topics or streamdrz.topics.create=true)."},
+            "Run the streams app: AudioFrame records from audio-in in, SpeakerSegment records to "
+                + "segments-out, unusable records to audio-in-dlq. Runs until stopped (Ctrl-C). Several instances "
+                + "with the same application.id share the work, one call per partition. Topics are not created "
+                + "unless asked (--create-topics or streamdrz.topics.create=true)."},
         footer = {"", "Examples:",
             "  streamdrz run --bootstrap-server kafka:9092 --create-topics",
             "  STREAMDRZ_BOOTSTRAP_SERVERS=kafka:9092 streamdrz run --config streamdrz.properties",
@@ -63,7 +64,7 @@ public final class RunCommand implements Callable<Integer> {
         StreamdrzConfig config;
         try {
             config = kafka.load(flags);
-            flags.put(StreamdrzConfig.MODEL_PATH, ModelFlags.locate(config.getString(StreamdrzConfig.MODEL_PATH)));
+            flags.put(StreamdrzConfig.MODEL_PATH, ModelLocation.resolve(config.getString(StreamdrzConfig.MODEL_PATH)));
             config = kafka.load(flags);
         } catch (ConfigException e) {
             err.println("streamdrz run: " + e.getMessage());

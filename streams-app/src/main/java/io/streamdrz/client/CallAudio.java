@@ -27,16 +27,27 @@ public record CallAudio(String callId, AudioClip audio) {
     private static final Set<String> AUDIO_EXTENSIONS =
             Set.of("wav", "wave", "ul", "ulaw", "mulaw", "mu", "al", "alaw", "raw", "pcm");
 
-    /** Reads one file; the call id is the file name without extension. */
+    /** Reads one file; the call id is the file name without extension. A WAV cut short is read up to the cut. */
     public static CallAudio read(Path file, RawFormat raw, Integer rate) throws AudioDecodeException {
-        AudioClip clip = AudioFileReader.read(file, raw);
+        return read(file, raw, rate, false);
+    }
+
+    /** As {@link #read(Path, RawFormat, Integer)}; with {@code strict} a WAV cut short is refused. */
+    public static CallAudio read(Path file, RawFormat raw, Integer rate, boolean strict) throws AudioDecodeException {
+        AudioClip clip = AudioFileReader.read(file, raw, strict);
         return new CallAudio(idOf(file), rate == null ? clip : clip.atRate(rate));
     }
 
     /** A file, or every audio file of a directory (sorted by name), as calls. */
     public static List<CallAudio> readAll(Path fileOrDirectory, RawFormat raw, Integer rate) throws AudioDecodeException {
+        return readAll(fileOrDirectory, raw, rate, false);
+    }
+
+    /** As {@link #readAll(Path, RawFormat, Integer)}; with {@code strict} a WAV cut short is refused. */
+    public static List<CallAudio> readAll(Path fileOrDirectory, RawFormat raw, Integer rate, boolean strict)
+            throws AudioDecodeException {
         if (!Files.isDirectory(fileOrDirectory)) {
-            return List.of(read(fileOrDirectory, raw, rate));
+            return List.of(read(fileOrDirectory, raw, rate, strict));
         }
         List<Path> files;
         try (Stream<Path> listing = Files.list(fileOrDirectory)) {
@@ -49,7 +60,7 @@ public record CallAudio(String callId, AudioClip audio) {
         }
         List<CallAudio> calls = new ArrayList<>();
         for (Path f : files) {
-            calls.add(read(f, raw, rate));
+            calls.add(read(f, raw, rate, strict));
         }
         return calls;
     }

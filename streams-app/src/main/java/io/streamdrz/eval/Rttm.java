@@ -29,9 +29,19 @@ public final class Rttm {
         return TextRecords.readAll(paths, Rttm::parse);
     }
 
+    /**
+     * The SPEAKER records of one file's lines. A file with records but not one SPEAKER
+     * record is not RTTM (a wrong path, say) and is refused; an empty file is a
+     * hypothesis that found no speech and is accepted.
+     */
     public static Map<String, List<SpeakerTurn>> parse(List<String> lines, String source) throws EvalInputException {
         Map<String, List<SpeakerTurn>> out = new LinkedHashMap<>();
-        for (TextRecords.Line line : TextRecords.of(lines, source)) {
+        List<TextRecords.Line> records = TextRecords.of(lines, source);
+        if (!records.isEmpty() && records.stream().noneMatch(line -> line.fields()[0].equalsIgnoreCase("SPEAKER"))) {
+            throw new EvalInputException(source + ": not an RTTM file: none of its " + records.size()
+                    + " lines is a SPEAKER record");
+        }
+        for (TextRecords.Line line : records) {
             String[] f = line.fields();
             if (!f[0].equalsIgnoreCase("SPEAKER")) {
                 continue;

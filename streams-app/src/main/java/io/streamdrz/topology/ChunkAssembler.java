@@ -154,6 +154,7 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
             return;
         }
         if (state == null) {
+            log.info("call {} started ({} Hz)", callId, frame.sampleRate());
             state = CallAudioState.newBuilder().setSampleRate(frame.sampleRate()).build();
         } else if (state.getSampleRate() != frame.sampleRate()) {
             deadLetter(frame.original(), DeadLetterReason.RATE_CHANGED, "call " + callId + " started at "

@@ -20,7 +20,11 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs each chunk through the engine with the call's speaker prompts, and emits the
@@ -57,6 +61,13 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
     private ProcessorContext<String, SpeakerSegment> context;
     private TopologyMetrics metrics;
     private KeyValueStore<String, CallDiarizationState> store;
+    /**
+     * Segments emitted per call by this task, for the end-of-call log line only. In memory:
+     * a call taken over from another instance mid-call counts from the takeover on, and
+     * {@link #takenOver} makes the line say so.
+     */
+    private final Map<String, Integer> emittedByCall = new HashMap<>();
+    private final Set<String> takenOver = new HashSet<>();
 
     ChunkDiarizationProcessor(ChunkInference inference) {
         this.inference = inference;
@@ -145,13 +156,29 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
         for (OpenSegment segment : emit) {
             context.forward(new Record<>(callId, toSegment(callId, segment), record.timestamp()));
         }
+        countEmitted(callId, stored == null, emit.size());
 
         if (chunk.last()) {
+            logEnd(callId, chunk, after.chunkIndex());
             store.delete(callId);
             forwardEnd(callId, record.timestamp(), chunk.endReason());
         } else {
             store.put(callId, toStored(after, keep));
         }
+    }
+
+    private void countEmitted(String callId, boolean callStartsHere, int segments) {
+        if (!callStartsHere && !emittedByCall.containsKey(callId)) {
+            takenOver.add(callId);
+        }
+        emittedByCall.merge(callId, segments, Integer::sum);
+    }
+
+    private void logEnd(String callId, AudioChunk chunk, int chunks) {
+        int total = emittedByCall.getOrDefault(callId, 0);
+        emittedByCall.remove(callId);
+        log.info("call {} ended ({}): {} segments from {} chunk(s){}", callId, chunk.endReason(), total, chunks,
+                takenOver.remove(callId) ? " (counted since this instance took the call over)" : "");
     }
 
     /**

@@ -8,6 +8,7 @@ import io.streamdrz.inference.ModelFixtures;
 import io.streamdrz.kafka.EmbeddedKafka;
 import io.streamdrz.metrics.MetricsServer;
 import io.streamdrz.schema.AudioEncoding;
+import io.streamdrz.testing.CapturedLog;
 
 import org.apache.kafka.common.KafkaException;
 import org.apache.logging.log4j.Level;
@@ -131,9 +132,15 @@ class SaslIT {
         StreamdrzConfig config = StreamdrzConfig.load(null, environment("not-the-password"),
                 Pipelines.settings(kafka, prefix, stateDir));
 
-        KafkaException create = assertThrows(KafkaException.class, () -> DiarizationApp.createTopics(config));
-        assertTrue(create.getMessage().contains("Authentication failed"), create.getMessage());
+        // Kafka's clients and the app log the rejected password as errors: expected here, so asserted, not printed.
+        try (CapturedLog log = CapturedLog.of("org.apache.kafka", DiarizationApp.class.getName())) {
+            KafkaException create = assertThrows(KafkaException.class, () -> DiarizationApp.createTopics(config));
+            assertTrue(create.getMessage().contains("Authentication failed"), create.getMessage());
+            appStopsWithOneReason(config, log);
+        }
+    }
 
+    private void appStopsWithOneReason(StreamdrzConfig config, CapturedLog log) throws Exception {
         try (DiarizationEngine engine = DiarizationEngine.load(config);
              DiarizationApp app = DiarizationApp.start(config, engine.inference())) {
             assertFalse(app.awaitRunning(Duration.ofSeconds(90)), "must not run with a wrong password");
@@ -156,6 +163,7 @@ class SaslIT {
             assertTrue(failure.startsWith("authentication failed at " + kafka.bootstrapServers()), failure);
             assertFalse(failure.contains("\n"), "one line: " + failure);
             assertFalse(failure.contains("not-the-password"), "no secret in the message: " + failure);
+            assertTrue(log.errors().contains(failure + "; shutting this instance down"), log.errors().toString());
         }
     }
 
@@ -168,17 +176,21 @@ class SaslIT {
         CommandLine commandLine = StreamdrzCommand.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
-        int exit = commandLine.execute("run", "--bootstrap-server", kafka.bootstrapServers(),
-                "--model", ModelFixtures.modelPrefix().toString(),
-                "--set", "application.id=" + prefix + "app",
-                "--set", "state.dir=" + stateDir,
-                "--set", "streamdrz.topic.audio.in=" + prefix + "audio-in",
-                "--set", "streamdrz.topic.segments.out=" + prefix + "segments-out",
-                "--set", "streamdrz.topic.dead.letter=" + prefix + "audio-in-dlq",
-                "--set", "streamdrz.metrics.port=0",
-                "--set", "security.protocol=SASL_PLAINTEXT",
-                "--set", "sasl.mechanism=PLAIN",
-                "--set", "sasl.jaas.config=" + EmbeddedKafka.plainJaasConfig(EmbeddedKafka.SASL_USER, "wrong"));
+        int exit;
+        try (CapturedLog log = CapturedLog.of("org.apache.kafka", DiarizationApp.class.getName())) {
+            exit = commandLine.execute("run", "--bootstrap-server", kafka.bootstrapServers(),
+                    "--model", ModelFixtures.modelPrefix().toString(),
+                    "--set", "application.id=" + prefix + "app",
+                    "--set", "state.dir=" + stateDir,
+                    "--set", "streamdrz.topic.audio.in=" + prefix + "audio-in",
+                    "--set", "streamdrz.topic.segments.out=" + prefix + "segments-out",
+                    "--set", "streamdrz.topic.dead.letter=" + prefix + "audio-in-dlq",
+                    "--set", "streamdrz.metrics.port=0",
+                    "--set", "security.protocol=SASL_PLAINTEXT",
+                    "--set", "sasl.mechanism=PLAIN",
+                    "--set", "sasl.jaas.config=" + EmbeddedKafka.plainJaasConfig(EmbeddedKafka.SASL_USER, "wrong"));
+            assertTrue(log.errors().stream().anyMatch(m -> m.startsWith("authentication failed at ")), log.errors().toString());
+        }
         assertEquals(1, exit, err.toString());
         String line = err.toString().strip();
         assertTrue(line.startsWith("streamdrz run: stopped: authentication failed at " + kafka.bootstrapServers()), line);

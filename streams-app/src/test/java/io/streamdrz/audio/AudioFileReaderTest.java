@@ -33,8 +33,23 @@ class AudioFileReaderTest {
         Path cut = dir.resolve("cut.wav");
         byte[] whole = Files.readAllBytes(f);
         Files.write(cut, java.util.Arrays.copyOf(whole, whole.length - 100));
-        AudioDecodeException e = assertThrows(AudioDecodeException.class, () -> AudioFileReader.probeSeconds(cut, null));
+        // 100 bytes short: 25 stereo 16-bit frames fewer, as the lenient read decodes them
+        assertEquals(30.0 - 25 / 8000.0, AudioFileReader.probeSeconds(cut, null), 1e-12);
+        assertEquals(8000 * 30 - 25, AudioFileReader.read(cut, null).samples().length);
+        AudioDecodeException e = assertThrows(AudioDecodeException.class, () -> AudioFileReader.read(cut, null, true));
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
+    void anEmptyFileIsCalledEmpty() throws Exception {
+        for (String name : new String[] {"empty.wav", "empty.ulaw"}) {
+            Path f = Files.createFile(dir.resolve(name));
+            AudioDecodeException read = assertThrows(AudioDecodeException.class, () -> AudioFileReader.read(f, null));
+            assertEquals("empty file (0 bytes)", read.problem());
+            AudioDecodeException probe = assertThrows(AudioDecodeException.class,
+                    () -> AudioFileReader.probeSeconds(f, null));
+            assertEquals("empty file (0 bytes)", probe.problem());
+        }
     }
 
     @Test

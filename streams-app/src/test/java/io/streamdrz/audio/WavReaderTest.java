@@ -7,7 +7,9 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,9 +76,7 @@ class WavReaderTest {
     void damagedOrUnsupportedFilesNameTheFileAndTheProblem() {
         byte[] good = TestWavs.wav(1, 1, 16000, 16, TestWavs.pcm16((short) 1, (short) 2, (short) 3, (short) 4));
         assertProblem("not a WAV file", "hello world, not audio".getBytes());
-        assertProblem("not a WAV file", new byte[0]);
-        // data chunk cut short
-        assertProblem("truncated", Arrays.copyOf(good, good.length - 3));
+        assertProblem("empty file", new byte[0]);
         // ADPCM (tag 2) is not supported
         assertProblem("unsupported WAV format tag 0x0002", TestWavs.wav(2, 1, 8000, 4, new byte[4]));
         assertProblem("unsupported PCM sample size: 12 bits", TestWavs.wav(1, 1, 8000, 12, new byte[6]));
@@ -101,6 +101,17 @@ class WavReaderTest {
         int dataSize = wav.length - 6 - 4;
         wav[dataSize] = wav[dataSize + 1] = wav[dataSize + 2] = wav[dataSize + 3] = (byte) 0xFF;
         assertEquals(3, WavReader.decode(wav, "stream.wav").samples().length);
+    }
+
+    @Test
+    void aFileCutShortIsDecodedUpToTheCutUnlessStrict() throws Exception {
+        byte[] good = TestWavs.wav(1, 1, 16000, 16, TestWavs.pcm16((short) 1, (short) 2, (short) 3, (short) 4));
+        byte[] cut = Arrays.copyOf(good, good.length - 3);   // sample 3 loses a byte, sample 4 both
+        assertTrue(WavReader.layout(cut, "cut.wav").truncated());
+        assertEquals(2, assertDoesNotThrow(() -> WavReader.decode(cut, "cut.wav")).samples().length);
+        AudioDecodeException e = assertThrows(AudioDecodeException.class, () -> WavReader.decode(cut, "cut.wav", true));
+        assertTrue(e.problem().startsWith("truncated: the data chunk declares 8 bytes but only 4 follow"), e.problem());
+        assertFalse(assertDoesNotThrow(() -> WavReader.layout(good, "good.wav")).truncated());
     }
 
     private static void assertProblem(String expected, byte[] bytes) {

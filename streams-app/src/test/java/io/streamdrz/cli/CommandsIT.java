@@ -88,8 +88,9 @@ class CommandsIT {
     @Test
     void theDemoPlaysTheBundledCallAndExitsWhenItIsDone() throws Exception {
         Path rttm = dir.resolve("demo.rttm");
+        Path plot = dir.resolve("demo.svg");
         PackagedJar.Result demo = PackagedJar.run(Duration.ofMinutes(5), "demo", "--speed", "0",
-                "--rttm", rttm.toString(), "--model", ModelFixtures.modelPrefix().toString());
+                "--rttm", rttm.toString(), "--plot", plot.toString(), "--model", ModelFixtures.modelPrefix().toString());
         assertEquals(0, demo.exit(), demo.toString());
         String out = demo.stdout();
         assertTrue(out.contains("call 'sample-call' ended (END_OF_STREAM)"), out);
@@ -97,6 +98,20 @@ class CommandsIT {
         assertTrue(out.contains("latency from a chunk"), out);
         assertTrue(out.startsWith("streamdrz demo: Kafka at"), "stdout holds the demo, nothing else: " + out);
         assertTrue(Files.readString(rttm).startsWith("SPEAKER sample-call 1 "), Files.readString(rttm));
+        assertTrue(out.contains("DER against the reference sample-call.rttm"), out);
+        assertTrue(out.contains("timeline (open it in a browser): " + plot.toAbsolutePath()), out);
+        assertTrue(Files.readString(plot).startsWith("<svg "), "the timeline is an SVG document");
+        assertTrue(out.contains("(confidence: "), "the confidence column is explained: " + out);
+        List<Double> starts = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            if (line.matches(" +\\d+\\.\\d\\d +\\d+\\.\\d\\d .*")) {
+                starts.add(Double.parseDouble(line.strip().split(" +")[0]));
+            }
+        }
+        assertTrue(starts.size() >= 2, out);
+        List<Double> sorted = new ArrayList<>(starts);
+        sorted.sort(null);
+        assertEquals(sorted, starts, "segments printed in start order: " + out);
     }
 
     private static Result run(String... args) {

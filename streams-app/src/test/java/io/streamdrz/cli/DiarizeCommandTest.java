@@ -48,6 +48,21 @@ class DiarizeCommandTest {
         return Rttm.format(fid, turns);
     }
 
+    /** A WAV cut short: diarized up to the cut with a warning, refused with --strict; either way a picture on request. */
+    @Test
+    void aWavCutShortIsDiarizedUnlessStrict() throws Exception {
+        byte[] whole = Files.readAllBytes(ModelFixtures.file("call-0.wav"));
+        Path cut = Files.write(dir.resolve("cut.wav"), java.util.Arrays.copyOf(whole, whole.length / 2));
+        Path rttm = dir.resolve("cut.rttm");
+        Path svg = dir.resolve("cut.svg");
+        assertEquals(0, run("diarize", "--model", ModelFixtures.modelPrefix().toString(), "-o", rttm.toString(),
+                "--plot", svg.toString(), cut.toString()), err.toString());
+        assertTrue(Files.readString(svg).contains(">hyp A</text>"), "the hypothesis lanes are drawn");
+
+        assertEquals(1, run("diarize", "--model", ModelFixtures.modelPrefix().toString(), "--strict", cut.toString()));
+        assertTrue(err.toString().contains("cut.wav: truncated: the data chunk declares"), err.toString());
+    }
+
     @Test
     void aDirectoryOfCallsBecomesOneRttmInNameOrderWhateverTheBatch() throws Exception {
         Path calls = dir.resolve("calls");
@@ -119,7 +134,7 @@ class DiarizeCommandTest {
         assertEquals(CommandLine.ExitCode.USAGE, run("diarize", "--device", "tpu", "x.wav"));
         assertTrue(err.toString().contains("unknown device 'tpu'"), err.toString());
         assertEquals(CommandLine.ExitCode.USAGE, run("diarize", "--raw", "s16le", "x.pcm"));
-        assertTrue(err.toString().contains("needs --rate"), err.toString());
+        assertTrue(err.toString().contains("needs --raw-rate"), err.toString());
         assertEquals(CommandLine.ExitCode.USAGE, run("diarize"));
         assertEquals(CommandLine.ExitCode.USAGE, run("diarize", "--max-speakers", "-1", "x.wav"));
         assertTrue(err.toString().contains("--max-speakers must be >= 0"), err.toString());

@@ -38,4 +38,14 @@ class DiarizeJarIT {
         assertTrue(e.stdout().contains("\"total\""), e.toString());
     }
 
+    /** Run outside the checkout without --model, diarize finds the checkout's model from the jar, as run and demo do. */
+    @Test
+    void diarizeFindsTheModelFromAnyDirectory() throws Exception {
+        Path hyp = dir.resolve("hyp.rttm");
+        PackagedJar.Result d = PackagedJar.runIn(dir, Duration.ofSeconds(120), "diarize", "-o", hyp.toString(),
+                FIXTURES.resolve("call-0.wav").toAbsolutePath().toString());
+        assertEquals(0, d.exit(), d.toString());
+        assertTrue(Files.readString(hyp).startsWith("SPEAKER call-0 1 "), d.toString());
+    }
+
 }

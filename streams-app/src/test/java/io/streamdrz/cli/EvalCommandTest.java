@@ -79,6 +79,17 @@ class EvalCommandTest {
     }
 
     @Test
+    void aFileWithoutRttmLinesIsRefusedAndAnEmptyOneIsNoSpeech() throws Exception {
+        Path notRttm = Files.writeString(dir.resolve("LICENSE"), "GNU GENERAL PUBLIC LICENSE\nVersion 3\n");
+        assertEquals(1, run("eval", "--ref", FIX.resolve("ref.rttm").toString(), "--hyp", notRttm.toString()));
+        assertEquals(notRttm + ": not an RTTM file: none of its 2 lines is a SPEAKER record",
+                err.toString().strip().replaceFirst("^streamdrz eval: ", ""));
+
+        Path empty = Files.createFile(dir.resolve("empty.rttm"));
+        assertEquals(0, run("eval", "--ref", FIX.resolve("ref.rttm").toString(), "--hyp", empty.toString()));
+    }
+
+    @Test
     void windowsAreScoredSeparately() throws Exception {
         Path ref = dir.resolve("ref.rttm");
         Path hyp = dir.resolve("hyp.rttm");

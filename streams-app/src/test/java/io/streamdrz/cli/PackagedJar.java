@@ -21,13 +21,20 @@ final class PackagedJar {
 
     /** {@code java -jar streamdrz.jar args...}; fails the test if it outlives {@code timeout}. */
     static Result run(Duration timeout, String... args) throws IOException, InterruptedException {
+        return runIn(Path.of(""), timeout, args);
+    }
+
+    /** The same, with {@code workingDir} as the current directory. */
+    static Result runIn(Path workingDir, Duration timeout, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                JAR.toAbsolutePath().toString()));
         command.addAll(List.of(args));
         // stderr to a file: a full pipe buffer would block the child while we read stdout
         Path err = Files.createTempFile("streamdrz-jar", ".err");
         try {
-            Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
+            Process process = new ProcessBuilder(command).directory(workingDir.toAbsolutePath().toFile())
+                    .redirectError(err.toFile()).start();
             String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS),
                     "java -jar " + String.join(" ", args) + " did not finish in " + timeout);

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SubcommandHelpTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "demo", "produce", "consume", "diarize", "eval", "bench"})
+    @ValueSource(strings = {"run", "demo", "produce", "consume", "diarize", "eval", "bench", "broker"})
     void eachSubcommandHasHelp(String name) {
         StringWriter out = new StringWriter();
         CommandLine commandLine = StreamdrzCommand.commandLine();

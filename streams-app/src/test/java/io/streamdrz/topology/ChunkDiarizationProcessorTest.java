@@ -5,6 +5,7 @@ import io.streamdrz.schema.SingleObjectSerde;
 import io.streamdrz.schema.SpeakerSegment;
 import io.streamdrz.state.CallDiarizationState;
 import io.streamdrz.topology.TestCalls.Seg;
+import io.streamdrz.testing.CapturedLog;
 
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -77,10 +78,14 @@ class ChunkDiarizationProcessorTest {
     @Test
     void aProcessorCreatedAgainForTheSameTaskReusesItsCounters() {
         // A task that is closed and revived gets new processor instances on the same thread and metrics.
-        for (int i = 0; i < 2; i++) {
-            ChunkDiarizationProcessor failing = new ChunkDiarizationProcessor(new FakeInference(16_000, c -> true));
-            failing.init(context);
-            failing.process(new Record<>("call-" + i, new AudioChunk("call-" + i, 0, new float[16_000], false, null), 0L));
+        try (CapturedLog log = CapturedLog.of(ChunkDiarizationProcessor.class)) {
+            for (int i = 0; i < 2; i++) {
+                ChunkDiarizationProcessor failing = new ChunkDiarizationProcessor(new FakeInference(16_000, c -> true));
+                failing.init(context);
+                failing.process(new Record<>("call-" + i, new AudioChunk("call-" + i, 0, new float[16_000], false, null), 0L));
+            }
+            assertEquals(List.of("call call-0: inference failed on chunk 0; the chunk yields no segments",
+                    "call call-1: inference failed on chunk 0; the chunk yields no segments"), log.errors());
         }
         double failures = context.metrics().metrics().entrySet().stream()
                 .filter(e -> e.getKey().name().equals("inference-failures-total"))

@@ -4,6 +4,7 @@ import io.streamdrz.schema.AudioEncoding;
 import io.streamdrz.schema.AudioFrame;
 import io.streamdrz.schema.SpeakerSegment;
 import io.streamdrz.topology.TestCalls.Seg;
+import io.streamdrz.testing.CapturedLog;
 
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
@@ -130,12 +131,14 @@ class DiarizationTopologyTest {
     @Test
     void anEngineFailureCostsOnlyItsChunkAndLaterTimesStayRight() {
         FakeInference failing = new FakeInference(16_000, chunk -> chunk == 1);
-        try (TopologyHarness h = new TopologyHarness(TopologyConfig.builder().build(), failing, stateDir)) {
+        try (CapturedLog log = CapturedLog.of(ChunkDiarizationProcessor.class);
+             TopologyHarness h = new TopologyHarness(TopologyConfig.builder().build(), failing, stateDir)) {
             h.sendAll(TestCalls.frames("call-1", SCRIPT));
             List<Seg> segments = sortedSegments(h.output());
             // Chunk 0 saw A from 0 to 1 s; chunk 1 (1..2 s) failed; B's part in chunk 2 starts at 2 s.
             assertEquals(List.of(new Seg("A", 0, 1000), new Seg("B", 2000, 3000), new Seg("A", 3000, 3700)), segments);
             assertEquals(1.0, h.metric("inference-failures-total"));
+            assertEquals(List.of("call call-1: inference failed on chunk 1; the chunk yields no segments"), log.errors());
         }
     }
 

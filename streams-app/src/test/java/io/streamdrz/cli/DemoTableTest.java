@@ -1,0 +1,71 @@
+package io.streamdrz.cli;
+
+import io.streamdrz.client.SegmentReader;
+import io.streamdrz.schema.SpeakerSegment;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The demo prints segments in start order, each as soon as nothing that starts earlier can still come. */
+class DemoTableTest {
+
+    private final StringWriter out = new StringWriter();
+    /** What the fake app holds open: the earliest open start the table will be told. */
+    private double openStart;
+
+    private final DemoTable table = new DemoTable(new PrintWriter(out, true), false,
+            (callId, chunksRead) -> openStart, new DemoTable.Progress(new PrintWriter(new StringWriter()), 40, false));
+
+    /**
+     * The order segments-out gave in the demo of issue 20: B from 1.2 s was held open
+     * until chunk 2, and B from 16.7 s until the end, so both came after segments that
+     * start later.
+     */
+    @Test
+    void segmentsHeldOpenByTheAppArePrintedInStartOrder() {
+        openStart = 1.2;  // B is talking at the end of chunk 0
+        table.segment(segment(800, 2700, "A", 0));
+        assertEquals(List.of(0.80), printedStarts(), "A starts before the open B: printed at once");
+
+        openStart = 16.7;  // chunk 2 closes B's first turn; B talks again from 16.7 s
+        table.segment(segment(1200, 16100, "B", 2));
+        table.segment(segment(18100, 18600, "A", 2));
+        assertEquals(List.of(0.80, 1.20), printedStarts(), "A at 18.1 s waits for the open B at 16.7 s");
+
+        openStart = Double.NEGATIVE_INFINITY;  // the call's state is gone: it ended
+        table.segment(segment(16700, 40000, "B", 4));
+        table.callEnded("call");
+        assertEquals(List.of(0.80, 1.20, 16.70, 18.10), printedStarts());
+    }
+
+    @Test
+    void nothingIsPrintedWhileTheAppsStateCannotBeRead() {
+        openStart = Double.NEGATIVE_INFINITY;
+        table.segment(segment(800, 2700, "A", 0));
+        assertEquals(List.of(), printedStarts());
+        table.callEnded("call");
+        assertEquals(List.of(0.80), printedStarts());
+    }
+
+    private List<Double> printedStarts() {
+        List<Double> starts = new ArrayList<>();
+        for (String line : out.toString().split("\n")) {
+            if (!line.isBlank()) {
+                starts.add(Double.parseDouble(line.strip().split("\\s+")[0]));
+            }
+        }
+        return starts;
+    }
+
+    private static SegmentReader.Segment segment(long startMs, long endMs, String speaker, int chunk) {
+        SpeakerSegment s = SpeakerSegment.newBuilder().setCallId("call").setSpeaker(speaker).setStartMs(startMs)
+                .setEndMs(endMs).setConfidence(0.2f).setChunkIndex(chunk).setModelId("test").build();
+        return new SegmentReader.Segment("call", s, 0, 0);
+    }
+}
