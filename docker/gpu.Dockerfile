@@ -45,7 +45,7 @@ COPY --from=build /streamdrz.jar /opt/streamdrz/streamdrz.jar
 # The `streamdrz` command of the docs, e.g. docker exec CONTAINER streamdrz consume --calls 1
 COPY scripts/streamdrz /opt/streamdrz/streamdrz
 RUN ln -s /opt/streamdrz/streamdrz /usr/local/bin/streamdrz
-COPY models/streamdrz-encoder.onnx models/streamdrz-decoder.onnx /opt/streamdrz/models/
+COPY models/streamdrz-encoder.onnx models/streamdrz-decoder.onnx models/silero_vad.onnx models/silero_vad.LICENSE /opt/streamdrz/models/
 COPY streams-app/src/main/resources/io/streamdrz/demo/sample-call.wav \
      streams-app/src/main/resources/io/streamdrz/demo/sample-call.rttm /opt/streamdrz/samples/
 ENV STREAMDRZ_MODEL_PATH=/opt/streamdrz/models/streamdrz \
