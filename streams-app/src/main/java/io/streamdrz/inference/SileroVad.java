@@ -5,6 +5,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Map;
 
@@ -50,19 +52,21 @@ public final class SileroVad implements AutoCloseable {
         int windows = length / window;
         int width = context + window;
         float[][] out = new float[batch][windows];
-        float[] state = new float[2 * batch * STATE];
-        float[] input = new float[batch * width];
+        // direct buffers: ONNX Runtime reads them in place, with no copy per window
+        FloatBuffer input = ByteBuffer.allocateDirect(4 * batch * width).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer state = ByteBuffer.allocateDirect(4 * 2 * batch * STATE).order(ByteOrder.nativeOrder()).asFloatBuffer();
         try (OnnxTensor sr = OnnxTensor.createTensor(env, (long) sampleRate)) {
             for (int k = 0; k < windows; k++) {
+                input.clear();
                 for (int b = 0; b < batch; b++) {
                     int start = offset + k * window;
                     // the window with the `context` samples before it (zeros before the first)
                     for (int i = 0; i < width; i++) {
                         int at = start - context + i;
-                        input[b * width + i] = at >= offset ? audio[b][at] : 0f;
+                        input.put(at >= offset ? audio[b][at] : 0f);
                     }
                 }
-                state = step(input, batch, width, state, sr, out, k);
+                step(input.rewind(), batch, width, state.rewind(), sr, out, k);
             }
         } catch (OrtException e) {
             throw new IllegalStateException("Silero VAD failed: " + e.getMessage(), e);
@@ -70,19 +74,17 @@ public final class SileroVad implements AutoCloseable {
         return out;
     }
 
-    private float[] step(float[] input, int batch, int width, float[] state, OnnxTensor sr, float[][] out, int k)
+    private void step(FloatBuffer input, int batch, int width, FloatBuffer state, OnnxTensor sr, float[][] out, int k)
             throws OrtException {
-        try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[]{batch, width});
-             OnnxTensor s = OnnxTensor.createTensor(env, FloatBuffer.wrap(state), new long[]{2, batch, STATE});
+        try (OnnxTensor x = OnnxTensor.createTensor(env, input, new long[]{batch, width});
+             OnnxTensor s = OnnxTensor.createTensor(env, state, new long[]{2, batch, STATE});
              OrtSession.Result r = session.run(Map.of("input", x, "state", s, "sr", sr))) {
-            float[][] p = (float[][]) r.get(0).getValue();
+            FloatBuffer p = ((OnnxTensor) r.get(0)).getFloatBuffer();
             for (int b = 0; b < batch; b++) {
-                out[b][k] = p[b][0];
+                out[b][k] = p.get(b);
             }
-            FloatBuffer next = ((OnnxTensor) r.get(1)).getFloatBuffer();
-            float[] copy = new float[next.remaining()];
-            next.get(copy);
-            return copy;
+            state.clear();
+            state.put(((OnnxTensor) r.get(1)).getFloatBuffer());
         }
     }
 
