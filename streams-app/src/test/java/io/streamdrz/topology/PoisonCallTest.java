@@ -3,7 +3,6 @@ package io.streamdrz.topology;
 import io.streamdrz.schema.AudioFrame;
 import io.streamdrz.schema.SpeakerSegment;
 import io.streamdrz.state.CallAudioState;
-import io.streamdrz.topology.TestCalls.Seg;
 
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -87,13 +85,7 @@ class PoisonCallTest {
     }
 
     private void assertARestartRuns() {
-        try (TopologyHarness h = TopologyHarness.standard(stateDir)) {
-            h.advanceWallClock(Duration.ofMinutes(11));
-            h.sendAll(TestCalls.frames("after", "4:700", "0:200"));
-            List<TestRecord<String, SpeakerSegment>> out = h.output();
-            assertEquals(List.of(new Seg("A", 0, 700)), sortedSegments(out));
-            assertEquals(List.of("END_OF_STREAM"), ends(out));
-        }
+        SequenceNumberTest.assertARestartRuns(stateDir);
     }
 
     /** The end reason of each of {@code callIds}, in that order; fails if a call has none or several. */

@@ -95,11 +95,18 @@ class SequenceNumberTest {
         }
     }
 
-    /** An instance restarted on the same state directory goes on: the call above left nothing that fails. */
     private void assertARestartRuns() {
+        assertARestartRuns(stateDir);
+    }
+
+    /**
+     * An instance restarted on {@code stateDir} goes on: whatever the calls before left in
+     * its state, a new call runs to its end with its segment.
+     */
+    static void assertARestartRuns(Path stateDir) {
         try (TopologyHarness h = TopologyHarness.standard(stateDir)) {
             h.advanceWallClock(Duration.ofMinutes(11));
-            h.sendAll(TestCalls.frames("call-2", "3:600", "0:200"));
+            h.sendAll(TestCalls.frames("after-restart", "3:600", "0:200"));
             List<TestRecord<String, SpeakerSegment>> out = h.output();
             assertEquals(List.of(new Seg("A", 0, 600)), sortedSegments(out));
             assertEquals(List.of("END_OF_STREAM"), ends(out));
