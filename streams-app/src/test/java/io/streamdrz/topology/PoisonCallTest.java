@@ -3,6 +3,7 @@ package io.streamdrz.topology;
 import io.streamdrz.schema.AudioFrame;
 import io.streamdrz.schema.SpeakerSegment;
 import io.streamdrz.state.CallAudioState;
+import io.streamdrz.topology.TestCalls.Seg;
 
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
