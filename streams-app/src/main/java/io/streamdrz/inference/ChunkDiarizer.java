@@ -2,7 +2,11 @@ package io.streamdrz.inference;
 
 import io.streamdrz.audio.MelFrontend;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * One chunk (or a batch of chunks from different calls) through the model: log-mel
@@ -13,6 +17,13 @@ import java.util.List;
  * the ONNX sessions are shared.
  */
 public final class ChunkDiarizer implements ChunkRunner {
+
+    /** Daemon threads for the VAD, one per model run in flight (created as needed, reused). */
+    private static final ExecutorService VAD_THREADS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "streamdrz-vad");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final ModelContract contract;
     private final PromptedDecoder decoder;
@@ -54,12 +65,24 @@ public final class ChunkDiarizer implements ChunkRunner {
             frontend.compute(in.samples(), 0, in.samples().length, features, i * rowSize);
             nPrompted[i] = in.nPrompted();
         }
+        if (vad == null) {
+            return decoder.decode(features, nPrompted);
+        }
+        // the VAD runs window by window on another thread while the decoder runs here: a
+        // chunk then waits for the slower of the two, not for both one after the other
+        CompletableFuture<List<List<SpeechGate.Region>>> speech = CompletableFuture.supplyAsync(() -> speech(inputs),
+                VAD_THREADS);
         List<DecodedChunk> decoded = decoder.decode(features, nPrompted);
-        return vad == null ? decoded : withSpeech(inputs, decoded);
+        List<List<SpeechGate.Region>> regions = speech.join();
+        List<DecodedChunk> out = new ArrayList<>(decoded.size());
+        for (int i = 0; i < decoded.size(); i++) {
+            out.add(decoded.get(i).withSpeech(regions.get(i)));
+        }
+        return out;
     }
 
-    /** Each chunk with the speech regions the VAD hears in its chunk part (not the prompts). */
-    private List<DecodedChunk> withSpeech(List<ModelInput> inputs, List<DecodedChunk> decoded) {
+    /** Per input, the speech regions the VAD hears in its chunk part (not the prompts). */
+    private List<List<SpeechGate.Region>> speech(List<ModelInput> inputs) {
         float[][] audio = new float[inputs.size()][];
         for (int i = 0; i < audio.length; i++) {
             audio[i] = inputs.get(i).samples();
@@ -67,9 +90,9 @@ public final class ChunkDiarizer implements ChunkRunner {
         int rate = contract.sampleRate;
         float[][] probs = vad.probabilities(audio, contract.chunkOffset(), contract.chunkSamples(), rate);
         double windowSeconds = SileroVad.windowSamples(rate) / (double) rate;
-        List<DecodedChunk> out = new java.util.ArrayList<>(decoded.size());
-        for (int i = 0; i < decoded.size(); i++) {
-            out.add(decoded.get(i).withSpeech(SpeechGate.regions(probs[i], windowSeconds, contract.vad)));
+        List<List<SpeechGate.Region>> out = new ArrayList<>(probs.length);
+        for (float[] p : probs) {
+            out.add(SpeechGate.regions(p, windowSeconds, contract.vad));
         }
         return out;
     }
