@@ -448,7 +448,9 @@ class CallState:
 class StreamingDiarizer:
     """Chunk a call, prompt with known speakers, map chunk labels to call labels,
     refresh prompts, stitch. `run_chunks(inputs, n_prompted)` runs the model on a batch
-    of fixed-layout inputs and returns a ChunkOutput per input. With voice embeddings
+    of fixed-layout inputs and returns a ChunkOutput per input. With the VAD's speech
+    regions, segments that reach no speech are dropped and uncovered speech is given to
+    the closest chunk voice (`vad.gate`, `fill_speech`) first. With voice embeddings
     (ChunkVoices), chunk labels go to prompted speakers by `match_labels`, each segment of
     theirs to the prompted voice it sounds like (`segment_slots`), and labels left over
     that sound alike become one new speaker (`merge_new_labels`); without embeddings, the model's own

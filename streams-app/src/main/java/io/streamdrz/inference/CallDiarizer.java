@@ -22,7 +22,9 @@ import java.util.function.Function;
  *       most recently heard first (ties: lower label), laid out in label order; chunk
  *       label i below the number of prompts is that prompt's speaker;</li>
  *   <li>the model decodes the chunk ({@link ChunkRunner});</li>
- *   <li>{@link #absorb}: chunk labels go to prompted speakers by voice, each of their
+ *   <li>{@link #absorb}: segments that reach no speech the VAD hears are dropped, and speech
+ *       no segment covers goes to the chunk voice it sounds most like ({@link SpeechGate});
+ *       chunk labels go to prompted speakers by voice, each of their
  *       segments to the prompted voice it sounds like, and leftover labels that sound
  *       alike become one new speaker ({@link VoiceMatcher}; the model's own labels decide
  *       when the runner gives no voice embeddings); new speakers take new call labels in

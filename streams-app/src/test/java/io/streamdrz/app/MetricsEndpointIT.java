@@ -8,6 +8,7 @@ import io.streamdrz.metrics.EngineMetrics;
 import io.streamdrz.metrics.MetricsServer;
 import io.streamdrz.schema.AudioEncoding;
 import io.streamdrz.topology.ChunkInference;
+import io.streamdrz.topology.DelegatingInference;
 import io.streamdrz.topology.ManySpeakersInference;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -171,30 +172,22 @@ class MetricsEndpointIT {
     }
 
     /** An engine that blocks on the first chunk until released: a stream thread stuck in one record. */
-    private record BlockingInference(ChunkInference engine, CountDownLatch release) implements ChunkInference {
-        public int sampleRate() {
-            return engine.sampleRate();
+    private static final class BlockingInference extends DelegatingInference {
+        private final CountDownLatch release;
+
+        BlockingInference(ChunkInference engine, CountDownLatch release) {
+            super(engine);
+            this.release = release;
         }
 
-        public int chunkSamples() {
-            return engine.chunkSamples();
-        }
-
-        public String modelId() {
-            return engine.modelId();
-        }
-
-        public double joinGapSeconds() {
-            return engine.joinGapSeconds();
-        }
-
+        @Override
         public State diarize(State state, float[] chunk) {
             try {
                 release.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return engine.diarize(state, chunk);
+            return inner.diarize(state, chunk);
         }
     }
 

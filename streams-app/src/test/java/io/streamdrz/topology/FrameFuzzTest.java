@@ -207,37 +207,16 @@ class FrameFuzzTest {
     }
 
     /** The fake engine with prompts as large as the real model's (2 s at 16 kHz), repeating the fake's own. */
-    static final class PaddedPrompts implements ChunkInference {
+    static final class PaddedPrompts extends DelegatingInference {
         private static final int PROMPT_SAMPLES = 32_000;
-        private final FakeInference fake;
 
         PaddedPrompts(FakeInference fake) {
-            this.fake = fake;
-        }
-
-        @Override
-        public int sampleRate() {
-            return fake.sampleRate();
-        }
-
-        @Override
-        public int chunkSamples() {
-            return fake.chunkSamples();
-        }
-
-        @Override
-        public String modelId() {
-            return fake.modelId();
-        }
-
-        @Override
-        public double joinGapSeconds() {
-            return fake.joinGapSeconds();
+            super(fake);
         }
 
         @Override
         public State diarize(State state, float[] chunk) {
-            State after = fake.diarize(state, chunk);
+            State after = inner.diarize(state, chunk);
             List<Prompt> prompts = new ArrayList<>();
             for (Prompt p : after.prompts()) {
                 prompts.add(p.samples().length == 0 || p.samples().length == PROMPT_SAMPLES ? p

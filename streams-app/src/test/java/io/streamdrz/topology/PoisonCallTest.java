@@ -105,33 +105,16 @@ class PoisonCallTest {
     }
 
     /** The fake engine, whose segments cannot be written (no model id) while {@link #broken}. */
-    private static final class BreakableInference implements ChunkInference {
-        private final FakeInference fake = new FakeInference(16_000);
+    private static final class BreakableInference extends DelegatingInference {
         volatile boolean broken;
 
-        @Override
-        public int sampleRate() {
-            return fake.sampleRate();
-        }
-
-        @Override
-        public int chunkSamples() {
-            return fake.chunkSamples();
+        BreakableInference() {
+            super(new FakeInference(16_000));
         }
 
         @Override
         public String modelId() {
-            return broken ? null : fake.modelId();
-        }
-
-        @Override
-        public double joinGapSeconds() {
-            return fake.joinGapSeconds();
-        }
-
-        @Override
-        public State diarize(State state, float[] chunk) {
-            return fake.diarize(state, chunk);
+            return broken ? null : inner.modelId();
         }
     }
 }

@@ -1,0 +1,39 @@
+package io.streamdrz.topology;
+
+/**
+ * A test engine that passes every call to another one; a test overrides only the step it
+ * changes (a blocked chunk, a missing model id, larger prompts).
+ */
+public abstract class DelegatingInference implements ChunkInference {
+
+    protected final ChunkInference inner;
+
+    protected DelegatingInference(ChunkInference inner) {
+        this.inner = inner;
+    }
+
+    @Override
+    public int sampleRate() {
+        return inner.sampleRate();
+    }
+
+    @Override
+    public int chunkSamples() {
+        return inner.chunkSamples();
+    }
+
+    @Override
+    public String modelId() {
+        return inner.modelId();
+    }
+
+    @Override
+    public double joinGapSeconds() {
+        return inner.joinGapSeconds();
+    }
+
+    @Override
+    public State diarize(State state, float[] chunk) {
+        return inner.diarize(state, chunk);
+    }
+}
