@@ -1,6 +1,5 @@
 package io.streamdrz.cli;
 
-import io.streamdrz.app.DiarizationApp;
 import io.streamdrz.app.DiarizationEngine;
 import io.streamdrz.app.StreamdrzConfig;
 import io.streamdrz.audio.AudioClip;
@@ -13,7 +12,6 @@ import io.streamdrz.client.CallAudio;
 import io.streamdrz.client.SegmentReader;
 import io.streamdrz.inference.ChunkBatcher;
 import io.streamdrz.inference.ModelContractException;
-import io.streamdrz.kafka.EmbeddedKafka;
 import io.streamdrz.schema.AudioEncoding;
 import io.streamdrz.schema.AudioFrame;
 import io.streamdrz.schema.AudioFrameSerde;
@@ -36,11 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -164,92 +159,73 @@ public final class BenchCommand implements Callable<Integer> {
         }
         double loadBefore = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
-        Path stateDir = Files.createTempDirectory("streamdrz-bench-state-");
-        try (EmbeddedKafka kafka = DemoCommand.startQuietly()) {
-            Map<String, String> values = new LinkedHashMap<>();
-            values.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            values.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamdrz-bench");
-            values.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-            values.put(StreamdrzConfig.TOPICS_CREATE, "true");
-            values.putAll(settings);
-            modelFlags.addTo(values);
-            StreamdrzConfig config = StreamdrzConfig.of(values);
-            values.put(StreamdrzConfig.MODEL_PATH, ModelLocation.resolve(config.getString(StreamdrzConfig.MODEL_PATH)));
-            config = StreamdrzConfig.of(values);
-
-            try (DiarizationEngine engine = DiarizationEngine.load(config);
-                 DiarizationApp app = DiarizationApp.start(config, engine.inference());
-                 Admin admin = Admin.create(config.adminProperties())) {
-                if (!app.awaitRunning(Duration.ofMinutes(2))) {
-                    err.println("streamdrz bench: the streams app did not start (state " + app.state() + ")");
-                    return 1;
-                }
-                double chunkSeconds = engine.model().contract().chunkSeconds;
-                long stagger = staggerMs != null ? staggerMs : Math.round(chunkSeconds * 1000);
-                double callSeconds = sources.stream().mapToDouble(c -> c.audio().seconds()).average().orElse(0);
-                Map<String, String> shown = new LinkedHashMap<>();
-                StreamsConfig streamsConfig = new StreamsConfig(config.streamsProperties());
-                shown.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG,
-                        String.valueOf(streamsConfig.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG)));
-                shown.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
-                        String.valueOf(streamsConfig.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)));
-                for (String key : List.of(StreamdrzConfig.TOPICS_PARTITIONS, StreamdrzConfig.MODEL_THREADS,
-                        StreamdrzConfig.MODEL_BATCH_MAX, StreamdrzConfig.MODEL_BATCH_WAIT_MS)) {
-                    shown.put(key, String.valueOf(config.values().get(key)));
-                }
-                shown.putAll(settings);
-                out.printf(Locale.ROOT, "streamdrz bench: model %s on %s, %d cores, load average %.2f before start%n",
-                        engine.model().contract().modelId, engine.model().device().name().toLowerCase(Locale.ROOT),
-                        Runtime.getRuntime().availableProcessors(), loadBefore);
-                out.printf(Locale.ROOT, "settings: %s%n", shown);
-                out.printf(Locale.ROOT, "calls of %.1f s (%d source file%s), %d ms frames, real time, starts spread over "
-                                + "%d ms; sustained = every call finished, p99 <= %d ms, lag not growing%n",
-                        callSeconds, sources.size(), sources.size() == 1 ? "" : "s", frameMs, stagger, maxP99Ms);
-                out.flush();
-
-                Load load = new Load(config, admin, engine.batcher(), Sustainability.defaults().withMaxP99(maxP99Ms));
-                // Warm-up: one short call as fast as possible, so the JIT does not weigh on the first step.
-                load.run("warmup", List.of(new CallAudio("warmup", withLength(sources.get(0).audio(), 2 * chunkSeconds))),
-                        new long[1], 0, frameMs, chunkSeconds);
-
-                out.println(" calls   audio s  events    p50 ms   p95 ms   p99 ms   max ms   lag max   cores   app cores"
-                        + "   RTF     model RTF  batch   heap MB   RSS MB  sustained");
-                out.flush();
-                List<Step> results = new ArrayList<>();
-                for (int n : steps) {
-                    List<CallAudio> calls = new ArrayList<>();
-                    long[] delays = new long[n];
-                    for (int i = 0; i < n; i++) {
-                        CallAudio src = sources.get(i % sources.size());
-                        calls.add(src.withId("bench-" + n + "-" + i + "-" + src.callId()));
-                        delays[i] = n == 1 ? 0 : stagger * i / n;
-                    }
-                    Step step = load.run("step " + n, calls, delays, 1.0, frameMs, chunkSeconds);
-                    results.add(step);
-                    printStep(out, step);
-                    if (!step.sustained() && !keepGoing) {
-                        break;
-                    }
-                }
-                int best = Sustainability.largestSustained(results.stream().map(Step::calls).toList(),
-                        results.stream().map(Step::sustained).toList());
-                out.printf(Locale.ROOT, "largest sustained: %d concurrent real-time calls%n", best);
-                out.flush();
-                if (json != null) {
-                    Report report = new Report(engine.model().contract().modelId,
-                            engine.model().device().name().toLowerCase(Locale.ROOT),
-                            Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                            loadBefore, shown, callSeconds, stagger, maxP99Ms, results, best);
-                    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
-                    out.println("wrote " + json);
-                }
-                return 0;
-            } catch (ModelContractException e) {
-                err.println("streamdrz bench: " + e.getMessage());
-                return 1;
+        try (EmbeddedRun run = EmbeddedRun.start("bench", Map.of(), settings, modelFlags, RunningApp.Metrics.OFF, err);
+             Admin admin = Admin.create(run.config().adminProperties())) {
+            StreamdrzConfig config = run.config();
+            DiarizationEngine engine = run.running().engine();
+            double chunkSeconds = engine.model().contract().chunkSeconds;
+            long stagger = staggerMs != null ? staggerMs : Math.round(chunkSeconds * 1000);
+            double callSeconds = sources.stream().mapToDouble(c -> c.audio().seconds()).average().orElse(0);
+            Map<String, String> shown = new LinkedHashMap<>();
+            StreamsConfig streamsConfig = new StreamsConfig(config.streamsProperties());
+            shown.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG,
+                    String.valueOf(streamsConfig.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG)));
+            shown.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
+                    String.valueOf(streamsConfig.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)));
+            for (String key : List.of(StreamdrzConfig.TOPICS_PARTITIONS, StreamdrzConfig.MODEL_THREADS,
+                    StreamdrzConfig.MODEL_BATCH_MAX, StreamdrzConfig.MODEL_BATCH_WAIT_MS)) {
+                shown.put(key, String.valueOf(config.values().get(key)));
             }
-        } finally {
-            DemoCommand.deleteQuietly(stateDir);
+            shown.putAll(settings);
+            out.printf(Locale.ROOT, "streamdrz bench: model %s on %s, %d cores, load average %.2f before start%n",
+                    engine.model().contract().modelId, engine.model().device().name().toLowerCase(Locale.ROOT),
+                    Runtime.getRuntime().availableProcessors(), loadBefore);
+            out.printf(Locale.ROOT, "settings: %s%n", shown);
+            out.printf(Locale.ROOT, "calls of %.1f s (%d source file%s), %d ms frames, real time, starts spread over "
+                            + "%d ms; sustained = every call finished, p99 <= %d ms, lag not growing%n",
+                    callSeconds, sources.size(), sources.size() == 1 ? "" : "s", frameMs, stagger, maxP99Ms);
+            out.flush();
+
+            Load load = new Load(config, admin, engine.batcher(), Sustainability.defaults().withMaxP99(maxP99Ms));
+            // Warm-up: one short call as fast as possible, so the JIT does not weigh on the first step.
+            load.run("warmup", List.of(new CallAudio("warmup", withLength(sources.get(0).audio(), 2 * chunkSeconds))),
+                    new long[1], 0, frameMs, chunkSeconds);
+
+            out.println(" calls   audio s  events    p50 ms   p95 ms   p99 ms   max ms   lag max   cores   app cores"
+                    + "   RTF     model RTF  batch   heap MB   RSS MB  sustained");
+            out.flush();
+            List<Step> results = new ArrayList<>();
+            for (int n : steps) {
+                List<CallAudio> calls = new ArrayList<>();
+                long[] delays = new long[n];
+                for (int i = 0; i < n; i++) {
+                    CallAudio src = sources.get(i % sources.size());
+                    calls.add(src.withId("bench-" + n + "-" + i + "-" + src.callId()));
+                    delays[i] = n == 1 ? 0 : stagger * i / n;
+                }
+                Step step = load.run("step " + n, calls, delays, 1.0, frameMs, chunkSeconds);
+                results.add(step);
+                printStep(out, step);
+                if (!step.sustained() && !keepGoing) {
+                    break;
+                }
+            }
+            int best = Sustainability.largestSustained(results.stream().map(Step::calls).toList(),
+                    results.stream().map(Step::sustained).toList());
+            out.printf(Locale.ROOT, "largest sustained: %d concurrent real-time calls%n", best);
+            out.flush();
+            if (json != null) {
+                Report report = new Report(engine.model().contract().modelId,
+                        engine.model().device().name().toLowerCase(Locale.ROOT),
+                        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                        loadBefore, shown, callSeconds, stagger, maxP99Ms, results, best);
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
+                out.println("wrote " + json);
+            }
+            return 0;
+        } catch (ModelContractException | EmbeddedRun.NotRunningException e) {
+            err.println("streamdrz bench: " + e.getMessage());
+            return 1;
         }
     }
 

@@ -15,8 +15,6 @@ import io.streamdrz.eval.Rttm;
 import io.streamdrz.eval.SpeakerTurn;
 import io.streamdrz.eval.TimelineSvg;
 import io.streamdrz.inference.ModelContractException;
-import io.streamdrz.kafka.EmbeddedKafka;
-import io.streamdrz.metrics.MetricsServer;
 import io.streamdrz.schema.AudioEncoding;
 import io.streamdrz.schema.AudioFrame;
 import io.streamdrz.schema.AudioFrameSerde;
@@ -29,7 +27,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -46,7 +43,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -151,116 +147,84 @@ public final class DemoCommand implements Callable<Integer> {
         }
         List<SpeakerTurn> referenceTurns = referenceTurns(err);
 
-        Path stateDir = stateDirectory();
         ExecutorService readerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "streamdrz-demo-reader"));
-        try (EmbeddedKafka kafka = startQuietly()) {
-            Map<String, String> values = new LinkedHashMap<>();
-            values.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            values.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamdrz-demo");
-            values.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-            values.put(StreamdrzConfig.TOPICS_CREATE, "true");
-            values.put(StreamdrzConfig.TOPICS_PARTITIONS, "1");
-            values.putAll(settings);
-            modelFlags.addTo(values);
-            StreamdrzConfig config = StreamdrzConfig.of(values);
-            values.put(StreamdrzConfig.MODEL_PATH, ModelLocation.resolve(config.getString(StreamdrzConfig.MODEL_PATH)));
-            config = StreamdrzConfig.of(values);
+        try (EmbeddedRun run = EmbeddedRun.start("demo", Map.of(StreamdrzConfig.TOPICS_PARTITIONS, "1"), settings,
+                modelFlags, RunningApp.Metrics.OPTIONAL, err)) {
+            StreamdrzConfig config = run.config();
+            DiarizationEngine engine = run.running().engine();
+            DiarizationApp app = run.running().app();
+            double seconds = call.audio().seconds();
+            out.printf(Locale.ROOT, "streamdrz demo: Kafka at %s, model %s on %s%n", run.bootstrapServers(),
+                    engine.model().contract().modelId, engine.model().device().name().toLowerCase(Locale.ROOT));
+            out.printf(Locale.ROOT, "playing %s'%s' (%.1f s, %d Hz, %s, %d ms frames) into %s %s%n",
+                    copies == 1 ? "call " : copies + " copies of call ", call.callId(), seconds, call.audio().sampleRate(), enc, frameMs, config.audioInTopic(),
+                    speed > 0 ? String.format(Locale.ROOT, "at %.3gx real time", speed) : "as fast as possible");
+            out.println(DemoTable.HEADER);
+            out.flush();
+            DemoTable.Progress progress = new DemoTable.Progress(err, seconds, System.console() != null);
+            DemoTable table = new DemoTable(out, copies > 1, (id, chunksRead) ->
+                    earliestOpenStart(app.streams(), id, chunksRead), progress);
 
-            try (DiarizationEngine engine = DiarizationEngine.load(config);
-                 DiarizationApp app = DiarizationApp.start(config, engine.inference());
-                 MetricsServer metrics = startMetrics(config, app, engine, err)) {
-                if (!app.awaitRunning(Duration.ofMinutes(2))) {
-                    err.println("streamdrz demo: the streams app did not start (state " + app.state() + ")");
-                    return 1;
+            List<CallAudio> calls = new ArrayList<>();
+            for (int i = 1; i <= copies; i++) {
+                calls.add(copies == 1 ? call : call.withId(call.callId() + "-" + i));
+            }
+            List<SegmentReader.Segment> segments = new ArrayList<>();
+            Map<String, String> ended = new LinkedHashMap<>();
+            SegmentReader reader = new SegmentReader(config.consumerProperties(), config.segmentsOutTopic(), true);
+            Future<Boolean> reading = readerThread.submit(() -> {
+                try (reader) {
+                    return reader.read(event -> {
+                        if (event instanceof SegmentReader.Segment s) {
+                            segments.add(s);
+                            table.segment(s);
+                            return true;
+                        }
+                        SegmentReader.CallEnded end = (SegmentReader.CallEnded) event;
+                        table.callEnded(end.callId());
+                        ended.put(end.callId(), end.reason());
+                        return ended.size() < copies;
+                    }, null);
                 }
-                double seconds = call.audio().seconds();
-                out.printf(Locale.ROOT, "streamdrz demo: Kafka at %s, model %s on %s%n", kafka.bootstrapServers(),
-                        engine.model().contract().modelId, engine.model().device().name().toLowerCase(Locale.ROOT));
-                out.printf(Locale.ROOT, "playing %s'%s' (%.1f s, %d Hz, %s, %d ms frames) into %s %s%n",
-                        copies == 1 ? "call " : copies + " copies of call ", call.callId(), seconds, call.audio().sampleRate(), enc, frameMs, config.audioInTopic(),
-                        speed > 0 ? String.format(Locale.ROOT, "at %.3gx real time", speed) : "as fast as possible");
-                out.println(DemoTable.HEADER);
-                out.flush();
-                DemoTable.Progress progress = new DemoTable.Progress(err, seconds, System.console() != null);
-                DemoTable table = new DemoTable(out, copies > 1, (id, chunksRead) ->
-                        earliestOpenStart(app.streams(), id, chunksRead), progress);
+            });
 
-                List<CallAudio> calls = new ArrayList<>();
-                for (int i = 1; i <= copies; i++) {
-                    calls.add(copies == 1 ? call : call.withId(call.callId() + "-" + i));
-                }
-                List<SegmentReader.Segment> segments = new ArrayList<>();
-                Map<String, String> ended = new LinkedHashMap<>();
-                SegmentReader reader = new SegmentReader(config.consumerProperties(), config.segmentsOutTopic(), true);
-                Future<Boolean> reading = readerThread.submit(() -> {
-                    try (reader) {
-                        return reader.read(event -> {
-                            if (event instanceof SegmentReader.Segment s) {
-                                segments.add(s);
-                                table.segment(s);
-                                return true;
-                            }
-                            SegmentReader.CallEnded end = (SegmentReader.CallEnded) event;
-                            table.callEnded(end.callId());
-                            ended.put(end.callId(), end.reason());
-                            return ended.size() < copies;
-                        }, null);
-                    }
-                });
-
-                Map<String, Object> producerConfig = new HashMap<>(config.producerProperties());
-                producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-                try (KafkaProducer<String, AudioFrame> producer =
-                             new KafkaProducer<>(producerConfig, new StringSerializer(), new AudioFrameSerde())) {
-                    long[] frames = {0};
-                    AudioProducer.produce(producer, config.audioInTopic(), calls,
-                            new AudioProducer.Options(enc, frameMs, 1, speed, true),
-                            frame -> progress.played(Math.min(seconds, ++frames[0] * frameMs / 1000.0 / copies)));
-                }
-                progress.clear();
-                // The last chunk is diarized right after the end-of-stream frame; allow for a slow machine.
-                try {
-                    reading.get(5, TimeUnit.MINUTES);
-                } catch (java.util.concurrent.TimeoutException e) {
-                    reader.wakeup();
-                    err.println("streamdrz demo: no end-of-call record within 5 minutes of the call's end");
-                    return 1;
-                }
-                out.println(DemoTable.LEGEND);
-                summarize(out, calls, segments, ended, referenceTurns, referenceName());
-                writePlot(out, err, calls, segments, referenceTurns);
-                if (rttm != null) {
-                    StringBuilder text = new StringBuilder();
-                    for (CallAudio c : calls) {
-                        text.append(Rttm.format(c.callId(), turns(segments.stream()
-                                .filter(s -> s.callId().equals(c.callId())).toList())));
-                    }
-                    Files.writeString(rttm, text, StandardCharsets.UTF_8);
-                    out.println("wrote " + rttm);
-                }
-                out.flush();
-                return 0;
-            } catch (ModelContractException e) {
-                err.println("streamdrz demo: " + e.getMessage());
+            Map<String, Object> producerConfig = new HashMap<>(config.producerProperties());
+            producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+            try (KafkaProducer<String, AudioFrame> producer =
+                         new KafkaProducer<>(producerConfig, new StringSerializer(), new AudioFrameSerde())) {
+                long[] frames = {0};
+                AudioProducer.produce(producer, config.audioInTopic(), calls,
+                        new AudioProducer.Options(enc, frameMs, 1, speed, true),
+                        frame -> progress.played(Math.min(seconds, ++frames[0] * frameMs / 1000.0 / copies)));
+            }
+            progress.clear();
+            // The last chunk is diarized right after the end-of-stream frame; allow for a slow machine.
+            try {
+                reading.get(5, TimeUnit.MINUTES);
+            } catch (java.util.concurrent.TimeoutException e) {
+                reader.wakeup();
+                err.println("streamdrz demo: no end-of-call record within 5 minutes of the call's end");
                 return 1;
             }
+            out.println(DemoTable.LEGEND);
+            summarize(out, calls, segments, ended, referenceTurns, referenceName());
+            writePlot(out, err, calls, segments, referenceTurns);
+            if (rttm != null) {
+                StringBuilder text = new StringBuilder();
+                for (CallAudio c : calls) {
+                    text.append(Rttm.format(c.callId(), turns(segments.stream()
+                            .filter(s -> s.callId().equals(c.callId())).toList())));
+                }
+                Files.writeString(rttm, text, StandardCharsets.UTF_8);
+                out.println("wrote " + rttm);
+            }
+            out.flush();
+            return 0;
+        } catch (ModelContractException | EmbeddedRun.NotRunningException e) {
+            err.println("streamdrz demo: " + e.getMessage());
+            return 1;
         } finally {
             readerThread.shutdownNow();
-            deleteQuietly(stateDir);
-        }
-    }
-
-    /**
-     * The broker's storage formatter prints its bootstrap records to System.out, which
-     * tells a demo user nothing: dropped. (Nothing else prints while the broker starts.)
-     */
-    static EmbeddedKafka startQuietly() {
-        java.io.PrintStream stdout = System.out;
-        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-        try {
-            return EmbeddedKafka.start();
-        } finally {
-            System.setOut(stdout);
         }
     }
 
@@ -388,43 +352,5 @@ public final class DemoCommand implements Callable<Integer> {
         List<SpeakerTurn> all = new ArrayList<>();
         byFile.values().forEach(all::addAll);
         return all;
-    }
-
-    /**
-     * A fresh state directory, deleted at the end. Under ~/.streamdrz rather than the OS
-     * temporary directory, where Kafka Streams warns that the OS may clear it: true, and
-     * irrelevant to a demo that lasts a minute, but a warning a first-time user cannot
-     * place. The temporary directory is the fallback where home is not writable.
-     */
-    private static Path stateDirectory() throws IOException {
-        try {
-            Path parent = Files.createDirectories(Path.of(System.getProperty("user.home"), ".streamdrz", "demo"));
-            return Files.createTempDirectory(parent, "state-");
-        } catch (IOException | SecurityException e) {
-            return Files.createTempDirectory("streamdrz-demo-state-");
-        }
-    }
-
-    static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // A temporary directory: the OS cleans it eventually.
-        }
-    }
-
-    /** The metrics endpoint, if {@code streamdrz.metrics.port} asks; a port in use only costs a warning. */
-    private static MetricsServer startMetrics(StreamdrzConfig config, DiarizationApp app, DiarizationEngine engine,
-                                              PrintWriter err) {
-        if (config.metricsPort() < 0) {
-            return null;
-        }
-        try {
-            return MetricsServer.start(config.metricsOptions(), app.streams(), engine.metrics());
-        } catch (java.io.UncheckedIOException e) {
-            err.println("streamdrz demo: no metrics endpoint: " + e.getMessage());
-            err.flush();
-            return null;
-        }
     }
 }

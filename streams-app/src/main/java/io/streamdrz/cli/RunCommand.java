@@ -1,10 +1,8 @@
 package io.streamdrz.cli;
 
 import io.streamdrz.app.DiarizationApp;
-import io.streamdrz.app.DiarizationEngine;
 import io.streamdrz.app.StreamdrzConfig;
 import io.streamdrz.inference.ModelContractException;
-import io.streamdrz.metrics.MetricsServer;
 
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
@@ -63,47 +61,23 @@ public final class RunCommand implements Callable<Integer> {
         }
         StreamdrzConfig config;
         try {
-            config = kafka.load(flags);
-            flags.put(StreamdrzConfig.MODEL_PATH, ModelLocation.resolve(config.getString(StreamdrzConfig.MODEL_PATH)));
-            config = kafka.load(flags);
+            config = RunningApp.withModelLocated(flags, kafka::load);
         } catch (ConfigException e) {
             err.println("streamdrz run: " + e.getMessage());
             return 2;
         }
-        DiarizationEngine engine;
+        RunningApp running;
         try {
-            engine = DiarizationEngine.load(config);
-        } catch (ModelContractException e) {
+            running = RunningApp.start(config, RunningApp.Metrics.REQUIRED, err, "streamdrz run");
+        } catch (ModelContractException | KafkaException e) {
             err.println("streamdrz run: " + e.getMessage());
             return 1;
-        }
-        DiarizationApp app;
-        try {
-            app = DiarizationApp.start(config, engine.inference());
-        } catch (KafkaException e) {
-            engine.close();
-            err.println("streamdrz run: " + e.getMessage());
+        } catch (UncheckedIOException e) {
+            err.println("streamdrz run: " + e.getMessage() + " (streamdrz.metrics.port; -1 turns it off)");
             return 1;
         }
-        MetricsServer metrics = null;
-        if (config.metricsPort() >= 0) {
-            try {
-                metrics = MetricsServer.start(config.metricsOptions(), app.streams(), engine.metrics());
-            } catch (UncheckedIOException e) {
-                app.close();
-                engine.close();
-                err.println("streamdrz run: " + e.getMessage() + " (streamdrz.metrics.port; -1 turns it off)");
-                return 1;
-            }
-        }
-        MetricsServer server = metrics;
-        Thread hook = new Thread(() -> {
-            app.close();
-            engine.close();
-            if (server != null) {
-                server.close();
-            }
-        }, "streamdrz-shutdown");
+        DiarizationApp app = running.app();
+        Thread hook = new Thread(running::close, "streamdrz-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         app.awaitStopped();
         boolean failed = app.state() == KafkaStreams.State.ERROR;
@@ -113,11 +87,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
-            app.close();
-            engine.close();
-            if (server != null) {
-                server.close();
-            }
+            running.close();
         } catch (IllegalStateException shuttingDown) {
             // The JVM is already exiting: the hook does the closing.
         }
