@@ -14,7 +14,7 @@ Sets (all built from corpus_test.npz, whose identities never reach training):
              matching; and that without the join gap as well (join gap 0.15 s)
   2spk-cap2, 3spk-cap3
              the 2spk and 3spk calls with the speaker cap at their true count
-             (StreamingDiarizer max_speakers; streamdrz.call.max.speakers in the app)
+             (StreamingDiarizer speaker_cap; streamdrz.call.max.speakers in the app)
 Writes models/eval/results.json: per set der_collar0, der_collar025 (md-eval collar,
 +-0.25 s), jer, calls, hours. --render writes each call as WAV + reference RTTM, and the
 hypothesis RTTM, so the Java engine can be scored on exactly the same audio.
@@ -44,7 +44,7 @@ SETS = {  # name: (speakers, calls, seconds, seed)
     "2spk-cap2": (2, 24, 60.0, 20251),
     "3spk-cap3": (3, 16, 60.0, 20252),
 }
-CAPS = {"2spk-cap2": 2, "3spk-cap3": 3}      # set: max_speakers
+CAPS = {"2spk-cap2": 2, "3spk-cap3": 3}      # set: speaker_cap
 
 
 def build_calls(synth, speakers, n, seconds, seed):
@@ -63,9 +63,9 @@ def score_set(refs, hyps):
             "confusion_collar025": round(t25.confusion / max(t25.total, 1e-9), 4)}
 
 
-def evaluate_calls(name, calls, runner, cfg, render=None, max_speakers=0):
+def evaluate_calls(name, calls, runner, cfg, render=None, speaker_cap=0):
     t = time.time()
-    hyps = StreamingDiarizer(cfg, runner, max_speakers).diarize_many([c.audio for c in calls])
+    hyps = StreamingDiarizer(cfg, runner, speaker_cap).diarize_many([c.audio for c in calls])
     elapsed = time.time() - t
     refs = {f"{name}-{i:03d}": [(s, e, str(l)) for s, e, l in c.segments] for i, c in enumerate(calls)}
     hyp = {f"{name}-{i:03d}": [(s, e, str(l)) for s, e, l, _ in h] for i, h in enumerate(hyps)}
@@ -152,7 +152,7 @@ def main(argv=None):
         if name == "prompted2":
             res = evaluate_prompted(name, calls, model.run_chunks, cfg, seed)
         elif name in CAPS:
-            res = evaluate_calls(name, calls, model.run_chunks, cfg, max_speakers=CAPS[name])
+            res = evaluate_calls(name, calls, model.run_chunks, cfg, speaker_cap=CAPS[name])
         elif name.startswith("2spk-"):
             def without_voices(inputs, n_prompted):
                 return [ChunkOutput(o.segments) for o in model.run_chunks(inputs, n_prompted)]

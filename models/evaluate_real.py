@@ -41,10 +41,10 @@ SETS = ("ami", "fillets", "fillets-phone")
 SR = realsets.SR
 
 
-def model_diarizer(model, max_speakers=0):
+def model_diarizer(model, speaker_cap=0):
     """audio (float32, 16 kHz) -> [(start, end, label)] by the exported model, streamed as
     evaluate.py and the app do. The one place the recipe is chosen for this command."""
-    streamer = StreamingDiarizer(model.cfg, model.run_chunks, max_speakers)
+    streamer = StreamingDiarizer(model.cfg, model.run_chunks, speaker_cap)
 
     def diarize(audio):
         return [(s, e, lab) for s, e, lab, _ in streamer.diarize_many([audio])[0]]

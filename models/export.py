@@ -29,8 +29,9 @@ from model import ModelConfig, Diarizer, MelFrontend   # noqa: E402
 from prompts import ChunkOutput                        # noqa: E402
 from vad import SileroVad, WINDOWS, chunk_speech, file_sha256   # noqa: E402
 
-CONTRACT_VERSION = "5"     # 2: speaker_embedding output and the match.* recipe; 3: match.profile_weight;
-#                            4: match.unprompted_merge_threshold; 5: the vad.* speech gate
+CONTRACT_VERSION = "6"     # 2: speaker_embedding output and the match.* recipe; 3: match.profile_weight;
+#                            4: match.unprompted_merge_threshold; 5: the vad.* speech gate;
+#                            6: prompt.min_seconds, prompt.edge_seconds, match.profile_min_frames, refine.*
 OPSET = 17
 
 
@@ -83,6 +84,11 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.match.stranger_threshold": cfg.stranger_threshold,
         "streamdrz.match.profile_weight": cfg.profile_weight,
         "streamdrz.join_gap_seconds": cfg.join_gap,
+        "streamdrz.prompt.min_seconds": cfg.prompt_min_seconds,
+        "streamdrz.prompt.edge_seconds": cfg.prompt_edge_seconds,
+        "streamdrz.match.profile_min_frames": cfg.profile_min_frames,
+        "streamdrz.refine.iterations": cfg.refine_iterations,
+        "streamdrz.refine.min_run": cfg.refine_min_run,
         "streamdrz.match.recipe": "label embedding = mean speaker_embedding over chunk frames (centre (k+0.5)*frame) "
                                   "where only that label speaks, needs min_frames; slot embedding = mean over the "
                                   "first ceil(prompt samples/frame_samples) frames of the slot, unit length, mixed with the unit voice "
@@ -97,12 +103,14 @@ def contract(cfg: ModelConfig) -> dict:
                                   "similar slot, or is a stranger if below stranger_threshold; new speakers take "
                                   "call labels that have no prompt yet before new ones; then each chunk frame where one "
                                   "call label alone speaks goes to the most similar of the present labels' unit "
-                                  "profiles (those of >= 25 frames; labels without one keep their frames), or, if "
-                                  "no present label has one, of their own solo-frame means re-estimated over 2 "
-                                  "passes; runs under 3 frames of another label stay; segments split at k*frame; "
+                                  "profiles (those of >= profile_min_frames frames; labels without one keep their frames), "
+                                  "or, if no present label has one, of their own solo-frame means re-estimated over "
+                                  "refine.iterations passes; runs under refine.min_run frames of another label stay; "
+                                  "segments split at k*frame; "
                                   "a speaker's prompt is replaced by the "
-                                  "longest clean region of the chunk (edges trimmed 0.1 s, >= 0.5 s, centre crop) if "
-                                  "that is longer, or as long and, with a profile of >= 25 frames and the speaker "
+                                  "longest clean region of the chunk (edges trimmed prompt.edge_seconds, >= prompt.min_seconds, "
+                                  "centre crop) if that is longer, or as long and, with a profile of >= "
+                                  "profile_min_frames frames and the speaker "
                                   "prompted in this chunk, more similar to the unit profile (mean of its frames) than "
                                   "the slot's prompt-only embedding; after prompts are refreshed, each "
                                   "prompted speaker's profile (a sum) adds the chunk frames where only that call label "
@@ -300,18 +308,26 @@ def config_from_metadata(meta) -> ModelConfig:
         match_min_frames=int(g("match.min_frames")), merge_threshold=float(g("match.merge_threshold")),
         unprompted_merge_threshold=float(g("match.unprompted_merge_threshold")),
         join_gap=float(g("join_gap_seconds")), stranger_threshold=float(g("match.stranger_threshold")),
-        profile_weight=float(g("match.profile_weight")), **vad_config(meta))
+        profile_weight=float(g("match.profile_weight")), **later_keys(meta))
 
 
-def vad_config(meta) -> dict:
-    """The vad.* keys (contract 5) as ModelConfig fields; a contract 4 file has none, and
-    reads as the defaults without a gate, so that --restamp can add them."""
+LATER_KEYS = {   # ModelConfig field -> contract key, for keys older contracts lack
+    "vad_file": "vad.file", "vad_sha256": "vad.sha256", "vad_threshold": "vad.threshold",        # contract 5
+    "vad_neg_threshold": "vad.neg_threshold", "vad_min_speech": "vad.min_speech_seconds",
+    "vad_min_silence": "vad.min_silence_seconds", "vad_pad": "vad.pad_seconds",
+    "fill_min_seconds": "vad.fill_min_seconds",
+    "prompt_min_seconds": "prompt.min_seconds", "prompt_edge_seconds": "prompt.edge_seconds",   # contract 6
+    "profile_min_frames": "match.profile_min_frames", "refine_iterations": "refine.iterations",
+    "refine_min_run": "refine.min_run",
+}
+
+
+def later_keys(meta) -> dict:
+    """The keys of LATER_KEYS as ModelConfig fields; a file from an older contract lacks
+    some, and reads them as the ModelConfig defaults (the values that contract's runtime
+    hard-coded, or no speech gate), so that --restamp can add them."""
     d = ModelConfig()
-    keys = {"vad_file": "vad.file", "vad_sha256": "vad.sha256", "vad_threshold": "vad.threshold",
-            "vad_neg_threshold": "vad.neg_threshold", "vad_min_speech": "vad.min_speech_seconds",
-            "vad_min_silence": "vad.min_silence_seconds", "vad_pad": "vad.pad_seconds",
-            "fill_min_seconds": "vad.fill_min_seconds"}
-    return {f: type(getattr(d, f))(meta.get("streamdrz." + k, getattr(d, f))) for f, k in keys.items()}
+    return {f: type(getattr(d, f))(meta.get("streamdrz." + k, getattr(d, f))) for f, k in LATER_KEYS.items()}
 
 
 def load_checkpoint(path) -> Diarizer:

@@ -40,11 +40,11 @@ def windowed(ref, hyp, window, end):
     return conf, tot
 
 
-def single_chunks(cfg, model, audio, ref, max_speakers=0):
+def single_chunks(cfg, model, audio, ref, speaker_cap=0):
     """Confusion and reference time summed over the call's chunks, each diarized alone."""
     n = cfg.chunk_samples
     chunks = [audio[i: i + n] for i in range(0, len(audio), n)]
-    hyps = StreamingDiarizer(cfg, model.run_chunks, max_speakers).diarize_many(chunks)
+    hyps = StreamingDiarizer(cfg, model.run_chunks, speaker_cap).diarize_many(chunks)
     conf = tot = 0.0
     for k, h in enumerate(hyps):
         w = k * cfg.chunk_seconds

@@ -62,6 +62,11 @@ class ModelConfig:
     stranger_threshold: float = -1.0   # a known label's segment less similar than this to every prompt is someone else
     profile_weight: float = 1.0    # share of a known speaker's voice taken from all their speech so far, not the prompt
     join_gap: float = 0.5          # a speaker's segments closer than this (seconds) are joined
+    prompt_min_seconds: float = 0.5    # shorter clean regions identify a voice too poorly to prompt with
+    prompt_edge_seconds: float = 0.1   # trimmed off each end of a predicted clean region: boundaries are uncertain
+    profile_min_frames: int = 25   # 2 s of speech: a thinner voice profile does not judge which prompt is typical
+    refine_iterations: int = 2     # voice refinement: reassign frames, re-estimate the voices, reassign
+    refine_min_run: int = 3        # frames (0.24 s): a shorter run of another voice inside a segment is noise
     # speech activity (models/vad.py): Silero VAD decides where speech is, the model who speaks
     vad_file: str = ""             # the VAD's .onnx next to the model files; "" for no speech gate
     vad_sha256: str = ""

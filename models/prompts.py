@@ -16,12 +16,6 @@ import numpy as np
 from model import ModelConfig
 from vad import gate
 
-MIN_PROMPT_SECONDS = 0.5     # shorter clean regions identify a voice too poorly
-PROFILE_MIN_FRAMES = 25      # 2 s of speech: a thinner voice profile does not judge which prompt is typical
-EDGE_SECONDS = 0.1           # trimmed off predicted regions: boundaries are uncertain
-REFINE_ITERATIONS = 2        # voice refinement: reassign frames, re-estimate the voices, reassign
-REFINE_MIN_RUN = 3           # frames (0.24 s): a shorter run of another voice inside a segment is noise
-
 
 def clean_regions(segments, label, t0, t1):
     """Intervals within [t0, t1) where `label` speaks and nobody else does.
@@ -107,7 +101,7 @@ def training_example(cfg: ModelConfig, call, rng, p_first=0.25, p_no_prompt=0.1,
     # prompt candidates: speakers with a usable clean region before the chunk
     known = []
     for lab in sorted({l for _, _, l in segs}):
-        regions = [r for r in clean_regions(segs, lab, 0.0, c0) if r[1] - r[0] >= MIN_PROMPT_SECONDS]
+        regions = [r for r in clean_regions(segs, lab, 0.0, c0) if r[1] - r[0] >= cfg.prompt_min_seconds]
         if regions:
             known.append((lab, max(regions, key=lambda r: r[1] - r[0])))
     if rng.random() < p_no_prompt:
@@ -173,7 +167,8 @@ def solo_frames(cfg: ModelConfig, segments):
     return {lab: active[lab] & (count == 1) for lab in sorted(active)}
 
 
-STRANGER = -1     # ChunkVoices.segment_slots: a segment of a prompted label that sounds like no prompt
+# "No such speaker" markers, the same values in CallDiarizer/VoiceMatcher.java:
+NEW, STRANGER = -1, -2         # ChunkVoices.segment_slots: a new speaker's segment; one that sounds like no prompt
 THIS_NEW, OTHER_NEW = -1, -2   # StreamingDiarizer._owners: segments of the would-be new speaker, of another
 
 
@@ -265,7 +260,7 @@ class ChunkVoices:
         return out
 
     def segment_slots(self, slot_of):
-        """Per segment, which prompt slot it belongs to, None for a new speaker's, or
+        """Per segment, which prompt slot it belongs to, NEW for a new speaker's, or
         STRANGER. The labels decide who is new (`slot_of`, from match_labels); the voice
         decides which known speaker each segment is: a segment of a prompted label goes to
         the slot its own frames (inside it, where no other label speaks) are most similar
@@ -276,7 +271,7 @@ class ChunkVoices:
         out = []
         for (_, _, lab, *_), m in zip(self.segments, self.spans):
             if lab not in slot_of:
-                out.append(None)
+                out.append(NEW)
                 continue
             own = m.copy()
             for other, a in self.active.items():
@@ -364,12 +359,12 @@ def refine_by_voice(cfg: ModelConfig, st, segs, emb):
     the model often runs two voices into one segment (a turn change it missed), and a
     segment-level decision cannot split it; the frame embeddings tell the voices apart far
     better. The voices: each present speaker's voice profile
-    once it holds PROFILE_MIN_FRAMES; speakers without one then keep their frames and take
+    once it holds cfg.profile_min_frames; speakers without one then keep their frames and take
     none, since a voice sampled in one chunk would pull others' frames to a new label. In
     a chunk where no present speaker has a profile yet (a call's start), the speakers' own
-    means over their solo frames, re-estimated after each of REFINE_ITERATIONS passes (two
+    means over their solo frames, re-estimated after each of cfg.refine_iterations passes (two
     steps of k-means from the model's labels): the first chunk's prompts and profiles come
-    from these frames. A run of fewer than REFINE_MIN_RUN frames of another voice inside
+    from these frames. A run of fewer than cfg.refine_min_run frames of another voice inside
     a segment keeps the segment's label. A segment splits where its frames change speaker,
     at frame edges (k * enc_frame_seconds)."""
     n = cfg.n_enc - cfg.chunk_enc_start
@@ -384,7 +379,7 @@ def refine_by_voice(cfg: ModelConfig, st, segs, emb):
         owner[solo[lab]] = i
     frames = emb[cfg.chunk_enc_start:].astype(np.float64)
     profiled = [st.prompts.get(lab) is not None and st.prompts[lab].voice is not None
-                and st.prompts[lab].voice_frames >= PROFILE_MIN_FRAMES for lab in labs]
+                and st.prompts[lab].voice_frames >= cfg.profile_min_frames for lab in labs]
     if any(profiled):
         voices = [_unit(st.prompts[lab].voice) if p else None for lab, p in zip(labs, profiled)]
     else:
@@ -393,7 +388,7 @@ def refine_by_voice(cfg: ModelConfig, st, segs, emb):
     if sum(v is not None for v in voices) < 2:
         return segs
     assign = owner.copy()
-    for _ in range(REFINE_ITERATIONS):
+    for _ in range(cfg.refine_iterations):
         cos = np.full((n, len(labs)), -np.inf)
         for i, v in enumerate(voices):
             if v is not None:
@@ -407,7 +402,7 @@ def refine_by_voice(cfg: ModelConfig, st, segs, emb):
         j = k + 1
         while j < n and movable[j] and movable[k] and assign[j] == assign[k] and owner[j] == owner[k]:
             j += 1
-        if movable[k] and assign[k] != owner[k] and j - k < REFINE_MIN_RUN:
+        if movable[k] and assign[k] != owner[k] and j - k < cfg.refine_min_run:
             assign[k:j] = owner[k:j]
         k = j
     out = []
@@ -455,13 +450,14 @@ class StreamingDiarizer:
     theirs to the prompted voice it sounds like (`segment_slots`), and labels left over
     that sound alike become one new speaker (`merge_new_labels`); without embeddings, the model's own
     labels decide (label i < number of prompts is prompt i). New speakers take new call
-    labels, unless the call already has `max_speakers` of them (`_closest_known`)."""
+    labels, unless the call already has `speaker_cap` of them (`_closest_known`)."""
 
-    def __init__(self, cfg: ModelConfig, run_chunks, max_speakers=0):
-        """max_speakers > 0: the call has at most this many speakers (a two-party phone
+    def __init__(self, cfg: ModelConfig, run_chunks, speaker_cap=0):
+        """speaker_cap > 0: the call has at most this many speakers (a two-party phone
         call: 2), so once that many call labels are out, a voice that would be a new
-        speaker is the known speaker it sounds most like (`_closest_known`) instead."""
-        self.cfg, self.run_chunks, self.max_speakers = cfg, run_chunks, max_speakers
+        speaker is the known speaker it sounds most like (`_closest_known`) instead.
+        (Not cfg.max_speakers: that is the model's vocabulary of chunk labels.)"""
+        self.cfg, self.run_chunks, self.speaker_cap = cfg, run_chunks, speaker_cap
 
     def choose_prompts(self, st: CallState):
         """Up to prompt_slots known speakers, most recently active first, in label order."""
@@ -473,54 +469,83 @@ class StreamingDiarizer:
         return build_input(self.cfg, chunk, [p.audio for p in prompts]), prompts
 
     def absorb(self, st: CallState, chunk, prompts, out: ChunkOutput):
-        """Map local labels, update prompts and stitch one chunk's output into `st`."""
-        cfg = self.cfg
-        sr, t0 = cfg.sample_rate, st.chunk_index * cfg.chunk_seconds
-        chunk_len = len(chunk) / sr
+        """Map local labels, update prompts and stitch one chunk's output into `st`: the
+        steps below in order, each the twin of the CallDiarizer.java method of that name."""
+        chunk_len = len(chunk) / self.cfg.sample_rate
+        local = self._clamp(out.segments, chunk_len)
+        local = self._gate(local, out, prompts, chunk_len)
+        voices, seg_slot, alias = self._match(local, prompts, out.embeddings)
+        segs = self._label(st, local, prompts, voices, seg_slot, alias)
+        if out.embeddings is not None:
+            segs = refine_by_voice(self.cfg, st, segs, out.embeddings)
+        self._refresh_prompts(st, chunk, segs, prompts, voices)
+        if out.embeddings is not None:
+            self._grow_voices(st, segs, out.embeddings)
+        self._stitch(st, segs)
+
+    @staticmethod
+    def _clamp(segments, chunk_len):
+        """The decoded segments sorted by start then end, cut at the chunk's audio end."""
         local = []
-        for s, e, lab, conf in sorted(out.segments, key=lambda x: (x[0], x[1])):
+        for s, e, lab, conf in sorted(segments, key=lambda x: (x[0], x[1])):
             s, e = min(s, chunk_len), min(e, chunk_len)
             if e > s:
                 local.append((s, e, lab, conf))
-        if out.speech is not None:
-            # the VAD ran on the zero-padded chunk: its last region may reach past the call's end
-            speech = [(a, min(b, chunk_len)) for a, b in out.speech if a < chunk_len]
-            local = fill_speech(cfg, gate(local, speech), speech,
-                                [len(p.audio) for p in prompts], out.embeddings)
-        alias, voices = {}, None
-        if out.embeddings is not None:
-            voices = ChunkVoices(cfg, local, [len(p.audio) for p in prompts], out.embeddings,
-                                 [p.voice for p in prompts])
-            slot_of = voices.match_labels()
-            seg_slot = voices.segment_slots(slot_of)
-            alias = voices.merge_new_labels(slot_of)
-        else:
-            seg_slot = [lab if lab < len(prompts) else None for _, _, lab, _ in local]
-        # a speaker without a prompt yet (never heard alone for long enough) cannot be
-        # recognised by voice: a new voice is taken to be them before a new label is made
+        return local
+
+    def _gate(self, local, out: ChunkOutput, prompts, chunk_len):
+        """With the VAD's speech regions: segments that reach no speech dropped, speech no
+        segment covers given to the closest chunk voice (`vad.gate`, `fill_speech`)."""
+        if out.speech is None:
+            return local
+        # the VAD ran on the zero-padded chunk: its last region may reach past the call's end
+        speech = [(a, min(b, chunk_len)) for a, b in out.speech if a < chunk_len]
+        return fill_speech(self.cfg, gate(local, speech), speech, [len(p.audio) for p in prompts], out.embeddings)
+
+    def _match(self, local, prompts, emb):
+        """(voices, prompt slot per segment or NEW or STRANGER, new label -> the new label
+        it is the same voice as). Without embeddings the model's labels decide."""
+        if emb is None:
+            return None, [lab if lab < len(prompts) else NEW for _, _, lab, _ in local], {}
+        voices = ChunkVoices(self.cfg, local, [len(p.audio) for p in prompts], emb, [p.voice for p in prompts])
+        slot_of = voices.match_labels()
+        return voices, voices.segment_slots(slot_of), voices.merge_new_labels(slot_of)
+
+    def _label(self, st: CallState, local, prompts, voices, seg_slot, alias):
+        """The segments in call labels: a prompted speaker's slot gives their label; a new
+        voice takes the label of a speaker without a prompt yet (never heard alone for
+        long enough, so not recognisable by voice), else a new label, else, in a full
+        call, the known speaker it sounds like (`_closest_known`)."""
         unprompted = [lab for lab in range(st.n_labels) if lab not in st.prompts]
         new = {}
         segs = []
         for (s, e, lab, conf), j in zip(local, seg_slot):
-            if j is not None and j != STRANGER:
+            if j >= 0:
                 segs.append((s, e, prompts[j].label, conf))
                 continue
             lab = STRANGER if j == STRANGER else alias.get(lab, lab)
             if lab not in new:
                 if unprompted:
                     new[lab] = unprompted.pop(0)
-                elif 0 < self.max_speakers <= st.n_labels:
+                elif 0 < self.speaker_cap <= st.n_labels:
                     owners = self._owners(segs, local, seg_slot, prompts, alias, lab)
                     new[lab] = self._closest_known(st, prompts, voices, local, owners)
                 else:
                     new[lab] = st.n_labels
                     st.n_labels += 1
             segs.append((s, e, new[lab], conf))
-        if out.embeddings is not None:
-            segs = refine_by_voice(cfg, st, segs, out.embeddings)
+        return segs
+
+    def _refresh_prompts(self, st: CallState, chunk, segs, prompts, voices):
+        """For each speaker heard: the longest region where only they talk, edges trimmed,
+        long enough and centre-cropped, replaces their prompt if it is longer, or as long
+        and more typical of their voice (`_more_typical`)."""
+        cfg = self.cfg
+        sr, chunk_len = cfg.sample_rate, len(chunk) / cfg.sample_rate
         for lab in {s[2] for s in segs}:
-            regions = [(a + EDGE_SECONDS, b - EDGE_SECONDS) for a, b in clean_regions(segs, lab, 0.0, chunk_len)]
-            regions = [r for r in regions if r[1] - r[0] >= MIN_PROMPT_SECONDS]
+            regions = [(a + cfg.prompt_edge_seconds, b - cfg.prompt_edge_seconds)
+                       for a, b in clean_regions(segs, lab, 0.0, chunk_len)]
+            regions = [r for r in regions if r[1] - r[0] >= cfg.prompt_min_seconds]
             old = st.prompts.get(lab)
             if old is not None:
                 old.last_chunk = st.chunk_index
@@ -531,10 +556,12 @@ class StreamingDiarizer:
             if old is None or b - a > old.clean_seconds + 1e-6 or self._more_typical(old, a, b, prompts, voices):
                 st.prompts[lab] = SpeakerPrompt(lab, chunk[int(a * sr): int(b * sr)].copy(), b - a, st.chunk_index,
                                                 old.voice if old else None, old.voice_frames if old else 0)
-        if out.embeddings is not None:
-            self._grow_voices(st, segs, out.embeddings)
+
+    def _stitch(self, st: CallState, segs):
+        """The chunk's segments into call time, joined to the call's segments; next chunk."""
+        t0 = st.chunk_index * self.cfg.chunk_seconds
         for s, e, lab, conf in segs:
-            self._append(st, (t0 + s, t0 + e, lab, conf), cfg.join_gap)
+            self._append(st, (t0 + s, t0 + e, lab, conf), self.cfg.join_gap)
         st.chunk_index += 1
 
     @staticmethod
@@ -544,7 +571,7 @@ class StreamingDiarizer:
         another new one."""
         out = [s[2] for s in segs]
         for (_, _, lab, _), j in zip(local[len(segs):], seg_slot[len(segs):]):
-            if j is not None and j != STRANGER:
+            if j >= 0:
                 out.append(prompts[j].label)
             else:
                 out.append(THIS_NEW if (STRANGER if j == STRANGER else alias.get(lab, lab)) == key else OTHER_NEW)
@@ -552,7 +579,7 @@ class StreamingDiarizer:
 
     def _closest_known(self, st: CallState, prompts, voices, local, owner):
         """The known call label a would-be new speaker is when the call is full
-        (max_speakers); `owner` from `_owners`. The voice of the new speaker's segments
+        (speaker_cap); `owner` from `_owners`. The voice of the new speaker's segments
         (mean over the frames where only they speak, at least `match_min_frames`) goes to
         the known speaker it is most like: their unit voice profile, else their prompt's
         voice in this chunk, else their own frames in this chunk (ties: lowest label).
@@ -580,15 +607,14 @@ class StreamingDiarizer:
             return best
         return next((lab for lab in labels if lab not in owner), 0)
 
-    @staticmethod
-    def _more_typical(old, a, b, prompts, voices):
+    def _more_typical(self, old, a, b, prompts, voices):
         """Whether the clean region [a, b) of this chunk, as long as the speaker's prompt,
         sounds more like their voice profile than the prompt does (both compared in this
         chunk's encoding, so the speaker must have been prompted in it; the profile must
-        hold PROFILE_MIN_FRAMES). Why: a prompt is the first long clean region the
+        hold profile_min_frames). Why: a prompt is the first long clean region the
         speaker was given, and if that was partly another voice, it would stay for good
         and pull that voice to the wrong label in every later chunk."""
-        if voices is None or old.voice is None or old.voice_frames < PROFILE_MIN_FRAMES:
+        if voices is None or old.voice is None or old.voice_frames < self.cfg.profile_min_frames:
             return False
         if b - a < old.clean_seconds - 1e-6:
             return False

@@ -8,7 +8,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from model import ModelConfig                                       # noqa: E402
 from prompts import (clean_regions, training_example, StreamingDiarizer, build_input, ChunkOutput,
-                     ChunkVoices, STRANGER, CallState)   # noqa: E402
+                     ChunkVoices, NEW, STRANGER, CallState)   # noqa: E402
 
 cfg = ModelConfig()
 
@@ -180,7 +180,7 @@ def test_segment_slots_split_one_label_by_voice():
     segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 0, 0.9), (4.0, 5.0, 0, 0.9), (5.0, 7.0, 1, 0.9), (7.0, 7.0 + short, 0, 0.9)]
     full = cfg.prompt_samples
     slot_of = {0: 0}
-    assert ChunkVoices(cfg, segs, [full, full], emb).segment_slots(slot_of) == [0, 1, 0, None, 0]
+    assert ChunkVoices(cfg, segs, [full, full], emb).segment_slots(slot_of) == [0, 1, 0, NEW, 0]
 
 
 def test_merge_new_labels_joins_labels_of_one_voice():
@@ -261,7 +261,7 @@ def test_a_full_call_gives_a_would_be_new_speaker_to_the_known_voice_it_sounds_l
     for cap, expect_labels, expect_n in ((0, [0, 2], 3), (2, [0, 1], 2)):
         st = _full_call_state(cfg, [1, 3])         # speaker 1's profile: voice 3 (unlike anyone here)
         st.prompts[1].voice = np.eye(8)[2] * 10.0 + np.eye(8)[3] * 40.0   # cosine 0.24 to voice 2
-        sd = StreamingDiarizer(ModelConfig(merge_threshold=0.99), None, max_speakers=cap)
+        sd = StreamingDiarizer(ModelConfig(merge_threshold=0.99), None, speaker_cap=cap)
         sd.absorb(st, np.zeros(cfg.chunk_samples, np.float32), sd.choose_prompts(st), ChunkOutput(segs, emb))
         # without the cap the unmatched voice (labels 1 and 2 sound alike: one speaker) is
         # speaker 2; with it, the known speaker it sounds most like (segments joined across the gap)
@@ -272,7 +272,7 @@ def test_a_full_call_gives_a_would_be_new_speaker_to_the_known_voice_it_sounds_l
 def test_a_full_call_without_voices_gives_a_new_speaker_to_a_known_one_not_speaking():
     cfg = ModelConfig()
     st = _full_call_state(cfg, [1, 2])
-    sd = StreamingDiarizer(cfg, None, max_speakers=2)
+    sd = StreamingDiarizer(cfg, None, speaker_cap=2)
     # no embeddings: the model's labels decide; label 0 is slot 0 (speaker 0), label 2 is new
     sd.absorb(st, np.zeros(cfg.chunk_samples, np.float32), [st.prompts[0]],
               ChunkOutput([(0.0, 2.0, 0, 0.9), (3.0, 5.0, 2, 0.9)]))
@@ -314,14 +314,14 @@ def test_voice_profiles_grow_by_the_frames_a_prompted_speaker_speaks_alone():
 
 
 def test_a_prompt_gives_way_to_a_region_as_long_that_sounds_more_like_the_profile():
-    from prompts import SpeakerPrompt, PROFILE_MIN_FRAMES
+    from prompts import SpeakerPrompt
     cfg = ModelConfig()
     f = cfg.enc_frame_seconds
     sr = cfg.sample_rate
     # speaker 0's prompt sounds like voice 5, but everything heard of them so far was voice 4
     emb = _embeddings(cfg, lambda k: 4 if k * f < 3.0 else None, [5])
     chunk = np.linspace(-1, 1, cfg.chunk_samples).astype(np.float32)
-    for frames, replaced in ((PROFILE_MIN_FRAMES, True), (PROFILE_MIN_FRAMES - 1, False)):
+    for frames, replaced in ((cfg.profile_min_frames, True), (cfg.profile_min_frames - 1, False)):
         old = SpeakerPrompt(0, np.full(cfg.prompt_samples, 0.1, np.float32), 2.0, 0, np.eye(8)[4] * frames, frames)
         st = CallState(prompts={0: old}, n_labels=1, chunk_index=1)
         sd = StreamingDiarizer(cfg, None)
@@ -350,12 +350,11 @@ def test_refine_by_voice_splits_a_segment_where_the_voice_changes():
 
 
 def test_refine_by_voice_leaves_runs_shorter_than_min_run_and_single_speakers():
-    from prompts import REFINE_MIN_RUN
-    short = REFINE_MIN_RUN - 1
+    short = cfg.refine_min_run - 1
     emb = _embeddings(cfg, lambda k: 2 if k < 13 else 2 if 30 <= k < 30 + short else 3 if k < 75 else None, [])
     segs = [(0.0, 1.0, 0, 0.9), (1.5, 6.0, 1, 0.8)]
     assert _refine(segs, emb) == [(0.0, 1.0, 0), (1.5, 6.0, 1)]
-    emb = _embeddings(cfg, lambda k: 2 if k < 13 else 2 if 30 <= k < 30 + REFINE_MIN_RUN else 3 if k < 75 else None, [])
+    emb = _embeddings(cfg, lambda k: 2 if k < 13 else 2 if 30 <= k < 30 + cfg.refine_min_run else 3 if k < 75 else None, [])
     got = _refine(segs, emb)
     assert [lab for *_, lab in got] == [0, 1, 0, 1]
     # one speaker in the chunk: nothing to compare with
@@ -363,7 +362,6 @@ def test_refine_by_voice_leaves_runs_shorter_than_min_run_and_single_speakers():
 
 
 def test_refine_by_voice_with_profiles_moves_frames_only_between_profiled_speakers():
-    from prompts import PROFILE_MIN_FRAMES
     f = cfg.enc_frame_seconds
     eye = np.eye(8)
     # speakers 0 (voice 2) and 1 (voice 3) have profiles; new speaker 2 has none. Label 0's
@@ -376,7 +374,7 @@ def test_refine_by_voice_with_profiles_moves_frames_only_between_profiled_speake
     # only speakers present in the chunk are compared with: without label 1, nothing moves
     segs = [(0.0, 4.0, 0, 0.9), (5.0, 6.0, 2, 0.9)]
     assert _refine(segs, emb, profiles) == [(0.0, 4.0, 0), (5.0, 6.0, 2)]
-    # a profile thinner than PROFILE_MIN_FRAMES is not compared with: at most speaker 0's
+    # a profile thinner than cfg.profile_min_frames is not compared with: at most speaker 0's
     # remains, and one voice has nothing to be told apart from
-    thin = {0: (eye[2] * 30, 30), 1: (eye[3] * 3, PROFILE_MIN_FRAMES - 1)}
+    thin = {0: (eye[2] * 30, 30), 1: (eye[3] * 3, cfg.profile_min_frames - 1)}
     assert _refine([(0.0, 4.0, 0, 0.9), (5.0, 6.0, 1, 0.9)], emb, thin) == [(0.0, 4.0, 0), (5.0, 6.0, 1)]

@@ -94,7 +94,7 @@ public final class DiarizeCommand implements Callable<Integer> {
             description = "Most speakers a call is given labels for; once a call has that many, a voice that would "
                     + "be a new speaker goes to the known one it sounds most like. 2 for two-party calls; "
                     + "0 = no limit (default: ${DEFAULT-VALUE}).")
-    private int maxSpeakers;
+    private int speakerCap;
 
     @Option(names = "--raw", paramLabel = "ENCODING",
             description = "Read non-WAV input as headerless audio: s16le, s24le, s32le, u8, f32le, f64le, mulaw, alaw.")
@@ -145,7 +145,7 @@ public final class DiarizeCommand implements Callable<Integer> {
         if (threads < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 0");
         }
-        if (maxSpeakers < 0) {
+        if (speakerCap < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-speakers must be >= 0 (0: no limit)");
         }
         ModelOptions.Device dev;
@@ -196,7 +196,7 @@ public final class DiarizeCommand implements Callable<Integer> {
              Writer out = output == null ? null : Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             PrintWriter rttm = out == null ? spec.commandLine().getOut() : new PrintWriter(out);
-            CallDiarizer diarizer = new CallDiarizer(new ChunkDiarizer(m), maxSpeakers);
+            CallDiarizer diarizer = new CallDiarizer(new ChunkDiarizer(m), speakerCap);
             int sampleRate = m.contract().sampleRate;
             boolean show = progress.equals("always") || (progress.equals("auto") && totalSeconds >= 60);
             ProgressBar bar = new ProgressBar(err, totalSeconds, show);

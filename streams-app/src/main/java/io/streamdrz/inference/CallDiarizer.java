@@ -1,5 +1,6 @@
 package io.streamdrz.inference;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -28,13 +29,13 @@ import java.util.function.Function;
  *       segments to the prompted voice it sounds like, and leftover labels that sound
  *       alike become one new speaker ({@link VoiceMatcher}; the model's own labels decide
  *       when the runner gives no voice embeddings); new speakers take new call labels in
- *       order of appearance, unless the call already has {@code maxSpeakers} labels:
+ *       order of appearance, unless the call already has {@code speakerCap} labels:
  *       then the known speaker they sound most like; each frame where one speaker alone
  *       talks goes to the present speaker whose voice it sounds most like, splitting
  *       segments ({@link VoiceRefiner});
  *       for each speaker heard, the longest region where only they talk,
- *       shrunk by {@value #EDGE_SECONDS} s at each end, at least {@value #MIN_PROMPT_SECONDS}
- *       s long and centre-cropped to {@code prompt_seconds}, replaces their prompt if
+ *       shrunk by {@code prompt.edge_seconds} at each end, at least {@code prompt.min_seconds}
+ *       long and centre-cropped to {@code prompt_seconds}, replaces their prompt if
  *       it is longer, or as long and closer to their voice profile; each prompted
  *       speaker's voice profile adds the frames where only they spoke; segments go to
  *       call time through {@link SegmentStitcher}.</li>
@@ -46,34 +47,28 @@ import java.util.function.Function;
  */
 public final class CallDiarizer {
 
-    /** Shorter clean regions identify a voice too poorly to prompt with. */
-    public static final double MIN_PROMPT_SECONDS = 0.5;
-    /** Trimmed off each end of a predicted clean region: boundaries are uncertain. */
-    public static final double EDGE_SECONDS = 0.1;
-    /** 2 s of speech: a thinner voice profile does not judge which prompt is typical. */
-    public static final int PROFILE_MIN_FRAMES = 25;
-
-    /** {@link #closestKnown} owners: a segment of the would-be new speaker. */
-    private static final int OWNER_NEW = -1;
-    /** {@link #closestKnown} owners: a segment of another would-be new speaker. */
-    private static final int OWNER_OTHER = -2;
+    /** {@link #closestKnown} owners: a segment of the would-be new speaker ({@code THIS_NEW} in prompts.py). */
+    static final int THIS_NEW = -1;
+    /** {@link #closestKnown} owners: a segment of another would-be new speaker ({@code OTHER_NEW}). */
+    static final int OTHER_NEW = -2;
 
     private final ModelContract c;
     private final ChunkRunner runner;
-    private final int maxSpeakers;
+    private final int speakerCap;
 
     /**
-     * @param maxSpeakers at most this many speakers a call (a two-party phone call: 2), 0 for
-     *                    no limit: once that many call labels are out, a voice that would be a
-     *                    new speaker is the known speaker it sounds most like instead
+     * @param speakerCap at most this many speakers a call (a two-party phone call: 2), 0 for
+     *                   no limit: once that many call labels are out, a voice that would be a
+     *                   new speaker is the known speaker it sounds most like instead (not
+     *                   {@link ModelContract#maxSpeakers}: that is the model's chunk labels)
      */
-    public CallDiarizer(ModelContract contract, ChunkRunner runner, int maxSpeakers) {
-        if (maxSpeakers < 0) {
-            throw new IllegalArgumentException("max speakers must be >= 0 (0: no limit), not " + maxSpeakers);
+    public CallDiarizer(ModelContract contract, ChunkRunner runner, int speakerCap) {
+        if (speakerCap < 0) {
+            throw new IllegalArgumentException("max speakers must be >= 0 (0: no limit), not " + speakerCap);
         }
         this.c = contract;
         this.runner = runner;
-        this.maxSpeakers = maxSpeakers;
+        this.speakerCap = speakerCap;
     }
 
     /** No limit on speakers a call. */
@@ -81,8 +76,8 @@ public final class CallDiarizer {
         this(contract, runner, 0);
     }
 
-    public CallDiarizer(ChunkDiarizer engine, int maxSpeakers) {
-        this(engine.contract(), engine, maxSpeakers);
+    public CallDiarizer(ChunkDiarizer engine, int speakerCap) {
+        this(engine.contract(), engine, speakerCap);
     }
 
     public CallDiarizer(ChunkDiarizer engine) {
@@ -120,7 +115,9 @@ public final class CallDiarizer {
 
     /**
      * Maps the chunk's labels to call labels, refreshes prompts and stitches the
-     * segments into {@code state}; then {@code state} is ready for the next chunk.
+     * segments into {@code state}; then {@code state} is ready for the next chunk. The
+     * steps below in order, each the twin of the {@code StreamingDiarizer} method of that
+     * name in prompts.py ({@code _clamp}, {@code _gate}, ...).
      *
      * @return the chunk's segments in call time and call labels (before stitching)
      */
@@ -135,11 +132,24 @@ public final class CallDiarizer {
 
     private List<CallSegment> absorb(CallState state, PreparedChunk prepared, List<ChunkSegment> decoded,
                                      float[] embeddings, List<SpeechGate.Region> speech) {
-        int sr = c.sampleRate;
-        float[] chunk = prepared.chunk();
-        double t0 = state.chunkIndex() * c.chunkSeconds;
-        double chunkLength = chunk.length / (double) sr;
+        double chunkLength = prepared.chunk().length / (double) c.sampleRate;
+        List<SpeakerPrompt> prompts = prepared.prompts();
+        List<ChunkSegment> local = clamp(decoded, chunkLength);
+        local = gate(local, speech, embeddings, prompts, chunkLength);
+        Match match = match(local, prompts, embeddings);
+        List<ChunkSegment> segs = label(state, local, prompts, match, embeddings);
+        if (embeddings != null) {
+            segs = refine(state, segs, embeddings);
+        }
+        refreshPrompts(state, prepared.chunk(), segs, prompts, match.voices());
+        if (embeddings != null) {
+            growVoices(state, segs, embeddings);
+        }
+        return stitch(state, segs);
+    }
 
+    /** The decoded segments sorted by start then end, cut at the chunk's audio end. */
+    private static List<ChunkSegment> clamp(List<ChunkSegment> decoded, double chunkLength) {
         List<ChunkSegment> ordered = new ArrayList<>(decoded);
         ordered.sort(Comparator.comparingDouble(ChunkSegment::start).thenComparingDouble(ChunkSegment::end));
         List<ChunkSegment> local = new ArrayList<>();   // chunk time, chunk labels
@@ -150,30 +160,66 @@ public final class CallDiarizer {
                 local.add(new ChunkSegment(start, end, s.label(), s.confidence()));
             }
         }
-        List<SpeakerPrompt> prompts = prepared.prompts();
-        if (speech != null) {
-            local = SpeechGate.apply(c, local, speech, chunkLength, promptSamples(prompts), embeddings);
+        return local;
+    }
+
+    /**
+     * With the VAD's speech regions: segments that reach no speech dropped, speech no
+     * segment covers given to the closest chunk voice ({@link SpeechGate}).
+     */
+    private List<ChunkSegment> gate(List<ChunkSegment> local, List<SpeechGate.Region> speech, float[] embeddings,
+                                    List<SpeakerPrompt> prompts, double chunkLength) {
+        return speech == null ? local
+                : SpeechGate.apply(c, local, speech, chunkLength, promptSamples(prompts), embeddings);
+    }
+
+    /**
+     * Who the chunk's segments are ({@link #match}).
+     *
+     * @param voices      the chunk's voices, null without embeddings
+     * @param segmentSlot per segment its prompt slot, {@link VoiceMatcher#NEW} or {@link VoiceMatcher#STRANGER}
+     * @param alias       new label -> the new label it is the same voice as
+     */
+    private record Match(VoiceMatcher voices, int[] segmentSlot, Map<Integer, Integer> alias) {
+
+        /** The key a segment of a new speaker is known by until it has a call label. */
+        int newKey(int i, ChunkSegment s) {
+            return segmentSlot[i] == VoiceMatcher.STRANGER ? VoiceMatcher.STRANGER
+                    : alias.getOrDefault(s.label(), s.label());
         }
-        int[] segmentSlot = new int[local.size()];     // prompt slot per segment, -1: a new speaker's
-        Map<Integer, Integer> alias = Map.of();         // new label -> the new label it is the same voice as
-        VoiceMatcher voices = null;
-        if (embeddings != null) {
-            double[][] profiles = new double[prompts.size()][];
-            for (int i = 0; i < profiles.length; i++) {
-                profiles[i] = profileOf(prompts.get(i));
-            }
-            voices = new VoiceMatcher(c, local, promptSamples(prompts), embeddings, profiles);
-            Map<Integer, Integer> slotOf = voices.match();
-            segmentSlot = voices.segmentSlots(slotOf);
-            alias = voices.newLabelAliases(slotOf);
-        } else {
+    }
+
+    /**
+     * Chunk labels to prompt slots by voice, each segment of theirs to the prompt it
+     * sounds like, leftover labels that sound alike as one new speaker ({@link VoiceMatcher});
+     * without embeddings the model's labels decide.
+     */
+    private Match match(List<ChunkSegment> local, List<SpeakerPrompt> prompts, float[] embeddings) {
+        if (embeddings == null) {
+            int[] segmentSlot = new int[local.size()];
             for (int i = 0; i < local.size(); i++) {
-                segmentSlot[i] = local.get(i).label() < prompts.size() ? local.get(i).label() : -1;
+                segmentSlot[i] = local.get(i).label() < prompts.size() ? local.get(i).label() : VoiceMatcher.NEW;
             }
+            return new Match(null, segmentSlot, Map.of());
         }
-        // A speaker without a prompt yet (never heard alone for long enough) cannot be
-        // recognised by voice: a new voice is taken to be them before a new label is made.
-        java.util.ArrayDeque<Integer> unprompted = new java.util.ArrayDeque<>();
+        double[][] profiles = new double[prompts.size()][];
+        for (int i = 0; i < profiles.length; i++) {
+            profiles[i] = profileOf(prompts.get(i));
+        }
+        VoiceMatcher voices = new VoiceMatcher(c, local, promptSamples(prompts), embeddings, profiles);
+        Map<Integer, Integer> slotOf = voices.match();
+        return new Match(voices, voices.segmentSlots(slotOf), voices.newLabelAliases(slotOf));
+    }
+
+    /**
+     * The segments in call labels: a prompted speaker's slot gives their label; a new
+     * voice takes the label of a speaker without a prompt yet (never heard alone for long
+     * enough, so not recognisable by voice), else a new label, else, in a full call, the
+     * known speaker it sounds like ({@link #closestKnown}).
+     */
+    private List<ChunkSegment> label(CallState state, List<ChunkSegment> local, List<SpeakerPrompt> prompts,
+                                     Match match, float[] embeddings) {
+        ArrayDeque<Integer> unprompted = new ArrayDeque<>();
         for (int label = 0; label < state.labelCount(); label++) {
             if (state.prompt(label) == null) {
                 unprompted.add(label);
@@ -183,36 +229,47 @@ public final class CallDiarizer {
         List<ChunkSegment> segs = new ArrayList<>();   // chunk time, call labels
         for (int i = 0; i < local.size(); i++) {
             ChunkSegment s = local.get(i);
-            double start = s.start();
-            double end = s.end();
+            int slot = match.segmentSlot()[i];
             Integer label;
-            if (segmentSlot[i] >= 0) {
-                label = prompts.get(segmentSlot[i]).label();
+            if (slot >= 0) {
+                label = prompts.get(slot).label();
             } else {
-                int key = segmentSlot[i] == VoiceMatcher.STRANGER ? VoiceMatcher.STRANGER
-                        : alias.getOrDefault(s.label(), s.label());
+                int key = match.newKey(i, s);
                 label = newLabels.get(key);
                 if (label == null) {
                     if (!unprompted.isEmpty()) {
                         label = unprompted.poll();
-                    } else if (maxSpeakers > 0 && state.labelCount() >= maxSpeakers) {
-                        label = closestKnown(state, prompts, voices, embeddings, local,
-                                owners(segs, local, segmentSlot, prompts, alias, key));
+                    } else if (speakerCap > 0 && state.labelCount() >= speakerCap) {
+                        label = closestKnown(state, prompts, match.voices(), embeddings, local,
+                                owners(segs, local, prompts, match, key));
                     } else {
                         label = state.newLabel();
                     }
                     newLabels.put(key, label);
                 }
             }
-            segs.add(new ChunkSegment(start, end, label, s.confidence()));
+            segs.add(new ChunkSegment(s.start(), s.end(), label, s.confidence()));
         }
-        if (embeddings != null) {
-            segs = VoiceRefiner.refine(c, segs, embeddings, label -> {
-                SpeakerPrompt p = state.prompt(label);
-                return p != null && p.voiceFrames() >= PROFILE_MIN_FRAMES ? profileOf(p) : null;
-            });
-        }
+        return segs;
+    }
 
+    /** Each frame where one speaker alone talks to the present voice it is most like ({@link VoiceRefiner}). */
+    private List<ChunkSegment> refine(CallState state, List<ChunkSegment> segs, float[] embeddings) {
+        return VoiceRefiner.refine(c, segs, embeddings, label -> {
+            SpeakerPrompt p = state.prompt(label);
+            return p != null && p.voiceFrames() >= c.profileMinFrames ? profileOf(p) : null;
+        });
+    }
+
+    /**
+     * For each speaker heard: the longest region where only they talk, edges trimmed, long
+     * enough and centre-cropped, replaces their prompt if it is longer, or as long and
+     * more typical of their voice ({@link #moreTypical}).
+     */
+    private void refreshPrompts(CallState state, float[] chunk, List<ChunkSegment> segs, List<SpeakerPrompt> prompts,
+                                VoiceMatcher voices) {
+        int sr = c.sampleRate;
+        double chunkLength = chunk.length / (double) sr;
         Set<Integer> heard = new LinkedHashSet<>();
         for (ChunkSegment s : segs) {
             heard.add(s.label());
@@ -225,9 +282,9 @@ public final class CallDiarizer {
             }
             double[] best = null;
             for (double[] r : cleanRegions(segs, label, 0.0, chunkLength)) {
-                double a = r[0] + EDGE_SECONDS;
-                double b = r[1] - EDGE_SECONDS;
-                if (b - a >= MIN_PROMPT_SECONDS && (best == null || b - a > best[1] - best[0])) {
+                double a = r[0] + c.promptEdgeSeconds;
+                double b = r[1] - c.promptEdgeSeconds;
+                if (b - a >= c.promptMinSeconds && (best == null || b - a > best[1] - best[0])) {
                     best = new double[]{a, b};
                 }
             }
@@ -244,20 +301,27 @@ public final class CallDiarizer {
                         state.chunkIndex(), old == null ? null : old.voice(), old == null ? 0 : old.voiceFrames()));
             }
         }
-        if (embeddings != null) {
-            // every prompted speaker's voice profile grows by the frames where only they spoke
-            // (call labels now: two chunk labels of one voice count as one)
-            for (Map.Entry<Integer, VoiceMatcher.VoiceSum> e : VoiceMatcher.ownVoiceSums(c, segs, embeddings).entrySet()) {
-                SpeakerPrompt p = state.prompt(e.getKey());
-                if (p != null) {
-                    if (p.voice() != null && profileOf(p) == null) {
-                        p = p.withoutVoice();   // another model's profile: this one starts afresh
-                    }
-                    state.putPrompt(p.withVoice(e.getValue().sum(), e.getValue().frames()));
+    }
+
+    /**
+     * Every prompted speaker's voice profile grows by the frames where only they spoke
+     * (call labels now: two chunk labels of one voice count as one).
+     */
+    private void growVoices(CallState state, List<ChunkSegment> segs, float[] embeddings) {
+        for (Map.Entry<Integer, VoiceMatcher.VoiceSum> e : VoiceMatcher.ownVoiceSums(c, segs, embeddings).entrySet()) {
+            SpeakerPrompt p = state.prompt(e.getKey());
+            if (p != null) {
+                if (p.voice() != null && profileOf(p) == null) {
+                    p = p.withoutVoice();   // another model's profile: this one starts afresh
                 }
+                state.putPrompt(p.withVoice(e.getValue().sum(), e.getValue().frames()));
             }
         }
+    }
 
+    /** The chunk's segments into call time, joined to the call's segments ({@link SegmentStitcher}); next chunk. */
+    private List<CallSegment> stitch(CallState state, List<ChunkSegment> segs) {
+        double t0 = state.chunkIndex() * c.chunkSeconds;
         List<CallSegment> out = new ArrayList<>(segs.size());
         for (ChunkSegment s : segs) {
             CallSegment seg = new CallSegment(t0 + s.start(), t0 + s.end(), s.label(), s.confidence());
@@ -270,21 +334,20 @@ public final class CallDiarizer {
 
     /**
      * Per segment of {@code local}: its call label where known (given so far, or a prompted
-     * speaker's), {@link #OWNER_NEW} where it is the would-be new speaker {@code key},
-     * {@link #OWNER_OTHER} for another new one ({@code _owners} in prompts.py).
+     * speaker's), {@link #THIS_NEW} where it is the would-be new speaker {@code key},
+     * {@link #OTHER_NEW} for another new one ({@code _owners} in prompts.py).
      */
-    private static int[] owners(List<ChunkSegment> segs, List<ChunkSegment> local, int[] segmentSlot,
-                                List<SpeakerPrompt> prompts, Map<Integer, Integer> alias, int key) {
+    private static int[] owners(List<ChunkSegment> segs, List<ChunkSegment> local, List<SpeakerPrompt> prompts,
+                                Match match, int key) {
         int[] out = new int[local.size()];
         for (int i = 0; i < out.length; i++) {
+            int slot = match.segmentSlot()[i];
             if (i < segs.size()) {
                 out[i] = segs.get(i).label();
-            } else if (segmentSlot[i] >= 0) {
-                out[i] = prompts.get(segmentSlot[i]).label();
+            } else if (slot >= 0) {
+                out[i] = prompts.get(slot).label();
             } else {
-                int k = segmentSlot[i] == VoiceMatcher.STRANGER ? VoiceMatcher.STRANGER
-                        : alias.getOrDefault(local.get(i).label(), local.get(i).label());
-                out[i] = k == key ? OWNER_NEW : OWNER_OTHER;
+                out[i] = match.newKey(i, local.get(i)) == key ? THIS_NEW : OTHER_NEW;
             }
         }
         return out;
@@ -292,7 +355,7 @@ public final class CallDiarizer {
 
     /**
      * The known call label a would-be new speaker is when the call is full
-     * ({@code maxSpeakers}); {@code owners} from {@link #owners}. The voice of the new
+     * ({@code speakerCap}); {@code owners} from {@link #owners}. The voice of the new
      * speaker's segments (mean over the frames where only they speak, at least
      * {@code match.min_frames}) goes to the known speaker it is most like: their unit voice
      * profile, else their prompt's voice in this chunk, else their own frames in this chunk
@@ -315,7 +378,7 @@ public final class CallDiarizer {
                 }
             }
         }
-        double[] own = solo.get(OWNER_NEW);
+        double[] own = solo.get(THIS_NEW);
         int best = -1;
         double bestCosine = Double.NEGATIVE_INFINITY;
         for (int label = 0; own != null && label < state.labelCount(); label++) {
@@ -352,14 +415,14 @@ public final class CallDiarizer {
      * Whether the clean region {@code [a, b)} of this chunk, as long as the speaker's
      * prompt, sounds more like their voice profile than the prompt does (both compared in
      * this chunk's encoding, so the speaker must have been prompted in it; the profile
-     * must hold {@value #PROFILE_MIN_FRAMES} frames). Why: a prompt is the first long clean
+     * must hold {@code match.profile_min_frames} frames). Why: a prompt is the first long clean
      * region the speaker was given, and if that was partly another voice, it would stay
      * for good and pull that voice to the wrong label in every later chunk. As
      * {@code _more_typical} in prompts.py.
      */
     private boolean moreTypical(SpeakerPrompt old, double a, double b, List<SpeakerPrompt> prompts,
                                 VoiceMatcher voices) {
-        if (voices == null || profileOf(old) == null || old.voiceFrames() < PROFILE_MIN_FRAMES
+        if (voices == null || profileOf(old) == null || old.voiceFrames() < c.profileMinFrames
                 || b - a < old.cleanSeconds() - 1e-6) {
             return false;
         }

@@ -18,7 +18,7 @@ import java.util.TreeMap;
 public final class ModelContract {
 
     /** The contract versions this runtime understands. */
-    public static final String SUPPORTED_VERSION = "5";
+    public static final String SUPPORTED_VERSION = "6";
     static final String PREFIX = "streamdrz.";
 
     private final String source;
@@ -34,6 +34,7 @@ public final class ModelContract {
     public final int inputSamples;
     public final int nFrames;
     public final double binSeconds;
+    /** Chunk labels the model can write (A, B, ...: its vocabulary; not a per-call cap). */
     public final int maxSpeakers;
     public final int maxSegments;
     public final int tokenPad;
@@ -68,6 +69,16 @@ public final class ModelContract {
     public final double profileWeight;
     /** A speaker's segments closer than this (seconds) are joined ({@link SegmentStitcher}). */
     public final double joinGapSeconds;
+    /** Shorter clean regions (seconds) identify a voice too poorly to prompt with. */
+    public final double promptMinSeconds;
+    /** Trimmed off each end of a predicted clean region (seconds): boundaries are uncertain. */
+    public final double promptEdgeSeconds;
+    /** Frames a voice profile must hold to judge which prompt is typical, or to refine by. */
+    public final int profileMinFrames;
+    /** Voice refinement passes: reassign frames, re-estimate the voices ({@link VoiceRefiner}). */
+    public final int refineIterations;
+    /** A shorter run of frames of another voice inside a segment is noise ({@link VoiceRefiner}). */
+    public final int refineMinRun;
     /** The speech gate: which VAD decides where speech is ({@link SpeechGate}). */
     public final VadSpec vad;
     public final String graph;
@@ -83,7 +94,8 @@ public final class ModelContract {
         String version = string("contract_version");
         if (!SUPPORTED_VERSION.equals(version)) {
             throw new ModelContractException(source + ": unsupported model contract version '" + version
-                    + "' (key streamdrz.contract_version; this runtime reads version " + SUPPORTED_VERSION + ")");
+                    + "' (key streamdrz.contract_version; this runtime reads version " + SUPPORTED_VERSION
+                    + "; models/export.py --restamp PREFIX brings an older model's files up to date)");
         }
         modelId = string("model_id");
         sampleRate = positiveInt("sample_rate");
@@ -121,6 +133,11 @@ public final class ModelContract {
         profileWeight = nonNegativeDouble("match.profile_weight");
         require(profileWeight <= 1.0, "match.profile_weight", "must be between 0 and 1, not " + profileWeight);
         joinGapSeconds = nonNegativeDouble("join_gap_seconds");
+        promptMinSeconds = nonNegativeDouble("prompt.min_seconds");
+        promptEdgeSeconds = nonNegativeDouble("prompt.edge_seconds");
+        profileMinFrames = nonNegativeInt("match.profile_min_frames");
+        refineIterations = positiveInt("refine.iterations");
+        refineMinRun = positiveInt("refine.min_run");
         vad = vadSpec();
         graph = string("graph");
         checkConsistency();

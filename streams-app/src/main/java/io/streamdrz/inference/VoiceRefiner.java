@@ -16,21 +16,16 @@ import java.util.function.IntFunction;
  * <p>Why: the model often runs two voices into one segment (a turn change it missed),
  * and a decision per segment cannot split it; the frame voice embeddings tell the voices
  * apart far better. The voices compared with: each present speaker's voice profile once
- * it holds {@link CallDiarizer#PROFILE_MIN_FRAMES} frames, and then a speaker without one
+ * it holds {@code match.profile_min_frames} frames, and then a speaker without one
  * keeps their frames and takes none (a voice sampled in one chunk would pull other
  * people's frames to a new label). In a chunk where no present speaker has a profile yet,
  * as at a call's start, the speakers' own means over their solo frames, re-estimated
- * after each of {@value #ITERATIONS} passes (k-means steps from the model's labels): the
+ * after each of {@code refine.iterations} passes (k-means steps from the model's labels): the
  * first prompts and profiles are taken from these frames. A run of fewer than
- * {@value #MIN_RUN} frames of another voice keeps its segment's label. A segment splits
+ * {@code refine.min_run} frames of another voice keeps its segment's label. A segment splits
  * at frame edges ({@code k * encoder_frame_seconds}).
  */
 final class VoiceRefiner {
-
-    /** Passes of reassigning frames (and, without profiles, re-estimating the voices). */
-    static final int ITERATIONS = 2;
-    /** Frames (0.24 s): a shorter run of another voice inside a segment is noise. */
-    static final int MIN_RUN = 3;
 
     private VoiceRefiner() {
     }
@@ -93,7 +88,7 @@ final class VoiceRefiner {
             movable[k] = owner[k] >= 0 && voices[owner[k]] != null;
         }
         int[] assign = owner.clone();
-        for (int pass = 0; pass < ITERATIONS; pass++) {
+        for (int pass = 0; pass < c.refineIterations; pass++) {
             for (int k = 0; k < n; k++) {
                 assign[k] = movable[k] ? nearest(c, embeddings, k, voices) : owner[k];
             }
@@ -115,7 +110,7 @@ final class VoiceRefiner {
             while (j < n && movable[j] && movable[k] && assign[j] == assign[k] && owner[j] == owner[k]) {
                 j++;
             }
-            if (movable[k] && assign[k] != owner[k] && j - k < MIN_RUN) {
+            if (movable[k] && assign[k] != owner[k] && j - k < c.refineMinRun) {
                 System.arraycopy(owner, k, assign, k, j - k);
             }
             k = j;

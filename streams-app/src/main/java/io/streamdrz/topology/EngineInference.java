@@ -24,11 +24,11 @@ public final class EngineInference implements ChunkInference {
     private final ChunkRunner runner;
     private final CallDiarizer diarizer;
 
-    /** @param maxSpeakers most speakers a call is given labels for, 0: no limit ({@link CallDiarizer}) */
-    public EngineInference(ModelContract contract, ChunkRunner runner, int maxSpeakers) {
+    /** @param speakerCap most speakers a call is given labels for, 0: no limit ({@link CallDiarizer}) */
+    public EngineInference(ModelContract contract, ChunkRunner runner, int speakerCap) {
         this.contract = contract;
         this.runner = runner;
-        this.diarizer = new CallDiarizer(contract, runner, maxSpeakers);
+        this.diarizer = new CallDiarizer(contract, runner, speakerCap);
     }
 
     /** No limit on speakers a call. */

@@ -11,7 +11,7 @@ final class ContractFixtures {
 
     static Map<String, String> metadata(String graph) {
         Map<String, String> m = new HashMap<>();
-        m.put("streamdrz.contract_version", "5");
+        m.put("streamdrz.contract_version", "6");
         m.put("streamdrz.model_id", "streamdrz-small");
         m.put("streamdrz.sample_rate", "16000");
         m.put("streamdrz.mel.n_fft", "512");
@@ -52,6 +52,11 @@ final class ContractFixtures {
         m.put("streamdrz.match.unprompted_merge_threshold", "0.9");
         m.put("streamdrz.match.min_frames", "3");
         m.put("streamdrz.join_gap_seconds", "0.15");
+        m.put("streamdrz.prompt.min_seconds", "0.5");
+        m.put("streamdrz.prompt.edge_seconds", "0.1");
+        m.put("streamdrz.match.profile_min_frames", "25");
+        m.put("streamdrz.refine.iterations", "2");
+        m.put("streamdrz.refine.min_run", "3");
         m.put("streamdrz.match.stranger_threshold", "0.5");
         m.put("streamdrz.match.profile_weight", "0.75");
         m.put("streamdrz.match.recipe", "label embedding = mean speaker_embedding ...");

@@ -195,7 +195,7 @@ class VoiceMatcherTest {
         }
         float[] promptAudio = new float[c.promptSamples()];
         Arrays.fill(promptAudio, 0.1f);
-        for (int frames : new int[]{CallDiarizer.PROFILE_MIN_FRAMES, CallDiarizer.PROFILE_MIN_FRAMES - 1}) {
+        for (int frames : new int[]{c.profileMinFrames, c.profileMinFrames - 1}) {
             double[] profile = new double[c.speakerDim];
             profile[4] = frames;
             CallState state = new CallState(List.of(new SpeakerPrompt(0, promptAudio, c.promptSeconds, 0, profile, frames)),
@@ -208,7 +208,7 @@ class VoiceMatcherTest {
             int from = (int) ((1.5 - c.promptSeconds / 2) * c.sampleRate);
             float[] region = java.util.Arrays.copyOfRange(chunk, from, from + (int) (c.promptSeconds * c.sampleRate));
             boolean replaced = java.util.Arrays.equals(region, state.prompts().get(0).audio());
-            assertEquals(frames >= CallDiarizer.PROFILE_MIN_FRAMES, replaced, "profile of " + frames + " frames");
+            assertEquals(frames >= c.profileMinFrames, replaced, "profile of " + frames + " frames");
             assertTrue(state.prompts().get(0).voiceFrames() > frames, "the profile grows either way");
         }
     }

@@ -51,12 +51,12 @@ class VoiceRefinerTest {
 
     @Test
     void runsShorterThanMinRunAndLoneSpeakersStay() {
-        int shortRun = VoiceRefiner.MIN_RUN - 1;
+        int shortRun = c.refineMinRun - 1;
         List<ChunkSegment> segs = List.of(seg(0.0, 1.0, 0), seg(1.5, 6.0, 1));
         float[] emb = VoiceEmbeddings.of(c, k -> k < 13 || (k >= 30 && k < 30 + shortRun) ? 2 : k < 75 ? 3 : -1);
         assertEquals(List.of("0.00-1.00:0", "1.50-6.00:1"), refine(c, segs, emb, label -> null));
 
-        float[] longer = VoiceEmbeddings.of(c, k -> k < 13 || (k >= 30 && k < 30 + VoiceRefiner.MIN_RUN) ? 2 : k < 75 ? 3 : -1);
+        float[] longer = VoiceEmbeddings.of(c, k -> k < 13 || (k >= 30 && k < 30 + c.refineMinRun) ? 2 : k < 75 ? 3 : -1);
         List<Integer> labels = new ArrayList<>();
         for (ChunkSegment s : VoiceRefiner.refine(c, segs, longer, label -> null)) {
             labels.add(s.label());
