@@ -235,7 +235,7 @@ public final class StreamdrzConfig extends AbstractConfig {
         return DEFINITION.names();
     }
 
-    /** Our keys with their defaults and documentation, Kafka's way (for {@code --help} and the README). */
+    /** Our keys with their defaults and documentation, Kafka's way (for {@code --help} and docs/USAGE.md). */
     public static ConfigDef definition() {
         return DEFINITION;
     }

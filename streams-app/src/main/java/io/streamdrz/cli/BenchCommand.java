@@ -87,7 +87,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Concurrent calls per step, in order (default: 1,2,4,8,12,16,24,32,48,64,96,128).")
     private List<Integer> ramp;
 
-    @Option(names = "--quick", description = "Two short steps (2 and 8 calls of 12 s): under a minute, a smoke test.")
+    @Option(names = "--quick", description = "Two short steps (2 and 8 calls of 12 s): a smoke test of about a minute.")
     private boolean quick;
 
     @Option(names = "--duration", paramLabel = "SECONDS",

@@ -181,29 +181,29 @@ class StreamdrzConfigTest {
         assertEquals(Duration.ofSeconds(20), t.bufferMax());
     }
 
-    /** The README's configuration table is the documentation: every key, with its default. */
+    /** The configuration table of docs/USAGE.md is the documentation: every key, with its default. */
     @Test
-    void theReadmeDocumentsEveryKeyWithItsDefault() throws IOException {
-        Path readme = repoRoot().resolve("README.md");
+    void theUsagePageDocumentsEveryKeyWithItsDefault() throws IOException {
+        Path readme = repoRoot().resolve("docs/USAGE.md");
         String text = Files.readString(readme, StandardCharsets.UTF_8);
         ConfigDef definition = StreamdrzConfig.definition();
         for (ConfigDef.ConfigKey key : definition.configKeys().values()) {
             String defaultValue = String.valueOf(key.defaultValue);
             String row = "| `" + key.name + "` | `" + defaultValue + "` |";
-            assertTrue(text.contains(row), "README.md lacks the row starting " + row);
+            assertTrue(text.contains(row), "docs/USAGE.md lacks the row starting " + row);
         }
         java.util.regex.Matcher rows = java.util.regex.Pattern.compile("(?m)^\\| `(streamdrz\\.[^`]+)` \\|")
                 .matcher(text);
         int documented = 0;
         while (rows.find()) {
-            assertTrue(definition.names().contains(rows.group(1)), "README.md documents " + rows.group(1)
+            assertTrue(definition.names().contains(rows.group(1)), "docs/USAGE.md documents " + rows.group(1)
                     + ", which nothing reads");
             documented++;
         }
-        assertEquals(definition.names().size(), documented, "one README row per key");
+        assertEquals(definition.names().size(), documented, "one docs/USAGE.md row per key");
         for (Map.Entry<String, String> e : StreamdrzConfig.KAFKA_DEFAULTS.entrySet()) {
             assertTrue(text.contains("| `" + e.getKey() + "` | `" + e.getValue() + "` |"),
-                    "README.md lacks the Kafka default " + e.getKey());
+                    "docs/USAGE.md lacks the Kafka default " + e.getKey());
         }
     }
 
