@@ -324,7 +324,8 @@ public final class CallDiarizer {
         double t0 = state.chunkIndex() * c.chunkSeconds;
         List<CallSegment> out = new ArrayList<>(segs.size());
         for (ChunkSegment s : segs) {
-            CallSegment seg = new CallSegment(t0 + s.start(), t0 + s.end(), s.label(), s.confidence());
+            CallSegment seg = new CallSegment(t0 + s.start(), t0 + s.end(), s.label(), s.confidence(),
+                    state.chunkIndex());
             out.add(seg);
             SegmentStitcher.append(state.mutableSegments(), seg, c.joinGapSeconds);
         }

@@ -7,8 +7,9 @@ package io.streamdrz.inference;
  * @param end        seconds from the call's first sample
  * @param label      call-level speaker label, 0 = first speaker heard (A), stable for the call
  * @param confidence the lowest confidence of the chunk triples merged into this turn
+ * @param chunkIndex the chunk that made it or last extended it ({@link SegmentStitcher})
  */
-public record CallSegment(double start, double end, int label, double confidence) {
+public record CallSegment(double start, double end, int label, double confidence, int chunkIndex) {
 
     /** The label as a letter: 0 = A ... 25 = Z, then AA, AB, ... */
     public String speaker() {

@@ -30,12 +30,11 @@ import java.util.Set;
  * Runs each chunk through the engine with the call's speaker prompts, and emits the
  * segments that are final.
  *
- * <p><b>When a segment is emitted.</b> The engine merges a new segment into the same
- * speaker's latest one when the gap between them is at most
- * {@link ChunkInference#joinGapSeconds()}, so a segment that ends that close to the end of
- * the latest chunk may still grow with the next chunk. Such a segment is kept open in the
- * {@value DiarizationTopology#SPEAKER_PROMPTS_STORE} store; every other segment is final
- * and is emitted once, right after the chunk that made it final. At the end of the call
+ * <p><b>When a segment is emitted.</b> When the engine says it is final
+ * ({@link ChunkInference#isFinal}: a segment's merge rule and its final rule live together
+ * in {@link io.streamdrz.inference.SegmentStitcher}): a segment that may still grow with
+ * the next chunk is kept open in the {@value DiarizationTopology#SPEAKER_PROMPTS_STORE}
+ * store; every other segment is emitted once, right after the chunk that made it final. At the end of the call
  * every open segment is emitted. So each segment appears on segments-out exactly once,
  * with its final extent, at most one chunk after its audio. Segments are emitted in start
  * order per chunk; a segment held open can start before segments emitted earlier.
@@ -54,8 +53,6 @@ import java.util.Set;
 final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, String, SpeakerSegment> {
 
     private static final Logger log = LoggerFactory.getLogger(ChunkDiarizationProcessor.class);
-    /** Slack for rounding in the engine's time arithmetic when deciding that a segment is final. */
-    private static final double EPSILON_SECONDS = 1e-6;
 
     private final ChunkInference inference;
     private ProcessorContext<String, SpeakerSegment> context;
@@ -122,21 +119,16 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
         AudioChunk chunk = record.value();
         String callId = record.key();
         CallDiarizationState stored = store.get(callId);
-        List<OpenSegment> open = stored == null ? List.of() : stored.getOpen();
         ChunkInference.State before = stored == null ? ChunkInference.State.initial() : toState(stored);
 
-        List<OpenSegment> segments = new ArrayList<>(open);
         ChunkInference.State after = before;
-        double chunkEnd = before.chunkIndex() * seconds(inference.chunkSamples());
         if (chunk.samples().length > 0) {
             if (chunk.index() != before.chunkIndex()) {
                 log.warn("call {}: chunk {} arrived where the engine expects chunk {}", callId, chunk.index(),
                         before.chunkIndex());
             }
-            chunkEnd += seconds(chunk.samples().length);
             try {
                 after = inference.diarize(before, chunk.samples());
-                segments = withChunkIndex(open, after.segments(), before.chunkIndex());
             } catch (RuntimeException e) {
                 metrics.inferenceFailure();
                 log.error("call {}: inference failed on chunk {}; the chunk yields no segments", callId,
@@ -148,9 +140,9 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
 
         List<OpenSegment> emit = new ArrayList<>();
         List<OpenSegment> keep = new ArrayList<>();
-        double finalBefore = chunkEnd - inference.joinGapSeconds() - EPSILON_SECONDS;
-        for (OpenSegment segment : segments) {
-            (chunk.last() || segment.getEndSeconds() < finalBefore ? emit : keep).add(segment);
+        for (ChunkInference.Segment s : after.segments()) {
+            OpenSegment segment = new OpenSegment(s.start(), s.end(), s.label(), (float) s.confidence(), s.chunkIndex());
+            (chunk.last() || inference.isFinal(s, after) ? emit : keep).add(segment);
         }
         emit.sort(Comparator.comparingDouble(OpenSegment::getStartSeconds).thenComparingInt(OpenSegment::getLabel));
         for (OpenSegment segment : emit) {
@@ -181,26 +173,6 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
                 takenOver.remove(callId) ? " (counted since this instance took the call over)" : "");
     }
 
-    /**
-     * The engine's segments with the chunk that produced or last changed each: an open
-     * segment the engine returns unchanged keeps its chunk, anything else is this chunk's.
-     */
-    private static List<OpenSegment> withChunkIndex(List<OpenSegment> open, List<ChunkInference.Segment> segments,
-                                                    int chunkIndex) {
-        List<OpenSegment> out = new ArrayList<>(segments.size());
-        for (ChunkInference.Segment s : segments) {
-            int index = chunkIndex;
-            for (OpenSegment o : open) {
-                if (o.getLabel() == s.label() && o.getStartSeconds() == s.start() && o.getEndSeconds() == s.end()) {
-                    index = o.getChunkIndex();
-                    break;
-                }
-            }
-            out.add(new OpenSegment(s.start(), s.end(), s.label(), (float) s.confidence(), index));
-        }
-        return out;
-    }
-
     private SpeakerSegment toSegment(String callId, OpenSegment s) {
         long startMs = Math.round(s.getStartSeconds() * 1000);
         long endMs = Math.max(startMs, Math.round(s.getEndSeconds() * 1000));
@@ -215,10 +187,6 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
                 .build();
     }
 
-    private double seconds(int samples) {
-        return samples / (double) inference.sampleRate();
-    }
-
     private static ChunkInference.State toState(CallDiarizationState stored) {
         List<ChunkInference.Prompt> prompts = new ArrayList<>();
         for (StoredPrompt p : stored.getPrompts()) {
@@ -227,7 +195,8 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
         }
         List<ChunkInference.Segment> segments = new ArrayList<>();
         for (OpenSegment s : stored.getOpen()) {
-            segments.add(new ChunkInference.Segment(s.getStartSeconds(), s.getEndSeconds(), s.getLabel(), s.getConfidence()));
+            segments.add(new ChunkInference.Segment(s.getStartSeconds(), s.getEndSeconds(), s.getLabel(),
+                    s.getConfidence(), s.getChunkIndex()));
         }
         return new ChunkInference.State(stored.getChunkIndex(), stored.getLabels(), prompts, segments);
     }

@@ -1,5 +1,7 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.inference.SegmentStitcher;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -10,8 +12,8 @@ import java.util.Objects;
  * <p>The engine owns the streaming recipe (speaker prompts, mapping chunk-local labels
  * to call labels, chunk-relative to call-relative time, merging a segment with the
  * same speaker's segment across a chunk boundary); the topology owns where the state
- * lives (a changelogged store), when chunks are cut, and when segments are final
- * enough to emit. Implementations must be thread-safe: every stream thread of the
+ * lives (a changelogged store) and when chunks are cut, and emits a segment once
+ * {@link #isFinal} says it is. Implementations must be thread-safe: every stream thread of the
  * application calls the same instance, which is where concurrent calls can be batched
  * into one model run.
  */
@@ -32,6 +34,14 @@ public interface ChunkInference {
      * chunk can no longer change.
      */
     double joinGapSeconds();
+
+    /**
+     * Whether {@code segment} can no longer change once the call is in state {@code after}:
+     * the other half of the engine's merge rule, which {@link SegmentStitcher} owns.
+     */
+    default boolean isFinal(Segment segment, State after) {
+        return SegmentStitcher.isFinal(segment.end(), after.chunkIndex(), chunkSamples(), sampleRate(), joinGapSeconds());
+    }
 
     /**
      * Diarizes the next chunk of a call.
@@ -99,7 +109,8 @@ public interface ChunkInference {
      * @param end        seconds from the call's first sample, after {@code start}
      * @param label      call-level speaker label
      * @param confidence the model's confidence, 0..1
+     * @param chunkIndex the chunk that made it or last extended it
      */
-    record Segment(double start, double end, int label, double confidence) {
+    record Segment(double start, double end, int label, double confidence, int chunkIndex) {
     }
 }

@@ -77,7 +77,7 @@ public final class EngineInference implements ChunkInference {
         }
         List<CallSegment> segments = new ArrayList<>(state.segments().size());
         for (Segment s : state.segments()) {
-            segments.add(new CallSegment(s.start(), s.end(), s.label(), s.confidence()));
+            segments.add(new CallSegment(s.start(), s.end(), s.label(), s.confidence(), s.chunkIndex()));
         }
         return new CallState(prompts, state.labels(), state.chunkIndex(), segments);
     }
@@ -89,7 +89,7 @@ public final class EngineInference implements ChunkInference {
         }
         List<Segment> segments = new ArrayList<>(call.segments().size());
         for (CallSegment s : call.segments()) {
-            segments.add(new Segment(s.start(), s.end(), s.label(), s.confidence()));
+            segments.add(new Segment(s.start(), s.end(), s.label(), s.confidence(), s.chunkIndex()));
         }
         return new State(call.chunkIndex(), call.labelCount(), prompts, segments);
     }

@@ -71,11 +71,11 @@ class CallDiarizerTest {
         assertEquals(3, model.seen.get(2).nPrompted());
 
         assertEquals(List.of(
-                new CallSegment(0.0, 3.0, 0, 0.9),
-                new CallSegment(3.0, 10.0, 1, 0.6),      // chunk 0's B joined with chunk 1's B across the boundary
-                new CallSegment(10.0, 12.0, 0, 0.7),
-                new CallSegment(13.0, 15.0, 2, 0.5),
-                new CallSegment(19.0, 20.0, 2, 0.4)),     // clipped to the call's end
+                new CallSegment(0.0, 3.0, 0, 0.9, 0),
+                new CallSegment(3.0, 10.0, 1, 0.6, 1),      // chunk 0's B joined with chunk 1's B across the boundary
+                new CallSegment(10.0, 12.0, 0, 0.7, 1),
+                new CallSegment(13.0, 15.0, 2, 0.5, 1),
+                new CallSegment(19.0, 20.0, 2, 0.4, 2)),     // clipped to the call's end
                 segments);
         assertEquals(List.of("A", "B", "A", "C", "C"), segments.stream().map(CallSegment::speaker).toList());
     }
@@ -276,12 +276,15 @@ class CallDiarizerTest {
     @Test
     void stitchingJoinsOnlyTheSameSpeakersLatestTurnAcrossSmallGaps() {
         List<CallSegment> s = new ArrayList<>();
-        SegmentStitcher.append(s, new CallSegment(0, 7.95, 0, 0.9), 0.15);
-        SegmentStitcher.append(s, new CallSegment(8.0, 9.0, 0, 0.5), 0.15);    // gap 0.05: joined
-        SegmentStitcher.append(s, new CallSegment(9.5, 10.0, 0, 0.5), 0.15);   // gap 0.5: new turn
-        SegmentStitcher.append(s, new CallSegment(9.6, 11.0, 1, 0.5), 0.15);
-        SegmentStitcher.append(s, new CallSegment(10.1, 12.0, 0, 0.4), 0.15);  // A's latest ends 10.0: joined
-        assertEquals(List.of(new CallSegment(0, 9.0, 0, 0.5), new CallSegment(9.5, 12.0, 0, 0.4),
-                new CallSegment(9.6, 11.0, 1, 0.5)), s);
+        SegmentStitcher.append(s, new CallSegment(0, 7.95, 0, 0.9, 0), 0.15);
+        SegmentStitcher.append(s, new CallSegment(8.0, 9.0, 0, 0.5, 1), 0.15);    // gap 0.05: joined
+        SegmentStitcher.append(s, new CallSegment(9.5, 10.0, 0, 0.5, 1), 0.15);   // gap 0.5: new turn
+        SegmentStitcher.append(s, new CallSegment(9.6, 11.0, 1, 0.5, 1), 0.15);
+        SegmentStitcher.append(s, new CallSegment(10.1, 12.0, 0, 0.4, 2), 0.15);  // A's latest ends 10.0: joined
+        assertEquals(List.of(new CallSegment(0, 9.0, 0, 0.5, 1), new CallSegment(9.5, 12.0, 0, 0.4, 2),
+                new CallSegment(9.6, 11.0, 1, 0.5, 1)), s);
+        // final once it ends more than the join gap before the audio diarized so far (8 s chunks)
+        assertEquals(true, SegmentStitcher.isFinal(15.84, 2, 8 * 16000, 16000, 0.15));
+        assertEquals(false, SegmentStitcher.isFinal(15.86, 2, 8 * 16000, 16000, 0.15));
     }
 }

@@ -67,7 +67,7 @@ class EngineInferenceTest {
         ChunkInference.State state = new ChunkInference.State(3, 2,
                 List.of(new ChunkInference.Prompt(0, new float[] {0.1f, 0.2f}, 1.5, 2, new double[] {0.25, -1.5}, 17),
                         new ChunkInference.Prompt(1, new float[] {0.3f}, 0.7, 1)),
-                List.of(new ChunkInference.Segment(22.5, 24.0, 1, 0.75)));
+                List.of(new ChunkInference.Segment(22.5, 24.0, 1, 0.75, 2)));
         ChunkInference.State back = EngineInference.fromEngine(EngineInference.toEngine(state));
         assertEquals(state.chunkIndex(), back.chunkIndex());
         assertEquals(state.labels(), back.labels());

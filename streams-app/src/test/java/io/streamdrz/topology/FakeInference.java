@@ -99,7 +99,7 @@ final class FakeInference implements ChunkInference {
                 }
                 double start = t0 + runStart * WINDOW / (double) RATE;
                 double end = t0 + Math.min(chunk.length, w * WINDOW) / (double) RATE;
-                append(segments, new Segment(start, end, label, 0.9));
+                append(segments, new Segment(start, end, label, 0.9, state.chunkIndex()));
             }
             runStart = w;
             runVoice = v;
@@ -114,7 +114,7 @@ final class FakeInference implements ChunkInference {
             if (last.label() == s.label()) {
                 if (s.start() - last.end() <= JOIN_GAP && s.start() >= last.start()) {
                     segments.set(i, new Segment(last.start(), Math.max(last.end(), s.end()), s.label(),
-                            Math.min(last.confidence(), s.confidence())));
+                            Math.min(last.confidence(), s.confidence()), s.chunkIndex()));
                     return;
                 }
                 break;

@@ -78,7 +78,7 @@ public final class ManySpeakersInference implements ChunkInference {
         double t0 = k * (chunkSamples / (double) RATE);
         double t1 = t0 + chunk.length / (double) RATE;
         List<Segment> segments = new ArrayList<>(state.segments());
-        segments.add(new Segment(t0, t1, voice, 0.9));
+        segments.add(new Segment(t0, t1, voice, 0.9, k));
         return new State(k + 1, labels, prompts, segments);
     }
 
