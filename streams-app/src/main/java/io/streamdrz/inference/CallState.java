@@ -8,9 +8,9 @@ import java.util.List;
 /**
  * What the streaming recipe keeps per call between chunks: the known speakers' prompts,
  * how many call labels are taken, the next chunk's index and the call's segments so far.
- *
- * <p>A plain value: the streams processor keeps one per call in a state store (the
- * all-fields constructor and the accessors are what a serde needs). Only
+ * The only per-call state type: the streams processor keeps one per call in a state
+ * store (through its codec, {@code topology.CallStateCodec}), holding there only the
+ * segments that may still grow; {@code diarize} keeps all of them. Only
  * {@link CallDiarizer} changes it.
  */
 public final class CallState {
@@ -31,6 +31,11 @@ public final class CallState {
         this.labelCount = labelCount;
         this.chunkIndex = chunkIndex;
         this.segments = new ArrayList<>(segments);
+    }
+
+    /** A copy that the recipe can change while this one stays as it is (prompts and segments are values). */
+    public CallState copy() {
+        return new CallState(prompts, labelCount, chunkIndex, segments);
     }
 
     /** Prompts of the known speakers, by label. */

@@ -1,10 +1,9 @@
 package io.streamdrz.topology;
 
 import io.streamdrz.inference.CallSegment;
+import io.streamdrz.inference.CallState;
 import io.streamdrz.schema.SpeakerSegment;
 import io.streamdrz.state.CallDiarizationState;
-import io.streamdrz.state.OpenSegment;
-import io.streamdrz.state.StoredPrompt;
 
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.StreamsException;
@@ -15,8 +14,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -119,9 +116,8 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
         AudioChunk chunk = record.value();
         String callId = record.key();
         CallDiarizationState stored = store.get(callId);
-        ChunkInference.State before = stored == null ? ChunkInference.State.initial() : toState(stored);
-
-        ChunkInference.State after = before;
+        CallState before = stored == null ? new CallState() : CallStateCodec.decode(stored);
+        CallState after = before;
         if (chunk.samples().length > 0) {
             if (chunk.index() != before.chunkIndex()) {
                 log.warn("call {}: chunk {} arrived where the engine expects chunk {}", callId, chunk.index(),
@@ -133,19 +129,18 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
                 metrics.inferenceFailure();
                 log.error("call {}: inference failed on chunk {}; the chunk yields no segments", callId,
                         before.chunkIndex(), e);
-                after = new ChunkInference.State(before.chunkIndex() + 1, before.labels(), before.prompts(),
+                after = new CallState(before.prompts(), before.labelCount(), before.chunkIndex() + 1,
                         before.segments());
             }
         }
 
-        List<OpenSegment> emit = new ArrayList<>();
-        List<OpenSegment> keep = new ArrayList<>();
-        for (ChunkInference.Segment s : after.segments()) {
-            OpenSegment segment = new OpenSegment(s.start(), s.end(), s.label(), (float) s.confidence(), s.chunkIndex());
-            (chunk.last() || inference.isFinal(s, after) ? emit : keep).add(segment);
+        List<CallSegment> emit = new ArrayList<>();
+        List<CallSegment> keep = new ArrayList<>();
+        for (CallSegment segment : after.segments()) {
+            (chunk.last() || inference.isFinal(segment, after) ? emit : keep).add(segment);
         }
-        emit.sort(Comparator.comparingDouble(OpenSegment::getStartSeconds).thenComparingInt(OpenSegment::getLabel));
-        for (OpenSegment segment : emit) {
+        emit.sort(Comparator.comparingDouble(CallSegment::start).thenComparingInt(CallSegment::label));
+        for (CallSegment segment : emit) {
             context.forward(new Record<>(callId, toSegment(callId, segment), record.timestamp()));
         }
         countEmitted(callId, stored == null, emit.size());
@@ -155,7 +150,8 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
             store.delete(callId);
             forwardEnd(callId, record.timestamp(), chunk.endReason());
         } else {
-            store.put(callId, toStored(after, keep));
+            store.put(callId, CallStateCodec.encode(
+                    new CallState(after.prompts(), after.labelCount(), after.chunkIndex(), keep)));
         }
     }
 
@@ -173,61 +169,17 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
                 takenOver.remove(callId) ? " (counted since this instance took the call over)" : "");
     }
 
-    private SpeakerSegment toSegment(String callId, OpenSegment s) {
-        long startMs = Math.round(s.getStartSeconds() * 1000);
-        long endMs = Math.max(startMs, Math.round(s.getEndSeconds() * 1000));
+    private SpeakerSegment toSegment(String callId, CallSegment s) {
+        long startMs = Math.round(s.start() * 1000);
+        long endMs = Math.max(startMs, Math.round(s.end() * 1000));
         return SpeakerSegment.newBuilder()
                 .setCallId(callId)
-                .setSpeaker(CallSegment.speakerName(s.getLabel()))
+                .setSpeaker(s.speaker())
                 .setStartMs(startMs)
                 .setEndMs(endMs)
-                .setConfidence(s.getConfidence())
-                .setChunkIndex(s.getChunkIndex())
+                .setConfidence((float) s.confidence())
+                .setChunkIndex(s.chunkIndex())
                 .setModelId(inference.modelId())
                 .build();
-    }
-
-    private static ChunkInference.State toState(CallDiarizationState stored) {
-        List<ChunkInference.Prompt> prompts = new ArrayList<>();
-        for (StoredPrompt p : stored.getPrompts()) {
-            prompts.add(new ChunkInference.Prompt(p.getLabel(), FramePayloads.fromBytes(p.getSamples()),
-                    p.getCleanSeconds(), p.getLastChunk(), voiceFromBytes(p.getVoice()), p.getVoiceFrames()));
-        }
-        List<ChunkInference.Segment> segments = new ArrayList<>();
-        for (OpenSegment s : stored.getOpen()) {
-            segments.add(new ChunkInference.Segment(s.getStartSeconds(), s.getEndSeconds(), s.getLabel(),
-                    s.getConfidence(), s.getChunkIndex()));
-        }
-        return new ChunkInference.State(stored.getChunkIndex(), stored.getLabels(), prompts, segments);
-    }
-
-    private static CallDiarizationState toStored(ChunkInference.State state, List<OpenSegment> open) {
-        List<StoredPrompt> prompts = new ArrayList<>();
-        for (ChunkInference.Prompt p : PromptBudget.bound(state.prompts())) {
-            prompts.add(new StoredPrompt(p.label(), FramePayloads.toBytes(p.samples()), p.cleanSeconds(), p.lastChunk(),
-                    voiceToBytes(p.voice()), p.voiceFrames()));
-        }
-        return new CallDiarizationState(state.chunkIndex(), state.labels(), prompts, open);
-    }
-
-    /** A voice profile as stored: 64-bit floats, little-endian, so a restored call matches exactly as before. */
-    static ByteBuffer voiceToBytes(double[] voice) {
-        if (voice == null) {
-            return ByteBuffer.allocate(0);
-        }
-        ByteBuffer out = ByteBuffer.allocate(voice.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        out.asDoubleBuffer().put(voice);
-        return out;
-    }
-
-    /** The stored voice profile; null when empty (none yet, or state written before profiles existed). */
-    static double[] voiceFromBytes(ByteBuffer bytes) {
-        ByteBuffer in = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (in.remaining() == 0) {
-            return null;
-        }
-        double[] out = new double[in.remaining() / Double.BYTES];
-        in.asDoubleBuffer().get(out);
-        return out;
     }
 }

@@ -1,21 +1,20 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.inference.CallSegment;
+import io.streamdrz.inference.CallState;
 import io.streamdrz.inference.SegmentStitcher;
-
-import java.util.List;
-import java.util.Objects;
 
 /**
  * What the topology needs from the inference engine: diarize one chunk of one call,
  * given what the engine kept about that call after the previous chunk.
  *
- * <p>The engine owns the streaming recipe (speaker prompts, mapping chunk-local labels
- * to call labels, chunk-relative to call-relative time, merging a segment with the
- * same speaker's segment across a chunk boundary); the topology owns where the state
- * lives (a changelogged store) and when chunks are cut, and emits a segment once
- * {@link #isFinal} says it is. Implementations must be thread-safe: every stream thread of the
- * application calls the same instance, which is where concurrent calls can be batched
- * into one model run.
+ * <p>The engine owns the streaming recipe and its per-call state, {@link CallState}
+ * (speaker prompts, mapping chunk-local labels to call labels, chunk-relative to
+ * call-relative time, a segment's whole life in {@link SegmentStitcher}); the topology
+ * owns where the state lives (a changelogged store, through {@link CallStateCodec}) and
+ * when chunks are cut, and emits a segment once {@link #isFinal} says it is.
+ * Implementations must be thread-safe: every stream thread of the application calls the
+ * same instance, which is where concurrent calls can be batched into one model run.
  */
 public interface ChunkInference {
 
@@ -30,8 +29,7 @@ public interface ChunkInference {
 
     /**
      * How far apart, in seconds, two segments of the same speaker may be and still be
-     * merged into one. A segment that ends more than this before the end of the latest
-     * chunk can no longer change.
+     * merged into one.
      */
     double joinGapSeconds();
 
@@ -39,78 +37,19 @@ public interface ChunkInference {
      * Whether {@code segment} can no longer change once the call is in state {@code after}:
      * the other half of the engine's merge rule, which {@link SegmentStitcher} owns.
      */
-    default boolean isFinal(Segment segment, State after) {
+    default boolean isFinal(CallSegment segment, CallState after) {
         return SegmentStitcher.isFinal(segment.end(), after.chunkIndex(), chunkSamples(), sampleRate(), joinGapSeconds());
     }
 
     /**
      * Diarizes the next chunk of a call.
      *
-     * @param state the call's state after its previous chunk ({@link State#initial()} for the first); its
-     *              {@link State#segments()} are the segments that may still be extended
+     * @param state the call's state after its previous chunk (a new {@link CallState} for the first); its
+     *              {@link CallState#segments()} are the segments that may still be extended. Not changed.
      * @param chunk the chunk's samples, mono, at {@link #sampleRate()}: {@link #chunkSamples()} of them,
      *              fewer only for the call's last chunk
-     * @return the state after the chunk: {@link State#chunkIndex()} one higher, and as segments those of
+     * @return the state after the chunk: {@link CallState#chunkIndex()} one higher, and as segments those of
      *         {@code state} (possibly extended) followed by the chunk's new ones, all in call time
      */
-    State diarize(State state, float[] chunk);
-
-    /**
-     * What the engine keeps about one call between chunks.
-     *
-     * @param chunkIndex index of the call's next chunk
-     * @param labels     call-level speaker labels handed out so far (label 0 is speaker A)
-     * @param prompts    clean speech per known speaker, used to recognise them in later chunks
-     * @param segments   segments in call time
-     */
-    record State(int chunkIndex, int labels, List<Prompt> prompts, List<Segment> segments) {
-
-        public State {
-            prompts = List.copyOf(prompts);
-            segments = List.copyOf(segments);
-        }
-
-        /** A call before its first chunk. */
-        public static State initial() {
-            return new State(0, 0, List.of(), List.of());
-        }
-
-        public State withSegments(List<Segment> newSegments) {
-            return new State(chunkIndex, labels, prompts, newSegments);
-        }
-    }
-
-    /**
-     * A speaker prompt.
-     *
-     * @param label        call-level speaker label
-     * @param samples      clean speech of that speaker at the model's rate (not copied)
-     * @param cleanSeconds how long the clean region was it came from
-     * @param lastChunk    the latest chunk in which the speaker spoke
-     * @param voice        the speaker's voice profile (a sum of voice embeddings), null before it has one
-     * @param voiceFrames  frames summed in {@code voice}
-     */
-    record Prompt(int label, float[] samples, double cleanSeconds, int lastChunk, double[] voice, int voiceFrames) {
-
-        public Prompt {
-            Objects.requireNonNull(samples, "samples");
-        }
-
-        /** A prompt without a voice profile. */
-        public Prompt(int label, float[] samples, double cleanSeconds, int lastChunk) {
-            this(label, samples, cleanSeconds, lastChunk, null, 0);
-        }
-    }
-
-    /**
-     * A stretch of speech in call time.
-     *
-     * @param start      seconds from the call's first sample
-     * @param end        seconds from the call's first sample, after {@code start}
-     * @param label      call-level speaker label
-     * @param confidence the model's confidence, 0..1
-     * @param chunkIndex the chunk that made it or last extended it
-     */
-    record Segment(double start, double end, int label, double confidence, int chunkIndex) {
-    }
+    CallState diarize(CallState state, float[] chunk);
 }

@@ -1,22 +1,19 @@
 package io.streamdrz.topology;
 
 import io.streamdrz.inference.CallDiarizer;
-import io.streamdrz.inference.CallSegment;
 import io.streamdrz.inference.CallState;
 import io.streamdrz.inference.ChunkRunner;
 import io.streamdrz.inference.DecodedChunk;
 import io.streamdrz.inference.ModelContract;
 import io.streamdrz.inference.PreparedChunk;
-import io.streamdrz.inference.SpeakerPrompt;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@link ChunkInference} on the real engine: the streaming recipe of
  * {@link CallDiarizer} (prompts, label mapping, stitching) around a {@link ChunkRunner}
- * (the model, or a batching layer in front of it). The topology's per-call state maps
- * one to one onto the engine's {@link CallState}; nothing is computed here.
+ * (the model, or a batching layer in front of it). The topology's per-call state is
+ * the engine's {@link CallState}; nothing is computed here.
  */
 public final class EngineInference implements ChunkInference {
 
@@ -61,36 +58,11 @@ public final class EngineInference implements ChunkInference {
     }
 
     @Override
-    public State diarize(State state, float[] chunk) {
-        CallState call = toEngine(state);
+    public CallState diarize(CallState state, float[] chunk) {
+        CallState call = state.copy();
         PreparedChunk prepared = diarizer.prepare(call, chunk);
         DecodedChunk decoded = runner.run(List.of(prepared.input())).get(0);
         diarizer.absorb(call, prepared, decoded);
-        return fromEngine(call);
-    }
-
-    static CallState toEngine(State state) {
-        List<SpeakerPrompt> prompts = new ArrayList<>(state.prompts().size());
-        for (Prompt p : state.prompts()) {
-            prompts.add(new SpeakerPrompt(p.label(), p.samples(), p.cleanSeconds(), p.lastChunk(), p.voice(),
-                    p.voiceFrames()));
-        }
-        List<CallSegment> segments = new ArrayList<>(state.segments().size());
-        for (Segment s : state.segments()) {
-            segments.add(new CallSegment(s.start(), s.end(), s.label(), s.confidence(), s.chunkIndex()));
-        }
-        return new CallState(prompts, state.labels(), state.chunkIndex(), segments);
-    }
-
-    static State fromEngine(CallState call) {
-        List<Prompt> prompts = new ArrayList<>(call.prompts().size());
-        for (SpeakerPrompt p : call.prompts()) {
-            prompts.add(new Prompt(p.label(), p.audio(), p.cleanSeconds(), p.lastChunk(), p.voice(), p.voiceFrames()));
-        }
-        List<Segment> segments = new ArrayList<>(call.segments().size());
-        for (CallSegment s : call.segments()) {
-            segments.add(new Segment(s.start(), s.end(), s.label(), s.confidence(), s.chunkIndex()));
-        }
-        return new State(call.chunkIndex(), call.labelCount(), prompts, segments);
+        return call;
     }
 }

@@ -1,5 +1,7 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.inference.SpeakerPrompt;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -38,26 +40,26 @@ final class PromptBudget {
     /** Speakers remembered at all (label, voice profile, when last heard). */
     static final int KEPT = 64;
 
-    private static final Comparator<ChunkInference.Prompt> MOST_RECENT_FIRST =
-            Comparator.comparingInt((ChunkInference.Prompt p) -> -p.lastChunk())
-                    .thenComparingInt(ChunkInference.Prompt::label);
+    private static final Comparator<SpeakerPrompt> MOST_RECENT_FIRST =
+            Comparator.comparingInt((SpeakerPrompt p) -> -p.lastChunk())
+                    .thenComparingInt(SpeakerPrompt::label);
 
     private PromptBudget() {
     }
 
     /** The prompts to store, in their original order; unchanged when within the budget. */
-    static List<ChunkInference.Prompt> bound(List<ChunkInference.Prompt> prompts) {
+    static List<SpeakerPrompt> bound(List<SpeakerPrompt> prompts) {
         if (prompts.size() <= WITH_AUDIO) {
             return prompts;
         }
-        List<ChunkInference.Prompt> ranked = new ArrayList<>(prompts);
+        List<SpeakerPrompt> ranked = new ArrayList<>(prompts);
         ranked.sort(MOST_RECENT_FIRST);
         Map<Integer, Integer> rankOfLabel = new HashMap<>();
         for (int i = 0; i < ranked.size(); i++) {
             rankOfLabel.put(ranked.get(i).label(), i);
         }
-        List<ChunkInference.Prompt> out = new ArrayList<>(Math.min(prompts.size(), KEPT));
-        for (ChunkInference.Prompt p : prompts) {
+        List<SpeakerPrompt> out = new ArrayList<>(Math.min(prompts.size(), KEPT));
+        for (SpeakerPrompt p : prompts) {
             int rank = rankOfLabel.get(p.label());
             if (rank < WITH_AUDIO) {
                 out.add(p);
@@ -68,7 +70,7 @@ final class PromptBudget {
         return out;
     }
 
-    private static ChunkInference.Prompt withoutAudio(ChunkInference.Prompt p) {
-        return new ChunkInference.Prompt(p.label(), new float[0], 0.0, p.lastChunk(), p.voice(), p.voiceFrames());
+    private static SpeakerPrompt withoutAudio(SpeakerPrompt p) {
+        return new SpeakerPrompt(p.label(), new float[0], 0.0, p.lastChunk(), p.voice(), p.voiceFrames());
     }
 }

@@ -1,5 +1,6 @@
 package io.streamdrz.app;
 
+import io.streamdrz.inference.CallState;
 import io.streamdrz.client.AudioProducer;
 import io.streamdrz.kafka.EmbeddedKafka;
 import io.streamdrz.kafka.EmbeddedKafkaExtension;
@@ -181,7 +182,7 @@ class MetricsEndpointIT {
         }
 
         @Override
-        public State diarize(State state, float[] chunk) {
+        public CallState diarize(CallState state, float[] chunk) {
             try {
                 release.await();
             } catch (InterruptedException e) {

@@ -1,5 +1,7 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.inference.CallState;
+
 /**
  * A test engine that passes every call to another one; a test overrides only the step it
  * changes (a blocked chunk, a missing model id, larger prompts).
@@ -33,7 +35,7 @@ public abstract class DelegatingInference implements ChunkInference {
     }
 
     @Override
-    public State diarize(State state, float[] chunk) {
+    public CallState diarize(CallState state, float[] chunk) {
         return inner.diarize(state, chunk);
     }
 }

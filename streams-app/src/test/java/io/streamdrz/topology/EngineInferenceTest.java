@@ -1,5 +1,8 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.inference.CallState;
+import io.streamdrz.inference.SpeakerPrompt;
+
 import io.streamdrz.audio.AudioFileReader;
 import io.streamdrz.inference.CallDiarizer;
 import io.streamdrz.inference.CallSegment;
@@ -63,24 +66,25 @@ class EngineInferenceTest {
     }
 
     @Test
-    void theStateRoundTripsThroughTheEnginesCallState() {
-        ChunkInference.State state = new ChunkInference.State(3, 2,
-                List.of(new ChunkInference.Prompt(0, new float[] {0.1f, 0.2f}, 1.5, 2, new double[] {0.25, -1.5}, 17),
-                        new ChunkInference.Prompt(1, new float[] {0.3f}, 0.7, 1)),
-                List.of(new ChunkInference.Segment(22.5, 24.0, 1, 0.75, 2)));
-        ChunkInference.State back = EngineInference.fromEngine(EngineInference.toEngine(state));
+    void theCallStateRoundTripsThroughTheStoredRecord() {
+        CallState state = new CallState(
+                List.of(new SpeakerPrompt(0, new float[] {0.1f, 0.2f}, 1.5, 2, new double[] {0.25, -1.5}, 17),
+                        new SpeakerPrompt(1, new float[] {0.3f}, 0.7, 1)),
+                2, 3, List.of(new CallSegment(22.5, 24.0, 1, 0.75, 2)));
+        CallState back = CallStateCodec.decode(CallStateCodec.encode(state));
         assertEquals(state.chunkIndex(), back.chunkIndex());
-        assertEquals(state.labels(), back.labels());
+        assertEquals(state.labelCount(), back.labelCount());
         assertEquals(state.segments(), back.segments());
         assertEquals(2, back.prompts().size());
+        assertArrayEquals(new float[] {0.1f, 0.2f}, back.prompts().get(0).audio());
         assertEquals(0.7, back.prompts().get(1).cleanSeconds());
         assertArrayEquals(new double[] {0.25, -1.5}, back.prompts().get(0).voice());
         assertEquals(17, back.prompts().get(0).voiceFrames());
         assertNull(back.prompts().get(1).voice());
-        // and through the bytes of the state store, exactly
+        // the voice profile through the bytes of the state store, exactly
         assertArrayEquals(new double[] {0.25, -1.5},
-                ChunkDiarizationProcessor.voiceFromBytes(ChunkDiarizationProcessor.voiceToBytes(new double[] {0.25, -1.5})));
-        assertNull(ChunkDiarizationProcessor.voiceFromBytes(ChunkDiarizationProcessor.voiceToBytes(null)));
+                CallStateCodec.voiceFromBytes(CallStateCodec.voiceToBytes(new double[] {0.25, -1.5})));
+        assertNull(CallStateCodec.voiceFromBytes(CallStateCodec.voiceToBytes(null)));
     }
 
     private static List<String> rows(List<?> segments) {

@@ -1,5 +1,9 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.inference.CallSegment;
+import io.streamdrz.inference.CallState;
+import io.streamdrz.inference.SpeakerPrompt;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -66,19 +70,19 @@ final class FakeInference implements ChunkInference {
     }
 
     @Override
-    public State diarize(State state, float[] chunk) {
+    public CallState diarize(CallState state, float[] chunk) {
         chunks.incrementAndGet();
         if (failOnChunk.test(state.chunkIndex())) {
             throw new IllegalStateException("fake engine failure on chunk " + state.chunkIndex());
         }
         double t0 = state.chunkIndex() * (chunkSamples / (double) RATE);
-        List<Prompt> prompts = new ArrayList<>(state.prompts());
+        List<SpeakerPrompt> prompts = new ArrayList<>(state.prompts());
         Map<Integer, Integer> labelOfVoice = new HashMap<>();
-        for (Prompt p : prompts) {
-            labelOfVoice.put(voice(p.samples(), 0, p.samples().length), p.label());
+        for (SpeakerPrompt p : prompts) {
+            labelOfVoice.put(voice(p.audio(), 0, p.audio().length), p.label());
         }
-        int labels = state.labels();
-        List<Segment> segments = new ArrayList<>(state.segments());
+        int labels = state.labelCount();
+        List<CallSegment> segments = new ArrayList<>(state.segments());
         int windows = (chunk.length + WINDOW - 1) / WINDOW;
         int runStart = 0;
         int runVoice = windows == 0 ? 0 : voice(chunk, 0, Math.min(WINDOW, chunk.length));
@@ -94,26 +98,26 @@ final class FakeInference implements ChunkInference {
                     labelOfVoice.put(runVoice, label);
                     int from = runStart * WINDOW;
                     int to = Math.min(chunk.length, w * WINDOW);
-                    prompts.add(new Prompt(label, Arrays.copyOfRange(chunk, from, Math.min(to, from + 4 * WINDOW)),
+                    prompts.add(new SpeakerPrompt(label, Arrays.copyOfRange(chunk, from, Math.min(to, from + 4 * WINDOW)),
                             (to - from) / (double) RATE, state.chunkIndex()));
                 }
                 double start = t0 + runStart * WINDOW / (double) RATE;
                 double end = t0 + Math.min(chunk.length, w * WINDOW) / (double) RATE;
-                append(segments, new Segment(start, end, label, 0.9, state.chunkIndex()));
+                append(segments, new CallSegment(start, end, label, 0.9, state.chunkIndex()));
             }
             runStart = w;
             runVoice = v;
         }
-        return new State(state.chunkIndex() + 1, labels, prompts, segments);
+        return new CallState(prompts, labels, state.chunkIndex() + 1, segments);
     }
 
     /** The engine's stitching: merge with the same speaker's latest segment when they (nearly) touch. */
-    private static void append(List<Segment> segments, Segment s) {
+    private static void append(List<CallSegment> segments, CallSegment s) {
         for (int i = segments.size() - 1; i >= 0; i--) {
-            Segment last = segments.get(i);
+            CallSegment last = segments.get(i);
             if (last.label() == s.label()) {
                 if (s.start() - last.end() <= JOIN_GAP && s.start() >= last.start()) {
-                    segments.set(i, new Segment(last.start(), Math.max(last.end(), s.end()), s.label(),
+                    segments.set(i, new CallSegment(last.start(), Math.max(last.end(), s.end()), s.label(),
                             Math.min(last.confidence(), s.confidence()), s.chunkIndex()));
                     return;
                 }

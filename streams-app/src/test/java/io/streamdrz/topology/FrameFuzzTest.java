@@ -1,5 +1,7 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.inference.CallState;
+import io.streamdrz.inference.SpeakerPrompt;
 import io.streamdrz.schema.SingleObjectCodec;
 import io.streamdrz.schema.SpeakerSegment;
 import io.streamdrz.state.BufferedFrame;
@@ -215,15 +217,15 @@ class FrameFuzzTest {
         }
 
         @Override
-        public State diarize(State state, float[] chunk) {
-            State after = inner.diarize(state, chunk);
-            List<Prompt> prompts = new ArrayList<>();
-            for (Prompt p : after.prompts()) {
-                prompts.add(p.samples().length == 0 || p.samples().length == PROMPT_SAMPLES ? p
-                        : new Prompt(p.label(), repeat(p.samples()), p.cleanSeconds(), p.lastChunk(), p.voice(),
+        public CallState diarize(CallState state, float[] chunk) {
+            CallState after = inner.diarize(state, chunk);
+            List<SpeakerPrompt> prompts = new ArrayList<>();
+            for (SpeakerPrompt p : after.prompts()) {
+                prompts.add(p.audio().length == 0 || p.audio().length == PROMPT_SAMPLES ? p
+                        : new SpeakerPrompt(p.label(), repeat(p.audio()), p.cleanSeconds(), p.lastChunk(), p.voice(),
                                 p.voiceFrames()));
             }
-            return new State(after.chunkIndex(), after.labels(), prompts, after.segments());
+            return new CallState(prompts, after.labelCount(), after.chunkIndex(), after.segments());
         }
 
         private static float[] repeat(float[] samples) {

@@ -1,5 +1,9 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.inference.CallSegment;
+import io.streamdrz.inference.CallState;
+import io.streamdrz.inference.SpeakerPrompt;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -55,31 +59,31 @@ public final class ManySpeakersInference implements ChunkInference {
     }
 
     @Override
-    public State diarize(State state, float[] chunk) {
+    public CallState diarize(CallState state, float[] chunk) {
         promptsWithAudioSeen = Math.max(promptsWithAudioSeen,
-                (int) state.prompts().stream().filter(p -> p.samples().length > 0).count());
+                (int) state.prompts().stream().filter(p -> p.audio().length > 0).count());
         int k = state.chunkIndex();
         int voice = k % voices;
-        int labels = Math.max(state.labels(), voice + 1);
-        List<Prompt> prompts = new ArrayList<>();
+        int labels = Math.max(state.labelCount(), voice + 1);
+        List<SpeakerPrompt> prompts = new ArrayList<>();
         boolean known = false;
-        for (Prompt p : state.prompts()) {
+        for (SpeakerPrompt p : state.prompts()) {
             if (p.label() == voice) {
                 known = true;
-                prompts.add(new Prompt(p.label(), p.samples().length > 0 ? p.samples() : prompt(voice), 2.0, k,
+                prompts.add(new SpeakerPrompt(p.label(), p.audio().length > 0 ? p.audio() : prompt(voice), 2.0, k,
                         voiceProfile(voice), 100));
             } else {
                 prompts.add(p);
             }
         }
         if (!known) {
-            prompts.add(new Prompt(voice, prompt(voice), 2.0, k, voiceProfile(voice), 100));
+            prompts.add(new SpeakerPrompt(voice, prompt(voice), 2.0, k, voiceProfile(voice), 100));
         }
         double t0 = k * (chunkSamples / (double) RATE);
         double t1 = t0 + chunk.length / (double) RATE;
-        List<Segment> segments = new ArrayList<>(state.segments());
-        segments.add(new Segment(t0, t1, voice, 0.9, k));
-        return new State(k + 1, labels, prompts, segments);
+        List<CallSegment> segments = new ArrayList<>(state.segments());
+        segments.add(new CallSegment(t0, t1, voice, 0.9, k));
+        return new CallState(prompts, labels, k + 1, segments);
     }
 
     private static float[] prompt(int voice) {

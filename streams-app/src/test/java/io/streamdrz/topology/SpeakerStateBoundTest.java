@@ -1,5 +1,7 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.inference.SpeakerPrompt;
+
 import io.streamdrz.schema.AudioFrame;
 import io.streamdrz.schema.SingleObjectCodec;
 import io.streamdrz.schema.SpeakerSegment;
@@ -77,25 +79,25 @@ class SpeakerStateBoundTest {
 
     @Test
     void fewSpeakersAreStoredUnchanged() {
-        List<ChunkInference.Prompt> prompts = List.of(prompt(0, 5), prompt(1, 2), prompt(2, 9), prompt(3, 1));
+        List<SpeakerPrompt> prompts = List.of(prompt(0, 5), prompt(1, 2), prompt(2, 9), prompt(3, 1));
         assertSame(prompts, PromptBudget.bound(prompts));
     }
 
     @Test
     void theMostRecentlyHeardKeepTheirAudioTheOthersTheirVoice() {
-        List<ChunkInference.Prompt> prompts = List.of(prompt(0, 5), prompt(1, 2), prompt(2, 9), prompt(3, 1),
+        List<SpeakerPrompt> prompts = List.of(prompt(0, 5), prompt(1, 2), prompt(2, 9), prompt(3, 1),
                 prompt(4, 7), prompt(5, 7));
-        List<ChunkInference.Prompt> bounded = PromptBudget.bound(prompts);
-        assertEquals(List.of(0, 1, 2, 3, 4, 5), bounded.stream().map(ChunkInference.Prompt::label).toList());
+        List<SpeakerPrompt> bounded = PromptBudget.bound(prompts);
+        assertEquals(List.of(0, 1, 2, 3, 4, 5), bounded.stream().map(SpeakerPrompt::label).toList());
         // Ranked 2 (chunk 9), 4, 5 (chunk 7, by label), 0 (chunk 5); then 1 and 3 lose their audio.
         assertEquals(List.of(32_000, 0, 32_000, 0, 32_000, 32_000),
-                bounded.stream().map(p -> p.samples().length).toList());
+                bounded.stream().map(p -> p.audio().length).toList());
         assertEquals(0.0, bounded.get(1).cleanSeconds(), "a clean region will replace it");
         assertSame(prompts.get(1).voice(), bounded.get(1).voice(), "the voice profile stays");
         assertEquals(2, bounded.get(1).lastChunk());
     }
 
-    private static ChunkInference.Prompt prompt(int label, int lastChunk) {
-        return new ChunkInference.Prompt(label, new float[32_000], 2.0, lastChunk, new double[]{label}, 10);
+    private static SpeakerPrompt prompt(int label, int lastChunk) {
+        return new SpeakerPrompt(label, new float[32_000], 2.0, lastChunk, new double[]{label}, 10);
     }
 }
