@@ -112,7 +112,7 @@ class SynthConfig:
 
 def _decode(audio, encoding):
     if encoding == 'mulaw':
-        return mulaw_decode(audio)
+        return mulaw_decode_float(audio)
     return audio.astype(np.float32) / 32768.0
 
 
@@ -245,12 +245,12 @@ _MULAW_ENCODE, _MULAW_DECODE = _mulaw_byte(_INT16), (_mulaw_value(_BYTES) / 3276
 _ALAW_ENCODE, _ALAW_DECODE = _alaw_byte(_INT16), (_alaw_value(_BYTES) / 32768.0).astype(np.float32)
 
 
-def mulaw_encode(x):
-    """float [-1, 1] -> G.711 mu-law bytes."""
+def mulaw_encode_float(x):
+    """float [-1, 1] -> G.711 mu-law bytes (corpus.mulaw_encode takes int16 PCM)."""
     return _MULAW_ENCODE[_to_int16(x) + 32768]
 
 
-def mulaw_decode(u):
+def mulaw_decode_float(u):
     return _MULAW_DECODE[u]
 
 
@@ -707,7 +707,7 @@ class CallSynth:
         if codec == 'gsm' and not self.gsm_ok:
             codec = 'mulaw'  # no GSM in this libsndfile: the closest 8 kHz codec instead
         if codec == 'mulaw':
-            y = mulaw_decode(mulaw_encode(y))
+            y = mulaw_decode_float(mulaw_encode_float(y))
         elif codec == 'alaw':
             y = alaw_decode(alaw_encode(y))
         elif codec == 'gsm':
