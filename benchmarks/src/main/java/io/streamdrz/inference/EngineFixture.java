@@ -41,7 +41,7 @@ final class EngineFixture implements AutoCloseable {
             }
             PreparedChunk p = diarizer.prepare(state, chunk);
             prepared.add(p.input());
-            diarizer.absorb(state, p, engine.run(List.of(p.input())).get(0).segments());
+            diarizer.absorb(state, p, engine.run(List.of(p.input())).get(0));
         }
         this.inputs = List.copyOf(prepared);
     }

@@ -27,8 +27,7 @@ import java.util.function.Function;
  *       no segment covers goes to the chunk voice it sounds most like ({@link SpeechGate});
  *       chunk labels go to prompted speakers by voice, each of their
  *       segments to the prompted voice it sounds like, and leftover labels that sound
- *       alike become one new speaker ({@link VoiceMatcher}; the model's own labels decide
- *       when the runner gives no voice embeddings); new speakers take new call labels in
+ *       alike become one new speaker ({@link VoiceMatcher}); new speakers take new call labels in
  *       order of appearance, unless the call already has {@code speakerCap} labels:
  *       then the known speaker they sound most like; each frame where one speaker alone
  *       talks goes to the present speaker whose voice it sounds most like, splitting
@@ -122,29 +121,16 @@ public final class CallDiarizer {
      * @return the chunk's segments in call time and call labels (before stitching)
      */
     public List<CallSegment> absorb(CallState state, PreparedChunk prepared, DecodedChunk decoded) {
-        return absorb(state, prepared, decoded.segments(), decoded.embeddings(), decoded.speech());
-    }
-
-    /** {@link #absorb(CallState, PreparedChunk, DecodedChunk)} without voice embeddings. */
-    public List<CallSegment> absorb(CallState state, PreparedChunk prepared, List<ChunkSegment> local) {
-        return absorb(state, prepared, local, null, null);
-    }
-
-    private List<CallSegment> absorb(CallState state, PreparedChunk prepared, List<ChunkSegment> decoded,
-                                     float[] embeddings, List<SpeechGate.Region> speech) {
+        float[] embeddings = decoded.embeddings();
         double chunkLength = prepared.chunk().length / (double) c.sampleRate;
         List<SpeakerPrompt> prompts = prepared.prompts();
-        List<ChunkSegment> local = clamp(decoded, chunkLength);
-        local = gate(local, speech, embeddings, prompts, chunkLength);
+        List<ChunkSegment> local = clamp(decoded.segments(), chunkLength);
+        local = gate(local, decoded.speech(), embeddings, prompts, chunkLength);
         Match match = match(local, prompts, embeddings);
         List<ChunkSegment> segs = label(state, local, prompts, match, embeddings);
-        if (embeddings != null) {
-            segs = refine(state, segs, embeddings);
-        }
+        segs = refine(state, segs, embeddings);
         refreshPrompts(state, prepared.chunk(), segs, prompts, match.voices());
-        if (embeddings != null) {
-            growVoices(state, segs, embeddings);
-        }
+        growVoices(state, segs, embeddings);
         return stitch(state, segs);
     }
 
@@ -176,7 +162,7 @@ public final class CallDiarizer {
     /**
      * Who the chunk's segments are ({@link #match}).
      *
-     * @param voices      the chunk's voices, null without embeddings
+     * @param voices      the chunk's voices
      * @param segmentSlot per segment its prompt slot, {@link VoiceMatcher#NEW} or {@link VoiceMatcher#STRANGER}
      * @param alias       new label -> the new label it is the same voice as
      */
@@ -191,17 +177,11 @@ public final class CallDiarizer {
 
     /**
      * Chunk labels to prompt slots by voice, each segment of theirs to the prompt it
-     * sounds like, leftover labels that sound alike as one new speaker ({@link VoiceMatcher});
-     * without embeddings the model's labels decide.
+     * sounds like, leftover labels that sound alike as one new speaker ({@link VoiceMatcher}).
+     * (prompts.py's {@code _match} also runs without embeddings, for an evaluation of the
+     * model's own labels; the engine always has them.)
      */
     private Match match(List<ChunkSegment> local, List<SpeakerPrompt> prompts, float[] embeddings) {
-        if (embeddings == null) {
-            int[] segmentSlot = new int[local.size()];
-            for (int i = 0; i < local.size(); i++) {
-                segmentSlot[i] = local.get(i).label() < prompts.size() ? local.get(i).label() : VoiceMatcher.NEW;
-            }
-            return new Match(null, segmentSlot, Map.of());
-        }
         double[][] profiles = new double[prompts.size()][];
         for (int i = 0; i < profiles.length; i++) {
             profiles[i] = profileOf(prompts.get(i));
@@ -360,7 +340,7 @@ public final class CallDiarizer {
      * speaker's segments (mean over the frames where only they speak, at least
      * {@code match.min_frames}) goes to the known speaker it is most like: their unit voice
      * profile, else their prompt's voice in this chunk, else their own frames in this chunk
-     * (ties: lowest label). Without a voice to compare (no embeddings, too few frames): the
+     * (ties: lowest label). Without a voice to compare (too few frames): the
      * lowest known speaker who does not speak in this chunk, else speaker 0. Why: a further
      * label in a two-party call is the model or the matching losing one of the two voices,
      * and the voice says which. As {@code _closest_known} in prompts.py.
@@ -368,15 +348,13 @@ public final class CallDiarizer {
     private int closestKnown(CallState state, List<SpeakerPrompt> prompts, VoiceMatcher voices, float[] embeddings,
                              List<ChunkSegment> local, int[] owners) {
         Map<Integer, double[]> solo = new HashMap<>();   // owner -> voice of the frames where only they speak
-        if (voices != null) {
-            List<ChunkSegment> owned = new ArrayList<>(local.size());
-            for (int i = 0; i < owners.length; i++) {
-                owned.add(new ChunkSegment(local.get(i).start(), local.get(i).end(), owners[i], local.get(i).confidence()));
-            }
-            for (Map.Entry<Integer, boolean[]> e : VoiceMatcher.soloFrames(c, owned).entrySet()) {
-                if (VoiceMatcher.countOf(e.getValue()) >= c.matchMinFrames) {
-                    solo.put(e.getKey(), VoiceMatcher.chunkMean(c, embeddings, e.getValue()));
-                }
+        List<ChunkSegment> owned = new ArrayList<>(local.size());
+        for (int i = 0; i < owners.length; i++) {
+            owned.add(new ChunkSegment(local.get(i).start(), local.get(i).end(), owners[i], local.get(i).confidence()));
+        }
+        for (Map.Entry<Integer, boolean[]> e : VoiceMatcher.soloFrames(c, owned).entrySet()) {
+            if (VoiceMatcher.countOf(e.getValue()) >= c.matchMinFrames) {
+                solo.put(e.getKey(), VoiceMatcher.chunkMean(c, embeddings, e.getValue()));
             }
         }
         double[] own = solo.get(THIS_NEW);
@@ -423,7 +401,7 @@ public final class CallDiarizer {
      */
     private boolean moreTypical(SpeakerPrompt old, double a, double b, List<SpeakerPrompt> prompts,
                                 VoiceMatcher voices) {
-        if (voices == null || profileOf(old) == null || old.voiceFrames() < c.profileMinFrames
+        if (profileOf(old) == null || old.voiceFrames() < c.profileMinFrames
                 || b - a < old.cleanSeconds() - 1e-6) {
             return false;
         }

@@ -11,13 +11,16 @@ import java.util.List;
  * @param nPrompted how many prompt slots held a speaker
  * @param segments  the triples as chunk-relative segments
  * @param embeddings the encoder's unit voice embedding per frame, {@code (encoder.frames,
- *                  speaker.dim)} row-major, or null when the runner gives none (then the
- *                  model's own labels say which chunk speaker is which prompt)
+ *                  speaker.dim)} row-major
  * @param speech    where the VAD hears speech in the chunk, or null for no speech gate
  *                  ({@link SpeechGate})
  */
 public record DecodedChunk(int[] tokens, double[] probs, int nPrompted, List<ChunkSegment> segments,
                            float[] embeddings, List<SpeechGate.Region> speech) {
+
+    public DecodedChunk {
+        java.util.Objects.requireNonNull(embeddings, "embeddings (the model's speaker_embedding output)");
+    }
 
     /** Without a speech gate. */
     public DecodedChunk(int[] tokens, double[] probs, int nPrompted, List<ChunkSegment> segments,
@@ -25,10 +28,6 @@ public record DecodedChunk(int[] tokens, double[] probs, int nPrompted, List<Chu
         this(tokens, probs, nPrompted, segments, embeddings, null);
     }
 
-    /** Without voice embeddings or a speech gate. */
-    public DecodedChunk(int[] tokens, double[] probs, int nPrompted, List<ChunkSegment> segments) {
-        this(tokens, probs, nPrompted, segments, null, null);
-    }
 
     /** This chunk with the VAD's speech regions. */
     public DecodedChunk withSpeech(List<SpeechGate.Region> regions) {

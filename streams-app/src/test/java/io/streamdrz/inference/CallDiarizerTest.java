@@ -4,7 +4,9 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,7 +21,7 @@ class CallDiarizerTest {
     private static final int SR = 16000;
 
     /** A model that answers chunk k with the k-th script entry and records what it saw. */
-    private static final class ScriptedModel implements ChunkRunner {
+    private final class ScriptedModel implements ChunkRunner {
         final List<List<ChunkSegment>> script;
         final List<ModelInput> seen = new ArrayList<>();
 
@@ -31,7 +33,7 @@ class CallDiarizerTest {
         public List<DecodedChunk> run(List<ModelInput> inputs) {
             List<DecodedChunk> out = new ArrayList<>();
             for (ModelInput in : inputs) {
-                out.add(new DecodedChunk(new int[0], new double[0], in.nPrompted(), script.get(seen.size())));
+                out.add(byLabel(in.nPrompted(), script.get(seen.size())));
                 seen.add(in);
             }
             return out;
@@ -40,6 +42,59 @@ class CallDiarizerTest {
 
     private static ChunkSegment seg(double s, double e, int label, double conf) {
         return new ChunkSegment(s, e, label, conf);
+    }
+
+    /**
+     * A chunk decoded by a model whose voices agree with its labels, as far as the chunk
+     * shows: slot j sounds like voice 1 + j, chunk label i like voice 1 + i. (Whoever is in
+     * slot j of one chunk must have been label j in the chunks before for the voices to
+     * stay consistent across chunks; the scripts here are written so.)
+     */
+    private DecodedChunk byLabel(int nPrompted, List<ChunkSegment> segs) {
+        int[] slotVoice = new int[nPrompted];
+        for (int j = 0; j < nPrompted; j++) {
+            slotVoice[j] = 1 + j;
+        }
+        float[] emb = VoiceEmbeddings.of(c, k -> voiceAt(segs, (k + 0.5) * c.encoderFrameSeconds, label -> 1 + label),
+                slotVoice);
+        return new DecodedChunk(new int[0], new double[0], nPrompted, segs, emb);
+    }
+
+    /**
+     * {@code segs} of a chunk prepared for {@code state} with the voices a call would have:
+     * every call speaker one voice (axis 1 + call label); chunk label i below the prompt
+     * count is prompt i's speaker, a higher one the next new call label, in order of
+     * appearance. So voice matching finds what the model's labels say.
+     */
+    private DecodedChunk voiced(CallState state, PreparedChunk p, List<ChunkSegment> segs) {
+        List<SpeakerPrompt> prompts = p.prompts();
+        Map<Integer, Integer> callLabel = new HashMap<>();
+        int next = state.labelCount();
+        for (ChunkSegment s : segs) {
+            if (s.label() < prompts.size()) {
+                callLabel.put(s.label(), prompts.get(s.label()).label());
+            } else if (!callLabel.containsKey(s.label())) {
+                callLabel.put(s.label(), next++);
+            }
+        }
+        int[] slotVoice = prompts.stream().mapToInt(q -> 1 + q.label()).toArray();
+        float[] emb = VoiceEmbeddings.of(c,
+                k -> voiceAt(segs, (k + 0.5) * c.encoderFrameSeconds, label -> 1 + callLabel.get(label)), slotVoice);
+        return new DecodedChunk(new int[0], new double[0], prompts.size(), segs, emb);
+    }
+
+    private static int voiceAt(List<ChunkSegment> segs, double t, java.util.function.IntUnaryOperator voiceOf) {
+        for (ChunkSegment s : segs) {
+            if (t >= s.start() && t < s.end()) {
+                return voiceOf.applyAsInt(s.label());
+            }
+        }
+        return -1;
+    }
+
+    /** {@link CallDiarizer#absorb} of {@code segs} as {@link #voiced} gives them. */
+    private List<CallSegment> absorb(CallDiarizer diarizer, CallState state, PreparedChunk p, List<ChunkSegment> segs) {
+        return diarizer.absorb(state, p, voiced(state, p, segs));
     }
 
     /** Sample i holds i (scaled), so any slice can be recognised. */
@@ -90,7 +145,7 @@ class CallDiarizerTest {
         CallDiarizer diarizer = new CallDiarizer(c, model);
         CallState state = new CallState();
         PreparedChunk p0 = diarizer.prepare(state, diarizer.chunk(call, 0));
-        diarizer.absorb(state, p0, model.run(List.of(p0.input())).get(0).segments());
+        diarizer.absorb(state, p0, model.run(List.of(p0.input())).get(0));
 
         // A: clean 0-2.5 -> 0.1-2.4 (2.3 s) -> centre crop 2 s: 0.25-2.25
         SpeakerPrompt a = state.prompts().get(0);
@@ -121,16 +176,16 @@ class CallDiarizerTest {
         CallDiarizer diarizer = new CallDiarizer(c, inputs -> List.of());
         CallState state = new CallState();
         float[] chunk = ramp(8 * SR);
-        diarizer.absorb(state, diarizer.prepare(state, chunk), List.of(seg(0.0, 1.0, 0, 1)));
+        absorb(diarizer, state, diarizer.prepare(state, chunk), List.of(seg(0.0, 1.0, 0, 1)));
         assertEquals(0.8, state.prompts().get(0).cleanSeconds(), 1e-9);
         assertEquals(0, state.prompts().get(0).lastChunk());
-        diarizer.absorb(state, diarizer.prepare(state, chunk), List.of(seg(0.0, 0.9, 0, 1)));
+        absorb(diarizer, state, diarizer.prepare(state, chunk), List.of(seg(0.0, 0.9, 0, 1)));
         assertEquals(0.8, state.prompts().get(0).cleanSeconds(), 1e-9, "shorter: kept");
         assertEquals(1, state.prompts().get(0).lastChunk(), "but heard again");
-        diarizer.absorb(state, diarizer.prepare(state, chunk), List.of(seg(2.0, 3.5, 0, 1)));
+        absorb(diarizer, state, diarizer.prepare(state, chunk), List.of(seg(2.0, 3.5, 0, 1)));
         assertEquals(1.3, state.prompts().get(0).cleanSeconds(), 1e-9, "longer: replaced");
         // too short to prompt with: no prompt at all for a new speaker
-        diarizer.absorb(state, diarizer.prepare(state, chunk), List.of(seg(4.0, 4.6, 1, 1)));
+        absorb(diarizer, state, diarizer.prepare(state, chunk), List.of(seg(4.0, 4.6, 1, 1)));
         assertEquals(1, state.prompts().size());
         assertEquals(2, state.labelCount());
     }
@@ -140,11 +195,11 @@ class CallDiarizerTest {
         CallDiarizer diarizer = new CallDiarizer(c, inputs -> List.of());
         CallState state = new CallState();
         float[] chunk = ramp(8 * SR);
-        diarizer.absorb(state, diarizer.prepare(state, chunk), List.of(seg(0.0, 3.0, 0, 1), seg(3.0, 3.4, 1, 1)));
+        absorb(diarizer, state, diarizer.prepare(state, chunk), List.of(seg(0.0, 3.0, 0, 1), seg(3.0, 3.4, 1, 1)));
         assertEquals(2, state.labelCount());
         assertEquals(List.of(0), state.prompts().stream().map(SpeakerPrompt::label).toList(),
                 "B spoke too briefly for a prompt");
-        List<CallSegment> out = diarizer.absorb(state, diarizer.prepare(state, chunk),
+        List<CallSegment> out = absorb(diarizer, state, diarizer.prepare(state, chunk),
                 List.of(seg(0.0, 3.0, 0, 1), seg(3.0, 5.0, 1, 1)));
         assertEquals(2, state.labelCount(), "the new voice is B, not a third speaker");
         assertEquals(List.of(0, 1), out.stream().map(CallSegment::label).toList());
@@ -181,16 +236,17 @@ class CallDiarizerTest {
     }
 
     @Test
-    void aFullCallWithoutVoicesGivesANewSpeakerToAKnownOneNotSpeaking() {
+    void aFullCallWithTooLittleOfANewVoiceGivesItToAKnownSpeakerNotSpeaking() {
         float[] chunk = ramp(8 * SR);
         CallState state = new CallState(List.of(
                 new SpeakerPrompt(0, new float[c.promptSamples()], 2.0, 0),
                 new SpeakerPrompt(1, new float[c.promptSamples()], 2.0, 0)), 2, 1, List.of());
         CallDiarizer diarizer = new CallDiarizer(c, inputs -> List.of(), 2);
-        // only speaker 0 prompted; without embeddings label 0 is their slot and label 2 is new
+        // only speaker 0 prompted: label 0 is their slot and label 2 is new, but it speaks for
+        // two frames (0.16 s), fewer than match.min_frames: no voice to compare
         PreparedChunk prepared = new PreparedChunk(chunk, List.of(state.prompts().get(0)),
                 ModelInput.build(c, chunk, List.of(state.prompts().get(0).audio())));
-        List<CallSegment> out = diarizer.absorb(state, prepared, List.of(seg(0.0, 2.0, 0, 0.9), seg(3.0, 5.0, 2, 0.9)));
+        List<CallSegment> out = absorb(diarizer, state, prepared, List.of(seg(0.0, 2.0, 0, 0.9), seg(3.0, 3.15, 2, 0.9)));
         assertEquals(List.of(0, 1), out.stream().map(CallSegment::label).toList());
         assertEquals(2, state.labelCount());
     }
@@ -208,7 +264,7 @@ class CallDiarizerTest {
         CallState state = new CallState();
         float[] chunk = ramp(8 * SR);
         // chunk 0: four speakers, each with a clean second
-        diarizer.absorb(state, diarizer.prepare(state, chunk), List.of(
+        absorb(diarizer, state, diarizer.prepare(state, chunk), List.of(
                 seg(0.0, 1.0, 0, 1), seg(2.0, 3.0, 1, 1), seg(4.0, 5.0, 2, 1), seg(6.0, 7.0, 3, 1)));
         assertEquals(4, state.prompts().size());
         // all heard in chunk 0: ties go to the lower labels
@@ -217,13 +273,13 @@ class CallDiarizerTest {
         // chunk 1: D (call label 3) was not prompted, so the model can only call it by a
         // new local label (3), which becomes a new call label, E (4): the recipe's known
         // cost of having more speakers than slots.
-        diarizer.absorb(state, p, List.of(seg(0.0, 1.0, 3, 1)));
+        absorb(diarizer, state, p, List.of(seg(0.0, 1.0, 3, 1)));
         assertEquals(5, state.labelCount());
         // chunk 2: E was heard last, then A, B (tie on chunk 0, lower labels first)
         PreparedChunk p2 = diarizer.prepare(state, chunk);
         assertEquals(List.of(0, 1, 4), p2.prompts().stream().map(SpeakerPrompt::label).toList());
         // local label 2 is now E (slot order = label order), local 1 is B
-        List<CallSegment> out = diarizer.absorb(state, p2, List.of(seg(0.0, 1.0, 2, 1), seg(1.0, 2.0, 1, 1)));
+        List<CallSegment> out = absorb(diarizer, state, p2, List.of(seg(0.0, 1.0, 2, 1), seg(1.0, 2.0, 1, 1)));
         assertEquals(List.of(4, 1), out.stream().map(CallSegment::label).toList());
         assertEquals(16.0, out.get(0).start(), 1e-9);
     }
@@ -238,7 +294,7 @@ class CallDiarizerTest {
                 float[] x = in.samples();
                 double level = x[c.chunkOffset() + 100];
                 double start = Math.floor(level * 40) / 10;
-                out.add(new DecodedChunk(new int[0], new double[0], in.nPrompted(),
+                out.add(byLabel(in.nPrompted(),
                         List.of(seg(start, start + 1.5, 0, 0.5), seg(start + 2, start + 3, in.nPrompted(), 0.5))));
             }
             return out;

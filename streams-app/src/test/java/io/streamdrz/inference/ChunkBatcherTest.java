@@ -29,7 +29,7 @@ class ChunkBatcherTest {
             sizes.add(inputs.size());
             List<DecodedChunk> out = new ArrayList<>();
             for (ModelInput in : inputs) {
-                out.add(new DecodedChunk(new int[]{in.nPrompted()}, new double[]{1}, in.nPrompted(), List.of()));
+                out.add(new DecodedChunk(new int[]{in.nPrompted()}, new double[]{1}, in.nPrompted(), List.of(), new float[0]));
             }
             return out;
         }
