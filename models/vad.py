@@ -3,7 +3,7 @@
 The diarization model hears speech in digital silence, hum and tones: it was only ever
 trained on synthetic calls. Silero VAD was trained on real recordings of many kinds, so
 its frames decide where speech is, and the model's segments only say who speaks there
-(`gate`). The Java twin is `io.streamdrz.inference.SpeechGate`; both run the same file
+(`gate`). The Java twin is `io.streamdrz.recipe.SpeechGate`; both run the same file
 through ONNX Runtime, chunk by chunk with a fresh state, so a chunk's speech depends on
 that chunk alone (the same in streaming and offline use).
 """

@@ -1,5 +1,8 @@
 package io.streamdrz.inference;
 
+import io.streamdrz.recipe.CallDiarizer;
+import io.streamdrz.recipe.CallState;
+import io.streamdrz.recipe.PreparedChunk;
 import io.streamdrz.audio.AudioClip;
 import io.streamdrz.client.CallAudio;
 

@@ -1,5 +1,6 @@
 package io.streamdrz.inference;
 
+import io.streamdrz.recipe.SpeechGate;
 import io.streamdrz.audio.MelFrontend;
 
 import java.util.ArrayList;

@@ -207,7 +207,7 @@ public final class DiarizationModel implements AutoCloseable {
     }
 
     /** The speech gate's VAD, or null when the contract names none. */
-    SileroVad vad() {
+    public SileroVad vad() {
         return vad;
     }
 

@@ -1,7 +1,7 @@
 package io.streamdrz.topology;
 
-import io.streamdrz.inference.CallSegment;
-import io.streamdrz.inference.CallState;
+import io.streamdrz.recipe.CallSegment;
+import io.streamdrz.recipe.CallState;
 import io.streamdrz.schema.SpeakerSegment;
 import io.streamdrz.state.CallDiarizationState;
 
@@ -29,7 +29,7 @@ import java.util.Set;
  *
  * <p><b>When a segment is emitted.</b> When the engine says it is final
  * ({@link ChunkInference#isFinal}: a segment's merge rule and its final rule live together
- * in {@link io.streamdrz.inference.SegmentStitcher}): a segment that may still grow with
+ * in {@link io.streamdrz.recipe.SegmentStitcher}): a segment that may still grow with
  * the next chunk is kept open in the {@value DiarizationTopology#SPEAKER_PROMPTS_STORE}
  * store; every other segment is emitted once, right after the chunk that made it final. At the end of the call
  * every open segment is emitted. So each segment appears on segments-out exactly once,

@@ -1,8 +1,8 @@
 package io.streamdrz.topology;
 
-import io.streamdrz.inference.CallSegment;
-import io.streamdrz.inference.CallState;
-import io.streamdrz.inference.SegmentStitcher;
+import io.streamdrz.recipe.CallSegment;
+import io.streamdrz.recipe.CallState;
+import io.streamdrz.recipe.SegmentStitcher;
 
 /**
  * What the topology needs from the inference engine: diarize one chunk of one call,

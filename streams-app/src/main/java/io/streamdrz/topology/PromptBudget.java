@@ -1,6 +1,6 @@
 package io.streamdrz.topology;
 
-import io.streamdrz.inference.SpeakerPrompt;
+import io.streamdrz.recipe.SpeakerPrompt;
 
 import java.util.ArrayList;
 import java.util.Comparator;

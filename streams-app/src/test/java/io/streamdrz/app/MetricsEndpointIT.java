@@ -1,6 +1,6 @@
 package io.streamdrz.app;
 
-import io.streamdrz.inference.CallState;
+import io.streamdrz.recipe.CallState;
 import io.streamdrz.client.AudioProducer;
 import io.streamdrz.kafka.EmbeddedKafka;
 import io.streamdrz.kafka.EmbeddedKafkaExtension;

@@ -10,7 +10,7 @@ import io.streamdrz.eval.DerResult;
 import io.streamdrz.eval.DiarizationScorer;
 import io.streamdrz.eval.Rttm;
 import io.streamdrz.eval.SpeakerTurn;
-import io.streamdrz.inference.CallSegment;
+import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.inference.ModelFixtures;
 import io.streamdrz.kafka.EmbeddedKafka;
 import io.streamdrz.kafka.EmbeddedKafkaExtension;
@@ -141,7 +141,7 @@ class StreamingVersusOfflineIT {
         settings.put(StreamdrzConfig.CALL_MAX_SPEAKERS, "2");
         StreamdrzConfig config = StreamdrzConfig.of(settings);
         AudioClip clip = AudioFileReader.read(ModelFixtures.file("call-3.wav"), null);
-        List<CallSegment> capped = new io.streamdrz.inference.CallDiarizer(ModelFixtures.engine(), 2)
+        List<CallSegment> capped = new io.streamdrz.recipe.CallDiarizer(ModelFixtures.engine(), 2)
                 .diarize(clip.atRate(16_000).samples());
         try (DiarizationEngine engine = DiarizationEngine.load(config);
              DiarizationApp app = DiarizationApp.start(config, engine.inference())) {

@@ -4,12 +4,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Metadata as models/export.py writes it for the default ModelConfig, for tests without a model. */
-final class ContractFixtures {
+public final class ContractFixtures {
 
     private ContractFixtures() {
     }
 
-    static Map<String, String> metadata(String graph) {
+    public static Map<String, String> metadata(String graph) {
         Map<String, String> m = new HashMap<>();
         m.put("streamdrz.contract_version", "6");
         m.put("streamdrz.model_id", "streamdrz-small");
@@ -73,7 +73,7 @@ final class ContractFixtures {
         return m;
     }
 
-    static ModelContract contract() {
+    public static ModelContract contract() {
         return ModelContract.fromMetadata("test-encoder.onnx", metadata("encoder"));
     }
 }

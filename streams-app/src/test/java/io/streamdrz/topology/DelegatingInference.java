@@ -1,6 +1,6 @@
 package io.streamdrz.topology;
 
-import io.streamdrz.inference.CallState;
+import io.streamdrz.recipe.CallState;
 
 /**
  * A test engine that passes every call to another one; a test overrides only the step it

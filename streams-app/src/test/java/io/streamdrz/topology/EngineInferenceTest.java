@@ -1,11 +1,11 @@
 package io.streamdrz.topology;
 
-import io.streamdrz.inference.CallState;
-import io.streamdrz.inference.SpeakerPrompt;
+import io.streamdrz.recipe.CallState;
+import io.streamdrz.recipe.SpeakerPrompt;
 
 import io.streamdrz.audio.AudioFileReader;
-import io.streamdrz.inference.CallDiarizer;
-import io.streamdrz.inference.CallSegment;
+import io.streamdrz.recipe.CallDiarizer;
+import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.inference.ModelFixtures;
 import io.streamdrz.schema.AudioEncoding;
 import io.streamdrz.schema.AudioFrame;

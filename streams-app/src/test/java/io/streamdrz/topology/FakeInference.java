@@ -1,8 +1,8 @@
 package io.streamdrz.topology;
 
-import io.streamdrz.inference.CallSegment;
-import io.streamdrz.inference.CallState;
-import io.streamdrz.inference.SpeakerPrompt;
+import io.streamdrz.recipe.CallSegment;
+import io.streamdrz.recipe.CallState;
+import io.streamdrz.recipe.SpeakerPrompt;
 
 import java.util.ArrayList;
 import java.util.Arrays;

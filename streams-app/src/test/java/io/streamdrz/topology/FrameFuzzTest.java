@@ -1,7 +1,7 @@
 package io.streamdrz.topology;
 
-import io.streamdrz.inference.CallState;
-import io.streamdrz.inference.SpeakerPrompt;
+import io.streamdrz.recipe.CallState;
+import io.streamdrz.recipe.SpeakerPrompt;
 import io.streamdrz.schema.SingleObjectCodec;
 import io.streamdrz.schema.SpeakerSegment;
 import io.streamdrz.state.BufferedFrame;

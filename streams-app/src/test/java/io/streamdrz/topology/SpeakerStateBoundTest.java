@@ -1,6 +1,6 @@
 package io.streamdrz.topology;
 
-import io.streamdrz.inference.SpeakerPrompt;
+import io.streamdrz.recipe.SpeakerPrompt;
 
 import io.streamdrz.schema.AudioFrame;
 import io.streamdrz.schema.SingleObjectCodec;

@@ -48,7 +48,7 @@ final class TestCalls {
             String[] vm = part.split(":");
             long ms = Long.parseLong(vm[1]);
             if (!vm[0].equals("0")) {
-                String label = labels.computeIfAbsent(vm[0], v -> io.streamdrz.inference.CallSegment.speakerName(labels.size()));
+                String label = labels.computeIfAbsent(vm[0], v -> io.streamdrz.recipe.CallSegment.speakerName(labels.size()));
                 Seg last = out.isEmpty() ? null : out.get(out.size() - 1);
                 if (last != null && last.speaker().equals(label) && last.endMs() == t) {
                     out.set(out.size() - 1, new Seg(label, last.startMs(), t + ms));

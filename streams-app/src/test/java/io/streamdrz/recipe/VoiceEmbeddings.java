@@ -1,5 +1,6 @@
-package io.streamdrz.inference;
+package io.streamdrz.recipe;
 
+import io.streamdrz.inference.ModelContract;
 import java.util.Random;
 import java.util.function.IntUnaryOperator;
 

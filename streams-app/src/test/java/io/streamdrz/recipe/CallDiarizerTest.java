@@ -1,5 +1,11 @@
-package io.streamdrz.inference;
+package io.streamdrz.recipe;
 
+import io.streamdrz.inference.ChunkRunner;
+import io.streamdrz.inference.ChunkSegment;
+import io.streamdrz.inference.ContractFixtures;
+import io.streamdrz.inference.DecodedChunk;
+import io.streamdrz.inference.ModelContract;
+import io.streamdrz.inference.ModelInput;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
-package io.streamdrz.inference;
+package io.streamdrz.recipe;
 
+import io.streamdrz.inference.ChunkSegment;
+import io.streamdrz.inference.ModelContract;
+import io.streamdrz.inference.VadSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.streamdrz.inference;
+package io.streamdrz.recipe;
 
 /**
  * A speaker turn in call time.

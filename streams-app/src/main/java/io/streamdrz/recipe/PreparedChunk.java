@@ -1,5 +1,6 @@
-package io.streamdrz.inference;
+package io.streamdrz.recipe;
 
+import io.streamdrz.inference.ModelInput;
 import java.util.List;
 
 /**

@@ -1,5 +1,11 @@
-package io.streamdrz.inference;
+package io.streamdrz.recipe;
 
+import io.streamdrz.inference.ChunkSegment;
+import io.streamdrz.inference.ContractFixtures;
+import io.streamdrz.inference.ModelContract;
+import io.streamdrz.inference.ModelFixtures;
+import io.streamdrz.inference.SileroVad;
+import io.streamdrz.inference.VadSpec;
 import io.streamdrz.audio.WavReader;
 import org.junit.jupiter.api.Test;
 

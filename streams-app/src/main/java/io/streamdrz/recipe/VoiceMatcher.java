@@ -1,5 +1,7 @@
-package io.streamdrz.inference;
+package io.streamdrz.recipe;
 
+import io.streamdrz.inference.ChunkSegment;
+import io.streamdrz.inference.ModelContract;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.streamdrz.inference;
+package io.streamdrz.recipe;
 
 /**
  * A known speaker's voice sample, prefixed to later chunks so the model keeps the label,

@@ -1,5 +1,6 @@
-package io.streamdrz.inference;
+package io.streamdrz.recipe;
 
+import io.streamdrz.inference.ModelFixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamdrz.audio.WavReader;
 import io.streamdrz.eval.DerResult;

@@ -1,4 +1,4 @@
-package io.streamdrz.inference;
+package io.streamdrz.recipe;
 
 import java.util.ArrayList;
 import java.util.Collections;
