@@ -1,10 +1,10 @@
 package io.streamdrz.inference;
 
+import io.streamdrz.audio.AudioClip;
+import io.streamdrz.client.CallAudio;
 import io.streamdrz.recipe.CallDiarizer;
 import io.streamdrz.recipe.CallState;
 import io.streamdrz.recipe.PreparedChunk;
-import io.streamdrz.audio.AudioClip;
-import io.streamdrz.client.CallAudio;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -8,12 +8,13 @@ import io.streamdrz.eval.EvalInputException;
 import io.streamdrz.eval.Rttm;
 import io.streamdrz.eval.SpeakerTurn;
 import io.streamdrz.eval.TimelineSvg;
-import io.streamdrz.recipe.CallDiarizer;
-import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.inference.ChunkDiarizer;
 import io.streamdrz.inference.DiarizationModel;
 import io.streamdrz.inference.ModelContractException;
 import io.streamdrz.inference.ModelOptions;
+import io.streamdrz.recipe.CallDiarizer;
+import io.streamdrz.recipe.CallSegment;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

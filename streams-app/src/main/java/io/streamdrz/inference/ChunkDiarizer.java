@@ -1,6 +1,5 @@
 package io.streamdrz.inference;
 
-import io.streamdrz.recipe.SpeechGate;
 import io.streamdrz.audio.MelFrontend;
 
 import java.util.ArrayList;
@@ -71,10 +70,10 @@ public final class ChunkDiarizer implements ChunkRunner {
         }
         // the VAD runs window by window on another thread while the decoder runs here: a
         // chunk then waits for the slower of the two, not for both one after the other
-        CompletableFuture<List<List<SpeechGate.Region>>> speech = CompletableFuture.supplyAsync(() -> speech(inputs),
+        CompletableFuture<List<List<SpeechRegion>>> speech = CompletableFuture.supplyAsync(() -> speech(inputs),
                 VAD_THREADS);
         List<DecodedChunk> decoded = decoder.decode(features, nPrompted);
-        List<List<SpeechGate.Region>> regions = speech.join();
+        List<List<SpeechRegion>> regions = speech.join();
         List<DecodedChunk> out = new ArrayList<>(decoded.size());
         for (int i = 0; i < decoded.size(); i++) {
             out.add(decoded.get(i).withSpeech(regions.get(i)));
@@ -83,7 +82,7 @@ public final class ChunkDiarizer implements ChunkRunner {
     }
 
     /** Per input, the speech regions the VAD hears in its chunk part (not the prompts). */
-    private List<List<SpeechGate.Region>> speech(List<ModelInput> inputs) {
+    private List<List<SpeechRegion>> speech(List<ModelInput> inputs) {
         float[][] audio = new float[inputs.size()][];
         for (int i = 0; i < audio.length; i++) {
             audio[i] = inputs.get(i).samples();
@@ -91,9 +90,9 @@ public final class ChunkDiarizer implements ChunkRunner {
         int rate = contract.sampleRate;
         float[][] probs = vad.probabilities(audio, contract.chunkOffset(), contract.chunkSamples(), rate);
         double windowSeconds = SileroVad.windowSamples(rate) / (double) rate;
-        List<List<SpeechGate.Region>> out = new ArrayList<>(probs.length);
+        List<List<SpeechRegion>> out = new ArrayList<>(probs.length);
         for (float[] p : probs) {
-            out.add(SpeechGate.regions(p, windowSeconds, contract.vad));
+            out.add(SpeechRegion.fromVad(p, windowSeconds, contract.vad));
         }
         return out;
     }

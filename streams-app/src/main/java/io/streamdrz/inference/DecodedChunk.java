@@ -1,6 +1,5 @@
 package io.streamdrz.inference;
 
-import io.streamdrz.recipe.SpeechGate;
 import java.util.List;
 
 /**
@@ -14,10 +13,10 @@ import java.util.List;
  * @param embeddings the encoder's unit voice embedding per frame, {@code (encoder.frames,
  *                  speaker.dim)} row-major
  * @param speech    where the VAD hears speech in the chunk, or null for no speech gate
- *                  ({@link SpeechGate})
+ *                  ({@code recipe.SpeechGate})
  */
 public record DecodedChunk(int[] tokens, double[] probs, int nPrompted, List<ChunkSegment> segments,
-                           float[] embeddings, List<SpeechGate.Region> speech) {
+                           float[] embeddings, List<SpeechRegion> speech) {
 
     public DecodedChunk {
         java.util.Objects.requireNonNull(embeddings, "embeddings (the model's speaker_embedding output)");
@@ -31,7 +30,7 @@ public record DecodedChunk(int[] tokens, double[] probs, int nPrompted, List<Chu
 
 
     /** This chunk with the VAD's speech regions. */
-    public DecodedChunk withSpeech(List<SpeechGate.Region> regions) {
+    public DecodedChunk withSpeech(List<SpeechRegion> regions) {
         return new DecodedChunk(tokens, probs, nPrompted, segments, embeddings, regions);
     }
 }

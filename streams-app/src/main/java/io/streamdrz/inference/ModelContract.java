@@ -79,7 +79,7 @@ public final class ModelContract {
     public final int refineIterations;
     /** A shorter run of frames of another voice inside a segment is noise ({@link VoiceRefiner}). */
     public final int refineMinRun;
-    /** The speech gate: which VAD decides where speech is ({@link SpeechGate}). */
+    /** The speech gate: which VAD decides where speech is ({@code recipe.SpeechGate}). */
     public final VadSpec vad;
     public final String graph;
 

@@ -3,7 +3,7 @@ package io.streamdrz.inference;
 /**
  * The speech gate's part of the model contract ({@code streamdrz.vad.*}, contract 5):
  * which Silero VAD file decides where speech is, and how its probabilities become speech
- * regions and gate the model's segments ({@link SpeechGate}). The Python twin is the
+ * regions and gate the model's segments ({@code recipe.SpeechGate}). The Python twin is the
  * {@code vad_*} fields of {@code ModelConfig}.
  *
  * @param file              the VAD's file name, next to the model files; empty for no gate

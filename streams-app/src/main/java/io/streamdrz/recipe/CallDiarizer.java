@@ -6,6 +6,8 @@ import io.streamdrz.inference.ChunkSegment;
 import io.streamdrz.inference.DecodedChunk;
 import io.streamdrz.inference.ModelContract;
 import io.streamdrz.inference.ModelInput;
+import io.streamdrz.inference.SpeechRegion;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -159,7 +161,7 @@ public final class CallDiarizer {
      * With the VAD's speech regions: segments that reach no speech dropped, speech no
      * segment covers given to the closest chunk voice ({@link SpeechGate}).
      */
-    private List<ChunkSegment> gate(List<ChunkSegment> local, List<SpeechGate.Region> speech, float[] embeddings,
+    private List<ChunkSegment> gate(List<ChunkSegment> local, List<SpeechRegion> speech, float[] embeddings,
                                     List<SpeakerPrompt> prompts, double chunkLength) {
         return speech == null ? local
                 : SpeechGate.apply(c, local, speech, chunkLength, promptSamples(prompts), embeddings);

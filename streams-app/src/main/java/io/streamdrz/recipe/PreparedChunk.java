@@ -1,6 +1,7 @@
 package io.streamdrz.recipe;
 
 import io.streamdrz.inference.ModelInput;
+
 import java.util.List;
 
 /**

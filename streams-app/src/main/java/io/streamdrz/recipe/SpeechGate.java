@@ -2,7 +2,8 @@ package io.streamdrz.recipe;
 
 import io.streamdrz.inference.ChunkSegment;
 import io.streamdrz.inference.ModelContract;
-import io.streamdrz.inference.VadSpec;
+import io.streamdrz.inference.SpeechRegion;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -10,18 +11,15 @@ import java.util.Map;
 
 /**
  * Speech decides where, the model decides who: a chunk's segments stay only if they reach
- * speech the VAD ({@link SileroVad}) hears, and speech that no segment covers goes to the
- * voice it sounds most like. Why: the model, trained on synthetic calls only, hears speech
+ * speech the VAD ({@link io.streamdrz.inference.SileroVad}) hears, and speech that no segment covers goes to the
+ * voice it sounds most like (the regions come from
+ * {@link SpeechRegion#fromVad}). Why: the model, trained on synthetic calls only, hears speech
  * in digital silence, hum, tones and music, and misses quiet or distant talk. The Python
  * twin is {@code speech_regions}/{@code gate} in {@code models/vad.py} and
  * {@code fill_speech} in {@code models/prompts.py}; the parity tests hold the two to each
  * other.
  */
 public final class SpeechGate {
-
-    /** Seconds of speech in a chunk, {@code start < end}. */
-    public record Region(double start, double end) {
-    }
 
     private static final Comparator<ChunkSegment> BY_TIME =
             Comparator.comparingDouble(ChunkSegment::start).thenComparingDouble(ChunkSegment::end);
@@ -30,57 +28,16 @@ public final class SpeechGate {
     }
 
     /**
-     * Window probabilities to speech regions, with the hysteresis of Silero's own recipe:
-     * speech starts at a window of {@code p >= threshold} and ends where a run of
-     * {@code p < negThreshold} lasting {@code minSilenceSeconds} begins; shorter than
-     * {@code minSpeechSeconds} is not speech; regions are padded within the signal.
-     */
-    public static List<Region> regions(float[] probs, double windowSeconds, VadSpec v) {
-        List<Region> raw = new ArrayList<>();
-        double start = -1;
-        double below = -1;
-        for (int k = 0; k < probs.length; k++) {
-            double t = k * windowSeconds;
-            if (start < 0) {
-                if (probs[k] >= v.threshold()) {
-                    start = t;
-                    below = -1;
-                }
-            } else if (probs[k] < v.negThreshold()) {
-                below = below < 0 ? t : below;
-                if (t + windowSeconds - below >= v.minSilenceSeconds()) {
-                    raw.add(new Region(start, below));
-                    start = -1;
-                    below = -1;
-                }
-            } else {
-                below = -1;
-            }
-        }
-        double end = probs.length * windowSeconds;
-        if (start >= 0) {
-            raw.add(new Region(start, end));
-        }
-        List<Region> out = new ArrayList<>();
-        for (Region r : raw) {
-            if (r.end() - r.start() >= v.minSpeechSeconds()) {
-                out.add(new Region(Math.max(0.0, r.start() - v.padSeconds()), Math.min(end, r.end() + v.padSeconds())));
-            }
-        }
-        return out;
-    }
-
-    /**
      * The gated chunk: the segments that reach speech ({@link #gate}), then speech no
      * segment covers filled by voice ({@link #fill}); sorted by start, then end.
      */
-    static List<ChunkSegment> apply(ModelContract c, List<ChunkSegment> local, List<Region> speech,
+    static List<ChunkSegment> apply(ModelContract c, List<ChunkSegment> local, List<SpeechRegion> speech,
                                     double chunkSeconds, int[] promptSamples, float[] embeddings) {
         // the VAD ran on the zero-padded chunk: its last region may reach past the call's end
-        List<Region> inChunk = new ArrayList<>();
-        for (Region r : speech) {
+        List<SpeechRegion> inChunk = new ArrayList<>();
+        for (SpeechRegion r : speech) {
             if (r.start() < chunkSeconds) {
-                inChunk.add(new Region(r.start(), Math.min(r.end(), chunkSeconds)));
+                inChunk.add(new SpeechRegion(r.start(), Math.min(r.end(), chunkSeconds)));
             }
         }
         return fill(c, gate(local, inChunk), inChunk, promptSamples, embeddings);
@@ -92,7 +49,7 @@ public final class SpeechGate {
      * a segment that reaches no speech is the model hearing speech in silence, noise, hum,
      * tones or music.
      */
-    static List<ChunkSegment> gate(List<ChunkSegment> segments, List<Region> regions) {
+    static List<ChunkSegment> gate(List<ChunkSegment> segments, List<SpeechRegion> regions) {
         List<ChunkSegment> out = new ArrayList<>();
         for (ChunkSegment s : segments) {
             if (regions.stream().anyMatch(r -> Math.min(s.end(), r.end()) > Math.max(s.start(), r.start()))) {
@@ -109,7 +66,7 @@ public final class SpeechGate {
      * then the prompt slots that are no label yet), or with no voice to compare to label
      * {@code n_prompted}, a new speaker. Without embeddings nothing is filled.
      */
-    static List<ChunkSegment> fill(ModelContract c, List<ChunkSegment> segments, List<Region> speech,
+    static List<ChunkSegment> fill(ModelContract c, List<ChunkSegment> segments, List<SpeechRegion> speech,
                                    int[] promptSamples, float[] embeddings) {
         if (embeddings == null) {
             return segments;
@@ -128,7 +85,7 @@ public final class SpeechGate {
             }
         }
         List<ChunkSegment> out = new ArrayList<>(segments);
-        for (Region gap : uncovered(speech, segments)) {
+        for (SpeechRegion gap : uncovered(speech, segments)) {
             if (gap.end() - gap.start() >= c.vad.fillMinSeconds()) {
                 out.add(new ChunkSegment(gap.start(), gap.end(),
                         closest(voices.regionVoice(gap.start(), gap.end()), candidates, candidateVoices,
@@ -153,23 +110,23 @@ public final class SpeechGate {
     }
 
     /** The parts of {@code regions} that no segment overlaps. */
-    static List<Region> uncovered(List<Region> regions, List<ChunkSegment> segments) {
+    static List<SpeechRegion> uncovered(List<SpeechRegion> regions, List<ChunkSegment> segments) {
         List<ChunkSegment> spans = new ArrayList<>(segments);
         spans.sort(BY_TIME);
-        List<Region> out = new ArrayList<>();
-        for (Region r : regions) {
+        List<SpeechRegion> out = new ArrayList<>();
+        for (SpeechRegion r : regions) {
             double cur = r.start();
             for (ChunkSegment s : spans) {
                 if (s.end() <= cur || s.start() >= r.end()) {
                     continue;
                 }
                 if (s.start() > cur) {
-                    out.add(new Region(cur, s.start()));
+                    out.add(new SpeechRegion(cur, s.start()));
                 }
                 cur = Math.max(cur, s.end());
             }
             if (cur < r.end()) {
-                out.add(new Region(cur, r.end()));
+                out.add(new SpeechRegion(cur, r.end()));
             }
         }
         return out;

@@ -2,6 +2,7 @@ package io.streamdrz.recipe;
 
 import io.streamdrz.inference.ChunkSegment;
 import io.streamdrz.inference.ModelContract;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;

@@ -1,10 +1,10 @@
 package io.streamdrz.topology;
 
-import io.streamdrz.recipe.CallDiarizer;
-import io.streamdrz.recipe.CallState;
 import io.streamdrz.inference.ChunkRunner;
 import io.streamdrz.inference.DecodedChunk;
 import io.streamdrz.inference.ModelContract;
+import io.streamdrz.recipe.CallDiarizer;
+import io.streamdrz.recipe.CallState;
 import io.streamdrz.recipe.PreparedChunk;
 
 import java.util.List;

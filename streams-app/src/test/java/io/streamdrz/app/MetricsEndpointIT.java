@@ -1,12 +1,12 @@
 package io.streamdrz.app;
 
-import io.streamdrz.recipe.CallState;
 import io.streamdrz.client.AudioProducer;
 import io.streamdrz.kafka.EmbeddedKafka;
 import io.streamdrz.kafka.EmbeddedKafkaExtension;
 import io.streamdrz.metrics.CommittedLag;
 import io.streamdrz.metrics.EngineMetrics;
 import io.streamdrz.metrics.MetricsServer;
+import io.streamdrz.recipe.CallState;
 import io.streamdrz.schema.AudioEncoding;
 import io.streamdrz.topology.ChunkInference;
 import io.streamdrz.topology.DelegatingInference;

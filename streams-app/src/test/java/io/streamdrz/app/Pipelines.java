@@ -6,10 +6,10 @@ import io.streamdrz.client.AudioProducer;
 import io.streamdrz.client.CallAudio;
 import io.streamdrz.client.SegmentReader;
 import io.streamdrz.eval.SpeakerTurn;
-import io.streamdrz.recipe.CallDiarizer;
-import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.inference.ModelFixtures;
 import io.streamdrz.kafka.EmbeddedKafka;
+import io.streamdrz.recipe.CallDiarizer;
+import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.schema.AudioFrame;
 import io.streamdrz.schema.AudioFrameSerde;
 

@@ -10,10 +10,10 @@ import io.streamdrz.eval.DerResult;
 import io.streamdrz.eval.DiarizationScorer;
 import io.streamdrz.eval.Rttm;
 import io.streamdrz.eval.SpeakerTurn;
-import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.inference.ModelFixtures;
 import io.streamdrz.kafka.EmbeddedKafka;
 import io.streamdrz.kafka.EmbeddedKafkaExtension;
+import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.schema.AudioEncoding;
 import io.streamdrz.topology.DeadLetters;
 

@@ -3,9 +3,10 @@ package io.streamdrz.cli;
 import io.streamdrz.audio.WavReader;
 import io.streamdrz.eval.Rttm;
 import io.streamdrz.eval.SpeakerTurn;
+import io.streamdrz.inference.ModelFixtures;
 import io.streamdrz.recipe.CallDiarizer;
 import io.streamdrz.recipe.CallSegment;
-import io.streamdrz.inference.ModelFixtures;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;

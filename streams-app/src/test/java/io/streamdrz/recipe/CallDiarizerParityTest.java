@@ -1,12 +1,13 @@
 package io.streamdrz.recipe;
 
-import io.streamdrz.inference.ModelFixtures;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.streamdrz.audio.WavReader;
 import io.streamdrz.eval.DerResult;
 import io.streamdrz.eval.DiarizationScorer;
 import io.streamdrz.eval.Rttm;
 import io.streamdrz.eval.SpeakerTurn;
+import io.streamdrz.inference.ModelFixtures;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -6,6 +6,7 @@ import io.streamdrz.inference.ContractFixtures;
 import io.streamdrz.inference.DecodedChunk;
 import io.streamdrz.inference.ModelContract;
 import io.streamdrz.inference.ModelInput;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,12 +1,14 @@
 package io.streamdrz.recipe;
 
+import io.streamdrz.audio.WavReader;
 import io.streamdrz.inference.ChunkSegment;
 import io.streamdrz.inference.ContractFixtures;
 import io.streamdrz.inference.ModelContract;
 import io.streamdrz.inference.ModelFixtures;
 import io.streamdrz.inference.SileroVad;
+import io.streamdrz.inference.SpeechRegion;
 import io.streamdrz.inference.VadSpec;
-import io.streamdrz.audio.WavReader;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -35,21 +37,21 @@ class SpeechGateTest {
         java.util.Arrays.fill(p, 30, 35, 0.4f);     // above the end threshold: no end
         java.util.Arrays.fill(p, 35, 45, 0.9f);
         java.util.Arrays.fill(p, 55, 58, 0.6f);     // too short to be speech
-        List<SpeechGate.Region> sure = SpeechGate.regions(p, 0.032, SPEC);
+        List<SpeechRegion> sure = SpeechRegion.fromVad(p, 0.032, SPEC);
         assertEquals(1, sure.size());
         assertEquals(10 * 0.032 - SPEC.padSeconds(), sure.get(0).start(), 1e-9);
         assertEquals(45 * 0.032 + SPEC.padSeconds(), sure.get(0).end(), 1e-9);
 
         float[] low = new float[50];
         java.util.Arrays.fill(low, 0.2f);
-        assertEquals(0, SpeechGate.regions(low, 0.032, SPEC).size());
+        assertEquals(0, SpeechRegion.fromVad(low, 0.032, SPEC).size());
     }
 
     @Test
     void gateKeepsSegmentsThatReachSpeechWhole() {
         List<ChunkSegment> segs = List.of(seg(0.0, 4.0, 0), seg(5.0, 5.5, 1), seg(6.5, 8.0, 1), seg(8.0, 9.0, 2));
-        List<SpeechGate.Region> regions = List.of(new SpeechGate.Region(1.0, 2.0), new SpeechGate.Region(6.8, 6.9),
-                new SpeechGate.Region(9.0, 9.5));
+        List<SpeechRegion> regions = List.of(new SpeechRegion(1.0, 2.0), new SpeechRegion(6.8, 6.9),
+                new SpeechRegion(9.0, 9.5));
         assertEquals(List.of(seg(0.0, 4.0, 0), seg(6.5, 8.0, 1)), SpeechGate.gate(segs, regions));
         assertEquals(List.of(), SpeechGate.gate(segs, List.of()));
     }
@@ -63,7 +65,7 @@ class SpeechGateTest {
             emb[k * c.speakerDim + (t < 4.0 ? 0 : 1)] = 1f;
         }
         List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(5.0, 7.0, 1));
-        List<SpeechGate.Region> all = List.of(new SpeechGate.Region(0.0, 8.0));
+        List<SpeechRegion> all = List.of(new SpeechRegion(0.0, 8.0));
         List<ChunkSegment> out = SpeechGate.fill(c, segs, all, new int[0], emb);
         List<ChunkSegment> filled = out.stream().filter(s -> s.confidence() == 0.0).toList();
         assertEquals(List.of(new ChunkSegment(2.0, 5.0, 0, 0.0), new ChunkSegment(7.0, 8.0, 1, 0.0)), filled);
@@ -77,7 +79,7 @@ class SpeechGateTest {
         for (int k = 0; k < c.encoderFrames; k++) {
             emb[k * c.speakerDim] = 1f;
         }
-        List<SpeechGate.Region> vad = List.of(new SpeechGate.Region(0.0, 0.35));
+        List<SpeechRegion> vad = List.of(new SpeechRegion(0.0, 0.35));
         List<ChunkSegment> out = SpeechGate.apply(c, List.of(), vad, 0.3, new int[0], emb);
         assertEquals(List.of(new ChunkSegment(0.0, 0.3, 0, 0.0)), out);
     }

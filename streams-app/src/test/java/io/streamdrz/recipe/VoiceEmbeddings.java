@@ -1,6 +1,7 @@
 package io.streamdrz.recipe;
 
 import io.streamdrz.inference.ModelContract;
+
 import java.util.Random;
 import java.util.function.IntUnaryOperator;
 

@@ -4,6 +4,7 @@ import io.streamdrz.inference.ChunkSegment;
 import io.streamdrz.inference.ContractFixtures;
 import io.streamdrz.inference.DecodedChunk;
 import io.streamdrz.inference.ModelContract;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;

@@ -3,6 +3,7 @@ package io.streamdrz.recipe;
 import io.streamdrz.inference.ChunkSegment;
 import io.streamdrz.inference.ContractFixtures;
 import io.streamdrz.inference.ModelContract;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

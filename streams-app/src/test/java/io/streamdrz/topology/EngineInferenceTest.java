@@ -1,15 +1,15 @@
 package io.streamdrz.topology;
 
-import io.streamdrz.recipe.CallState;
-import io.streamdrz.recipe.SpeakerPrompt;
-
 import io.streamdrz.audio.AudioFileReader;
+import io.streamdrz.inference.ModelFixtures;
 import io.streamdrz.recipe.CallDiarizer;
 import io.streamdrz.recipe.CallSegment;
-import io.streamdrz.inference.ModelFixtures;
+import io.streamdrz.recipe.CallState;
+import io.streamdrz.recipe.SpeakerPrompt;
 import io.streamdrz.schema.AudioEncoding;
 import io.streamdrz.schema.AudioFrame;
 import io.streamdrz.schema.SpeakerSegment;
+
 
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;

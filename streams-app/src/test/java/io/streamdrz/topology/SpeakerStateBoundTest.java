@@ -1,11 +1,11 @@
 package io.streamdrz.topology;
 
 import io.streamdrz.recipe.SpeakerPrompt;
-
 import io.streamdrz.schema.AudioFrame;
 import io.streamdrz.schema.SingleObjectCodec;
 import io.streamdrz.schema.SpeakerSegment;
 import io.streamdrz.state.CallDiarizationState;
+
 
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
