@@ -8,7 +8,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from model import ModelConfig                                       # noqa: E402
 from prompts import (clean_regions, training_example, StreamingDiarizer, build_input, ChunkOutput,
-                     ChunkVoices, NEW, STRANGER, CallState)   # noqa: E402
+                     ChunkVoices, CallState)   # noqa: E402
 
 cfg = ModelConfig()
 
@@ -125,39 +125,6 @@ def _embeddings(cfg, chunk_voice, slot_voice, dim=8):
     return emb / np.linalg.norm(emb, axis=1, keepdims=True)
 
 
-def test_match_labels_follows_voices_not_the_models_labels():
-    cfg = ModelConfig()
-    f = cfg.enc_frame_seconds
-    # slots hold voices 3 and 5; the model called voice 5 "0" and voice 3 "1", and a new voice 7 "2"
-    segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 1, 0.9), (4.0, 6.0, 2, 0.9)]
-    emb = _embeddings(cfg, lambda k: 5 if k * f < 2.0 else 3 if k * f < 4.0 else 7 if k * f < 6.0 else None, [3, 5])
-    full = cfg.prompt_samples
-    assert ChunkVoices(cfg, segs, [full, full], emb).match_labels() == {0: 1, 1: 0}
-
-
-def test_match_labels_keeps_the_models_label_when_too_short_to_compare():
-    cfg = ModelConfig()
-    f = cfg.enc_frame_seconds
-    short = (cfg.match_min_frames - 1) * f        # too few frames of its own
-    segs = [(0.0, short, 0, 0.9), (1.0, 3.0, 1, 0.9)]
-    emb = _embeddings(cfg, lambda k: 4 if 1.0 <= k * f < 3.0 else None, [2, 4])
-    full = cfg.prompt_samples
-    assert ChunkVoices(cfg, segs, [full, full], emb).match_labels() == {1: 1, 0: 0}
-    # the voice match wins slot 1 for label 0; the short label 1 still says slot 1 and joins it
-    segs = [(0.0, short, 1, 0.9), (1.0, 3.0, 0, 0.9)]
-    assert ChunkVoices(cfg, segs, [full, full], emb).match_labels() == {0: 1, 1: 1}
-
-
-def test_match_labels_joins_a_split_voice_and_leaves_a_stranger_new():
-    cfg = ModelConfig()
-    f = cfg.enc_frame_seconds
-    # labels 0 and 1 are both voice 2 (split by the model), label 2 is voice 6 nobody prompted
-    emb = _embeddings(cfg, lambda k: 2 if k * f < 4.0 else 6 if k * f < 5.0 else None, [2, 4])
-    segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 1, 0.9), (4.0, 5.0, 2, 0.9)]
-    full = cfg.prompt_samples
-    assert ChunkVoices(cfg, segs, [full, full], emb).match_labels() == {0: 0, 1: 0}
-
-
 def test_match_labels_ignores_silent_frames_of_a_short_prompt():
     cfg = ModelConfig()
     step = 2 * cfg.stack * cfg.hop_length
@@ -168,30 +135,6 @@ def test_match_labels_ignores_silent_frames_of_a_short_prompt():
     segs = [(0.0, 3.0, 0, 0.9)]
     assert ChunkVoices(cfg, segs, [6 * step], emb).match_labels() == {0: 0}
     assert ChunkVoices(cfg, segs, [per_slot * step], emb).match_labels() == {}     # a prompt that long would not match
-
-
-def test_segment_slots_split_one_label_by_voice():
-    cfg = ModelConfig()
-    f = cfg.enc_frame_seconds
-    # the model gave voices 1 and 3 (alternating) one label 0; label 1 is a stranger
-    voice = lambda k: 1 if k * f < 2.0 else 3 if k * f < 4.0 else 1 if k * f < 5.0 else 5 if k * f < 7.0 else None  # noqa: E731
-    emb = _embeddings(cfg, voice, [1, 3])
-    short = (cfg.match_min_frames - 1) * f
-    segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 0, 0.9), (4.0, 5.0, 0, 0.9), (5.0, 7.0, 1, 0.9), (7.0, 7.0 + short, 0, 0.9)]
-    full = cfg.prompt_samples
-    slot_of = {0: 0}
-    assert ChunkVoices(cfg, segs, [full, full], emb).segment_slots(slot_of) == [0, 1, 0, NEW, 0]
-
-
-def test_merge_new_labels_joins_labels_of_one_voice():
-    cfg = ModelConfig()
-    f = cfg.enc_frame_seconds
-    # no prompts (a call's first chunk): labels 0 and 2 are voice 4, label 1 is voice 6
-    emb = _embeddings(cfg, lambda k: 4 if k * f < 2.0 else 6 if k * f < 4.0 else 4 if k * f < 6.0 else None, [])
-    segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 1, 0.9), (4.0, 6.0, 2, 0.9)]
-    slot_of = ChunkVoices(cfg, segs, [], emb).match_labels()
-    assert slot_of == {}
-    assert ChunkVoices(cfg, segs, [], emb).merge_new_labels(slot_of) == {2: 0}
 
 
 def test_labels_of_a_chunk_without_prompts_merge_only_above_the_stricter_threshold():
@@ -216,17 +159,6 @@ def test_labels_of_a_chunk_without_prompts_merge_only_above_the_stricter_thresho
     slot_of = prompted.match_labels()
     assert slot_of == {}
     assert prompted.merge_new_labels(slot_of) == {1: 0}
-
-
-def test_segment_slots_call_a_voice_unlike_every_prompt_a_stranger():
-    cfg = ModelConfig(stranger_threshold=0.5)
-    f = cfg.enc_frame_seconds
-    # one label 0 (prompted as voice 1) covers voice 1, then voice 5 that nobody prompted
-    emb = _embeddings(cfg, lambda k: 1 if k * f < 2.0 else 5 if k * f < 4.0 else None, [1])
-    segs = [(0.0, 2.0, 0, 0.9), (2.0, 4.0, 0, 0.9)]
-    full = cfg.prompt_samples
-    assert ChunkVoices(cfg, segs, [full], emb).segment_slots({0: 0}) == [0, STRANGER]
-    assert ChunkVoices(ModelConfig(stranger_threshold=-1.0), segs, [full], emb).segment_slots({0: 0}) == [0, 0]
 
 
 def test_a_new_voice_takes_the_label_of_a_speaker_without_prompt_first():
@@ -279,20 +211,6 @@ def test_a_full_call_without_voices_gives_a_new_speaker_to_a_known_one_not_speak
     assert st.n_labels == 2 and [s[2] for s in st.segments] == [0, 1]
 
 
-def test_a_voice_profile_outweighs_a_misleading_prompt():
-    f = ModelConfig().enc_frame_seconds
-    # slot 0's two seconds of prompt sound like voice 3, but all of speaker 0's speech so far
-    # was voice 1; the chunk's only label is voice 1
-    emb = _embeddings(ModelConfig(), lambda k: 1 if k * f < 3.0 else None, [3, 2])
-    segs = [(0.0, 3.0, 0, 0.9)]
-    full = ModelConfig().prompt_samples
-    profile = np.eye(8)[1] * 40.0                       # a sum of 40 unit embeddings
-    assert ChunkVoices(ModelConfig(profile_weight=0.0), segs, [full, full], emb, [profile, None]).match_labels() == {}
-    assert ChunkVoices(ModelConfig(profile_weight=1.0), segs, [full, full], emb, [profile, None]).match_labels() == {0: 0}
-    # without a profile the slot is its prompt whatever the weight
-    assert ChunkVoices(ModelConfig(profile_weight=1.0), segs, [full, full], emb, [None, None]).match_labels() == {}
-
-
 def test_voice_profiles_grow_by_the_frames_a_prompted_speaker_speaks_alone():
     cfg = ModelConfig()
     f = cfg.enc_frame_seconds
@@ -331,50 +249,3 @@ def test_a_prompt_gives_way_to_a_region_as_long_that_sounds_more_like_the_profil
         got = st.prompts[0].audio
         assert np.array_equal(got, chunk[int(0.5 * sr): int(2.5 * sr)]) == replaced, frames
         assert st.prompts[0].voice_frames > frames          # the profile grows either way
-
-
-def _refine(segs, emb, profiles=None):
-    from prompts import refine_by_voice, SpeakerPrompt
-    st = CallState()
-    for lab, (voice, frames) in (profiles or {}).items():
-        st.prompts[lab] = SpeakerPrompt(lab, np.zeros(10, np.float32), 2.0, 0, voice, frames)
-    return [(round(s, 2), round(e, 2), lab) for s, e, lab, _ in refine_by_voice(cfg, st, segs, emb)]
-
-
-def test_refine_by_voice_splits_a_segment_where_the_voice_changes():
-    f = cfg.enc_frame_seconds
-    # call start, no profiles: label 1's segment holds voice 3 and then voice 2 from frame 44 on
-    emb = _embeddings(cfg, lambda k: 2 if k < 13 else 3 if k < 44 else 2 if k < 75 else None, [])
-    segs = [(0.0, 1.0, 0, 0.9), (1.5, 6.0, 1, 0.8)]
-    assert _refine(segs, emb) == [(0.0, 1.0, 0), (1.5, round(44 * f, 2), 1), (round(44 * f, 2), 6.0, 0)]
-
-
-def test_refine_by_voice_leaves_runs_shorter_than_min_run_and_single_speakers():
-    short = cfg.refine_min_run - 1
-    emb = _embeddings(cfg, lambda k: 2 if k < 13 else 2 if 30 <= k < 30 + short else 3 if k < 75 else None, [])
-    segs = [(0.0, 1.0, 0, 0.9), (1.5, 6.0, 1, 0.8)]
-    assert _refine(segs, emb) == [(0.0, 1.0, 0), (1.5, 6.0, 1)]
-    emb = _embeddings(cfg, lambda k: 2 if k < 13 else 2 if 30 <= k < 30 + cfg.refine_min_run else 3 if k < 75 else None, [])
-    got = _refine(segs, emb)
-    assert [lab for *_, lab in got] == [0, 1, 0, 1]
-    # one speaker in the chunk: nothing to compare with
-    assert _refine([(1.5, 6.0, 1, 0.8)], emb) == [(1.5, 6.0, 1)]
-
-
-def test_refine_by_voice_with_profiles_moves_frames_only_between_profiled_speakers():
-    f = cfg.enc_frame_seconds
-    eye = np.eye(8)
-    # speakers 0 (voice 2) and 1 (voice 3) have profiles; new speaker 2 has none. Label 0's
-    # segment ends in voice 3; label 2's segment is voice 2 but keeps its label
-    emb = _embeddings(cfg, lambda k: 2 if k < 25 else 3 if k < 62 else 2 if k < 75 else None, [])
-    profiles = {0: (eye[2] * 30, 30), 1: (eye[3] * 30, 30)}
-    segs = [(0.0, 4.0, 0, 0.9), (4.2, 4.8, 1, 0.9), (5.0, 6.0, 2, 0.9)]
-    assert _refine(segs, emb, profiles) == [(0.0, round(25 * f, 2), 0), (round(25 * f, 2), 4.0, 1), (4.2, 4.8, 1),
-                                            (5.0, 6.0, 2)]
-    # only speakers present in the chunk are compared with: without label 1, nothing moves
-    segs = [(0.0, 4.0, 0, 0.9), (5.0, 6.0, 2, 0.9)]
-    assert _refine(segs, emb, profiles) == [(0.0, 4.0, 0), (5.0, 6.0, 2)]
-    # a profile thinner than cfg.profile_min_frames is not compared with: at most speaker 0's
-    # remains, and one voice has nothing to be told apart from
-    thin = {0: (eye[2] * 30, 30), 1: (eye[3] * 3, cfg.profile_min_frames - 1)}
-    assert _refine([(0.0, 4.0, 0, 0.9), (5.0, 6.0, 1, 0.9)], emb, thin) == [(0.0, 4.0, 0), (5.0, 6.0, 1)]

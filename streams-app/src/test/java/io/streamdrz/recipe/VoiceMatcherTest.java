@@ -16,7 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The same cases as the match_labels tests in models/tests/test_prompts.py. */
+/**
+ * Voice matching inside the recipe, and the cases that need embeddings made by hand; the
+ * cases both twins share are in {@link VoiceCasesTest}.
+ */
 class VoiceMatcherTest {
 
     private final ModelContract c = ContractFixtures.contract();
@@ -35,33 +38,6 @@ class VoiceMatcherTest {
     }
 
     @Test
-    void chunkSpeakersFollowTheirVoicesNotTheModelsLabels() {
-        // slots hold voices 3 and 5; the model called voice 5 "0", voice 3 "1" and a new voice 7 "2"
-        float[] emb = embeddings(k -> t(k) < 2.0 ? 5 : t(k) < 4.0 ? 3 : t(k) < 6.0 ? 7 : -1, 3, 5);
-        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 6.0, 2));
-        assertEquals(Map.of(0, 1, 1, 0), new VoiceMatcher(c, segs, new int[]{full, full}, emb).match());
-    }
-
-    @Test
-    void aLabelTooShortToCompareKeepsTheModelsAnswer() {
-        double shortEnd = (c.matchMinFrames - 1) * c.encoderFrameSeconds;
-        float[] emb = embeddings(k -> t(k) >= 1.0 && t(k) < 3.0 ? 4 : -1, 2, 4);
-        assertEquals(Map.of(0, 0, 1, 1),
-                new VoiceMatcher(c, List.of(seg(0.0, shortEnd, 0), seg(1.0, 3.0, 1)), new int[]{full, full}, emb).match());
-        // the voice match wins slot 1 for label 0; the short label 1 still says slot 1 and joins it
-        assertEquals(Map.of(0, 1, 1, 1),
-                new VoiceMatcher(c, List.of(seg(0.0, shortEnd, 1), seg(1.0, 3.0, 0)), new int[]{full, full}, emb).match());
-    }
-
-    @Test
-    void aSecondLabelOfAPromptedVoiceJoinsItAndAStrangerStaysNew() {
-        // labels 0 and 1 are both voice 2 (split by the model), label 2 is voice 6 nobody prompted
-        float[] emb = embeddings(k -> t(k) < 2.0 ? 2 : t(k) < 4.0 ? 2 : t(k) < 5.0 ? 6 : -1, 2, 4);
-        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 5.0, 2));
-        assertEquals(Map.of(0, 0, 1, 0), new VoiceMatcher(c, segs, new int[]{full, full}, emb).match());
-    }
-
-    @Test
     void theSilentFramesOfAShortPromptAreIgnored() {
         int step = c.encoderFrameSamples;
         int perSlot = c.slotSamples() / step;
@@ -74,27 +50,6 @@ class VoiceMatcherTest {
         List<ChunkSegment> segs = List.of(seg(0.0, 3.0, 0));
         assertEquals(Map.of(0, 0), new VoiceMatcher(c, segs, new int[]{6 * step}, emb).match());
         assertEquals(Map.of(), new VoiceMatcher(c, segs, new int[]{perSlot * step}, emb).match());
-    }
-
-    @Test
-    void segmentsOfOneLabelAreSplitByVoice() {
-        // the model gave voices 1 and 3 (alternating) one label 0; label 1 is a stranger
-        float[] emb = embeddings(k -> t(k) < 2.0 ? 1 : t(k) < 4.0 ? 3 : t(k) < 5.0 ? 1 : t(k) < 7.0 ? 5 : -1, 1, 3);
-        double shortEnd = 7.0 + (c.matchMinFrames - 1) * c.encoderFrameSeconds;
-        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 0), seg(4.0, 5.0, 0), seg(5.0, 7.0, 1),
-                seg(7.0, shortEnd, 0));
-        assertArrayEquals(new int[]{0, 1, 0, -1, 0},
-                new VoiceMatcher(c, segs, new int[]{full, full}, emb).segmentSlots(Map.of(0, 0)));
-    }
-
-    @Test
-    void newLabelsOfOneVoiceBecomeOneSpeaker() {
-        // no prompts (a call's first chunk): labels 0 and 2 are voice 4, label 1 is voice 6
-        float[] emb = embeddings(k -> t(k) < 2.0 ? 4 : t(k) < 4.0 ? 6 : t(k) < 6.0 ? 4 : -1);
-        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 6.0, 2));
-        Map<Integer, Integer> slotOf = new VoiceMatcher(c, segs, new int[0], emb).match();
-        assertEquals(Map.of(), slotOf);
-        assertEquals(Map.of(2, 0), new VoiceMatcher(c, segs, new int[0], emb).newLabelAliases(slotOf));
     }
 
     @Test
@@ -123,35 +78,6 @@ class VoiceMatcherTest {
             }
         }
         return emb;
-    }
-
-    @Test
-    void aSegmentUnlikeEveryPromptIsAStranger() {
-        // one label 0 (prompted as voice 1) covers voice 1, then voice 5 that nobody prompted
-        float[] emb = embeddings(k -> t(k) < 2.0 ? 1 : t(k) < 4.0 ? 5 : -1, 1);
-        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 0));
-        assertEquals(0.5, c.strangerThreshold);
-        assertArrayEquals(new int[]{0, VoiceMatcher.STRANGER},
-                new VoiceMatcher(c, segs, new int[]{full}, emb).segmentSlots(Map.of(0, 0)));
-    }
-
-    @Test
-    void aVoiceProfileOutweighsAMisleadingPrompt() {
-        // slot 0's prompt sounds like voice 3, but all of speaker 0's speech so far was voice 1;
-        // the chunk's only label is voice 1 (as in test_prompts.py)
-        float[] emb = embeddings(k -> t(k) < 3.0 ? 1 : -1, 3, 2);
-        List<ChunkSegment> segs = List.of(seg(0.0, 3.0, 0));
-        double[] profile = new double[c.speakerDim];
-        profile[1] = 40.0;                                 // a sum of 40 unit embeddings
-        double[][] profiles = {profile, null};
-        Map<String, String> meta = ContractFixtures.metadata("encoder");
-        meta.put("streamdrz.match.profile_weight", "0.0");
-        ModelContract promptsOnly = ModelContract.fromMetadata("m.onnx", meta);
-        assertEquals(Map.of(), new VoiceMatcher(promptsOnly, segs, new int[]{full, full}, emb, profiles).match());
-        assertEquals(Map.of(0, 0), new VoiceMatcher(c, segs, new int[]{full, full}, emb, profiles).match());
-        assertEquals(Map.of(), new VoiceMatcher(c, segs, new int[]{full, full}, emb, new double[2][]).match(),
-                "without a profile the slot is its prompt");
-        assertEquals(40.0, profile[1], "the stored profile is not changed");
     }
 
     @Test
