@@ -1,6 +1,6 @@
 """Diarization error rate (DER) and Jaccard error rate (JER), exact interval arithmetic.
 
-Conventions (see /work/shared/ARCHITECTURE.md section 5) and how they follow
+Conventions (the same as `streamdrz eval`: docs/USAGE.md, "Scoring") and how they follow
 NIST md-eval-22 (the scorer dscore wraps for DER) and dscore (for JER):
 
 DER (md-eval-22, ``score_speaker_diarization``)

@@ -15,7 +15,7 @@ Writes, all under models/cache/ (git-ignored):
     noise.npz                     hold music and ambience, 16 kHz int16
     compact/                      the same files as 8 kHz G.711 mu-law, <= 4 min per identity
 
-Sources, aliases and hazards are described in /work/shared/DATA.md; the split is
+Sources are SPEECH_PACKAGES and NOISE_PACKAGES, aliases ALIASES, below; the split is
 fixed by the TEST_FAMILIES and VAL_FAMILIES lists below (see models/DATA_PREP.md).
 """
 

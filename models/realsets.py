@@ -7,7 +7,7 @@ Every item is (file_id, float32 mono audio at 16 kHz, [(start, end, speaker)] se
 
 Sets
   ami            nine 30 s excerpts of real AMI meetings (far-field, 2-4 people, overlap),
-                 /work/shared/realspeech. AMI Meeting Corpus (Carletta et al., 2005), as
+                 realsets.AMI_DIR (next to the checkout). AMI Meeting Corpus (Carletta et al., 2005), as
                  distributed in the test data of pyannote.audio, licensed CC BY 4.0: keep
                  this attribution wherever the files or numbers derived from them appear.
   fillets        two-person dialogues rebuilt from the Czech Fish Fillets game: the order of

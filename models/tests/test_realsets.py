@@ -87,7 +87,7 @@ def test_fillets_dialogues_are_deterministic_and_honest(tmp_path):
 
 
 @pytest.mark.skipif(not os.path.exists(os.path.join(realsets.AMI_DIR, "trn01.wav")),
-                    reason="no /work/shared/realspeech")
+                    reason="no AMI excerpts at realsets.AMI_DIR")
 def test_ami_loader_reads_the_excerpts():
     items = realsets.ami()
     assert len(items) == 9
