@@ -18,15 +18,12 @@ each window inside one chunk), and each window is embedded. Reported, pooled ove
 An embedder is any callable embed(audio, windows) -> (n_windows, dim) array, windows
 [(start, end)] in seconds; `model_embedder` and `mfcc_embedder` are the two we have.
 """
-import os
-import sys
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import baseline                                  # noqa: E402
-from prompts import build_input, _unit           # noqa: E402
+import baseline
+from prompts import build_input, _unit
 
 SR = 16000
 CHUNK_SECONDS = 8.0        # the shipped model's chunk; windows never straddle one

@@ -23,17 +23,15 @@ import argparse
 import dataclasses
 import json
 import os
-import sys
 import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from corpus import load_corpus, load_noise      # noqa: E402
-from synth import CallSynth, SynthConfig, write_rttm   # noqa: E402
-from prompts import StreamingDiarizer, training_example, ChunkVoices, ChunkOutput   # noqa: E402
-from export import OnnxDiarizer                  # noqa: E402
-import der                                       # noqa: E402
+from corpus import load_corpus, load_noise
+from synth import CallSynth, SynthConfig, write_rttm
+from prompts import StreamingDiarizer, training_example, ChunkVoices, ChunkOutput
+from export import OnnxDiarizer
+import der
 
 SETS = {  # name: (speakers, calls, seconds, seed)
     "2spk": (2, 24, 60.0, 20251),

@@ -26,16 +26,14 @@ and for MFCC statistics. Writes models/eval/results_real.json and prints a table
 import argparse
 import json
 import os
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import baseline                                  # noqa: E402
-import der                                       # noqa: E402
-import embedding_eval                            # noqa: E402
-import realsets                                  # noqa: E402
-from export import OnnxDiarizer                  # noqa: E402
-from prompts import StreamingDiarizer            # noqa: E402
+import baseline
+import der
+import embedding_eval
+import realsets
+from export import OnnxDiarizer
+from prompts import StreamingDiarizer
 
 SETS = ("ami", "fillets", "fillets-phone")
 SR = realsets.SR

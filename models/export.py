@@ -18,16 +18,14 @@ model itself instead of hard-coding them.
 """
 import argparse
 import os
-import sys
 
 import numpy as np
 import torch
 import torch.nn as nn
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import ModelConfig, Diarizer, MelFrontend   # noqa: E402
-from prompts import ChunkOutput                        # noqa: E402
-from vad import SileroVad, WINDOWS, chunk_speech, file_sha256   # noqa: E402
+from model import ModelConfig, Diarizer, MelFrontend
+from prompts import ChunkOutput
+from vad import SileroVad, WINDOWS, chunk_speech, file_sha256
 
 CONTRACT_VERSION = "6"     # 2: speaker_embedding output and the match.* recipe; 3: match.profile_weight;
 #                            4: match.unprompted_merge_threshold; 5: the vad.* speech gate;

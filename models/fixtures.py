@@ -27,12 +27,11 @@ import sys
 import numpy as np
 import soundfile as sf
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from corpus import load_corpus, load_noise      # noqa: E402
-from synth import CallSynth, SynthConfig, write_rttm   # noqa: E402
-from prompts import StreamingDiarizer           # noqa: E402
-from export import OnnxDiarizer                 # noqa: E402
-import der                                      # noqa: E402
+from corpus import load_corpus, load_noise
+from synth import CallSynth, SynthConfig, write_rttm
+from prompts import StreamingDiarizer
+from export import OnnxDiarizer
+import der
 
 
 def main():

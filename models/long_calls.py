@@ -13,16 +13,14 @@ use it to tune, and the test call of scripts/compare-engines.sh to report.
 """
 import argparse
 import os
-import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from corpus import load_corpus, load_noise      # noqa: E402
-from synth import CallSynth, SynthConfig, write_rttm   # noqa: E402
-from prompts import StreamingDiarizer           # noqa: E402
-from export import OnnxDiarizer                 # noqa: E402
-import der                                      # noqa: E402
+from corpus import load_corpus, load_noise
+from synth import CallSynth, SynthConfig, write_rttm
+from prompts import StreamingDiarizer
+from export import OnnxDiarizer
+import der
 
 
 def confusion(ref, hyp, collar=0.25):

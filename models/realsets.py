@@ -28,14 +28,12 @@ prompts, not dialogue) joined the same way, which gives unseen voices but not re
 import glob
 import os
 import re
-import sys
 
 import numpy as np
 import soundfile as sf
 from scipy.signal import butter, resample_poly, sosfilt
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import der                                       # noqa: E402
+import der
 
 SR = 16000
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -24,16 +24,14 @@ import argparse
 import hashlib
 import itertools
 import os
-import sys
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train import TrainConfig, validation_calls, streaming_der, torch_chunk_runner   # noqa: E402
-from export import load_checkpoint                                                  # noqa: E402
-from corpus import load_corpus, load_noise                                          # noqa: E402
-from synth import CallSynth, SynthConfig                                            # noqa: E402
+from train import TrainConfig, validation_calls, streaming_der, torch_chunk_runner
+from export import load_checkpoint
+from corpus import load_corpus, load_noise
+from synth import CallSynth, SynthConfig
 
 MATCH = (0.3, 0.4)
 MERGE = (0.7, 0.8)

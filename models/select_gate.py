@@ -14,19 +14,15 @@ winning among those; then `export.py --restamp --vad-threshold T --vad-neg-thres
 """
 import argparse
 import dataclasses
-import os
-import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from corpus import load_corpus, load_noise      # noqa: E402
-from synth import CallSynth, SynthConfig         # noqa: E402
-from export import OnnxDiarizer                  # noqa: E402
-from evaluate import build_calls, evaluate_calls   # noqa: E402
-from prompts import StreamingDiarizer            # noqa: E402
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests"))
-from test_vad import non_speech                  # noqa: E402
+from corpus import load_corpus, load_noise
+from synth import CallSynth, SynthConfig
+from export import OnnxDiarizer
+from evaluate import build_calls, evaluate_calls
+from prompts import StreamingDiarizer
+from tests.test_vad import non_speech
 
 
 def heard(model, cfg, signals):

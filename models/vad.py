@@ -89,8 +89,6 @@ def main():
     the VAD finds speech (p >= the contract's threshold): how well it hears that voice."""
     import argparse
     import os
-    import sys
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from corpus import load_corpus
     from model import ModelConfig
     ap = argparse.ArgumentParser(description=main.__doc__)

@@ -1,13 +1,10 @@
 """The classical floor: it must hear nothing in digital silence and separate two
 clearly different synthetic voices."""
-import os
-import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-import baseline                                  # noqa: E402
-import der                                       # noqa: E402
+import baseline
+import der
 
 SR = 16000
 

@@ -1,15 +1,13 @@
 """Corpus loader and split rules, tested without the Debian packages (tiny corpora built in tmp_path)."""
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from corpus import decode_to_float, load_corpus, load_noise, mulaw_decode, mulaw_encode  # noqa: E402
-from prepare_data import (  # noqa: E402
+from corpus import decode_to_float, load_corpus, load_noise, mulaw_decode, mulaw_encode
+from prepare_data import (
     TEST_FAMILIES,
     VAL_FAMILIES,
     Identity,

@@ -21,8 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import der  # noqa: E402
+import der
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "dscore"
 

@@ -1,12 +1,9 @@
 """Embedding measures: EER and clustering error on scores whose answer is known."""
-import os
-import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-import embedding_eval as ee                      # noqa: E402
-from test_baseline import two_voices             # noqa: E402
+import embedding_eval as ee
+from test_baseline import two_voices
 
 
 def test_eer_is_zero_when_separable_and_half_when_random():

@@ -1,15 +1,12 @@
 """The evaluation command runs end to end through onnxruntime and writes results.json."""
 import json
-import os
-import sys
 
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-import evaluate                               # noqa: E402
-import synth                                  # noqa: E402
-from export import export                     # noqa: E402
-from model import ModelConfig, Diarizer       # noqa: E402
+import evaluate
+import synth
+from export import export
+from model import ModelConfig, Diarizer
 
 
 def test_evaluate_writes_results_for_every_set(tmp_path):

@@ -1,17 +1,15 @@
 """evaluate_real.py end to end on a tiny exported model and synthetic items: every system
 and both embedders are scored, RTTMs and renders are written, the table prints."""
 import os
-import sys
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-import evaluate_real                             # noqa: E402
-import embedding_eval                            # noqa: E402
-from export import export, OnnxDiarizer          # noqa: E402
-from model import ModelConfig, Diarizer          # noqa: E402
-from test_baseline import two_voices             # noqa: E402
+import evaluate_real
+import embedding_eval
+from export import export, OnnxDiarizer
+from model import ModelConfig, Diarizer
+from test_baseline import two_voices
 
 
 def test_evaluate_set_scores_every_system(tmp_path):

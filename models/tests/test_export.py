@@ -1,14 +1,11 @@
 """ONNX graphs agree with PyTorch: encoder outputs, step logits and greedy tokens."""
-import os
-import sys
 
 import numpy as np
 import pytest
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from model import ModelConfig, Diarizer      # noqa: E402
-from export import export, OnnxDiarizer, contract, config_from_metadata   # noqa: E402
+from model import ModelConfig, Diarizer
+from export import export, OnnxDiarizer, contract, config_from_metadata
 
 
 @pytest.fixture(scope="module")

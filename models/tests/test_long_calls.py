@@ -1,14 +1,11 @@
 """long_calls.py diarizes long calls through onnxruntime and scores them whole and in windows."""
-import os
-import sys
 
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-import long_calls                              # noqa: E402
-import synth                                   # noqa: E402
-from export import export                      # noqa: E402
-from model import ModelConfig, Diarizer        # noqa: E402
+import long_calls
+import synth
+from export import export
+from model import ModelConfig, Diarizer
 
 
 def test_windowed_confusion_forgives_a_label_swap_between_windows():

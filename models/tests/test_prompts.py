@@ -1,14 +1,11 @@
 """Prompt layout, label order of training examples, and the streaming stitcher."""
-import os
-import sys
 from dataclasses import dataclass
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from model import ModelConfig                                       # noqa: E402
+from model import ModelConfig
 from prompts import (clean_regions, training_example, StreamingDiarizer, build_input, ChunkOutput,
-                     ChunkVoices, CallState)   # noqa: E402
+                     ChunkVoices, CallState)
 
 cfg = ModelConfig()
 

@@ -1,13 +1,11 @@
 """Real-speech loaders: the Fish Fillets script parser, dialogue building, the AMI files."""
 import os
-import sys
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-import realsets                                  # noqa: E402
+import realsets
 
 CODE_LUA = '''
 local function prog_init_room()

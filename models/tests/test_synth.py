@@ -12,10 +12,9 @@ import numpy as np
 import pytest
 
 MODELS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, MODELS)
 
-import synth  # noqa: E402
-from synth import CallSynth, NpzCorpus, NpzNoise, SynthConfig, read_rttm, write_rttm  # noqa: E402
+import synth
+from synth import CallSynth, NpzCorpus, NpzNoise, SynthConfig, read_rttm, write_rttm
 
 SR = 16000
 CLEAN = dict(p_reverb=0.0, p_noise=0.0, p_narrowband=0.0, p_bandpass=0.0, match_bandwidth=False)

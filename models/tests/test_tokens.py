@@ -1,11 +1,8 @@
 """Token grammar: round trip, quantization, and the decoding masks."""
-import os
-import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from tokens import TokenSpec   # noqa: E402
+from tokens import TokenSpec
 
 tk = TokenSpec()
 

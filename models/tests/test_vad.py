@@ -1,15 +1,13 @@
 """The speech gate: Silero VAD regions, the gate and the fill, and the shipped model on
 audio that holds no speech (digital silence, low-level noise, mains hum, DTMF, music)."""
 import os
-import sys
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from model import ModelConfig                     # noqa: E402
-from vad import speech_regions, gate               # noqa: E402
-from prompts import StreamingDiarizer, fill_speech, uncovered   # noqa: E402
+from model import ModelConfig
+from vad import speech_regions, gate
+from prompts import StreamingDiarizer, fill_speech, uncovered
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 SR = 16000

@@ -2,14 +2,12 @@
 models/tests/fixtures/voice_cases.json (VoiceCasesTest.java runs the same file)."""
 import json
 import os
-import sys
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from model import ModelConfig                                                  # noqa: E402
-from prompts import ChunkVoices, CallState, SpeakerPrompt, refine_by_voice, NEW, STRANGER   # noqa: E402
+from model import ModelConfig
+from prompts import ChunkVoices, CallState, SpeakerPrompt, refine_by_voice, NEW, STRANGER
 
 CASES = json.load(open(os.path.join(os.path.dirname(__file__), "fixtures", "voice_cases.json"), encoding="utf-8"))
 FIELDS = {"match.threshold": "match_threshold", "match.merge_threshold": "merge_threshold",
