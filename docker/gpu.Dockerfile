@@ -38,17 +38,17 @@ ENV PATH="${JAVA_HOME}/bin:${PATH}"
 COPY --from=jre /opt/java/openjdk /opt/java/openjdk
 RUN groupadd --system --gid 10001 streamdrz \
  && useradd --system --uid 10001 --gid streamdrz --home-dir /opt/streamdrz --shell /usr/sbin/nologin streamdrz \
- && mkdir -p /opt/streamdrz/models /opt/streamdrz/samples /var/lib/streamdrz \
+ && mkdir -p /opt/streamdrz/models/shipped /opt/streamdrz/samples /var/lib/streamdrz \
  && chown streamdrz:streamdrz /var/lib/streamdrz
 WORKDIR /opt/streamdrz
 COPY --from=build /streamdrz.jar /opt/streamdrz/streamdrz.jar
 # The `streamdrz` command of the docs, e.g. docker exec CONTAINER streamdrz consume --calls 1
 COPY scripts/streamdrz /opt/streamdrz/streamdrz
 RUN ln -s /opt/streamdrz/streamdrz /usr/local/bin/streamdrz
-COPY models/streamdrz-encoder.onnx models/streamdrz-decoder.onnx models/silero_vad.onnx models/silero_vad.LICENSE /opt/streamdrz/models/
+COPY models/shipped/streamdrz-encoder.onnx models/shipped/streamdrz-decoder.onnx models/shipped/silero_vad.onnx models/shipped/silero_vad.LICENSE /opt/streamdrz/models/shipped/
 COPY streams-app/src/main/resources/io/streamdrz/demo/sample-call.wav \
      streams-app/src/main/resources/io/streamdrz/demo/sample-call.rttm /opt/streamdrz/samples/
-ENV STREAMDRZ_MODEL_PATH=/opt/streamdrz/models/streamdrz \
+ENV STREAMDRZ_MODEL_PATH=/opt/streamdrz/models/shipped/streamdrz \
     STREAMDRZ_METRICS_HOST=0.0.0.0 \
     STREAMDRZ_MODEL_DEVICE=cuda \
     STREAMDRZ_STATE_DIR=/var/lib/streamdrz \

@@ -1,7 +1,7 @@
 """Does a voice embedding tell real voices apart? Pairwise EER and clustering error.
 
     from embedding_eval import evaluate_embedder, model_embedder, mfcc_embedder
-    res = evaluate_embedder(items, model_embedder(OnnxDiarizer("models/streamdrz")))
+    res = evaluate_embedder(items, model_embedder(OnnxDiarizer("models/shipped/streamdrz")))
 
 items: (file_id, audio 16 kHz, reference [(start, end, speaker)]), as realsets gives.
 In each file, the regions where exactly one reference speaker talks for at least 1 s are

@@ -123,7 +123,7 @@ def evaluate_prompted(name, calls, runner, cfg, seed):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="models/streamdrz", help="prefix of the exported ONNX pair")
+    ap.add_argument("--model", default="models/shipped/streamdrz", help="prefix of the exported ONNX pair")
     ap.add_argument("--corpus", default="models/cache/corpus_test.npz")
     ap.add_argument("--noise", default="models/cache/noise.npz")
     ap.add_argument("--out", default="models/eval/results.json")

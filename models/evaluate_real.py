@@ -55,7 +55,7 @@ def vad_regions(model, audio):
     differ only in who speaks."""
     from vad import SileroVad, WINDOWS, speech_regions
     cfg = model.cfg
-    vad = model.vad or SileroVad(os.path.join(os.path.dirname(os.path.abspath(__file__)), "silero_vad.onnx"))
+    vad = model.vad or SileroVad(os.path.join(os.path.dirname(os.path.abspath(__file__)), "shipped", "silero_vad.onnx"))
     window = WINDOWS[SR][0]
     probs = vad.probabilities(audio[None], SR)[0]
     return speech_regions(probs, window / SR, cfg.vad_threshold, cfg.vad_neg_threshold, cfg)
@@ -144,7 +144,7 @@ def table(results):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="models/streamdrz", help="prefix of the exported ONNX pair")
+    ap.add_argument("--model", default="models/shipped/streamdrz", help="prefix of the exported ONNX pair")
     ap.add_argument("--out", default="models/eval/results_real.json")
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--cache", default=os.path.join(realsets.REPO, "models", "cache"), help="prepare_data.py's cache")

@@ -1,8 +1,8 @@
 """Export a trained checkpoint to two ONNX graphs for KV-cached decoding.
 
-    models/.venv/bin/python models/export.py --ckpt models/runs/small/best.pt --out models/streamdrz \
-        --vad-file models/silero_vad.onnx
-    models/.venv/bin/python models/export.py --restamp models/streamdrz --vad-threshold 0.5
+    models/.venv/bin/python models/export.py --ckpt models/runs/small/best.pt --out models/shipped/streamdrz \
+        --vad-file models/shipped/silero_vad.onnx
+    models/.venv/bin/python models/export.py --restamp models/shipped/streamdrz --vad-threshold 0.5
 
 writes <out>-encoder.onnx and <out>-decoder.onnx:
 
@@ -377,7 +377,7 @@ def main():
     ap.add_argument("--restamp", metavar="PREFIX", help="instead of exporting, rewrite the contract of this "
                                                         "exported pair with the flags below")
     ap.add_argument("--weights-out", default=None, help="also write the weights-only checkpoint here")
-    ap.add_argument("--out", default="models/streamdrz")
+    ap.add_argument("--out", default="models/shipped/streamdrz")
     ap.add_argument("--model-id", default=None, help="overrides the model id stored in the metadata")
     for field in OVERRIDES:
         ap.add_argument("--" + field.replace("_", "-"), type=float, default=None, help="see ModelConfig")

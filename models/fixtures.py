@@ -1,6 +1,6 @@
 """Write the fixtures the Java engine's parity tests read (small, committed).
 
-    models/.venv/bin/python models/fixtures.py [--model models/streamdrz] \
+    models/.venv/bin/python models/fixtures.py [--model models/shipped/streamdrz] \
         [--out streams-app/src/test/resources/model-fixtures]
 
 Writes, from held-out test identities only:
@@ -36,7 +36,7 @@ import der
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="models/streamdrz")
+    ap.add_argument("--model", default="models/shipped/streamdrz")
     ap.add_argument("--corpus", default="models/cache/corpus_test.npz")
     ap.add_argument("--noise", default="models/cache/noise.npz")
     ap.add_argument("--out", default="streams-app/src/test/resources/model-fixtures")

@@ -63,7 +63,7 @@ def render(folder, fid, call, sample_rate, hyp):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="models/streamdrz")
+    ap.add_argument("--model", default="models/shipped/streamdrz")
     ap.add_argument("--corpus", default="models/cache/corpus_val.npz")
     ap.add_argument("--noise", default="models/cache/noise.npz")
     ap.add_argument("--seeds", default="5,6,7,8,9,10")

@@ -38,7 +38,7 @@ def hold_music(noise):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="models/streamdrz")
+    ap.add_argument("--model", default="models/shipped/streamdrz")
     ap.add_argument("--corpus", default="models/cache/corpus_val.npz")
     ap.add_argument("--noise", default="models/cache/noise.npz")
     ap.add_argument("--pairs", default="0.3:0.15,0.5:0.35,0.7:0.55", help="threshold:neg_threshold,...")

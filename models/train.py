@@ -32,7 +32,7 @@ import der                                       # noqa: E402
 class TrainConfig:
     out: str = "models/runs/small"
     corpus_dir: str = "models/cache"
-    init_from: str = "models/streamdrz-small.pt"   # weights to start from when <out> has no checkpoint
+    init_from: str = "models/shipped/streamdrz-small.pt"   # weights to start from when <out> has no checkpoint
     device: str = "cpu"
     autocast_bf16: bool = True       # bf16 matmuls (weights stay fp32): 2.5x faster on AVX512-BF16 CPUs
     threads: int = 1                 # torch threads for the trainer (a worker makes data)

@@ -93,7 +93,7 @@ def main():
     from model import ModelConfig
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("--corpus", default="models/cache/corpus_test.npz")
-    ap.add_argument("--vad", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "silero_vad.onnx"))
+    ap.add_argument("--vad", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "shipped", "silero_vad.onnx"))
     ap.add_argument("--utterances", type=int, default=15)
     a = ap.parse_args()
     vad, corpus, threshold = SileroVad(a.vad), load_corpus(a.corpus), ModelConfig().vad_threshold

@@ -95,7 +95,7 @@ def non_speech(seconds, seed=7):
 @pytest.fixture(scope="module")
 def model():
     from export import OnnxDiarizer
-    prefix = os.path.join(ROOT, "models", "streamdrz")
+    prefix = os.path.join(ROOT, "models", "shipped", "streamdrz")
     if not os.path.exists(prefix + "-encoder.onnx"):
         pytest.skip("no exported model")
     return OnnxDiarizer(prefix, threads=2)
@@ -136,7 +136,7 @@ def test_vad_hears_a_call_and_not_silence_at_both_rates(rate):
     import soundfile as sf
     from scipy.signal import resample_poly
     from vad import SileroVad
-    vad = SileroVad(os.path.join(ROOT, "models", "silero_vad.onnx"))
+    vad = SileroVad(os.path.join(ROOT, "models", "shipped", "silero_vad.onnx"))
     audio, _ = sf.read(os.path.join(ROOT, "streams-app/src/test/resources/model-fixtures/call-0.wav"), dtype="float32")
     audio = resample_poly(audio, rate, SR).astype(np.float32)
     p = vad.probabilities(np.stack([audio, np.zeros_like(audio)]), rate)

@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * What the benchmarks share: the model ({@code -Dstreamdrz.model}, default
- * {@code models/streamdrz}; {@code -Dstreamdrz.threads} intra-op threads, default 1 as
+ * {@code models/shipped/streamdrz}; {@code -Dstreamdrz.threads} intra-op threads, default 1 as
  * in the app) and realistic model inputs: the chunks of the bundled demo call, each
  * with the speaker prompts the streaming recipe gave it.
  */
@@ -26,7 +26,7 @@ final class EngineFixture implements AutoCloseable {
 
     EngineFixture() {
         ModelOptions options = ModelOptions.builder()
-                .prefix(Path.of(System.getProperty("streamdrz.model", "models/streamdrz")))
+                .prefix(Path.of(System.getProperty("streamdrz.model", "models/shipped/streamdrz")))
                 .intraOpThreads(Integer.getInteger("streamdrz.threads", 1))
                 .build();
         this.model = DiarizationModel.load(options);

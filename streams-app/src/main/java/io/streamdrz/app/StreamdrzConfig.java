@@ -143,7 +143,7 @@ public final class StreamdrzConfig extends AbstractConfig {
             .define(BUFFER_MAX_MS, Type.LONG, TOPOLOGY_DEFAULTS.bufferMax().toMillis(), Range.atLeast(1),
                     Importance.MEDIUM, "Most audio one call may hold before inference (its unfinished chunk and "
                             + "frames waiting out of order); must exceed the model's chunk by a second.")
-            .define(MODEL_PATH, Type.STRING, "models/streamdrz", new ConfigDef.NonEmptyString(), Importance.HIGH,
+            .define(MODEL_PATH, Type.STRING, "models/shipped/streamdrz", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Model file prefix: PATH-encoder.onnx and PATH-decoder.onnx.")
             .define(MODEL_DEVICE, Type.STRING, "cpu", ValidString.in("cpu", "cuda"), Importance.MEDIUM,
                     "Where inference runs; cuda falls back to the CPU with a warning when unavailable.")

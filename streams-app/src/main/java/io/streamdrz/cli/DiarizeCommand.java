@@ -73,7 +73,7 @@ public final class DiarizeCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "PREFIX",
             description = "Model file prefix: PREFIX-encoder.onnx and PREFIX-decoder.onnx (default: "
-                    + "$STREAMDRZ_MODEL_PATH, else models/streamdrz; a relative path is looked up from the current "
+                    + "$STREAMDRZ_MODEL_PATH, else models/shipped/streamdrz; a relative path is looked up from the current "
                     + "directory, then from the jar's directory and those above it).")
     private String model;
 

@@ -11,7 +11,7 @@ final class ModelFlags {
 
     @Option(names = "--model", paramLabel = "PREFIX",
             description = "Model file prefix: PREFIX-encoder.onnx and PREFIX-decoder.onnx (streamdrz.model.path; "
-                    + "default models/streamdrz; a relative path is looked up from the current directory, then from the "
+                    + "default models/shipped/streamdrz; a relative path is looked up from the current directory, then from the "
                     + "jar's directory and those above it).")
     String model;
 

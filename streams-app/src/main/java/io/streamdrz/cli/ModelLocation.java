@@ -11,11 +11,11 @@ import java.nio.file.Path;
  * from the directory holding {@code streamdrz.jar} and each directory above it. So the
  * checkout's {@code streams-app/target/streamdrz.jar} finds the checkout's
  * {@code models/}, and {@code /opt/streamdrz/streamdrz.jar} in the images finds
- * {@code /opt/streamdrz/models/}, from any working directory.
+ * {@code /opt/streamdrz/models/shipped/}, from any working directory.
  */
 final class ModelLocation {
 
-    static final String DEFAULT = "models/streamdrz";
+    static final String DEFAULT = "models/shipped/streamdrz";
     static final String ENVIRONMENT_VARIABLE = "STREAMDRZ_MODEL_PATH";
 
     private ModelLocation() {

@@ -66,7 +66,7 @@ public final class DiarizationModel implements AutoCloseable {
         for (Path f : List.of(encFile, decFile)) {
             if (!Files.isRegularFile(f)) {
                 throw new ModelContractException("model file not found: " + f.toAbsolutePath()
-                        + " (--model takes the prefix, e.g. models/streamdrz for models/streamdrz-encoder.onnx)");
+                        + " (--model takes the prefix, e.g. models/shipped/streamdrz for models/shipped/streamdrz-encoder.onnx)");
             }
         }
         OrtEnvironment env = environment();

@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * How to load a model: where (file prefix), on what device, with how many threads.
- * Immutable; build with {@link #builder()}. Defaults: prefix {@code models/streamdrz},
+ * Immutable; build with {@link #builder()}. Defaults: prefix {@code models/shipped/streamdrz},
  * CPU, one intra-op thread (a streams app runs one engine per JVM shared by all stream
  * threads, which are the parallelism).
  */
@@ -67,7 +67,7 @@ public final class ModelOptions {
     }
 
     public static final class Builder {
-        private Path prefix = Path.of("models", "streamdrz");
+        private Path prefix = Path.of("models", "shipped", "streamdrz");
         private Device device = Device.CPU;
         private int intraOpThreads = 1;
         private int cudaDeviceId;

@@ -41,7 +41,7 @@ class StreamdrzConfigTest {
         assertEquals("streamdrz", streams.get("application.id"));
         assertEquals("localhost:9092", streams.get("bootstrap.servers"));
         ModelOptions model = config.modelOptions();
-        assertEquals(Path.of("models/streamdrz"), model.prefix());
+        assertEquals(Path.of("models/shipped/streamdrz"), model.prefix());
         assertEquals(ModelOptions.Device.CPU, model.device());
         assertEquals(1, model.intraOpThreads());
         assertEquals(0, config.callMaxSpeakers());

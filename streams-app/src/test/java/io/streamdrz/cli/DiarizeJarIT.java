@@ -25,7 +25,7 @@ class DiarizeJarIT {
     @Test
     void diarizeThenEval() throws Exception {
         Path hyp = dir.resolve("hyp.rttm");
-        PackagedJar.Result d = PackagedJar.run(Duration.ofSeconds(120), "diarize", "--model", ROOT.resolve("models/streamdrz").toString(),
+        PackagedJar.Result d = PackagedJar.run(Duration.ofSeconds(120), "diarize", "--model", ROOT.resolve("models/shipped/streamdrz").toString(),
                 "-o", hyp.toString(), FIXTURES.resolve("call-0.wav").toString());
         assertEquals(0, d.exit(), d.toString());
         assertTrue(d.stderr().contains("real-time factor"), d.toString());

@@ -65,6 +65,6 @@ class DiarizationModelTest {
         assertEquals(ModelOptions.Device.CPU, ModelOptions.Device.parse("CPU"));
         assertThrows(IllegalArgumentException.class, () -> ModelOptions.Device.parse("tpu"));
         assertThrows(IllegalArgumentException.class, () -> ModelOptions.builder().intraOpThreads(-1));
-        assertEquals(Path.of("models/streamdrz-encoder.onnx"), ModelOptions.builder().build().encoderFile());
+        assertEquals(Path.of("models/shipped/streamdrz-encoder.onnx"), ModelOptions.builder().build().encoderFile());
     }
 }

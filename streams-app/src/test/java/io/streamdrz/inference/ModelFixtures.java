@@ -39,7 +39,7 @@ public final class ModelFixtures {
     }
 
     public static Path modelPrefix() {
-        return repoRoot().resolve("models").resolve("streamdrz");
+        return repoRoot().resolve("models").resolve("shipped").resolve("streamdrz");
     }
 
     public static synchronized DiarizationModel model() {
