@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import ModelConfig, Diarizer          # noqa: E402
 from prompts import training_example, StreamingDiarizer, ChunkOutput   # noqa: E402
 from corpus import load_corpus, load_noise       # noqa: E402
+from voices import TrainingVoices, HELD_OUT      # noqa: E402
 from synth import CallSynth, SynthConfig         # noqa: E402
 import der                                       # noqa: E402
 
@@ -55,6 +56,8 @@ class TrainConfig:
     ckpt_interval: int = 100
     val_calls: int = 16
     seed: int = 1337
+    speed_factors: str = "0.9,1.1"   # speed-perturbed copies of each voice, each a new identity
+    held_out: str = ",".join(HELD_OUT)  # identities no training call uses (the real test dialogues)
 
 
 def parse_overrides(argv, *objs):
@@ -82,7 +85,7 @@ class SyntheticChunks(torch.utils.data.IterableDataset):
         info = torch.utils.data.get_worker_info()
         wid = info.id if info else 0
         rng = np.random.default_rng([self.seed, wid])
-        corpus = load_corpus(os.path.join(self.tcfg.corpus_dir, "corpus_train.npz"))
+        corpus = training_voices(self.tcfg)
         noise_path = os.path.join(self.tcfg.corpus_dir, "noise.npz")
         noise = load_noise(noise_path) if os.path.exists(noise_path) else None
         synth = CallSynth(corpus, SynthConfig(duration_s=(10.0, 40.0)), noise=noise)
@@ -97,6 +100,12 @@ class SyntheticChunks(torch.utils.data.IterableDataset):
                 single = ex.activity.sum(1) == 1
                 spk = np.where(single, ids[ex.activity.argmax(1)], -100).astype(np.int64)
                 yield ex.audio, ex.tokens, ex.activity, spk, ex.n_prompted
+
+
+def training_voices(tcfg):
+    factors = tuple(float(f) for f in tcfg.speed_factors.split(",") if f)
+    held_out = tuple(n for n in tcfg.held_out.split(",") if n)
+    return TrainingVoices(load_corpus(os.path.join(tcfg.corpus_dir, "corpus_train.npz")), factors, held_out)
 
 
 def collate(batch, pad, max_len):
@@ -179,7 +188,7 @@ def main(argv):
 
     it, best = 0, float("inf")
     state = None
-    n_spk = load_corpus(os.path.join(tcfg.corpus_dir, "corpus_train.npz")).num_speakers
+    n_spk = training_voices(tcfg).num_speakers
     start = ckpt_path if os.path.exists(ckpt_path) else tcfg.init_from if os.path.exists(tcfg.init_from) else None
     if start:
         state = torch.load(start, map_location="cpu", weights_only=False)
@@ -195,7 +204,9 @@ def main(argv):
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": tcfg.weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}], lr=tcfg.lr, betas=(0.9, 0.98))
     if state is not None:
-        missing, _ = model.load_state_dict(state["model"], strict=False)
+        own = model.state_dict()     # a head sized for other voices starts afresh
+        weights = {k: v for k, v in state["model"].items() if k not in own or own[k].shape == v.shape}
+        missing, _ = model.load_state_dict(weights, strict=False)
         if missing or "optim" not in state:   # new head, or shipped weights only: fresh optimizer
             print(f"optimizer state restarted (new parameters: {missing})", flush=True)
         else:
