@@ -5,7 +5,9 @@
         --batch_size=64 --device=cuda                             # same code on a GPU
 
 Any field of TrainConfig or ModelConfig can be overridden as --name=value. Training
-resumes from <out>/ckpt.pt when it exists. Logs go to <out>/log.jsonl (train loss every
+resumes from <out>/ckpt.pt when it exists; <out>/resume.pt is the same without the
+optimizer, in bf16, small enough to commit, and --init_from=that goes on from its
+iteration in another checkout (a short re-warm-up replaces the optimizer's state). Logs go to <out>/log.jsonl (train loss every
 log_interval, validation loss and streaming DER every eval_interval); the checkpoint
 with the best validation DER is kept as <out>/best.pt.
 """
@@ -56,6 +58,7 @@ class TrainConfig:
     ckpt_interval: int = 100
     val_calls: int = 16
     seed: int = 1337
+    rewarm: int = 100                # iterations of linear warm-up after the optimizer state restarts
     speed_factors: str = "0.9,1.1"   # speed-perturbed copies of each voice, each a new identity
     held_out: str = ",".join(HELD_OUT)  # identities no training call uses (the real test dialogues)
 
@@ -187,7 +190,7 @@ def main(argv):
     torch.manual_seed(tcfg.seed)
 
     it, best = 0, float("inf")
-    state = None
+    state, rewarm_from = None, None
     n_spk = training_voices(tcfg).num_speakers
     start = ckpt_path if os.path.exists(ckpt_path) else tcfg.init_from if os.path.exists(tcfg.init_from) else None
     if start:
@@ -209,6 +212,7 @@ def main(argv):
         missing, _ = model.load_state_dict(weights, strict=False)
         if missing or "optim" not in state:   # new head, or shipped weights only: fresh optimizer
             print(f"optimizer state restarted (new parameters: {missing})", flush=True)
+            rewarm_from = it if it > 0 else None     # fresh moments at full LR would jolt the weights
         else:
             opt.load_state_dict(state["optim"])
     print(f"{sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters; config {asdict(mcfg)}", flush=True)
@@ -221,9 +225,13 @@ def main(argv):
     val_calls = validation_calls(tcfg, tcfg.val_calls)
     log = open(os.path.join(tcfg.out, "log.jsonl"), "a")
 
-    def save(path):
-        torch.save({"model": model.state_dict(), "optim": opt.state_dict(), "iter": it,
-                    "best_der": best, "model_config": asdict(mcfg), "train_config": asdict(tcfg)}, path + ".tmp")
+    def save(path, compact=False):
+        # compact: bf16 weights, no optimizer: a checkpoint small enough to commit, so a run
+        # goes on in a later session (--init_from=it) after a short re-warm-up
+        weights = {k: v.to(torch.bfloat16) if compact and v.is_floating_point() else v
+                   for k, v in model.state_dict().items()}
+        torch.save({"model": weights, "iter": it, "best_der": best, "model_config": asdict(mcfg),
+                    "train_config": asdict(tcfg), **({} if compact else {"optim": opt.state_dict()})}, path + ".tmp")
         os.replace(path + ".tmp", path)
 
     t0, acc = time.time(), []
@@ -231,7 +239,7 @@ def main(argv):
         if it >= tcfg.max_iters:
             break
         for g in opt.param_groups:
-            g["lr"] = lr_at(it, tcfg)
+            g["lr"] = lr_at(it, tcfg) * (1.0 if rewarm_from is None else min(1.0, (it - rewarm_from + 1) / tcfg.rewarm))
         model.train()
         with torch.autocast(device_type=tcfg.device.split(":")[0], dtype=torch.bfloat16, enabled=tcfg.autocast_bf16):
             ce, bce, sid, match = losses(model, audio.to(tcfg.device), toks.to(tcfg.device), act.to(tcfg.device),
@@ -270,6 +278,7 @@ def main(argv):
             t0 = time.time()
         if it % tcfg.ckpt_interval == 0:
             save(ckpt_path)
+            save(os.path.join(tcfg.out, "resume.pt"), compact=True)
     save(ckpt_path)
 
 
