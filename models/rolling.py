@@ -42,8 +42,8 @@ def newest_labels(segments, a, b):
     return [(max(s, a), min(e, b), lab) for s, e, lab, _ in segments if s < b and e > a]
 
 
-def provisional_window(sd: StreamingDiarizer, st: CallState, audio, end, hop, out, prompts):
-    """The provisional segments of [end - hop, end) from one window's model output `out`,
+def provisional_window(sd: StreamingDiarizer, st: CallState, audio, since, end, out, prompts):
+    """The provisional segments of samples [since, end) from one window's model output `out`,
     absorbed into a copy of `st`. absorb places the window at the next final chunk's start
     t0; its local time s is call time w0 + s."""
     cfg = sd.cfg
@@ -54,7 +54,7 @@ def provisional_window(sd: StreamingDiarizer, st: CallState, audio, end, hop, ou
     sd.absorb(scratch, window, prompts, out)
     length = len(window) / cfg.sample_rate
     shift = w0 / cfg.sample_rate - t0
-    got = newest_labels(scratch.segments, t0 + length - hop, t0 + length)
+    got = newest_labels(scratch.segments, t0 + length - (end - since) / cfg.sample_rate, t0 + length)
     return [(s + shift, e + shift, lab) for s, e, lab in got]
 
 
@@ -62,16 +62,19 @@ def diarize_rolling(sd: StreamingDiarizer, audio, hop):
     """(final segments [(s, e, label, conf)], provisional segments [(s, e, label)]) of one
     call, with a provisional window every `hop` seconds between final chunks."""
     cfg = sd.cfg
-    sr, cs, hs = cfg.sample_rate, cfg.chunk_samples, int(round(hop * cfg.sample_rate))
+    cs, hs = cfg.chunk_samples, int(round(hop * cfg.sample_rate))
     st, provisional = CallState(), []
     n_chunks = max(1, int(np.ceil(len(audio) / cs)))
     for k in range(n_chunks):
-        ends = list(range(k * cs + hs, min((k + 1) * cs, len(audio)), hs))   # a final chunk covers its own end
-        if ends:   # the windows between final chunks k-1 and k share the state: one batch
-            inputs, prompts = zip(*(sd.prepare(st, audio[max(0, e - cs):e]) for e in ends))
-            outs = sd.run_chunks(np.stack(inputs), [len(p) for p in prompts])
-            for e, p, out in zip(ends, prompts, outs):
-                provisional += provisional_window(sd, st, audio, e, hop, out, p)
+        # every hop of chunk k, its last one included: live, that one is the final chunk's
+        # own run (the same input), so the provisional stream covers the whole call
+        last = min((k + 1) * cs, len(audio))
+        ends = [e for e in range(k * cs + hs, last, hs)] + [last]
+        # the windows between final chunks k-1 and k share the state: one batch
+        inputs, prompts = zip(*(sd.prepare(st, audio[max(0, e - cs):e]) for e in ends))
+        outs = sd.run_chunks(np.stack(inputs), [len(p) for p in prompts])
+        for since, e, p, out in zip([k * cs] + ends[:-1], ends, prompts, outs):
+            provisional += provisional_window(sd, st, audio, since, e, out, p)
         chunk = audio[k * cs:(k + 1) * cs]
         x, p = sd.prepare(st, chunk)
         sd.absorb(st, chunk, p, sd.run_chunks(x[None], [len(p)])[0])

@@ -52,6 +52,7 @@ def test_provisional_labels_cover_the_newest_hop_and_agree_with_the_final_ones()
     final, provisional = diarize_rolling(sd, call_audio(), hop=1.0)
     for s, e, _ in provisional:             # each inside one hop, never past a final chunk's end
         assert int(s + 1e-6) == int(e - 1e-6) and e - s <= 1.0 + 1e-6
+    assert abs(sum(e - s for s, e, _ in provisional) - sum(e - s for s, e, _ in TURNS)) < 0.3
     voice_label = {v: {lab for s, e, lab in provisional if ts <= s and e <= te} for ts, te, v in TURNS}
     assert voice_label == {0: {0}, 1: {1}}
     both, differ = flips(final, provisional, 20.0)
