@@ -5,7 +5,9 @@
         --batch_size=64 --device=cuda                             # same code on a GPU
 
 Any field of TrainConfig or ModelConfig can be overridden as --name=value. Training
-resumes from <out>/ckpt.pt when it exists. Logs go to <out>/log.jsonl (train loss every
+resumes from <out>/ckpt.pt when it exists; <out>/resume.pt is the same without the
+optimizer, in bf16, small enough to commit, and --init_from=that goes on from its
+iteration in another checkout (a short re-warm-up replaces the optimizer's state). Logs go to <out>/log.jsonl (train loss every
 log_interval, validation loss and streaming DER every eval_interval); the checkpoint
 with the best validation DER is kept as <out>/best.pt.
 """
@@ -24,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import ModelConfig, Diarizer          # noqa: E402
 from prompts import training_example, StreamingDiarizer, ChunkOutput   # noqa: E402
 from corpus import load_corpus, load_noise       # noqa: E402
+from voices import TrainingVoices, HELD_OUT      # noqa: E402
 from synth import CallSynth, SynthConfig         # noqa: E402
 import der                                       # noqa: E402
 
@@ -55,6 +58,9 @@ class TrainConfig:
     ckpt_interval: int = 100
     val_calls: int = 16
     seed: int = 1337
+    rewarm: int = 100                # iterations of linear warm-up after the optimizer state restarts
+    speed_factors: str = "0.9,1.1"   # speed-perturbed copies of each voice, each a new identity
+    held_out: str = ",".join(HELD_OUT)  # identities no training call uses (the real test dialogues)
 
 
 def parse_overrides(argv, *objs):
@@ -82,7 +88,7 @@ class SyntheticChunks(torch.utils.data.IterableDataset):
         info = torch.utils.data.get_worker_info()
         wid = info.id if info else 0
         rng = np.random.default_rng([self.seed, wid])
-        corpus = load_corpus(os.path.join(self.tcfg.corpus_dir, "corpus_train.npz"))
+        corpus = training_voices(self.tcfg)
         noise_path = os.path.join(self.tcfg.corpus_dir, "noise.npz")
         noise = load_noise(noise_path) if os.path.exists(noise_path) else None
         synth = CallSynth(corpus, SynthConfig(duration_s=(10.0, 40.0)), noise=noise)
@@ -97,6 +103,12 @@ class SyntheticChunks(torch.utils.data.IterableDataset):
                 single = ex.activity.sum(1) == 1
                 spk = np.where(single, ids[ex.activity.argmax(1)], -100).astype(np.int64)
                 yield ex.audio, ex.tokens, ex.activity, spk, ex.n_prompted
+
+
+def training_voices(tcfg):
+    factors = tuple(float(f) for f in tcfg.speed_factors.split(",") if f)
+    held_out = tuple(n for n in tcfg.held_out.split(",") if n)
+    return TrainingVoices(load_corpus(os.path.join(tcfg.corpus_dir, "corpus_train.npz")), factors, held_out)
 
 
 def collate(batch, pad, max_len):
@@ -178,8 +190,8 @@ def main(argv):
     torch.manual_seed(tcfg.seed)
 
     it, best = 0, float("inf")
-    state = None
-    n_spk = load_corpus(os.path.join(tcfg.corpus_dir, "corpus_train.npz")).num_speakers
+    state, rewarm_from = None, None
+    n_spk = training_voices(tcfg).num_speakers
     start = ckpt_path if os.path.exists(ckpt_path) else tcfg.init_from if os.path.exists(tcfg.init_from) else None
     if start:
         state = torch.load(start, map_location="cpu", weights_only=False)
@@ -195,9 +207,12 @@ def main(argv):
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": tcfg.weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}], lr=tcfg.lr, betas=(0.9, 0.98))
     if state is not None:
-        missing, _ = model.load_state_dict(state["model"], strict=False)
+        own = model.state_dict()     # a head sized for other voices starts afresh
+        weights = {k: v for k, v in state["model"].items() if k not in own or own[k].shape == v.shape}
+        missing, _ = model.load_state_dict(weights, strict=False)
         if missing or "optim" not in state:   # new head, or shipped weights only: fresh optimizer
             print(f"optimizer state restarted (new parameters: {missing})", flush=True)
+            rewarm_from = it if it > 0 else None     # fresh moments at full LR would jolt the weights
         else:
             opt.load_state_dict(state["optim"])
     print(f"{sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters; config {asdict(mcfg)}", flush=True)
@@ -210,9 +225,13 @@ def main(argv):
     val_calls = validation_calls(tcfg, tcfg.val_calls)
     log = open(os.path.join(tcfg.out, "log.jsonl"), "a")
 
-    def save(path):
-        torch.save({"model": model.state_dict(), "optim": opt.state_dict(), "iter": it,
-                    "best_der": best, "model_config": asdict(mcfg), "train_config": asdict(tcfg)}, path + ".tmp")
+    def save(path, compact=False):
+        # compact: bf16 weights, no optimizer: a checkpoint small enough to commit, so a run
+        # goes on in a later session (--init_from=it) after a short re-warm-up
+        weights = {k: v.to(torch.bfloat16) if compact and v.is_floating_point() else v
+                   for k, v in model.state_dict().items()}
+        torch.save({"model": weights, "iter": it, "best_der": best, "model_config": asdict(mcfg),
+                    "train_config": asdict(tcfg), **({} if compact else {"optim": opt.state_dict()})}, path + ".tmp")
         os.replace(path + ".tmp", path)
 
     t0, acc = time.time(), []
@@ -220,7 +239,7 @@ def main(argv):
         if it >= tcfg.max_iters:
             break
         for g in opt.param_groups:
-            g["lr"] = lr_at(it, tcfg)
+            g["lr"] = lr_at(it, tcfg) * (1.0 if rewarm_from is None else min(1.0, (it - rewarm_from + 1) / tcfg.rewarm))
         model.train()
         with torch.autocast(device_type=tcfg.device.split(":")[0], dtype=torch.bfloat16, enabled=tcfg.autocast_bf16):
             ce, bce, sid, match = losses(model, audio.to(tcfg.device), toks.to(tcfg.device), act.to(tcfg.device),
@@ -259,6 +278,7 @@ def main(argv):
             t0 = time.time()
         if it % tcfg.ckpt_interval == 0:
             save(ckpt_path)
+            save(os.path.join(tcfg.out, "resume.pt"), compact=True)
     save(ckpt_path)
 
 

@@ -1,0 +1,146 @@
+"""Provisional labels from a rolling window, measured against the final ones.
+
+    models/.venv/bin/python models/rolling.py                   # ami, fillets; hop 1 s
+    models/.venv/bin/python models/rolling.py --hops 0.5,1,2 --sets fillets
+
+The live mode of issue #18, run offline so that its cost in accuracy can be measured
+before the streams app has it. Final segments are made exactly as StreamingDiarizer makes
+them: chunk by chunk, with prompts and voice profiles updated only there. Every `hop`
+seconds, the newest window of the call (the model's chunk length ending at the latest
+audio; shorter at the start of a call) is diarized with the prompts of the state left by
+the last final chunk, on a copy of that state, and the labels it gives the newest hop of
+audio are the provisional segments of that hop. The copy is thrown away, so provisional
+windows never change the call state: the final stream is the same with the mode on or off.
+
+Reported per set (whole files scored, md-eval collars):
+  final         DER of the final segments (what segments-out carries today)
+  provisional   DER of the provisional stream alone: each hop's provisional segments
+  flip_rate     share of the time where both streams hear someone whose provisional
+                speakers differ from the final ones (a consumer showing provisional labels
+                sees them change there)
+  windows_per_chunk  model runs per final chunk the mode adds (chunk / hop - 1)
+"""
+import argparse
+import copy
+import json
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import der                                       # noqa: E402
+import realsets                                  # noqa: E402
+from export import OnnxDiarizer                  # noqa: E402
+from prompts import CallState, StreamingDiarizer  # noqa: E402
+
+GRID = 0.01     # seconds per frame of the flip-rate grid
+
+
+def newest_labels(segments, a, b):
+    """The parts of `segments` [(start, end, label, conf)] inside [a, b)."""
+    return [(max(s, a), min(e, b), lab) for s, e, lab, _ in segments if s < b and e > a]
+
+
+def provisional_window(sd: StreamingDiarizer, st: CallState, audio, since, end, out, prompts):
+    """The provisional segments of samples [since, end) from one window's model output `out`,
+    absorbed into a copy of `st`. absorb places the window at the next final chunk's start
+    t0; its local time s is call time w0 + s."""
+    cfg = sd.cfg
+    w0 = max(0, end - cfg.chunk_samples)
+    window = audio[w0:end]
+    t0 = st.chunk_index * cfg.chunk_seconds
+    scratch = copy.deepcopy(st)
+    sd.absorb(scratch, window, prompts, out)
+    length = len(window) / cfg.sample_rate
+    shift = w0 / cfg.sample_rate - t0
+    got = newest_labels(scratch.segments, t0 + length - (end - since) / cfg.sample_rate, t0 + length)
+    return [(s + shift, e + shift, lab) for s, e, lab in got]
+
+
+def diarize_rolling(sd: StreamingDiarizer, audio, hop):
+    """(final segments [(s, e, label, conf)], provisional segments [(s, e, label)]) of one
+    call, with a provisional window every `hop` seconds between final chunks."""
+    cfg = sd.cfg
+    cs, hs = cfg.chunk_samples, int(round(hop * cfg.sample_rate))
+    st, provisional = CallState(), []
+    n_chunks = max(1, int(np.ceil(len(audio) / cs)))
+    for k in range(n_chunks):
+        # every hop of chunk k, its last one included: live, that one is the final chunk's
+        # own run (the same input), so the provisional stream covers the whole call
+        last = min((k + 1) * cs, len(audio))
+        ends = [e for e in range(k * cs + hs, last, hs)] + [last]
+        # the windows between final chunks k-1 and k share the state: one batch
+        inputs, prompts = zip(*(sd.prepare(st, audio[max(0, e - cs):e]) for e in ends))
+        outs = sd.run_chunks(np.stack(inputs), [len(p) for p in prompts])
+        for since, e, p, out in zip([k * cs] + ends[:-1], ends, prompts, outs):
+            provisional += provisional_window(sd, st, audio, since, e, out, p)
+        chunk = audio[k * cs:(k + 1) * cs]
+        x, p = sd.prepare(st, chunk)
+        sd.absorb(st, chunk, p, sd.run_chunks(x[None], [len(p)])[0])
+    return st.segments, provisional
+
+
+def frames(segments, n):
+    """Per GRID frame, the set of labels active (as a frozenset)."""
+    sets = [set() for _ in range(n)]
+    for s, e, lab, *_ in segments:
+        for i in range(int(round(s / GRID)), min(n, int(round(e / GRID)))):
+            sets[i].add(lab)
+    return sets
+
+
+def flips(final, provisional, duration):
+    """(seconds where both streams hear someone, seconds of those where they differ)."""
+    n = int(np.ceil(duration / GRID))
+    f, p = frames(final, n), frames(provisional, n)
+    both = [i for i in range(n) if f[i] and p[i]]
+    return len(both) * GRID, sum(f[i] != p[i] for i in both) * GRID
+
+
+def score(items, hyps):
+    refs = {fid: ref for fid, _, ref in items}
+    uem = {fid: [(0.0, len(a) / realsets.SR)] for fid, a, _ in items}
+    out = {}
+    for collar, tag in ((0.0, "collar0"), (0.25, "collar025")):
+        _, t = der.score_files(refs, {f: [(s, e, str(lab)) for s, e, lab, *_ in h] for f, h in hyps.items()},
+                               collar=collar, uem=uem)
+        out[f"der_{tag}"] = round(t.der, 4)
+    return out
+
+
+def evaluate_set(items, model, hop):
+    sd = StreamingDiarizer(model.cfg, model.run_chunks)
+    finals, provs, both, differ = {}, {}, 0.0, 0.0
+    for fid, audio, _ in items:
+        finals[fid], provs[fid] = diarize_rolling(sd, audio, hop)
+        b, d = flips(finals[fid], provs[fid], len(audio) / realsets.SR)
+        both, differ = both + b, differ + d
+    return {"hop_seconds": hop, "final": score(items, finals), "provisional": score(items, provs),
+            "flip_rate": round(differ / max(both, 1e-9), 4),
+            "windows_per_chunk": round(model.cfg.chunk_seconds / hop - 1, 2)}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="models/streamdrz", help="prefix of the exported ONNX pair")
+    ap.add_argument("--sets", default="ami,fillets")
+    ap.add_argument("--hops", default="1.0", help="comma-separated hop lengths in seconds")
+    ap.add_argument("--cache", default=os.path.join(realsets.REPO, "models", "cache"))
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--out", default="models/eval/rolling.json")
+    a = ap.parse_args(argv)
+    model = OnnxDiarizer(a.model, threads=a.threads)
+    results = {"model_id": model.cfg.model_id, "sets": {}}
+    for name in a.sets.split(","):
+        items = realsets.load_set(name, a.cache)
+        results["sets"][name] = [evaluate_set(items, model, float(h)) for h in a.hops.split(",")]
+        for r in results["sets"][name]:
+            print(name, json.dumps(r), flush=True)
+    with open(a.out, "w", encoding="utf-8") as f:
+        json.dump(results, f, indent=2)
+    print(f"wrote {a.out}")
+
+
+if __name__ == "__main__":
+    main()

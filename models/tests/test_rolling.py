@@ -1,0 +1,64 @@
+"""Tests for models/rolling.py with a fake model that knows voices by their amplitude."""
+import os
+import sys
+
+import numpy as np
+
+MODELS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, MODELS)
+
+from model import ModelConfig  # noqa: E402
+from prompts import ChunkOutput, StreamingDiarizer  # noqa: E402
+from rolling import diarize_rolling, flips  # noqa: E402
+
+cfg = ModelConfig()
+SR = cfg.sample_rate
+LEVELS = [0.1, 0.3]
+TURNS = [(0.0, 3.0, 0), (3.5, 9.0, 1), (9.5, 12.0, 0), (12.0, 16.5, 1), (17.0, 20.0, 0)]
+
+
+def call_audio():
+    audio = np.zeros(int(20 * SR), np.float32)
+    for s, e, v in TURNS:
+        audio[int(s * SR): int(e * SR)] = LEVELS[v]
+    return audio
+
+
+def fake_model(inputs, n_prompted):
+    """Prompted voices keep their slot's label; new ones are labelled in order of appearance."""
+    off = cfg.prompt_slots * cfg.slot_samples
+    outs = []
+    for x, npr in zip(inputs, n_prompted):
+        local = {round(float(x[i * cfg.slot_samples + 100]), 2): i for i in range(npr)}
+        chunk, segs, prev, start = x[off:], [], 0.0, 0
+        for t in range(0, len(chunk) + 1, SR // 10):
+            lvl = round(float(chunk[t]), 2) if t < len(chunk) else 0.0
+            if lvl != prev:
+                if prev != 0.0:
+                    segs.append((start / SR, t / SR, local.setdefault(prev, len(local)), 0.9))
+                prev, start = lvl, t
+        outs.append(ChunkOutput(segs))
+    return outs
+
+
+def test_provisional_windows_leave_the_final_stream_as_it_was():
+    sd = StreamingDiarizer(cfg, fake_model)
+    final, _ = diarize_rolling(sd, call_audio(), hop=1.0)
+    assert final == sd.diarize_many([call_audio()])[0]
+
+
+def test_provisional_labels_cover_the_newest_hop_and_agree_with_the_final_ones():
+    sd = StreamingDiarizer(cfg, fake_model)
+    final, provisional = diarize_rolling(sd, call_audio(), hop=1.0)
+    for s, e, _ in provisional:             # each inside one hop, never past a final chunk's end
+        assert int(s + 1e-6) == int(e - 1e-6) and e - s <= 1.0 + 1e-6
+    assert abs(sum(e - s for s, e, _ in provisional) - sum(e - s for s, e, _ in TURNS)) < 0.3
+    voice_label = {v: {lab for s, e, lab in provisional if ts <= s and e <= te} for ts, te, v in TURNS}
+    assert voice_label == {0: {0}, 1: {1}}
+    both, differ = flips(final, provisional, 20.0)
+    assert both > 10.0 and differ == 0.0
+
+
+def test_flips_counts_the_time_labels_differ():
+    both, differ = flips([(0.0, 2.0, 0, 0.9)], [(1.0, 3.0, 1)], 4.0)
+    assert (round(both, 2), round(differ, 2)) == (1.0, 1.0)

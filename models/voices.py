@@ -1,0 +1,67 @@
+"""The voices a training run may use: the train split, less held-out identities, plus
+speed-perturbed copies of every voice as new identities.
+
+Why copies: the train split has about a hundred identities, many of them TTS voices, so
+the speaker embedding learns to tell those apart and little about people. Playing a
+recording 10 % faster or slower moves its pitch and formants together, the way one
+person's vocal tract differs from another's; treating each copy as its own identity
+(as x-vector recipes do) multiplies the identities the speaker-id and prompt-matching
+losses see. A copy has its own family, so it may meet its original in one call and the
+model must keep them apart.
+
+Why held-out identities: the two Fish Fillets leads are the only real two-person
+dialogues we can build (realsets.fillets_dialogues); a model that never heard them
+makes those dialogues a test of unseen voices.
+
+    voices = TrainingVoices(load_corpus("models/cache/corpus_train.npz"),
+                            factors=(0.9, 1.1), held_out=HELD_OUT)
+
+TrainingVoices has the corpus interface CallSynth reads (speaker_name, speaker_gender,
+speaker_lang, speaker_family, speaker_utts, utterance(i)); a held-out identity keeps its
+index but has no utterances, so it is never drawn.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+from scipy.signal import resample_poly
+
+# The real-dialogue test voices: never in a training call, nor in a copy.
+HELD_OUT = ("fillets_cs_small_fish", "fillets_cs_big_fish")
+
+
+def speed_perturb(x: np.ndarray, factor: float) -> np.ndarray:
+    """x played `factor` times as fast (pitch and formants scale with it), same sample rate."""
+    if factor == 1.0:
+        return x
+    r = Fraction(factor).limit_denominator(20)      # 0.9 -> 9/10: few taps, exact ratio
+    return resample_poly(x, r.denominator, r.numerator).astype(np.float32)
+
+
+class TrainingVoices:
+    def __init__(self, corpus, factors=(0.9, 1.1), held_out=HELD_OUT):
+        unknown = set(held_out) - set(corpus.speaker_name)
+        if unknown:
+            raise ValueError(f"held-out identities not in the corpus: {sorted(unknown)}")
+        self.corpus = corpus
+        self.factors = (1.0,) + tuple(f for f in factors if f != 1.0)
+        self.held_out = set(held_out)
+        base = corpus.speaker_name
+        self._n_utts, self._n_base = len(corpus), len(base)
+        tag = [""] + [f"@{f:g}" for f in self.factors[1:]]
+        self.speaker_name = [n + t for t in tag for n in base]
+        self.speaker_gender = list(corpus.speaker_gender) * len(self.factors)
+        self.speaker_lang = list(corpus.speaker_lang) * len(self.factors)
+        self.speaker_family = [f + t for t in tag for f in corpus.speaker_family]
+        empty = np.zeros(0, dtype=np.int64)
+        self.speaker_utts = [empty if base[s] in self.held_out else corpus.speaker_utts[s] + k * self._n_utts
+                             for k in range(len(self.factors)) for s in range(self._n_base)]
+
+    @property
+    def num_speakers(self) -> int:
+        return len(self.speaker_name)
+
+    def utterance(self, i: int) -> np.ndarray:
+        k, j = divmod(int(i), self._n_utts)
+        return speed_perturb(self.corpus.utterance(j), self.factors[k])
