@@ -24,15 +24,13 @@ import argparse
 import copy
 import json
 import os
-import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import der                                       # noqa: E402
-import realsets                                  # noqa: E402
-from export import OnnxDiarizer                  # noqa: E402
-from prompts import CallState, StreamingDiarizer  # noqa: E402
+import der
+import realsets
+from export import OnnxDiarizer
+from prompts import CallState, StreamingDiarizer
 
 GRID = 0.01     # seconds per frame of the flip-rate grid
 
@@ -123,7 +121,7 @@ def evaluate_set(items, model, hop):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="models/streamdrz", help="prefix of the exported ONNX pair")
+    ap.add_argument("--model", default="models/shipped/streamdrz", help="prefix of the exported ONNX pair")
     ap.add_argument("--sets", default="ami,fillets")
     ap.add_argument("--hops", default="1.0", help="comma-separated hop lengths in seconds")
     ap.add_argument("--cache", default=os.path.join(realsets.REPO, "models", "cache"))

@@ -14,7 +14,7 @@ ten), and names the setting with the lowest sum of the three sets' DER at collar
 threshold and join gap stay as given by --recipe (chosen by the earlier grid, in
 models/eval/select_checkpoint.txt of the i17000 model).
 
-    models/.venv/bin/python models/select_checkpoint.py --onnx models/streamdrz --profile-weights 1.0 \
+    models/.venv/bin/python models/select_checkpoint.py --onnx models/shipped/streamdrz --profile-weights 1.0 \
         --long-seeds 5-40
 
 tunes the thresholds of an exported model instead (through onnxruntime, no checkpoint

@@ -1,6 +1,6 @@
 """Choose the speech gate's VAD thresholds on validation speakers.
 
-    models/.venv/bin/python models/select_gate.py [--model models/streamdrz] > models/eval/select_gate.txt
+    models/.venv/bin/python models/select_gate.py [--model models/shipped/streamdrz] > models/eval/select_gate.txt
 
 For each pair (threshold, neg_threshold), and without the gate: DER at collar 0.25 and
 0 of seeded 60 s two- and three-speaker calls of the validation identities

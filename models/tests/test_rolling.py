@@ -1,15 +1,10 @@
 """Tests for models/rolling.py with a fake model that knows voices by their amplitude."""
-import os
-import sys
 
 import numpy as np
 
-MODELS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, MODELS)
-
-from model import ModelConfig  # noqa: E402
-from prompts import ChunkOutput, StreamingDiarizer  # noqa: E402
-from rolling import diarize_rolling, flips  # noqa: E402
+from model import ModelConfig
+from prompts import ChunkOutput, StreamingDiarizer
+from rolling import diarize_rolling, flips
 
 cfg = ModelConfig()
 SR = cfg.sample_rate

@@ -1,16 +1,11 @@
 """Tests for models/voices.py on the tiny fake corpus of synth.write_fake_corpus."""
-import os
-import sys
 
 import numpy as np
 import pytest
 
-MODELS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, MODELS)
-
-import synth  # noqa: E402
-from corpus import load_corpus  # noqa: E402
-from voices import TrainingVoices, speed_perturb  # noqa: E402
+import synth
+from corpus import load_corpus
+from voices import TrainingVoices, speed_perturb
 
 SR = 16000
 
