@@ -41,8 +41,7 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import mulaw_encode  # noqa: E402
+from corpus import mulaw_encode
 
 CACHE = Path(__file__).resolve().parent / "cache"
 SAMPLE_RATE = 16000

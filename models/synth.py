@@ -29,7 +29,6 @@ import io
 import json
 import math
 import os
-import sys
 import time
 from dataclasses import dataclass, field, fields, replace
 
@@ -794,7 +793,6 @@ def read_rttm(path):
 
 def _load(args, cfg):
     try:  # the project's loader when it is there; it gives the same interface
-        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         from corpus import load_corpus, load_noise
     except ImportError:
         load_corpus, load_noise = NpzCorpus, NpzNoise

@@ -22,13 +22,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import ModelConfig, Diarizer          # noqa: E402
-from prompts import training_example, StreamingDiarizer, ChunkOutput   # noqa: E402
-from corpus import load_corpus, load_noise       # noqa: E402
-from voices import TrainingVoices, HELD_OUT      # noqa: E402
-from synth import CallSynth, SynthConfig         # noqa: E402
-import der                                       # noqa: E402
+from model import ModelConfig, Diarizer
+from prompts import training_example, StreamingDiarizer, ChunkOutput
+from corpus import load_corpus, load_noise
+from voices import TrainingVoices, HELD_OUT
+from synth import CallSynth, SynthConfig
+import der
 
 
 @dataclass
