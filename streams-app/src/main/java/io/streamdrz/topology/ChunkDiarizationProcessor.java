@@ -2,6 +2,8 @@ package io.streamdrz.topology;
 
 import io.streamdrz.inference.CallSegment;
 import io.streamdrz.schema.SpeakerSegment;
+import io.streamdrz.speakers.SpeakerIdentifier;
+import io.streamdrz.speakers.SpeakerIdentifier.Identity;
 import io.streamdrz.state.CallDiarizationState;
 import io.streamdrz.state.OpenSegment;
 import io.streamdrz.state.StoredPrompt;
@@ -58,6 +60,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
     private static final double EPSILON_SECONDS = 1e-6;
 
     private final ChunkInference inference;
+    private final CallIdentification identification;
     private ProcessorContext<String, SpeakerSegment> context;
     private TopologyMetrics metrics;
     private KeyValueStore<String, CallDiarizationState> store;
@@ -70,7 +73,12 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
     private final Set<String> takenOver = new HashSet<>();
 
     ChunkDiarizationProcessor(ChunkInference inference) {
+        this(inference, new CallIdentification(new SpeakerIdentifier(), inference.modelId()));
+    }
+
+    ChunkDiarizationProcessor(ChunkInference inference, CallIdentification identification) {
         this.inference = inference;
+        this.identification = identification;
     }
 
     @Override
@@ -78,6 +86,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
         this.context = context;
         this.metrics = TopologyMetrics.of(context);
         this.store = context.getStateStore(DiarizationTopology.SPEAKER_PROMPTS_STORE);
+        this.identification.init(context);
     }
 
     /**
@@ -109,6 +118,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
             }
             log.warn("call {}: its speaker state could not be deleted", callId, deleteFailed);
         }
+        identification.end(callId);
         forwardEnd(callId, timestamp, CallEnd.INTERNAL_ERROR);
     }
 
@@ -135,7 +145,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
             }
             chunkEnd += seconds(chunk.samples().length);
             try {
-                after = inference.diarize(before, chunk.samples());
+                after = inference.diarize(before, chunk.samples(), identification.speakerCap(callId));
                 segments = withChunkIndex(open, after.segments(), before.chunkIndex());
             } catch (RuntimeException e) {
                 metrics.inferenceFailure();
@@ -153,14 +163,18 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
             (chunk.last() || segment.getEndSeconds() < finalBefore ? emit : keep).add(segment);
         }
         emit.sort(Comparator.comparingDouble(OpenSegment::getStartSeconds).thenComparingInt(OpenSegment::getLabel));
+        // speakers by name: after the chunk, which labels are enrolled speakers
+        Map<Integer, Identity> names = after == before ? identification.identities(callId)
+                : identification.identify(callId, after.prompts());
         for (OpenSegment segment : emit) {
-            context.forward(new Record<>(callId, toSegment(callId, segment), record.timestamp()));
+            context.forward(new Record<>(callId, named(toSegment(callId, segment), names.get(segment.getLabel())), record.timestamp()));
         }
         countEmitted(callId, stored == null, emit.size());
 
         if (chunk.last()) {
             logEnd(callId, chunk, after.chunkIndex());
             store.delete(callId);
+            identification.end(callId);
             forwardEnd(callId, record.timestamp(), chunk.endReason());
         } else {
             store.put(callId, toStored(after, keep));
@@ -213,6 +227,15 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
                 .setChunkIndex(s.getChunkIndex())
                 .setModelId(inference.modelId())
                 .build();
+    }
+
+    /** The segment with its enrolled speaker's id and name, if its label was identified. */
+    private static SpeakerSegment named(SpeakerSegment segment, Identity who) {
+        if (who != null) {
+            segment.setSpeakerId(who.speakerId());
+            segment.setSpeakerName(who.name());
+        }
+        return segment;
     }
 
     private double seconds(int samples) {

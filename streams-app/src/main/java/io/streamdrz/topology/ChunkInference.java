@@ -46,6 +46,16 @@ public interface ChunkInference {
     State diarize(State state, float[] chunk);
 
     /**
+     * {@link #diarize(State, float[])} with this call's own speaker cap (the producer's
+     * {@code expectedSpeakers} hint) instead of the engine's.
+     *
+     * @param maxSpeakers at most this many speakers in the call; 0: the engine's own cap
+     */
+    default State diarize(State state, float[] chunk, int maxSpeakers) {
+        return diarize(state, chunk);
+    }
+
+    /**
      * What the engine keeps about one call between chunks.
      *
      * @param chunkIndex index of the call's next chunk

@@ -62,6 +62,16 @@ public final class EngineInference implements ChunkInference {
 
     @Override
     public State diarize(State state, float[] chunk) {
+        return diarize(state, chunk, diarizer);
+    }
+
+    /** A call with its own cap runs the same recipe with that cap (a CallDiarizer is three fields). */
+    @Override
+    public State diarize(State state, float[] chunk, int maxSpeakers) {
+        return diarize(state, chunk, maxSpeakers > 0 ? new CallDiarizer(contract, runner, maxSpeakers) : diarizer);
+    }
+
+    private State diarize(State state, float[] chunk, CallDiarizer diarizer) {
         CallState call = toEngine(state);
         PreparedChunk prepared = diarizer.prepare(call, chunk);
         DecodedChunk decoded = runner.run(List.of(prepared.input())).get(0);
