@@ -80,7 +80,9 @@ final class CallIdentification {
         List<Identity> now = identifier.identify(voices, candidates, previous);
         if (!now.equals(previous)) {
             calls.putIdentities(callId, now);
-            log.info("call {}: speakers identified: {}", callId, describe(now));
+            if (!names(now).equals(names(previous))) {
+                log.info("call {}: speakers identified: {}", callId, describe(now));
+            }
         }
         return byLabel(now);
     }
@@ -124,6 +126,14 @@ final class CallIdentification {
         Map<Integer, Identity> out = new HashMap<>();
         for (Identity i : identities) {
             out.put(i.label(), i);
+        }
+        return out;
+    }
+
+    private static Map<Integer, String> names(List<Identity> identities) {
+        Map<Integer, String> out = new HashMap<>();
+        for (Identity i : identities) {
+            out.put(i.label(), i.speakerId());
         }
         return out;
     }
