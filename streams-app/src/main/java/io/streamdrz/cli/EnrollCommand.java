@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
 /** {@code streamdrz enroll}: clean recordings of one person become their voiceprint on the speakers topic. */
 @Command(name = "enroll",
         mixinStandardHelpOptions = true,
-        header = "Enroll a speaker: recordings of them alone become a voiceprint on the speakers topic.",
+        header = "Enroll a speaker from recordings of them alone.",
         sortOptions = false,
         description = {
             "Runs each recording through the model as a call, checks that it holds at least "

@@ -39,7 +39,7 @@ import java.util.stream.Stream;
 /** {@code streamdrz similar}: the enrolled voices or files most like a recording's voice, with scores. */
 @Command(name = "similar",
         mixinStandardHelpOptions = true,
-        header = "The enrolled voices, or files of a folder, most like a recording's voice.",
+        header = "The enrolled voices or files most like a recording's voice.",
         sortOptions = false,
         description = {
             "Embeds AUDIO's voice as enrol does (the model's voice embedding over the frames where one voice alone "
