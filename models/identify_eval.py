@@ -15,6 +15,10 @@ What is enrolled and what is probed, per set (each reported as what it is):
               call (what the app's identification scores), its identity the reference
               speaker it overlaps most. Folds: every identity is unknown in two folds
               (enrolled set: the others), enrolled in the rest.
+  fillets     REAL voices but TRAINING identities of the model: the two Fish Fillets
+              leads (realsets.fillets_dialogues), enrolled from their solo lines in the
+              first FILLETS_ENROL dialogues, probed by their solo speech in each other
+              dialogue (oracle segmentation, closed set: both probes are enrolled).
   ami         REAL speech, oracle segmentation: the AMI excerpts (../shared/realspeech,
               CC BY 4.0) share some participants. Prints from the reference solo speech of
               every speaker in ENROL_FILES, probes from every speaker's solo speech in the
@@ -52,7 +56,7 @@ from corpus import load_corpus, load_noise      # noqa: E402
 from embedding_eval import eer, windows_of, solo_regions   # noqa: E402
 from export import OnnxDiarizer                  # noqa: E402
 from prompts import CallState, StreamingDiarizer, build_input, _unit   # noqa: E402
-from realsets import ami                          # noqa: E402
+from realsets import ami, fillets_dialogues       # noqa: E402
 from synth import CallSynth, SynthConfig          # noqa: E402
 
 SR = 16000
@@ -62,6 +66,7 @@ CALLS = {"val": 16, "test": 24}
 SEEDS = {"val": 31, "test": 32}
 MIN_PROFILE_FRAMES = 25      # CallDiarizer.PROFILE_MIN_FRAMES: 2 s of a voice alone
 ENROL_FILES = ("trn01", "trn06", "trn07")
+FILLETS_ENROL = 2            # dialogues the fish are enrolled from; the other 18 are probed
 AMI_MIN_FRAMES = 12          # 1 s: a 30 s meeting excerpt gives most people little solo speech
 FA_TARGET = 0.01
 HYSTERESIS = 0.05            # SpeakerIdentifier.HYSTERESIS
@@ -150,7 +155,9 @@ def threshold_at_fa(scores, target, fa=FA_TARGET):
 
 def measures(folds, threshold=None):
     scores, target = trials(folds)
-    out = {"eer": round(eer(scores, target), 4), "trials": int(len(scores)), "target_trials": int(target.sum())}
+    out = {"eer": round(eer(scores, target), 4), "trials": int(len(scores)), "target_trials": int(target.sum()),
+           "mean_target": round(float(scores[target].mean()), 3) if target.any() else None,
+           "mean_nontarget": round(float(scores[~target].mean()), 3)}
     thr_fa = threshold_at_fa(scores, target)
     out["miss_at_fa1"] = round(float(np.mean(scores[target] < thr_fa)), 4) if target.any() else None
     known = [(S[i], t) for S, truth in folds for i, t in enumerate(truth) if t >= 0]
@@ -274,24 +281,31 @@ def named_speech(data, threshold):
 # ---------------------------------------------------------------------------------
 # AMI, real speech, oracle segmentation
 
+def oracle_voice(model, audio, regions, min_frames):
+    """Unit mean of the voice embeddings of the frames inside regions, each chunk of the
+    recording encoded alone without prompts; None under min_frames frames."""
+    cfg = model.cfg
+    C = cfg.chunk_seconds
+    frames = []
+    for k in range(int(np.ceil(len(audio) / SR / C))):
+        chunk = audio[int(k * C * SR): int((k + 1) * C * SR)]
+        if not any(a < k * C + C and b > k * C for a, b in regions):
+            continue
+        e = model.encode(model.features(build_input(cfg, chunk, [])[None]))[2][0, cfg.chunk_enc_start:]
+        t = k * C + (np.arange(e.shape[0]) + 0.5) * cfg.enc_frame_seconds
+        keep = np.zeros(len(t), dtype=bool)
+        for a, b in regions:
+            keep |= (t >= a) & (t < b)
+        frames.append(e[keep])
+    f = np.concatenate(frames).astype(np.float64) if frames else np.zeros((0, 1))
+    return _unit(f.mean(0)) if len(f) >= min_frames else None
+
+
 def ami_set(model):
     items = ami()
-    embed_cfg = model.cfg
 
     def model_voice(audio, regions):
-        C = embed_cfg.chunk_seconds
-        frames = []
-        for k in range(int(np.ceil(len(audio) / SR / C))):
-            chunk = audio[int(k * C * SR): int((k + 1) * C * SR)]
-            x = build_input(embed_cfg, chunk, [])[None]
-            e = model.encode(model.features(x))[2][0, embed_cfg.chunk_enc_start:]
-            t = k * C + (np.arange(e.shape[0]) + 0.5) * embed_cfg.enc_frame_seconds
-            keep = np.zeros(len(t), dtype=bool)
-            for a, b in regions:
-                keep |= (t >= a) & (t < b)
-            frames.append(e[keep])
-        f = np.concatenate(frames).astype(np.float64)
-        return _unit(f.mean(0)) if len(f) >= AMI_MIN_FRAMES else None
+        return oracle_voice(model, audio, regions, AMI_MIN_FRAMES)
 
     enrolled, prints, mprints, probes, mprobes = [], [], [], [], []
     for fid, audio, ref in items:
@@ -314,6 +328,39 @@ def ami_set(model):
     P = np.array([p for p, _, _ in probes])
     return {"enrolled": enrolled, "probes": [f"{f}:{s}" for _, s, f in probes],
             "folds": [(cos_matrix(P, np.array(prints)), truth)],
+            "mfcc_folds": [(cos_matrix(*standardized(mprobes, mprints)), truth)]}
+
+
+def fillets_set(model, cache):
+    """REAL voices, TRAINING identities: the two Fish Fillets leads enrolled from their
+    solo lines in the first FILLETS_ENROL dialogues, probed in each other dialogue
+    (closed set: every probe is enrolled)."""
+    items = fillets_dialogues(cache)
+    enrol_regions = {}
+    prints, mprints, names = [], [], []
+    for fid, audio, ref in items[:FILLETS_ENROL]:
+        for a, b, spk in solo_regions(ref):
+            enrol_regions.setdefault(spk, []).append((fid, a, b))
+    by_id = {fid: audio for fid, audio, _ in items}
+    for spk, regions in sorted(enrol_regions.items()):
+        pieces = [by_id[fid][int(a * SR): int(b * SR)] for fid, a, b in regions]
+        joined = np.concatenate(pieces)
+        prints.append(oracle_voice(model, joined, [(0, len(joined) / SR)], MIN_PROFILE_FRAMES))
+        mprints.append(mfcc_stats(model, joined, [(0, len(joined) / SR)]))
+        names.append(spk)
+    probes, mprobes = [], []
+    for fid, audio, ref in items[FILLETS_ENROL:]:
+        regions = {}
+        for a, b, spk in solo_regions(ref):
+            regions.setdefault(spk, []).append((a, b))
+        for spk, rs in sorted(regions.items()):
+            v = oracle_voice(model, audio, rs, MIN_PROFILE_FRAMES)
+            if v is not None:
+                probes.append((v, spk, fid))
+                mprobes.append(mfcc_stats(model, audio, rs))
+    truth = [names.index(s) for _, s, _ in probes]
+    return {"enrolled": names, "probes": len(probes),
+            "folds": [(cos_matrix(np.array([p for p, _, _ in probes]), np.array(prints)), truth)],
             "mfcc_folds": [(cos_matrix(*standardized(mprobes, mprints)), truth)]}
 
 
@@ -355,6 +402,12 @@ def main(argv=None):
            "mfcc": measures(d["mfcc_folds"], mval["threshold"])}
     out["ami"] = res
     print("ami", json.dumps(res), flush=True)
+    d = fillets_set(model, a.cache)
+    res = {"kind": "REAL voices, TRAINING identities (Fish Fillets dialogues, both fish leads), oracle solo regions, "
+                   "closed set", "enrolled": d["enrolled"], "probes": d["probes"],
+           "model": measures(d["folds"], threshold), "mfcc": measures(d["mfcc_folds"], mval["threshold"])}
+    out["fillets"] = res
+    print("fillets", json.dumps(res), flush=True)
     out["chosen_threshold"] = threshold
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     with open(a.out, "w") as f:
