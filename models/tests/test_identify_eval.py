@@ -1,0 +1,45 @@
+"""Open-set identification measures on scores whose answer is known."""
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import identify_eval as ie                       # noqa: E402
+
+
+def fold(scores, truth):
+    return np.asarray(scores, dtype=np.float64), truth
+
+
+def test_threshold_at_fa_accepts_at_most_that_share_of_non_targets():
+    rng = np.random.default_rng(1)
+    scores = rng.uniform(-1, 1, 10000)
+    target = np.zeros(10000, dtype=bool)
+    thr = ie.threshold_at_fa(scores, target, 0.01)
+    assert np.mean(scores >= thr) <= 0.01
+    assert np.mean(scores >= thr - 0.01) > 0.005
+
+
+def test_measures_of_a_clean_open_set():
+    # probes 0, 1: enrolled voices 0 and 1; probe 2: unknown, scoring low everywhere
+    S, truth = fold([[0.9, 0.1], [0.2, 0.8], [0.3, 0.2]], [0, 1, -1])
+    m = ie.measures([(S, truth)], threshold=0.5)
+    assert m["eer"] == 0.0
+    assert m["top1"] == 1.0
+    assert m["named_right"] == 1.0 and m["named_wrong"] == 0.0
+    assert m["unknown_named"] == 0.0
+    assert (m["probes_enrolled"], m["probes_unknown"], m["target_trials"]) == (2, 1, 2)
+
+
+def test_an_unknown_voice_above_the_threshold_is_named():
+    S, truth = fold([[0.9, 0.1], [0.7, 0.6]], [0, -1])
+    m = ie.measures([(S, truth)], threshold=0.5)
+    assert m["unknown_named"] == 1.0
+    assert m["named_right"] == 1.0
+
+
+def test_mfcc_statistics_are_standardized_over_what_is_compared():
+    P, E = ie.standardized([[1.0, 100.0], [3.0, 300.0]], [[2.0, 200.0]])
+    both = np.concatenate([P, E])
+    assert np.allclose(both.mean(0), 0) and np.allclose(both.std(0), 1, atol=1e-6)
