@@ -59,6 +59,22 @@ class SimilarCommandTest {
     }
 
     @Test
+    void eachSpeakerOfACallFindsTheirOwnVoice() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("voices"));
+        for (String voice : SpeakerFixtures.VOICES) {
+            Files.copy(SpeakerFixtures.enrolment(voice), folder.resolve(voice + "-enrol.wav"));
+        }
+        assertEquals(0, run("similar", "--model", ModelFixtures.modelPrefix().toString(), "--against",
+                folder.toString(), "--top", "1", "--per-speaker", SpeakerFixtures.call().toString()), err.toString());
+        List<String> lines = List.of(out.toString().split("\n"));
+        // the call: july (A, first) and the stranger flite_awb (B)
+        assertTrue(lines.get(0).contains("speaker A"), out.toString());
+        assertTrue(lines.get(1).endsWith(SpeakerFixtures.CALLER + "-enrol.wav"), out.toString());
+        assertTrue(lines.get(2).contains("speaker B"), out.toString());
+        assertTrue(lines.get(3).endsWith(SpeakerFixtures.STRANGER + "-enrol.wav"), out.toString());
+    }
+
+    @Test
     void mfccNeedsAFolder() {
         assertEquals(2, run("similar", "--embedding", "mfcc", SpeakerFixtures.call().toString()));
         assertTrue(err.toString().contains("needs --against DIR"), err.toString());
