@@ -2,6 +2,7 @@ package io.streamdrz.app;
 
 import io.streamdrz.audio.AudioClip;
 import io.streamdrz.audio.AudioFileReader;
+import io.streamdrz.cli.StreamdrzCommand;
 import io.streamdrz.client.AudioProducer;
 import io.streamdrz.client.CallAudio;
 import io.streamdrz.inference.CallDiarizer;
@@ -9,39 +10,33 @@ import io.streamdrz.inference.ModelFixtures;
 import io.streamdrz.kafka.EmbeddedKafka;
 import io.streamdrz.kafka.EmbeddedKafkaExtension;
 import io.streamdrz.schema.AudioEncoding;
-import io.streamdrz.schema.AudioFrame;
-import io.streamdrz.schema.AudioFrameSerde;
+import io.streamdrz.speakers.CallHints;
 import io.streamdrz.speakers.SpeakerFixtures;
 import io.streamdrz.topology.DeadLetters;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Per-call hints from the producer (AudioFrame v3) on a real broker: a speaker cap set on
- * a call's first frame reaches the engine (the call comes out exactly as the offline
+ * a call's first frame ({@code produce --expected-speakers 1}) reaches the engine (the call comes out exactly as the offline
  * recipe with that cap gives it, while the same audio without the hint has more
  * speakers), and a frame with a malformed hint is dead-lettered with its reason.
  */
@@ -64,10 +59,16 @@ class CallHintsIT {
         try (DiarizationEngine engine = DiarizationEngine.load(config);
              DiarizationApp app = DiarizationApp.start(config, engine.inference())) {
             assertTrue(app.awaitRunning(Duration.ofMinutes(1)), "app state " + app.state());
-            produce(config, new CallAudio("capped", clip), f -> f.setExpectedSpeakers(1));
-            produce(config, new CallAudio("free", clip), f -> { });
-            produce(config, new CallAudio("bad-hint", new AudioClip(new float[16_000], 16_000)),
-                    f -> f.setExpectedSpeakers(0));
+            // the command line's way: produce --expected-speakers 1
+            StringWriter err = new StringWriter();
+            CommandLine cl = StreamdrzCommand.commandLine();
+            cl.setErr(new PrintWriter(err, true));
+            assertEquals(0, cl.execute("produce", "--bootstrap-server", kafka.bootstrapServers(),
+                    "--set", StreamdrzConfig.TOPIC_AUDIO_IN + "=" + config.audioInTopic(), "--call-id", "capped",
+                    "--expected-speakers", "1", SpeakerFixtures.call().toString()), err.toString());
+            Pipelines.produce(config, List.of(new CallAudio("free", clip),
+                            new CallAudio("bad-hint", new AudioClip(new float[16_000], 16_000), new CallHints(0, null))),
+                    new AudioProducer.Options(AudioEncoding.PCM_S16LE, 20, 1, 0, true));
             Pipelines.Output out = Pipelines.readUntilEnded(config, 3, Duration.ofMinutes(5));
 
             List<String> capped = Pipelines.rowsOfSegments(out.segments().get("capped"));
@@ -80,28 +81,6 @@ class CallHintsIT {
             assertEquals("bad-hint", new String(dead.key(), StandardCharsets.UTF_8));
             assertEquals("BAD_HINT", header(dead, DeadLetters.REASON));
             assertEquals("expectedSpeakers is 0; a call has 1..64 speakers", header(dead, DeadLetters.MESSAGE));
-        }
-    }
-
-    /** Plays a call as fast as possible, {@code hint} applied to its first frame before it is sent. */
-    @SuppressWarnings("unchecked")
-    private static void produce(StreamdrzConfig config, CallAudio call, Consumer<AudioFrame> hint) throws Exception {
-        try (KafkaProducer<String, AudioFrame> real = new KafkaProducer<>(config.producerProperties(),
-                new StringSerializer(), new AudioFrameSerde())) {
-            Producer<String, AudioFrame> hinting = (Producer<String, AudioFrame>) Proxy.newProxyInstance(
-                    CallHintsIT.class.getClassLoader(), new Class<?>[] {Producer.class}, (proxy, method, args) -> {
-                        if (method.getName().equals("send") && args[0] instanceof ProducerRecord<?, ?> r
-                                && r.value() instanceof AudioFrame f && f.getSequenceNumber() == 0) {
-                            hint.accept(f);
-                        }
-                        try {
-                            return method.invoke(real, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
-            AudioProducer.produce(hinting, config.audioInTopic(), List.of(call),
-                    new AudioProducer.Options(AudioEncoding.PCM_S16LE, 20, 1, 0, true), f -> { });
         }
     }
 
