@@ -38,8 +38,11 @@ acceptance of non-target trials on the validation identities. `mfcc` rows score 
 same trials with MFCC statistics (mean and std of c1..c19 of the model's log-mel over
 the same frames), the baseline `streamdrz similar --embedding mfcc` uses.
 DER of calls with and without enrolment: identification only names call labels, it
-never changes them, so the DER is the same by construction; the script checks this on
-the test calls and reports named speech time instead.
+never changes them, so the DER is the same by construction; the script reports named
+speech time instead: `named_speech` names each label by its profile at the call's end;
+`streamed_names` as the app does (identities updated after each chunk with the
+hysteresis given, a segment named as its label was after the chunk it ends in), with
+how often a named label's name changes.
 """
 import argparse
 import dataclasses
@@ -72,14 +75,53 @@ FA_TARGET = 0.01
 HYSTERESIS = 0.05            # SpeakerIdentifier.HYSTERESIS
 
 
-def diarize_state(sd: StreamingDiarizer, audio):
-    """One call through the streaming recipe; its final CallState (prompts hold the voice profiles)."""
+def diarize_state(sd: StreamingDiarizer, audio, snapshots=None):
+    """One call through the streaming recipe; its final CallState (prompts hold the voice
+    profiles). With a list as snapshots, appends after each chunk {label: (profile, frames)}."""
     cfg, st = sd.cfg, CallState()
     for k in range(max(1, int(np.ceil(len(audio) / cfg.chunk_samples)))):
         chunk = audio[k * cfg.chunk_samples: (k + 1) * cfg.chunk_samples]
         x, p = sd.prepare(st, chunk)
         sd.absorb(st, chunk, p, sd.run_chunks(x[None], [len(p)])[0])
+        if snapshots is not None:
+            snapshots.append({lab: (q.voice.copy(), q.voice_frames) for lab, q in st.prompts.items()
+                              if q.voice is not None})
     return st
+
+
+def identify(voices, prints, previous, threshold, hysteresis=HYSTERESIS):
+    """The Python twin of SpeakerIdentifier.identify. voices {label: (profile, frames)},
+    prints {speaker id: unit vector}, previous {label: (speaker id, score)} -> the same
+    for now: judged only with MIN_PROFILE_FRAMES; a named label keeps its name down to
+    threshold - hysteresis unless another print passes the threshold and beats it by
+    hysteresis; one label per speaker, kept names first, then the highest scores."""
+    kept, proposed, judged = [], [], set()
+    for lab, (v, frames) in voices.items():
+        if frames < MIN_PROFILE_FRAMES:
+            continue
+        judged.add(lab)
+        scores = {sid: float(_unit(v) @ p) for sid, p in prints.items()}
+        if not scores:
+            continue
+        best = max(scores, key=scores.get)
+        old = previous.get(lab)
+        if old is not None and old[0] in scores:
+            stay = scores[old[0]]
+            if stay >= threshold - hysteresis and not (scores[best] >= threshold and scores[best] > stay + hysteresis):
+                kept.append((stay, lab, old[0]))
+                continue
+        if scores[best] >= threshold:
+            proposed.append((scores[best], lab, best))
+    for lab, (sid, score) in previous.items():
+        if lab not in judged and sid in prints:
+            kept.append((score, lab, sid))
+    out, taken = {}, set()
+    for group in (sorted(kept, reverse=True), sorted(proposed, reverse=True)):
+        for score, lab, sid in group:
+            if sid not in taken and lab not in out:
+                taken.add(sid)
+                out[lab] = (sid, score)
+    return out
 
 
 def enrol(sd, audio):
@@ -217,7 +259,8 @@ def synthetic_set(model, sd, corpus_path, noise, n_calls, seed):
     for c in range(n_calls):
         call = synth.make_call(rng, n_speakers=2, duration=CALL_SECONDS)
         ref = [(s, e, call.speaker_names[k]) for s, e, k in call.segments]
-        st = diarize_state(sd, call.audio)
+        snaps = []
+        st = diarize_state(sd, call.audio, snaps)
         who = label_identities(st.segments, ref)
         for lab, p in st.prompts.items():
             if p.voice is not None and p.voice_frames >= MIN_PROFILE_FRAMES and lab in who:
@@ -226,7 +269,7 @@ def synthetic_set(model, sd, corpus_path, noise, n_calls, seed):
                 mprobes.append(mfcc_stats(model, call.audio, regions))
         refs[f"call{c}"] = ref
         hyps[f"call{c}"] = [(s, e, lab) for s, e, lab, _ in st.segments]
-        states.append((f"call{c}", st, ref))
+        states.append((f"call{c}", st, ref, snaps))
     n = len(names)
     folds, mfolds, fold_sets = [], [], []
     for f in range(n):
@@ -238,7 +281,7 @@ def synthetic_set(model, sd, corpus_path, noise, n_calls, seed):
         folds.append((cos_matrix(P, E), truth))
         mfolds.append((cos_matrix(*standardized(mprobes, [mprints[x] for x in enrolled])), truth))
         fold_sets.append(enrolled)
-    return {"identities": names, "enrolments": refused, "probes": len(probes), "calls": n_calls,
+    return {"chunk_seconds": sd.cfg.chunk_seconds, "identities": names, "enrolments": refused, "probes": len(probes), "calls": n_calls,
             "folds": folds, "mfcc_folds": mfolds, "fold_enrolled": fold_sets, "prints": prints,
             "refs": refs, "hyps": hyps, "states": states}
 
@@ -250,7 +293,7 @@ def named_speech(data, threshold):
     right = wrong = unknown_named = enrolled_total = unknown_total = 0.0
     for enrolled in data["fold_enrolled"]:
         E = np.array([data["prints"][x] for x in enrolled])
-        for fid, st, ref in data["states"]:
+        for fid, st, ref, _ in data["states"]:
             name_of = {}
             for lab, p in st.prompts.items():
                 if p.voice is not None and p.voice_frames >= MIN_PROFILE_FRAMES:
@@ -276,6 +319,48 @@ def named_speech(data, threshold):
     return {"enrolled_speech_named_right": round(right / max(enrolled_total, 1e-9), 4),
             "enrolled_speech_named_wrong": round(wrong / max(enrolled_total, 1e-9), 4),
             "unknown_speech_named": round(unknown_named / max(unknown_total, 1e-9), 4)}
+
+
+def streamed_names(data, threshold, hysteresis):
+    """As the app names segments: after each chunk the identities are updated (`identify`),
+    and a segment carries the name its label had after the chunk where the segment ends.
+    Shares of reference speech named right / wrong / unknown named, and name changes of a
+    label after its first name (to another name or none) per call, over the folds."""
+    right = wrong = unknown_named = enrolled_total = unknown_total = 0.0
+    changes = calls = 0
+    for enrolled in data["fold_enrolled"]:
+        prints = {x: data["prints"][x] for x in enrolled}
+        for fid, st, ref, snaps in data["states"]:
+            calls += 1
+            names, after = {}, []
+            for snap in snaps:
+                new = identify(snap, prints, names, threshold, hysteresis)
+                for lab, (sid, _) in names.items():
+                    if new.get(lab, (None,))[0] != sid:
+                        changes += 1
+                names = new
+                after.append({lab: sid for lab, (sid, _) in names.items()})
+            for rs, re_, spk in ref:
+                if spk in enrolled:
+                    enrolled_total += re_ - rs
+                else:
+                    unknown_total += re_ - rs
+                for s, e, lab, _ in st.segments:
+                    o = max(0.0, min(e, re_) - max(s, rs))
+                    if o <= 0:
+                        continue
+                    k = min(len(after) - 1, int(e // data["chunk_seconds"]))
+                    named = after[k].get(lab)
+                    if spk in enrolled:
+                        right += o if named == spk else 0.0
+                        wrong += o if named is not None and named != spk else 0.0
+                    else:
+                        unknown_named += o if named is not None else 0.0
+    return {"hysteresis": hysteresis,
+            "enrolled_speech_named_right": round(right / max(enrolled_total, 1e-9), 4),
+            "enrolled_speech_named_wrong": round(wrong / max(enrolled_total, 1e-9), 4),
+            "unknown_speech_named": round(unknown_named / max(unknown_total, 1e-9), 4),
+            "name_changes_per_call": round(changes / max(calls, 1), 3)}
 
 
 # ---------------------------------------------------------------------------------
@@ -391,6 +476,7 @@ def main(argv=None):
                "model": measures(d["folds"], None if split == "val" else threshold),
                "mfcc": measures(d["mfcc_folds"], None if split == "val" else mval["threshold"])}
         res["named_speech"] = named_speech(d, threshold)
+        res["streamed_names"] = [streamed_names(d, threshold, h) for h in (0.0, HYSTERESIS, 0.1)]
         _, with_ = der.score_files(d["refs"], d["hyps"], collar=0.25)
         res["der_collar025"] = round(with_.der, 4)
         res["der_note"] = "identical with and without enrolment: naming never changes a call label"
