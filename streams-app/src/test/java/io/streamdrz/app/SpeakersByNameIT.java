@@ -14,6 +14,7 @@ import io.streamdrz.kafka.EmbeddedKafkaExtension;
 import io.streamdrz.schema.AudioEncoding;
 import io.streamdrz.schema.SpeakerSegment;
 import io.streamdrz.schema.Voiceprint;
+import io.streamdrz.speakers.CallHints;
 import io.streamdrz.speakers.SpeakerFixtures;
 import io.streamdrz.topology.DiarizationTopology;
 
@@ -44,7 +45,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code streamdrz enroll} while the app runs, a call in which one of them talks with a
  * stranger, the enrolled voice's segments named and the stranger's not; then the speaker
  * deleted with {@code streamdrz speakers --delete} (a tombstone), and the same call
- * again stays unnamed. Voices: held-out test identities the model was never trained on
+ * again stays unnamed. Also: {@code similar} finds an enrolled voice from another
+ * recording, and a call whose producer expects only the other enrolled speaker names
+ * nobody. Voices: held-out test identities the model was never trained on
  * ({@code models/speaker_fixtures.py}).
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
@@ -75,6 +78,8 @@ class SpeakersByNameIT {
             awaitPrints(app, prints -> prints.approximateNumEntries() == 2 && prints.get("july") != null);
             String listing = cli(kafka, "speakers");
             assertTrue(listing.contains("july\tJuly\t" + engine.model().contract().modelId), listing);
+            String similar = cli(kafka, "similar", "--top", "2", SpeakerFixtures.other("july").toString());
+            assertTrue(similar.split("\n")[1].endsWith("\tjuly (July)"), "july's other recording: " + similar);
 
             // 2. a call of july and a stranger
             Pipelines.produce(config, List.of(new CallAudio("call-1", call)),
@@ -103,6 +108,17 @@ class SpeakersByNameIT {
             assertTrue(julyNamed >= 0.5 * julyTotal, "most of july's speech is named: " + julyNamed + " of " + julyTotal
                     + " ms; " + first);
 
+            // 3b. a producer that expects only armelle in its call: july is not a candidate there
+            Pipelines.produce(config, List.of(new CallAudio("call-armelle-line", call,
+                            new CallHints(null, List.of("armelle")))),
+                    new AudioProducer.Options(AudioEncoding.PCM_S16LE, 20, 1, 0, true));
+            List<SegmentReader.Segment> hinted = Pipelines.readUntilEnded(config, 2, Duration.ofMinutes(5))
+                    .segments().get("call-armelle-line");
+            assertFalse(hinted.isEmpty());
+            for (SegmentReader.Segment s : hinted) {
+                assertNull(s.segment().getSpeakerId(), "only armelle was expected: " + s.segment());
+            }
+
             // 4. july deleted by tombstone
             String deleted = cli(kafka, "speakers", "--delete", "july");
             assertTrue(deleted.startsWith("deleted july (July)"), deleted);
@@ -112,7 +128,7 @@ class SpeakersByNameIT {
             // 5. the same call again: nobody is named
             Pipelines.produce(config, List.of(new CallAudio("call-2", call)),
                     new AudioProducer.Options(AudioEncoding.PCM_S16LE, 20, 1, 0, true));
-            List<SegmentReader.Segment> second = Pipelines.readUntilEnded(config, 2, Duration.ofMinutes(5))
+            List<SegmentReader.Segment> second = Pipelines.readUntilEnded(config, 3, Duration.ofMinutes(5))
                     .segments().get("call-2");
             assertFalse(second.isEmpty());
             for (SegmentReader.Segment s : second) {
@@ -145,7 +161,7 @@ class SpeakersByNameIT {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--bootstrap-server", kafka.bootstrapServers(),
                 "--set", StreamdrzConfig.TOPIC_SPEAKERS + "=" + PREFIX + "speakers"));
-        if (args[0].equals("enroll")) {
+        if (args[0].equals("enroll") || args[0].equals("similar")) {
             all.addAll(List.of("--model", ModelFixtures.modelPrefix().toString()));
         }
         int status = cl.execute(all.toArray(String[]::new));
