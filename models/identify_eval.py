@@ -450,18 +450,22 @@ def fillets_set(model, cache):
 
 
 def main(argv=None):
+    global ENROL_SECONDS
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="models/streamdrz")
     ap.add_argument("--cache", default="models/cache")
     ap.add_argument("--out", default="models/eval/identify.json")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--calls", type=int, default=None, help="calls per synthetic set (smoke tests)")
+    ap.add_argument("--enrol-seconds", type=float, default=ENROL_SECONDS,
+                    help="speech per synthetic enrolment recording (default %(default)s)")
     a = ap.parse_args(argv)
+    ENROL_SECONDS = a.enrol_seconds
     model = OnnxDiarizer(a.model, threads=a.threads)
     sd = StreamingDiarizer(model.cfg, model.run_chunks)
     noise_path = os.path.join(a.cache, "noise.npz")
     noise = load_noise(noise_path) if os.path.exists(noise_path) else None
-    out = {"model_id": model.cfg.model_id}
+    out = {"model_id": model.cfg.model_id, "enrol_seconds": ENROL_SECONDS}
     data = {}
     for split in ("val", "test"):
         data[split] = synthetic_set(model, sd, os.path.join(a.cache, f"corpus_{split}.npz"), noise,
