@@ -69,4 +69,20 @@ class FastavroInteropTest {
         assertEquals(SpeakerSegment.newBuilder().setCallId("py-call").setSpeaker("C").setStartMs(61_000L)
                 .setEndMs(62_500L).setConfidence(0.5f).setChunkIndex(12).setModelId("py-model").build(), segment);
     }
+
+    @Test
+    void aVoiceprintWrittenWithTheCurrentAvscDecodes() throws Exception {
+        // an enrolment tool in Python writes prints the app reads
+        byte[] bytes = FastavroWriter.write(CURRENT.resolve("Voiceprint.avsc"), """
+                {"speakerId": "agent-7", "displayName": "Ana", "modelId": "py-model",
+                 "embeddings": [[0.6, 0.8], [1.0, 0.0]], "speechSeconds": 21.5, "createdMs": 1700000000000}
+                """);
+
+        Voiceprint print = new VoiceprintSerde().deserialize("speakers", bytes);
+
+        assertEquals("agent-7", print.getSpeakerId());
+        assertEquals("Ana", print.getDisplayName());
+        assertEquals(java.util.List.of(java.util.List.of(0.6f, 0.8f), java.util.List.of(1.0f, 0.0f)), print.getEmbeddings());
+        assertEquals(21.5, print.getSpeechSeconds());
+    }
 }

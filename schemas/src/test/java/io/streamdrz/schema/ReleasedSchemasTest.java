@@ -3,6 +3,7 @@ package io.streamdrz.schema;
 import io.streamdrz.state.BufferedFrame;
 import io.streamdrz.state.CallAudioState;
 import io.streamdrz.state.CallDiarizationState;
+import io.streamdrz.state.CallSpeakersState;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -27,18 +28,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 class ReleasedSchemasTest {
 
     /** Fingerprints recorded when each version was released. Add a line for each new release; never edit one. */
-    private static final Map<String, Long> RELEASED_FINGERPRINTS = new TreeMap<>(Map.of(
-            "AudioFrame-v1.avsc", 0xea4840c2b5f3abeaL,
-            "AudioFrame-v2.avsc", 0x4d0b579b4be550c3L,
-            "SpeakerSegment-v1.avsc", 0xa3bf6f08819eefb6L,
-            "BufferedFrame-v1.avsc", 0x5d9dd29a844d10a4L,
-            "CallAudioState-v1.avsc", 0x0d9878c56d6044c7L,
-            "CallDiarizationState-v1.avsc", 0x73bbf965fb885d88L,
-            "CallDiarizationState-v2.avsc", 0x5352da3a8c0d7e15L));
+    private static final Map<String, Long> RELEASED_FINGERPRINTS = new TreeMap<>(Map.ofEntries(
+            Map.entry("AudioFrame-v1.avsc", 0xea4840c2b5f3abeaL),
+            Map.entry("AudioFrame-v2.avsc", 0x4d0b579b4be550c3L),
+            Map.entry("AudioFrame-v3.avsc", 0xf053921b4d1d0f78L),
+            Map.entry("SpeakerSegment-v1.avsc", 0xa3bf6f08819eefb6L),
+            Map.entry("SpeakerSegment-v2.avsc", 0x334f35beb4e5609fL),
+            Map.entry("Voiceprint-v1.avsc", 0xb17d46fc9733fa05L),
+            Map.entry("CallSpeakersState-v1.avsc", 0x32edbac87f42d7bfL),
+            Map.entry("BufferedFrame-v1.avsc", 0x5d9dd29a844d10a4L),
+            Map.entry("CallAudioState-v1.avsc", 0x0d9878c56d6044c7L),
+            Map.entry("CallDiarizationState-v1.avsc", 0x73bbf965fb885d88L),
+            Map.entry("CallDiarizationState-v2.avsc", 0x5352da3a8c0d7e15L)));
 
     /** The current schema of every record, the streams app's internal state included. */
     private static final List<Schema> CURRENT = List.of(AudioFrame.getClassSchema(), SpeakerSegment.getClassSchema(),
-            BufferedFrame.getClassSchema(), CallAudioState.getClassSchema(), CallDiarizationState.getClassSchema());
+            Voiceprint.getClassSchema(), BufferedFrame.getClassSchema(), CallAudioState.getClassSchema(),
+            CallDiarizationState.getClassSchema(), CallSpeakersState.getClassSchema());
 
     private static final Path RELEASED_DIRECTORY = Path.of("src/main/resources/streamdrz/schemas");
     private final ReleasedSchemas released = ReleasedSchemas.get();

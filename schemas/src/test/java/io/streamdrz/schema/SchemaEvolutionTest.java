@@ -94,6 +94,51 @@ class SchemaEvolutionTest {
     }
 
     @Test
+    void aSpeakerSegmentWrittenWithVersion1DecodesWithoutAnIdentity() throws IOException {
+        // segments written before identification existed still read, with no enrolled speaker
+        Schema v1 = releasedVersion("io.streamdrz.schema.SpeakerSegment", 1);
+        assertNull(v1.getField("speakerId"), "v1 predates identification");
+        GenericRecord written = new GenericRecordBuilder(v1)
+                .set("callId", "old").set("speaker", "B").set("startMs", 1000L).set("endMs", 2000L)
+                .set("confidence", 0.75f).set("chunkIndex", 0).set("modelId", "m")
+                .build();
+        ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(written);
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+
+        SpeakerSegment segment = new SpeakerSegmentSerde().deserialize("segments-out", bytes);
+
+        assertEquals("B", segment.getSpeaker());
+        assertNull(segment.getSpeakerId());
+        assertNull(segment.getSpeakerName());
+    }
+
+    @Test
+    void anAudioFrameWrittenWithVersion2DecodesWithoutHints() throws IOException {
+        Schema v2 = releasedVersion("io.streamdrz.schema.AudioFrame", 2);
+        assertNull(v2.getField("expectedSpeakers"), "v2 predates call hints");
+        GenericRecord written = new GenericRecordBuilder(v2)
+                .set("callId", "c").set("sequenceNumber", 0L).set("sampleRate", 8000).set("channels", 1)
+                .set("encoding", new GenericData.EnumSymbol(v2.getField("encoding").schema(), "ALAW"))
+                .set("payload", ByteBuffer.wrap(new byte[] {1})).set("endOfStream", false)
+                .set("producerTimestampMs", 5L)
+                .build();
+        ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(written);
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+
+        AudioFrame frame = new AudioFrameSerde().deserialize("audio-in", bytes);
+
+        assertEquals(5L, frame.getProducerTimestampMs());
+        assertNull(frame.getExpectedSpeakers());
+        assertNull(frame.getExpectedSpeakerIds());
+    }
+
+    private static Schema releasedVersion(String fullName, int version) {
+        return ReleasedSchemas.get().versions(fullName).get(version - 1);
+    }
+
+    @Test
     void theFrozenVersion1IsStillReleasedUnchanged() throws IOException {
         Schema v1 = frozenSchema("AudioFrame-v1.avsc");
         Schema released = ReleasedSchemas.get().findByFingerprint(ReleasedSchemas.fingerprint(v1));

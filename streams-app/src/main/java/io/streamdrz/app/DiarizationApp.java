@@ -64,7 +64,8 @@ public final class DiarizationApp implements AutoCloseable {
             RequiredTopics.requireExisting(config);
         }
         log.info("configuration (secrets hidden): {}", config.describe());
-        Topology topology = DiarizationTopology.build(config.topologyConfig(), inference);
+        Topology topology = DiarizationTopology.build(config.topologyConfig(), inference,
+                SpeakersTopic.identification(config));
         KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
         DiarizationApp app = new DiarizationApp(streams);
         streams.setUncaughtExceptionHandler(e -> {
@@ -151,6 +152,9 @@ public final class DiarizationApp implements AutoCloseable {
         List<NewTopic> topics = new ArrayList<>();
         for (String name : List.of(config.audioInTopic(), config.segmentsOutTopic(), config.deadLetterTopic())) {
             topics.add(new NewTopic(name, Optional.of(config.topicPartitions()), replication));
+        }
+        if (!config.speakersTopic().isEmpty()) {
+            topics.add(SpeakersTopic.newTopic(config.speakersTopic(), replication));
         }
         try (Admin admin = Admin.create(config.adminProperties())) {
             for (NewTopic topic : topics) {

@@ -3,6 +3,7 @@ package io.streamdrz.app;
 import io.streamdrz.inference.ModelOptions;
 import io.streamdrz.metrics.CommittedLag;
 import io.streamdrz.metrics.MetricsServer;
+import io.streamdrz.speakers.SpeakerIdentifier;
 import io.streamdrz.topology.DeadLetterProcessingExceptionHandler;
 import io.streamdrz.topology.TopologyConfig;
 
@@ -54,6 +55,8 @@ public final class StreamdrzConfig extends AbstractConfig {
     public static final String TOPIC_AUDIO_IN = "streamdrz.topic.audio.in";
     public static final String TOPIC_SEGMENTS_OUT = "streamdrz.topic.segments.out";
     public static final String TOPIC_DEAD_LETTER = "streamdrz.topic.dead.letter";
+    public static final String TOPIC_SPEAKERS = "streamdrz.topic.speakers";
+    public static final String SPEAKERS_THRESHOLD = "streamdrz.speakers.threshold";
     public static final String TOPICS_CREATE = "streamdrz.topics.create";
     public static final String TOPICS_PARTITIONS = "streamdrz.topics.partitions";
     public static final String TOPICS_REPLICATION_FACTOR = "streamdrz.topics.replication.factor";
@@ -136,6 +139,15 @@ public final class StreamdrzConfig extends AbstractConfig {
                             + "that would be a new speaker goes to the known speaker it sounds most like. Set 2 "
                             + "for two-party calls: extra labels for one of the two voices are the commonest "
                             + "label error on long calls (see BENCHMARKS.md).")
+            .define(TOPIC_SPEAKERS, Type.STRING, "speakers", Importance.MEDIUM,
+                    "Compacted topic of enrolled voiceprints (streamdrz enroll), keyed by speaker id and read as a "
+                            + "global table: segments of a call speaker whose voice matches one carry its id and "
+                            + "name; a tombstone deletes the speaker. Empty, or a topic that does not exist at "
+                            + "start-up: nobody is identified.")
+            .define(SPEAKERS_THRESHOLD, Type.DOUBLE, SpeakerIdentifier.DEFAULT_THRESHOLD, Range.between(-1, 1),
+                    Importance.LOW, "Cosine a call speaker's voice must reach with an enrolled voiceprint to take "
+                            + "its name (chosen at 1 % false acceptance on validation voices, models/MODEL_CARD.md); "
+                            + "higher names fewer callers, wrongly less often.")
             .define(FRAME_MAX_BYTES, Type.INT, TOPOLOGY_DEFAULTS.frameMaxBytes(), Range.atLeast(1), Importance.MEDIUM,
                     "Largest AudioFrame payload accepted.")
             .define(CALL_MAX_MS, Type.LONG, TOPOLOGY_DEFAULTS.callMax().toMillis(), Range.atLeast(1),
@@ -359,6 +371,15 @@ public final class StreamdrzConfig extends AbstractConfig {
             }
         }
         return false;
+    }
+
+    /** The speakers topic; empty: identification off. */
+    public String speakersTopic() {
+        return getString(TOPIC_SPEAKERS).strip();
+    }
+
+    public double speakersThreshold() {
+        return getDouble(SPEAKERS_THRESHOLD);
     }
 
     public int callMaxSpeakers() {

@@ -127,14 +127,17 @@ public final class ConsumeCommand implements Callable<Integer> {
     }
 
     static String json(SpeakerSegment s) {
-        return JSON.createObjectNode()
+        ObjectNode node = JSON.createObjectNode()
                 .put("callId", s.getCallId())
                 .put("speaker", s.getSpeaker())
                 .put("startMs", s.getStartMs())
                 .put("endMs", s.getEndMs())
                 .put("confidence", s.getConfidence())
                 .put("chunkIndex", s.getChunkIndex())
-                .put("modelId", s.getModelId())
-                .toString();
+                .put("modelId", s.getModelId());
+        if (s.getSpeakerId() != null) {
+            node.put("speakerId", s.getSpeakerId()).put("speakerName", s.getSpeakerName());
+        }
+        return node.toString();
     }
 }

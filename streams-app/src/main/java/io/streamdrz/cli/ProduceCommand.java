@@ -10,6 +10,7 @@ import io.streamdrz.client.FrameEncoding;
 import io.streamdrz.schema.AudioEncoding;
 import io.streamdrz.schema.AudioFrame;
 import io.streamdrz.schema.AudioFrameSerde;
+import io.streamdrz.speakers.CallHints;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -96,6 +97,15 @@ public final class ProduceCommand implements Callable<Integer> {
             description = "Refuse a WAV file cut short instead of sending the audio before the cut (with a warning).")
     private boolean strict;
 
+    @Option(names = "--expected-speakers", paramLabel = "N",
+            description = "Hint on each call's first frame: at most N speakers, the call's own speaker cap.")
+    private Integer expectedSpeakers;
+
+    @Option(names = "--expected-speaker", paramLabel = "ID",
+            description = "Hint on each call's first frame: this enrolled speaker is expected (repeatable); "
+                    + "identification then considers only these.")
+    private List<String> expectedSpeakerIds = new ArrayList<>();
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
@@ -117,6 +127,11 @@ public final class ProduceCommand implements Callable<Integer> {
             err.println("streamdrz produce: " + e.getMessage());
             return 1;
         }
+        CallHints hints = new CallHints(expectedSpeakers, expectedSpeakerIds);
+        if (hints.problem() != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "bad call hints: " + hints.problem());
+        }
+        calls.replaceAll(c -> c.withHints(hints));
         if (callId != null) {
             if (calls.size() != 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--call-id needs a single file");

@@ -15,8 +15,9 @@ import java.util.concurrent.Callable;
  * lists them: {@code run} (the streams app), {@code demo} (embedded broker, app and a
  * call played live), {@code produce} and {@code consume} (audio-in and segments-out from
  * the command line), {@code diarize} (audio files to RTTM, no Kafka), {@code eval} (DER
- * and JER of RTTM files), {@code bench} (load test) and {@code broker} (a single-node
- * Kafka for development). {@code scripts/streamdrz} runs this jar as {@code streamdrz}.
+ * and JER of RTTM files), {@code bench} (load test), {@code broker} (a single-node
+ * Kafka for development), and {@code enroll}, {@code speakers} and {@code similar}
+ * (voiceprints of known speakers). {@code scripts/streamdrz} runs this jar as {@code streamdrz}.
  *
  * <pre>
  * java -jar streams-app/target/streamdrz.jar --help
@@ -29,7 +30,8 @@ import java.util.concurrent.Callable;
         description = "Live speaker diarization of phone calls as a Kafka Streams application.",
         footer = {"", "streamdrz COMMAND --help tells more about each command."},
         subcommands = {HelpCommand.class, RunCommand.class, DemoCommand.class, ProduceCommand.class,
-            ConsumeCommand.class, DiarizeCommand.class, EvalCommand.class, BenchCommand.class, BrokerCommand.class})
+            ConsumeCommand.class, DiarizeCommand.class, EvalCommand.class, BenchCommand.class, BrokerCommand.class,
+            EnrollCommand.class, SpeakersCommand.class, SimilarCommand.class})
 public final class StreamdrzCommand implements Callable<Integer> {
 
     @Spec

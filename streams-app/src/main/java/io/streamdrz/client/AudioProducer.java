@@ -148,6 +148,11 @@ public final class AudioProducer {
                     .setEndOfStream(options.endOfStream() && index == frames - 1)
                     .setProducerTimestampMs(System.currentTimeMillis())
                     .build();
+            if (index == 0) {   // the call's hints ride on its first frame
+                frame.setExpectedSpeakers(call.hints().expectedSpeakers());
+                frame.setExpectedSpeakerIds(call.hints().expectedSpeakerIds().isEmpty() ? null
+                        : call.hints().expectedSpeakerIds());
+            }
             index++;
             return frame;
         }

@@ -5,6 +5,7 @@ import io.streamdrz.audio.AudioDecodeException;
 import io.streamdrz.audio.AudioFileReader;
 import io.streamdrz.audio.RawFormat;
 import io.streamdrz.audio.WavReader;
+import io.streamdrz.speakers.CallHints;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,11 +19,21 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * One call to produce: its id and its audio (mono, at the file's own rate unless a
- * rate was asked for). Files are read with the engine's {@link AudioFileReader}, so
- * {@code produce} accepts exactly what {@code diarize} accepts.
+ * One call to produce: its id, its audio (mono, at the file's own rate unless a rate
+ * was asked for) and the hints its first frame carries (AudioFrame v3; none by default).
+ * Files are read with the engine's {@link AudioFileReader}, so {@code produce} accepts
+ * exactly what {@code diarize} accepts.
  */
-public record CallAudio(String callId, AudioClip audio) {
+public record CallAudio(String callId, AudioClip audio, CallHints hints) {
+
+    public CallAudio {
+        hints = hints == null ? CallHints.NONE : hints;
+    }
+
+    /** A call without hints. */
+    public CallAudio(String callId, AudioClip audio) {
+        this(callId, audio, CallHints.NONE);
+    }
 
     private static final Set<String> AUDIO_EXTENSIONS =
             Set.of("wav", "wave", "ul", "ulaw", "mulaw", "mu", "al", "alaw", "raw", "pcm");
@@ -78,7 +89,12 @@ public record CallAudio(String callId, AudioClip audio) {
     }
 
     public CallAudio withId(String id) {
-        return new CallAudio(id, audio);
+        return new CallAudio(id, audio, hints);
+    }
+
+    /** This call with {@code hints} on its first frame. */
+    public CallAudio withHints(CallHints hints) {
+        return new CallAudio(callId, audio, hints);
     }
 
     private static boolean isAudio(Path file) {

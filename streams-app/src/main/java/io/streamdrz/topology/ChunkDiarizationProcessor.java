@@ -3,6 +3,8 @@ package io.streamdrz.topology;
 import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.recipe.CallState;
 import io.streamdrz.schema.SpeakerSegment;
+import io.streamdrz.speakers.SpeakerIdentifier;
+import io.streamdrz.speakers.SpeakerIdentifier.Identity;
 import io.streamdrz.state.CallDiarizationState;
 
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -52,6 +54,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
     private static final Logger log = LoggerFactory.getLogger(ChunkDiarizationProcessor.class);
 
     private final ChunkInference inference;
+    private final CallIdentification identification;
     private ProcessorContext<String, SpeakerSegment> context;
     private TopologyMetrics metrics;
     private KeyValueStore<String, CallDiarizationState> store;
@@ -64,7 +67,12 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
     private final Set<String> takenOver = new HashSet<>();
 
     ChunkDiarizationProcessor(ChunkInference inference) {
+        this(inference, new CallIdentification(new SpeakerIdentifier(), inference.modelId()));
+    }
+
+    ChunkDiarizationProcessor(ChunkInference inference, CallIdentification identification) {
         this.inference = inference;
+        this.identification = identification;
     }
 
     @Override
@@ -72,6 +80,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
         this.context = context;
         this.metrics = TopologyMetrics.of(context);
         this.store = context.getStateStore(DiarizationTopology.SPEAKER_PROMPTS_STORE);
+        this.identification.init(context);
     }
 
     /**
@@ -103,6 +112,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
             }
             log.warn("call {}: its speaker state could not be deleted", callId, deleteFailed);
         }
+        identification.end(callId);
         forwardEnd(callId, timestamp, CallEnd.INTERNAL_ERROR);
     }
 
@@ -124,7 +134,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
                         before.chunkIndex());
             }
             try {
-                after = inference.diarize(before, chunk.samples());
+                after = inference.diarize(before, chunk.samples(), identification.speakerCap(callId));
             } catch (RuntimeException e) {
                 metrics.inferenceFailure();
                 log.error("call {}: inference failed on chunk {}; the chunk yields no segments", callId,
@@ -140,14 +150,19 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
             (chunk.last() || inference.isFinal(segment, after) ? emit : keep).add(segment);
         }
         emit.sort(Comparator.comparingDouble(CallSegment::start).thenComparingInt(CallSegment::label));
+        // speakers by name: after the chunk, which labels are enrolled speakers
+        Map<Integer, Identity> names = after == before ? identification.identities(callId)
+                : identification.identify(callId, after.prompts());
         for (CallSegment segment : emit) {
-            context.forward(new Record<>(callId, toSegment(callId, segment), record.timestamp()));
+            context.forward(new Record<>(callId, named(toSegment(callId, segment), names.get(segment.label())),
+                    record.timestamp()));
         }
         countEmitted(callId, stored == null, emit.size());
 
         if (chunk.last()) {
             logEnd(callId, chunk, after.chunkIndex());
             store.delete(callId);
+            identification.end(callId);
             forwardEnd(callId, record.timestamp(), chunk.endReason());
         } else {
             store.put(callId, CallStateCodec.encode(
@@ -181,5 +196,14 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
                 .setChunkIndex(s.chunkIndex())
                 .setModelId(inference.modelId())
                 .build();
+    }
+
+    /** The segment with its enrolled speaker's id and name, if its label was identified. */
+    private static SpeakerSegment named(SpeakerSegment segment, Identity who) {
+        if (who != null) {
+            segment.setSpeakerId(who.speakerId());
+            segment.setSpeakerName(who.name());
+        }
+        return segment;
     }
 }

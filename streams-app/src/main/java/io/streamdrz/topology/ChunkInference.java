@@ -52,4 +52,14 @@ public interface ChunkInference {
      *         {@code state} (possibly extended) followed by the chunk's new ones, all in call time
      */
     CallState diarize(CallState state, float[] chunk);
+
+    /**
+     * {@link #diarize(CallState, float[])} with this call's own speaker cap (the producer's
+     * {@code expectedSpeakers} hint) instead of the engine's.
+     *
+     * @param speakerCap at most this many speakers in the call; 0: the engine's own cap
+     */
+    default CallState diarize(CallState state, float[] chunk, int speakerCap) {
+        return diarize(state, chunk);
+    }
 }

@@ -31,6 +31,8 @@ public enum DeadLetterReason {
     BAD_PAYLOAD,
     /** The payload is larger than {@code streamdrz.limits.frame.max.bytes}. */
     FRAME_TOO_LARGE,
+    /** The frame's call hints (expectedSpeakers, expectedSpeakerIds) are malformed ({@code CallHints#problem}). */
+    BAD_HINT,
     /** The frame's sample rate differs from the rate of the call's first frame. */
     RATE_CHANGED,
 

@@ -3,13 +3,17 @@ package io.streamdrz.topology;
 import io.streamdrz.schema.SingleObjectCodec;
 import io.streamdrz.schema.SingleObjectSerde;
 import io.streamdrz.schema.SpeakerSegmentSerde;
+import io.streamdrz.schema.Voiceprint;
+import io.streamdrz.speakers.SpeakerIdentifier;
 import io.streamdrz.state.BufferedFrame;
 import io.streamdrz.state.CallAudioState;
 import io.streamdrz.state.CallDiarizationState;
+import io.streamdrz.state.CallSpeakersState;
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
@@ -38,10 +42,15 @@ import java.util.function.Function;
  *   <li>{@value #DIARIZER} ({@link ChunkDiarizationProcessor}): runs each chunk through the
  *       {@link ChunkInference} with the call's speaker prompts (store
  *       {@value #SPEAKER_PROMPTS_STORE}) and emits SpeakerSegment records when they are final.</li>
+ *   <li>Speakers by name: store {@value #CALL_SPEAKERS_STORE} holds each call's hints (written
+ *       by the validator) and identities (written by the diarizer, {@link CallIdentification});
+ *       with a speakers topic, the global store {@value #VOICEPRINTS_STORE} holds every
+ *       enrolled voiceprint ({@link VoiceprintStoreUpdater}).</li>
  * </ul>
  *
- * Reads {@code audio-in}; writes {@code segments-out} and {@code audio-in-dlq} (names
- * from {@link TopologyConfig}). Every store is persistent and changelogged, so with
+ * Reads {@code audio-in} and, with identification, the compacted {@code speakers} topic;
+ * writes {@code segments-out} and {@code audio-in-dlq} (names from {@link TopologyConfig}
+ * and {@link IdentificationConfig}). Every call store is persistent and changelogged, so with
  * {@code exactly_once_v2} buffers, prompts and emitted segments advance together.
  * Records are keyed by call id throughout, so each call lives in one task.
  */
@@ -57,6 +66,12 @@ public final class DiarizationTopology {
     public static final String AUDIO_BUFFER_STORE = "audio-buffer";
     public static final String CALL_STATE_STORE = "call-state";
     public static final String SPEAKER_PROMPTS_STORE = "speaker-prompts";
+    /** Per call: the producer's hints and who its speakers were identified as ({@link CallSpeakersStore}). */
+    public static final String CALL_SPEAKERS_STORE = "call-speakers";
+    /** Global: the enrolled voiceprints, a copy of the speakers topic on every instance. */
+    public static final String VOICEPRINTS_STORE = "voiceprints";
+    public static final String VOICEPRINTS_SOURCE = "speakers";
+    public static final String VOICEPRINTS_UPDATER = "voiceprints-update";
 
     /** Header of the end-of-call record on segments-out (null value): the {@link CallEnd} name. */
     public static final String CALL_END_HEADER = "streamdrz.call.end";
@@ -71,7 +86,15 @@ public final class DiarizationTopology {
      * @param inference the engine; shared by every task and stream thread
      */
     public static Topology build(TopologyConfig config, ChunkInference inference) {
-        return build(config, inference, Stores::persistentKeyValueStore);
+        return build(config, inference, IdentificationConfig.NONE);
+    }
+
+    /**
+     * {@link #build(TopologyConfig, ChunkInference)} with identification of enrolled
+     * speakers from {@code identification}'s speakers topic ({@link CallIdentification}).
+     */
+    public static Topology build(TopologyConfig config, ChunkInference inference, IdentificationConfig identification) {
+        return build(config, inference, identification, Stores::persistentKeyValueStore);
     }
 
     /**
@@ -80,6 +103,11 @@ public final class DiarizationTopology {
      * commit of the test driver, that is on every record).
      */
     static Topology build(TopologyConfig config, ChunkInference inference,
+                          Function<String, KeyValueBytesStoreSupplier> stores) {
+        return build(config, inference, IdentificationConfig.NONE, stores);
+    }
+
+    static Topology build(TopologyConfig config, ChunkInference inference, IdentificationConfig identification,
                           Function<String, KeyValueBytesStoreSupplier> stores) {
         double chunkSeconds = inference.chunkSamples() / (double) inference.sampleRate();
         if (config.bufferMax().toMillis() < chunkSeconds * 1000 + 1000) {
@@ -94,7 +122,8 @@ public final class DiarizationTopology {
         topology.addProcessor(VALIDATOR, () -> new FrameValidator(config), SOURCE);
         topology.addProcessor(ASSEMBLER,
                 () -> new ChunkAssembler(config, inference.sampleRate(), inference.chunkSamples()), VALIDATOR);
-        topology.addProcessor(DIARIZER, () -> new ChunkDiarizationProcessor(inference), ASSEMBLER);
+        topology.addProcessor(DIARIZER, () -> new ChunkDiarizationProcessor(inference,
+                new CallIdentification(new SpeakerIdentifier(identification.threshold()), inference.modelId())), ASSEMBLER);
 
         topology.addStateStore(Stores.keyValueStoreBuilder(stores.apply(AUDIO_BUFFER_STORE),
                         Serdes.Bytes(), serde(BufferedFrame.class))
@@ -107,12 +136,29 @@ public final class DiarizationTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(stores.apply(SPEAKER_PROMPTS_STORE),
                         Serdes.String(), serde(CallDiarizationState.class))
                 .withLoggingEnabled(Map.of()), DIARIZER);
+        addCallSpeakers(topology, identification, stores);
 
         topology.addSink(SEGMENTS_SINK, config.segmentsOutTopic(), new StringSerializer(), new SpeakerSegmentSerde(),
                 DIARIZER);
         topology.addSink(DEAD_LETTER_SINK, config.deadLetterTopic(), new ByteArraySerializer(),
                 new ByteArraySerializer(), VALIDATOR, ASSEMBLER);
         return topology;
+    }
+
+    /** The call-speakers store (hints, identities) and, with a speakers topic, the global voiceprints store. */
+    private static void addCallSpeakers(Topology topology, IdentificationConfig identification,
+                                        Function<String, KeyValueBytesStoreSupplier> stores) {
+        topology.addStateStore(Stores.keyValueStoreBuilder(stores.apply(CALL_SPEAKERS_STORE),
+                        Serdes.String(), serde(CallSpeakersState.class))
+                .withLoggingEnabled(Map.of()), VALIDATOR, DIARIZER);
+        if (identification.speakersTopic() != null) {
+            // Global: every instance holds every print; the topic is the changelog, so no logging.
+            topology.addGlobalStore(Stores.keyValueStoreBuilder(stores.apply(VOICEPRINTS_STORE),
+                                    Serdes.String(), serde(Voiceprint.class))
+                            .withLoggingDisabled(),
+                    VOICEPRINTS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(),
+                    identification.speakersTopic(), VOICEPRINTS_UPDATER, VoiceprintStoreUpdater::new);
+        }
     }
 
     private static <T extends org.apache.avro.specific.SpecificRecord> SingleObjectSerde<T> serde(Class<T> type) {

@@ -59,6 +59,16 @@ public final class EngineInference implements ChunkInference {
 
     @Override
     public CallState diarize(CallState state, float[] chunk) {
+        return diarize(state, chunk, diarizer);
+    }
+
+    /** A call with its own cap runs the same recipe with that cap (a CallDiarizer is three fields). */
+    @Override
+    public CallState diarize(CallState state, float[] chunk, int speakerCap) {
+        return diarize(state, chunk, speakerCap > 0 ? new CallDiarizer(contract, runner, speakerCap) : diarizer);
+    }
+
+    private CallState diarize(CallState state, float[] chunk, CallDiarizer diarizer) {
         CallState call = state.copy();
         PreparedChunk prepared = diarizer.prepare(call, chunk);
         DecodedChunk decoded = runner.run(List.of(prepared.input())).get(0);

@@ -3,6 +3,7 @@ package io.streamdrz.topology;
 import io.streamdrz.schema.AudioFrame;
 import io.streamdrz.schema.RecordDecodeException;
 import io.streamdrz.schema.SingleObjectCodec;
+import io.streamdrz.speakers.CallHints;
 import io.streamdrz.state.OriginalRecord;
 
 import org.apache.kafka.streams.processor.api.Processor;
@@ -22,7 +23,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Checks, in order: a value exists; it is a released AudioFrame; the key is the
  * call id; rate and channels are convertible; the payload is within the size limit,
- * holds whole samples and (for floats) finite ones.
+ * holds whole samples and (for floats) finite ones; the call hints, if any, are sound
+ * ({@link CallHints#problem()}; then they are kept for the diarizer).
  */
 final class FrameValidator implements Processor<byte[], byte[], Object, Object> {
 
@@ -30,6 +32,7 @@ final class FrameValidator implements Processor<byte[], byte[], Object, Object> 
     private final TopologyConfig config;
     private ProcessorContext<Object, Object> context;
     private TopologyMetrics metrics;
+    private CallSpeakersStore speakers;
 
     FrameValidator(TopologyConfig config) {
         this.config = config;
@@ -39,6 +42,7 @@ final class FrameValidator implements Processor<byte[], byte[], Object, Object> 
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.metrics = TopologyMetrics.of(context);
+        this.speakers = CallSpeakersStore.of(context);
     }
 
     @Override
@@ -98,9 +102,26 @@ final class FrameValidator implements Processor<byte[], byte[], Object, Object> 
                 return;
             }
         }
+        if (!acceptHints(original, frame)) {
+            return;
+        }
         DecodedFrame decoded = new DecodedFrame(frame.getCallId(), frame.getSequenceNumber(), rate,
                 frame.getEndOfStream(), samples, original);
         context.forward(new Record<>(frame.getCallId(), decoded, record.timestamp()), DiarizationTopology.ASSEMBLER);
+    }
+
+    /** Checks the frame's call hints and keeps them for the diarizer; false if they were dead-lettered. */
+    private boolean acceptHints(OriginalRecord original, AudioFrame frame) {
+        CallHints hints = CallHints.of(frame);
+        String problem = hints.problem();
+        if (problem != null) {
+            deadLetter(original, DeadLetterReason.BAD_HINT, problem);
+            return false;
+        }
+        if (!hints.isEmpty()) {
+            speakers.putHints(frame.getCallId(), hints);
+        }
+        return true;
     }
 
     private static String keyProblem(byte[] key, String callId) {

@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SubcommandHelpTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "demo", "produce", "consume", "diarize", "eval", "bench", "broker"})
+    @ValueSource(strings = {"run", "demo", "produce", "consume", "diarize", "eval", "bench", "broker", "enroll",
+        "speakers", "similar"})
     void eachSubcommandHasHelp(String name) {
         StringWriter out = new StringWriter();
         CommandLine commandLine = StreamdrzCommand.commandLine();
@@ -30,7 +31,7 @@ class SubcommandHelpTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "produce", "consume"})
+    @ValueSource(strings = {"run", "produce", "consume", "enroll", "speakers", "similar"})
     void kafkaCommandsTakeTheSharedConfigurationOptions(String name) {
         StringWriter out = new StringWriter();
         CommandLine commandLine = StreamdrzCommand.commandLine();

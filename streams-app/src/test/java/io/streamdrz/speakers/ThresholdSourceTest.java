@@ -1,0 +1,25 @@
+package io.streamdrz.speakers;
+
+import io.streamdrz.inference.ModelFixtures;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The app's default threshold is the one {@code models/identify_eval.py} chose on validation voices. */
+class ThresholdSourceTest {
+
+    @Test
+    void theDefaultThresholdIsTheMeasuredOne() throws Exception {
+        Path results = ModelFixtures.repoRoot().resolve("models/eval/identify.json");
+        JsonNode json = new ObjectMapper().readTree(results.toFile());
+        assertEquals(json.get("chosen_threshold").asDouble(), SpeakerIdentifier.DEFAULT_THRESHOLD, 0.0005,
+                "re-run identify_eval.py and copy its chosen_threshold into SpeakerIdentifier.DEFAULT_THRESHOLD");
+        assertEquals(ModelFixtures.engine().contract().modelId, json.get("model_id").asText(),
+                "the threshold was measured on another model");
+    }
+}
