@@ -3,7 +3,7 @@ package io.streamdrz.cli;
 import io.streamdrz.app.StreamdrzConfig;
 import io.streamdrz.audio.AudioDecodeException;
 import io.streamdrz.client.VoiceprintTopic;
-import io.streamdrz.inference.CallSegment;
+import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.inference.ModelContractException;
 import io.streamdrz.schema.Voiceprint;
 import io.streamdrz.speakers.EnrolledVoice;

@@ -1,11 +1,11 @@
 package io.streamdrz.speakers;
 
-import io.streamdrz.inference.CallDiarizer;
-import io.streamdrz.inference.CallState;
+import io.streamdrz.recipe.CallDiarizer;
+import io.streamdrz.recipe.CallState;
 import io.streamdrz.inference.ChunkRunner;
 import io.streamdrz.inference.ModelContract;
-import io.streamdrz.inference.PreparedChunk;
-import io.streamdrz.inference.SpeakerPrompt;
+import io.streamdrz.recipe.PreparedChunk;
+import io.streamdrz.recipe.SpeakerPrompt;
 
 import java.util.ArrayList;
 import java.util.List;

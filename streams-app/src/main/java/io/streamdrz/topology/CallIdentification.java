@@ -145,7 +145,7 @@ final class CallIdentification {
         }
         List<String> parts = new ArrayList<>();
         for (Identity i : identities) {
-            parts.add(io.streamdrz.inference.CallSegment.speakerName(i.label()) + " = " + i.speakerId()
+            parts.add(io.streamdrz.recipe.CallSegment.speakerName(i.label()) + " = " + i.speakerId()
                     + String.format(java.util.Locale.ROOT, " (%.2f)", i.score()));
         }
         return String.join(", ", parts);

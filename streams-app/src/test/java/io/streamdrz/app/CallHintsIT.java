@@ -5,7 +5,7 @@ import io.streamdrz.audio.AudioFileReader;
 import io.streamdrz.cli.StreamdrzCommand;
 import io.streamdrz.client.AudioProducer;
 import io.streamdrz.client.CallAudio;
-import io.streamdrz.inference.CallDiarizer;
+import io.streamdrz.recipe.CallDiarizer;
 import io.streamdrz.inference.ModelFixtures;
 import io.streamdrz.kafka.EmbeddedKafka;
 import io.streamdrz.kafka.EmbeddedKafkaExtension;
