@@ -29,7 +29,8 @@ from vad import SileroVad, WINDOWS, chunk_speech, file_sha256
 
 CONTRACT_VERSION = "6"     # 2: speaker_embedding output and the match.* recipe; 3: match.profile_weight;
 #                            4: match.unprompted_merge_threshold; 5: the vad.* speech gate;
-#                            6: prompt.min_seconds, prompt.edge_seconds, match.profile_min_frames, refine.*
+#                            6: prompt.min_seconds, prompt.edge_seconds, match.profile_min_frames, refine.*,
+#                               identify.*
 OPSET = 17
 
 
@@ -87,6 +88,8 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.match.profile_min_frames": cfg.profile_min_frames,
         "streamdrz.refine.iterations": cfg.refine_iterations,
         "streamdrz.refine.min_run": cfg.refine_min_run,
+        "streamdrz.identify.threshold": cfg.identify_threshold,
+        "streamdrz.identify.hysteresis": cfg.identify_hysteresis,
         "streamdrz.match.recipe": "label embedding = mean speaker_embedding over chunk frames (centre (k+0.5)*frame) "
                                   "where only that label speaks, needs min_frames; slot embedding = mean over the "
                                   "first ceil(prompt samples/frame_samples) frames of the slot, unit length, mixed with the unit voice "
@@ -317,6 +320,7 @@ LATER_KEYS = {   # ModelConfig field -> contract key, for keys older contracts l
     "prompt_min_seconds": "prompt.min_seconds", "prompt_edge_seconds": "prompt.edge_seconds",   # contract 6
     "profile_min_frames": "match.profile_min_frames", "refine_iterations": "refine.iterations",
     "refine_min_run": "refine.min_run",
+    "identify_threshold": "identify.threshold", "identify_hysteresis": "identify.hysteresis",
 }
 
 
@@ -344,7 +348,8 @@ def save_weights(ckpt_path, out_path):
 
 
 OVERRIDES = ("match_threshold", "merge_threshold", "unprompted_merge_threshold", "join_gap", "stranger_threshold",
-             "profile_weight", "vad_threshold", "vad_neg_threshold", "fill_min_seconds")   # a release may set these
+             "profile_weight", "vad_threshold", "vad_neg_threshold", "fill_min_seconds",
+             "identify_threshold", "identify_hysteresis")   # a release may set these
 
 
 def apply_overrides(cfg: ModelConfig, a):

@@ -33,7 +33,7 @@ Measures (scores are cosines of unit vectors):
   named_right    at the chosen threshold: probes of enrolled identities named correctly
   named_wrong    at the chosen threshold: probes named as someone else (enrolled or unknown probe)
   unknown_named  at the chosen threshold: probes of unknown identities given a name
-The threshold (SpeakerIdentifier.DEFAULT_THRESHOLD in Java) is the one at 1 % false
+The threshold (identify.threshold in the model contract) is the one at 1 % false
 acceptance of non-target trials on the validation identities. `mfcc` rows score the
 same trials with MFCC statistics (mean and std of c1..c19 of the model's log-mel over
 the same frames), the baseline `streamdrz similar --embedding mfcc` uses.
@@ -57,6 +57,7 @@ from corpus import load_corpus, load_noise
 from embedding_eval import eer, windows_of, solo_regions
 from export import OnnxDiarizer
 from prompts import CallState, StreamingDiarizer, build_input, _unit
+from model import ModelConfig
 from realsets import ami, fillets_dialogues
 from synth import CallSynth, SynthConfig
 
@@ -65,12 +66,12 @@ ENROL_SECONDS = 20.0
 CALL_SECONDS = 60.0
 CALLS = {"val": 16, "test": 24}
 SEEDS = {"val": 31, "test": 32}
-MIN_PROFILE_FRAMES = 25      # CallDiarizer.PROFILE_MIN_FRAMES: 2 s of a voice alone
+MIN_PROFILE_FRAMES = ModelConfig.profile_min_frames   # the contract's match.profile_min_frames
 ENROL_FILES = ("trn01", "trn06", "trn07")
 FILLETS_ENROL = 2            # dialogues the fish are enrolled from; the other 18 are probed
 AMI_MIN_FRAMES = 12          # 1 s: a 30 s meeting excerpt gives most people little solo speech
 FA_TARGET = 0.01
-HYSTERESIS = 0.05            # SpeakerIdentifier.HYSTERESIS
+HYSTERESIS = ModelConfig.identify_hysteresis        # the contract's identify.hysteresis
 
 
 def diarize_state(sd: StreamingDiarizer, audio, snapshots=None):

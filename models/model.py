@@ -67,6 +67,9 @@ class ModelConfig:
     profile_min_frames: int = 25   # 2 s of speech: a thinner voice profile does not judge which prompt is typical
     refine_iterations: int = 2     # voice refinement: reassign frames, re-estimate the voices, reassign
     refine_min_run: int = 3        # frames (0.24 s): a shorter run of another voice inside a segment is noise
+    # speakers by name (identify_eval.py): a call speaker with profile_min_frames of voice is an enrolled one
+    identify_threshold: float = 0.567  # least cosine with their voiceprint: 1 % false acceptance, validation voices
+    identify_hysteresis: float = 0.05  # how far the evidence must move before a named label changes
     # speech activity (models/vad.py): Silero VAD decides where speech is, the model who speaks
     vad_file: str = ""             # the VAD's .onnx next to the model files; "" for no speech gate
     vad_sha256: str = ""

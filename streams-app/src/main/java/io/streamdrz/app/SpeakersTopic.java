@@ -49,7 +49,8 @@ public final class SpeakersTopic {
                     + "--create-topics, then restart)", topic, config.bootstrapServers());
             return IdentificationConfig.NONE;
         }
-        log.info("speakers by name: voiceprints from {} (threshold {})", topic, config.speakersThreshold());
+        log.info("speakers by name: voiceprints from {} (threshold {})", topic,
+                config.speakersThreshold() == null ? "the model's" : config.speakersThreshold());
         return new IdentificationConfig(topic, config.speakersThreshold());
     }
 

@@ -3,7 +3,6 @@ package io.streamdrz.app;
 import io.streamdrz.inference.ModelOptions;
 import io.streamdrz.metrics.CommittedLag;
 import io.streamdrz.metrics.MetricsServer;
-import io.streamdrz.speakers.SpeakerIdentifier;
 import io.streamdrz.topology.DeadLetterProcessingExceptionHandler;
 import io.streamdrz.topology.TopologyConfig;
 
@@ -144,10 +143,11 @@ public final class StreamdrzConfig extends AbstractConfig {
                             + "global table: segments of a call speaker whose voice matches one carry its id and "
                             + "name; a tombstone deletes the speaker. Empty, or a topic that does not exist at "
                             + "start-up: nobody is identified.")
-            .define(SPEAKERS_THRESHOLD, Type.DOUBLE, SpeakerIdentifier.DEFAULT_THRESHOLD, Range.between(-1, 1),
+            .define(SPEAKERS_THRESHOLD, Type.DOUBLE, null, StreamdrzConfig::cosineOrUnset,
                     Importance.LOW, "Cosine a call speaker's voice must reach with an enrolled voiceprint to take "
-                            + "its name (chosen at 1 % false acceptance on validation voices, models/MODEL_CARD.md); "
-                            + "higher names fewer callers, wrongly less often.")
+                            + "its name. Unset: the model's own (identify.threshold in its contract, chosen at 1 % "
+                            + "false acceptance on validation voices, models/MODEL_CARD.md); higher names fewer "
+                            + "callers, wrongly less often.")
             .define(FRAME_MAX_BYTES, Type.INT, TOPOLOGY_DEFAULTS.frameMaxBytes(), Range.atLeast(1), Importance.MEDIUM,
                     "Largest AudioFrame payload accepted.")
             .define(CALL_MAX_MS, Type.LONG, TOPOLOGY_DEFAULTS.callMax().toMillis(), Range.atLeast(1),
@@ -378,8 +378,15 @@ public final class StreamdrzConfig extends AbstractConfig {
         return getString(TOPIC_SPEAKERS).strip();
     }
 
-    public double speakersThreshold() {
+    /** The operator's identification threshold; null: the model's. */
+    public Double speakersThreshold() {
         return getDouble(SPEAKERS_THRESHOLD);
+    }
+
+    private static void cosineOrUnset(String name, Object value) {
+        if (value != null && !((Double) value > -1 && (Double) value < 1)) {
+            throw new ConfigException(name, value, "must be a cosine in (-1, 1), or unset for the model's own");
+        }
     }
 
     public int callMaxSpeakers() {

@@ -88,7 +88,8 @@ public final class EnrollCommand implements Callable<Integer> {
             return 2;
         }
         try (VoiceModel model = VoiceModel.load(config)) {
-            Enrollment enrollment = new Enrollment(model.embedder(), config.speakersThreshold(), Clock.systemUTC());
+            Enrollment enrollment = new Enrollment(model.embedder(),
+                    model.contract().identify.withThreshold(config.speakersThreshold()), Clock.systemUTC());
             List<Enrollment.Recording> embedded = new ArrayList<>();
             for (Path file : recordings) {
                 embedded.add(enrollment.embed(file.toString(), model.read(file)));

@@ -10,7 +10,6 @@ import io.streamdrz.speakers.EnrolledVoice;
 import io.streamdrz.speakers.SimilarVoices;
 import io.streamdrz.speakers.SimilarVoices.Candidate;
 import io.streamdrz.speakers.SimilarVoices.Match;
-import io.streamdrz.speakers.SpeakerIdentifier;
 import io.streamdrz.speakers.VoiceEmbedder;
 import io.streamdrz.speakers.VoiceEmbedder.LabelVoice;
 
@@ -110,7 +109,7 @@ public final class SimilarCommand implements Callable<Integer> {
                 List<LabelVoice> voices = model.embedder().voices(audio);
                 if (perSpeaker) {
                     for (LabelVoice v : voices) {
-                        if (v.frames() >= SpeakerIdentifier.MIN_FRAMES) {
+                        if (v.frames() >= model.contract().identify.minFrames()) {
                             print(String.format(Locale.ROOT, "%s speaker %s (%.1f s alone), model embedding", query,
                                     CallSegment.speakerName(v.label()), v.seconds()), SimilarVoices.top(v.unit(), candidates, top));
                         }

@@ -80,6 +80,8 @@ public final class ModelContract {
     /** A shorter run of frames of another voice inside a segment is noise ({@link VoiceRefiner}). */
     public final int refineMinRun;
     /** The speech gate: which VAD decides where speech is ({@code recipe.SpeechGate}). */
+    /** Speakers by name: threshold, hysteresis and the frames a voice needs. */
+    public final IdentifySpec identify;
     public final VadSpec vad;
     public final String graph;
 
@@ -138,6 +140,7 @@ public final class ModelContract {
         profileMinFrames = nonNegativeInt("match.profile_min_frames");
         refineIterations = positiveInt("refine.iterations");
         refineMinRun = positiveInt("refine.min_run");
+        identify = identifySpec();
         vad = vadSpec();
         graph = string("graph");
         checkConsistency();
@@ -229,6 +232,12 @@ public final class ModelContract {
     /** Every {@code streamdrz.*} key and value, sorted by key. */
     public Map<String, String> values() {
         return java.util.Collections.unmodifiableMap(values);
+    }
+
+    private IdentifySpec identifySpec() {
+        double threshold = parseDouble("identify.threshold");
+        require(threshold > -1 && threshold < 1, "identify.threshold", "must be a cosine in (-1, 1), not " + threshold);
+        return new IdentifySpec(threshold, nonNegativeDouble("identify.hysteresis"), profileMinFrames);
     }
 
     private VadSpec vadSpec() {

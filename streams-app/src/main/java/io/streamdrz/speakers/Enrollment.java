@@ -1,5 +1,7 @@
 package io.streamdrz.speakers;
 
+import io.streamdrz.inference.IdentifySpec;
+
 import io.streamdrz.schema.Voiceprint;
 import io.streamdrz.speakers.VoiceEmbedder.LabelVoice;
 
@@ -17,7 +19,7 @@ import java.util.Locale;
  * <ul>
  *   <li>a recording where the recipe hears less than {@link #MIN_SECONDS} of one voice alone:
  *       too little to identify anyone by;</li>
- *   <li>a recording with two labels of at least {@link SpeakerIdentifier#MIN_FRAMES} frames
+ *   <li>a recording with two labels of at least {@code minFrames} frames
  *       whose voices are less alike than the identification threshold: two people (the
  *       model often splits one voice into two labels, which sound alike, and that is fine);</li>
  *   <li>adding to an existing print made by another model: embeddings of two models are
@@ -37,12 +39,13 @@ public final class Enrollment {
     }
 
     private final VoiceEmbedder embedder;
-    private final double threshold;
+    private final IdentifySpec spec;
     private final Clock clock;
 
-    public Enrollment(VoiceEmbedder embedder, double threshold, Clock clock) {
+    /** @param spec the model's identification values (the two-voice rule uses its threshold) */
+    public Enrollment(VoiceEmbedder embedder, IdentifySpec spec, Clock clock) {
         this.embedder = embedder;
-        this.threshold = threshold;
+        this.spec = spec;
         this.clock = clock;
     }
 
@@ -63,8 +66,7 @@ public final class Enrollment {
                 LabelVoice a = voices.get(i);
                 LabelVoice b = voices.get(j);
                 double cos = Vectors.cosine(a.sum(), b.sum());
-                if (a.frames() >= SpeakerIdentifier.MIN_FRAMES && b.frames() >= SpeakerIdentifier.MIN_FRAMES
-                        && cos < threshold) {
+                if (a.frames() >= spec.minFrames() && b.frames() >= spec.minFrames() && cos < spec.threshold()) {
                     throw new RefusedException(String.format(Locale.ROOT, "%s: more than one voice (%.1f s and %.1f s "
                             + "of two voices that do not sound alike, cosine %.2f); enrol each person from a recording "
                             + "of them alone", name, a.seconds(), b.seconds(), cos));

@@ -1,11 +1,14 @@
 package io.streamdrz.speakers;
 
+import io.streamdrz.inference.IdentifySpec;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -17,7 +20,7 @@ import java.util.Set;
  * the frames where it alone spoke, which the streaming recipe keeps per speaker); it is
  * compared by cosine with each candidate's print. The rule, after every chunk:
  * <ol>
- *   <li>a label with less than {@link #MIN_FRAMES} frames of voice is not judged: it keeps
+ *   <li>a label with less than {@code minFrames} frames of voice is not judged: it keeps
  *       what it had;</li>
  *   <li>a label already named keeps its name while its cosine with that print stays at
  *       least {@code threshold - hysteresis}, unless another print beats it by
@@ -32,16 +35,6 @@ import java.util.Set;
  */
 public final class SpeakerIdentifier {
 
-    /**
-     * The cosine at which 1 % of non-target trials were accepted on the validation
-     * identities ({@code models/identify_eval.py}, {@code models/eval/identify.json}).
-     */
-    public static final double DEFAULT_THRESHOLD = 0.567;
-    /** How far the evidence must move before a named label changes (both ways). */
-    public static final double HYSTERESIS = 0.05;
-    /** 2 s of a voice alone (as {@code CallDiarizer.PROFILE_MIN_FRAMES}): less is not judged. */
-    public static final int MIN_FRAMES = 25;
-
     /** A call label's voice: the sum of its frames' unit embeddings and how many. */
     public record Voice(int label, double[] profile, int frames) {
     }
@@ -50,21 +43,15 @@ public final class SpeakerIdentifier {
     public record Identity(int label, String speakerId, String name, double score) {
     }
 
-    private final double threshold;
+    private final IdentifySpec spec;
 
-    public SpeakerIdentifier(double threshold) {
-        if (!(threshold > -1 && threshold < 1)) {
-            throw new IllegalArgumentException("threshold must be a cosine in (-1, 1), not " + threshold);
-        }
-        this.threshold = threshold;
+    /** @param spec the model contract's {@link IdentifySpec}, or that with an operator's threshold */
+    public SpeakerIdentifier(IdentifySpec spec) {
+        this.spec = Objects.requireNonNull(spec, "spec");
     }
 
-    public SpeakerIdentifier() {
-        this(DEFAULT_THRESHOLD);
-    }
-
-    public double threshold() {
-        return threshold;
+    public IdentifySpec spec() {
+        return spec;
     }
 
     /**
@@ -82,7 +69,7 @@ public final class SpeakerIdentifier {
         List<Identity> proposed = new ArrayList<>();
         Set<Integer> judged = new HashSet<>();
         for (Voice v : voices) {
-            if (v.profile() == null || v.frames() < MIN_FRAMES) {
+            if (v.profile() == null || v.frames() < spec.minFrames()) {
                 continue;
             }
             judged.add(v.label());
@@ -99,8 +86,10 @@ public final class SpeakerIdentifier {
                     best = here;
                 }
             }
-            if (stay != null && stay.score() >= threshold - HYSTERESIS
-                    && !(best.score() >= threshold && best.score() > stay.score() + HYSTERESIS)) {
+            double threshold = spec.threshold();
+            double hysteresis = spec.hysteresis();
+            if (stay != null && stay.score() >= threshold - hysteresis
+                    && !(best.score() >= threshold && best.score() > stay.score() + hysteresis)) {
                 kept.add(stay);
             } else if (best != null && best.score() >= threshold) {
                 proposed.add(best);

@@ -67,7 +67,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
     private final Set<String> takenOver = new HashSet<>();
 
     ChunkDiarizationProcessor(ChunkInference inference) {
-        this(inference, new CallIdentification(new SpeakerIdentifier(), inference.modelId()));
+        this(inference, new CallIdentification(new SpeakerIdentifier(inference.identifySpec()), inference.modelId()));
     }
 
     ChunkDiarizationProcessor(ChunkInference inference, CallIdentification identification) {

@@ -1,5 +1,6 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.inference.IdentifySpec;
 import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.recipe.CallState;
 import io.streamdrz.recipe.SegmentStitcher;
@@ -32,6 +33,9 @@ public interface ChunkInference {
      * merged into one.
      */
     double joinGapSeconds();
+
+    /** How call speakers are judged to be enrolled voices (the model contract's {@code identify.*}). */
+    IdentifySpec identifySpec();
 
     /**
      * Whether {@code segment} can no longer change once the call is in state {@code after}:

@@ -123,7 +123,8 @@ public final class DiarizationTopology {
         topology.addProcessor(ASSEMBLER,
                 () -> new ChunkAssembler(config, inference.sampleRate(), inference.chunkSamples()), VALIDATOR);
         topology.addProcessor(DIARIZER, () -> new ChunkDiarizationProcessor(inference,
-                new CallIdentification(new SpeakerIdentifier(identification.threshold()), inference.modelId())), ASSEMBLER);
+                new CallIdentification(new SpeakerIdentifier(inference.identifySpec().withThreshold(identification.threshold())),
+                        inference.modelId())), ASSEMBLER);
 
         topology.addStateStore(Stores.keyValueStoreBuilder(stores.apply(AUDIO_BUFFER_STORE),
                         Serdes.Bytes(), serde(BufferedFrame.class))

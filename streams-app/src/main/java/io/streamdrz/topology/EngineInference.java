@@ -2,6 +2,7 @@ package io.streamdrz.topology;
 
 import io.streamdrz.inference.ChunkRunner;
 import io.streamdrz.inference.DecodedChunk;
+import io.streamdrz.inference.IdentifySpec;
 import io.streamdrz.inference.ModelContract;
 import io.streamdrz.recipe.CallDiarizer;
 import io.streamdrz.recipe.CallState;
@@ -55,6 +56,11 @@ public final class EngineInference implements ChunkInference {
     @Override
     public double joinGapSeconds() {
         return contract.joinGapSeconds;
+    }
+
+    @Override
+    public IdentifySpec identifySpec() {
+        return contract.identify;
     }
 
     @Override

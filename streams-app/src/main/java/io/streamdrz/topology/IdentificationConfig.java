@@ -1,20 +1,20 @@
 package io.streamdrz.topology;
 
-import io.streamdrz.speakers.SpeakerIdentifier;
-
 /**
  * Identification of enrolled speakers in the topology.
  *
  * @param speakersTopic the compacted topic of voiceprints, read as a global store; null:
  *                      no voiceprints, nobody is identified (per-call hints still apply)
- * @param threshold     the cosine a call speaker's voice must reach to take an enrolled name
+ * @param threshold     the cosine a call speaker's voice must reach to take an enrolled name;
+ *                      null: the model's ({@code identify.threshold} in its contract)
  */
-public record IdentificationConfig(String speakersTopic, double threshold) {
+public record IdentificationConfig(String speakersTopic, Double threshold) {
 
     /** No voiceprints. */
-    public static final IdentificationConfig NONE = new IdentificationConfig(null, SpeakerIdentifier.DEFAULT_THRESHOLD);
+    public static final IdentificationConfig NONE = new IdentificationConfig(null, null);
 
+    /** Voiceprints from {@code speakersTopic}, judged at the model's threshold. */
     public static IdentificationConfig of(String speakersTopic) {
-        return new IdentificationConfig(speakersTopic, SpeakerIdentifier.DEFAULT_THRESHOLD);
+        return new IdentificationConfig(speakersTopic, null);
     }
 }

@@ -57,6 +57,8 @@ public final class ContractFixtures {
         m.put("streamdrz.match.profile_min_frames", "25");
         m.put("streamdrz.refine.iterations", "2");
         m.put("streamdrz.refine.min_run", "3");
+        m.put("streamdrz.identify.threshold", "0.5");
+        m.put("streamdrz.identify.hysteresis", "0.1");
         m.put("streamdrz.match.stranger_threshold", "0.5");
         m.put("streamdrz.match.profile_weight", "0.75");
         m.put("streamdrz.match.recipe", "label embedding = mean speaker_embedding ...");

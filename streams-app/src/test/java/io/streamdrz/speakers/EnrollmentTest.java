@@ -20,7 +20,7 @@ class EnrollmentTest {
 
     private final Enrollment enrollment = new Enrollment(
             new VoiceEmbedder(ModelFixtures.engine().contract(), ModelFixtures.engine()),
-            SpeakerIdentifier.DEFAULT_THRESHOLD, Clock.fixed(Instant.ofEpochMilli(1234), ZoneOffset.UTC));
+            ModelFixtures.engine().contract().identify, Clock.fixed(Instant.ofEpochMilli(1234), ZoneOffset.UTC));
 
     @Test
     void aCleanRecordingBecomesAPrintOfThisModel() throws Exception {

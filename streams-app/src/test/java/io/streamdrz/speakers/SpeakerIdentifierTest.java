@@ -1,5 +1,7 @@
 package io.streamdrz.speakers;
 
+import io.streamdrz.inference.IdentifySpec;
+
 import io.streamdrz.speakers.SpeakerIdentifier.Identity;
 import io.streamdrz.speakers.SpeakerIdentifier.Voice;
 
@@ -12,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** The open-set rule: threshold, hysteresis, one label per enrolled speaker, deletion. */
 class SpeakerIdentifierTest {
 
-    private static final SpeakerIdentifier ID = new SpeakerIdentifier(0.6);
+    private static final IdentifySpec SPEC = new IdentifySpec(0.6, 0.05, 25);
+    private static final SpeakerIdentifier ID = new SpeakerIdentifier(SPEC);
     private static final EnrolledVoice ANA = new EnrolledVoice("ana", "Ana", "m", new double[] {1, 0, 0});
     private static final EnrolledVoice BO = new EnrolledVoice("bo", "Bo", "m", new double[] {0, 1, 0});
 
@@ -32,13 +35,13 @@ class SpeakerIdentifierTest {
 
     @Test
     void tooLittleVoiceIsNotJudged() {
-        assertEquals(List.of(), ID.identify(List.of(voice(0, 0.9, SpeakerIdentifier.MIN_FRAMES - 1)), List.of(ANA), List.of()));
+        assertEquals(List.of(), ID.identify(List.of(voice(0, 0.9, SPEC.minFrames() - 1)), List.of(ANA), List.of()));
     }
 
     @Test
     void aNamedLabelKeepsItsNameWithinTheHysteresisAndLosesItBelow() {
         List<Identity> named = ID.identify(List.of(voice(0, 0.7, 100)), List.of(ANA), List.of());
-        List<Identity> kept = ID.identify(List.of(voice(0, 0.6 - SpeakerIdentifier.HYSTERESIS / 2, 100)), List.of(ANA), named);
+        List<Identity> kept = ID.identify(List.of(voice(0, 0.6 - SPEC.hysteresis() / 2, 100)), List.of(ANA), named);
         assertEquals("ana", kept.get(0).speakerId(), "a little below the threshold: sticks");
         assertEquals(List.of(), ID.identify(List.of(voice(0, 0.5, 100)), List.of(ANA), named), "clearly below: dropped");
         assertEquals(List.of(), ID.identify(List.of(voice(0, 0.58, 100)), List.of(ANA), List.of()),

@@ -1,5 +1,6 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.inference.IdentifySpec;
 import io.streamdrz.recipe.CallState;
 
 /**
@@ -32,6 +33,11 @@ public abstract class DelegatingInference implements ChunkInference {
     @Override
     public double joinGapSeconds() {
         return inner.joinGapSeconds();
+    }
+
+    @Override
+    public IdentifySpec identifySpec() {
+        return inner.identifySpec();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.inference.IdentifySpec;
 import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.recipe.CallState;
 import io.streamdrz.recipe.SpeakerPrompt;
@@ -67,6 +68,11 @@ final class FakeInference implements ChunkInference {
     @Override
     public double joinGapSeconds() {
         return JOIN_GAP;
+    }
+
+    @Override
+    public IdentifySpec identifySpec() {
+        return new IdentifySpec(0.6, 0.1, 10);
     }
 
     @Override

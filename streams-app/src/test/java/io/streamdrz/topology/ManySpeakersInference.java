@@ -1,5 +1,6 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.inference.IdentifySpec;
 import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.recipe.CallState;
 import io.streamdrz.recipe.SpeakerPrompt;
@@ -56,6 +57,11 @@ public final class ManySpeakersInference implements ChunkInference {
     @Override
     public double joinGapSeconds() {
         return 0.0;
+    }
+
+    @Override
+    public IdentifySpec identifySpec() {
+        return new IdentifySpec(0.6, 0.1, 10);
     }
 
     @Override
