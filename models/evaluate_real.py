@@ -156,7 +156,7 @@ def main(argv=None):
     model = OnnxDiarizer(a.model, threads=a.threads)
     results = {"model_id": model.cfg.model_id, "runtime": "onnxruntime", "scored_region": "whole file",
                "notes": ["ami: AMI Meeting Corpus (Carletta et al., 2005), excerpts from the pyannote.audio "
-                         "test data, CC BY 4.0", realsets.FILLETS_CAVEAT,
+                         "test data, CC BY 4.0", realsets.fillets_caveat(model.cfg),
                          "baseline and model-cap are given the true number of speakers per file"],
                "sets": {}}
     t = time.time()
@@ -176,7 +176,7 @@ def main(argv=None):
     print()
     print(table(results))
     print(f"percent; c0/c.25: collar 0 / 0.25 s; miss/FA/conf at collar 0; cap and base: true count given; "
-          f"1clus: clustering error of one cluster per file\n{realsets.FILLETS_CAVEAT}\nwrote {a.out}")
+          f"1clus: clustering error of one cluster per file\n{realsets.fillets_caveat(model.cfg)}\nwrote {a.out}")
 
 
 if __name__ == "__main__":

@@ -90,6 +90,7 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.refine.min_run": cfg.refine_min_run,
         "streamdrz.identify.threshold": cfg.identify_threshold,
         "streamdrz.identify.hysteresis": cfg.identify_hysteresis,
+        "streamdrz.train.held_out": cfg.held_out,
         "streamdrz.match.recipe": "label embedding = mean speaker_embedding over chunk frames (centre (k+0.5)*frame) "
                                   "where only that label speaks, needs min_frames; slot embedding = mean over the "
                                   "first ceil(prompt samples/frame_samples) frames of the slot, unit length, mixed with the unit voice "
@@ -321,6 +322,7 @@ LATER_KEYS = {   # ModelConfig field -> contract key, for keys older contracts l
     "profile_min_frames": "match.profile_min_frames", "refine_iterations": "refine.iterations",
     "refine_min_run": "refine.min_run",
     "identify_threshold": "identify.threshold", "identify_hysteresis": "identify.hysteresis",
+    "held_out": "train.held_out",
 }
 
 

@@ -80,6 +80,7 @@ class ModelConfig:
     vad_pad: float = 0.03          # seconds added to each side of a speech region
     fill_min_seconds: float = 0.2  # speech no segment covers, at least this long, goes to the nearest voice
     n_train_speakers: int = 0      # >0: training-only speaker-id head (additive angular margin softmax)
+    held_out: str = ""             # identities no training call used (train.py --held_out): what reports may call unseen
     model_id: str = "streamdrz-small"
 
     @property

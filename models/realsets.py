@@ -18,12 +18,11 @@ Sets
                  G.711 mu-law, back to 16 kHz.
 
 CAVEAT: the two fish leads (fillets_cs_small_fish, fillets_cs_big_fish) are TRAINING
-identities of the shipped model (models/DATA_PREP.md, split table). The fillets sets
-measure real dialogue conditions (real recorded turns, real prosody, two real voices)
-but not unseen voices. Held-out speakers would need dialogue recordings of people in no
-training split: e.g. another language's Fish Fillets voices if a package shipped them
-(only cs has the leads here), or two test identities (Armelle, July: single-speaker
-prompts, not dialogue) joined the same way, which gives unseen voices but not real turns.
+identities of the shipped model (models/DATA_PREP.md, split table), so for it the fillets
+sets measure real dialogue conditions (real recorded turns, real prosody, two real
+voices), not unseen voices. train.py now holds both out by default (voices.HELD_OUT), and
+a model's contract says what its training held out (train.held_out): `fillets_caveat`
+words each report accordingly.
 """
 import glob
 import os
@@ -40,8 +39,15 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AMI_DIR = os.path.normpath(os.path.join(REPO, "..", "shared", "realspeech"))
 FILLETS = "usr/share/games/fillets-ng"
 FISH = {"m": "small_fish", "v": "big_fish"}     # reference speaker names
-FILLETS_CAVEAT = ("fillets: both fish leads are training identities of the shipped model: "
-                  "real dialogue conditions, not unseen voices")
+FISH_IDENTITIES = ("fillets_cs_small_fish", "fillets_cs_big_fish")
+
+
+def fillets_caveat(cfg):
+    """What the fillets sets measure for the model of `cfg`: unseen voices only if training
+    held both fish leads out (the contract's train.held_out, from train.py --held_out)."""
+    if set(FISH_IDENTITIES) <= set(cfg.held_out.split(",")):
+        return "fillets: both fish leads were held out of this model's training: real dialogue of unseen voices"
+    return "fillets: both fish leads are training identities of this model: real dialogue conditions, not unseen voices"
 
 
 def to_16k(audio, sr):

@@ -200,6 +200,7 @@ def main(argv):
         print(f"resuming from {start} at iter {it} (best val DER {best:.4f})", flush=True)
     if tcfg.spk_weight > 0:
         mcfg.n_train_speakers = n_spk
+    mcfg.held_out = tcfg.held_out
     model = Diarizer(mcfg).to(tcfg.device)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]

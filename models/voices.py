@@ -27,8 +27,10 @@ from fractions import Fraction
 import numpy as np
 from scipy.signal import resample_poly
 
+from realsets import FISH_IDENTITIES
+
 # The real-dialogue test voices: never in a training call, nor in a copy.
-HELD_OUT = ("fillets_cs_small_fish", "fillets_cs_big_fish")
+HELD_OUT = FISH_IDENTITIES
 
 
 def speed_perturb(x: np.ndarray, factor: float) -> np.ndarray:

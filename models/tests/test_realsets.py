@@ -93,3 +93,10 @@ def test_ami_loader_reads_the_excerpts():
     assert fid == "trn01" and audio.dtype == np.float32 and audio.ndim == 1
     assert abs(len(audio) / realsets.SR - 30.0) < 0.01
     assert len({s for _, _, s in ref}) == 4 and all(0 <= s < e <= 30.0 + 1e-6 for s, e, _ in ref)
+
+
+def test_fillets_caveat_follows_the_models_held_out_identities():
+    from model import ModelConfig
+    assert "unseen voices" in realsets.fillets_caveat(ModelConfig(held_out=",".join(realsets.FISH_IDENTITIES)))
+    assert "training identities" in realsets.fillets_caveat(ModelConfig(held_out=""))
+    assert "training identities" in realsets.fillets_caveat(ModelConfig(held_out="fillets_cs_small_fish"))
