@@ -84,6 +84,7 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
     private TopologyMetrics metrics;
     private KeyValueStore<Bytes, BufferedFrame> buffer;
     private KeyValueStore<String, CallAudioState> calls;
+    private CallSpeakersStore speakers;
     // Derived, not persisted: rebuilt from the call-state store whenever the task (re)starts,
     // so a restarted or migrated task gives every open call a full idle timeout.
     private final Map<String, Long> lastFrameAt = new HashMap<>();
@@ -101,6 +102,7 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
         this.metrics = TopologyMetrics.of(context);
         this.buffer = context.getStateStore(DiarizationTopology.AUDIO_BUFFER_STORE);
         this.calls = context.getStateStore(DiarizationTopology.CALL_STATE_STORE);
+        this.speakers = CallSpeakersStore.of(context);
         long now = context.currentSystemTimeMs();
         try (KeyValueIterator<String, CallAudioState> all = calls.all()) {
             while (all.hasNext()) {
@@ -170,6 +172,9 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
 
     /** A frame for a call that is already finished: a duplicate, a late frame, or one too many. */
     private void afterClose(CallAudioState state, DecodedFrame frame) {
+        // the validator kept this frame's call hints, if it had any, for a call that is over
+        // and will not read them: without this, each such frame would leave an entry for good
+        speakers.delete(frame.callId());
         Long last = state.getLastSequence();
         long seq = frame.sequence();
         if (last != null && seq <= last) {

@@ -151,7 +151,7 @@ public final class DiarizationTopology {
                                         Function<String, KeyValueBytesStoreSupplier> stores) {
         topology.addStateStore(Stores.keyValueStoreBuilder(stores.apply(CALL_SPEAKERS_STORE),
                         Serdes.String(), serde(CallSpeakersState.class))
-                .withLoggingEnabled(Map.of()), VALIDATOR, DIARIZER);
+                .withLoggingEnabled(Map.of()), VALIDATOR, ASSEMBLER, DIARIZER);
         if (identification.speakersTopic() != null) {
             // Global: every instance holds every print; the topic is the changelog, so no logging.
             topology.addGlobalStore(Stores.keyValueStoreBuilder(stores.apply(VOICEPRINTS_STORE),

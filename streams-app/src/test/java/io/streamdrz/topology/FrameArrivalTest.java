@@ -157,6 +157,21 @@ class FrameArrivalTest {
     }
 
     @Test
+    void callHintsOnAFrameAfterTheEndLeaveNothingBehind() {
+        AudioFrame late = AudioFrame.newBuilder(TestCalls.withSequence(frames.get(3), frames.size() + 2))
+                .setEndOfStream(false).setExpectedSpeakers(2).build();
+        try (TopologyHarness h = TopologyHarness.standard(stateDir)) {
+            h.sendAll(frames);
+            assertEquals(List.of("END_OF_STREAM"), ends(h.output()));
+            assertEquals(List.of(), h.keys(DiarizationTopology.CALL_SPEAKERS_STORE));
+            h.send(late);
+            assertEquals(List.of("AFTER_END_OF_STREAM"), h.deadLettered().stream()
+                    .map(r -> header(r, DeadLetters.REASON)).toList());
+            assertEquals(List.of(), h.keys(DiarizationTopology.CALL_SPEAKERS_STORE));
+        }
+    }
+
+    @Test
     void anEndOfStreamThatOvertakesFramesFillsThemAndTheyComeLate() {
         List<AudioFrame> sent = new ArrayList<>(frames);
         AudioFrame overtaken = sent.remove(sent.size() - 2);
