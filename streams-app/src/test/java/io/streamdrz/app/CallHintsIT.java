@@ -2,7 +2,7 @@ package io.streamdrz.app;
 
 import io.streamdrz.audio.AudioClip;
 import io.streamdrz.audio.AudioFileReader;
-import io.streamdrz.cli.StreamdrzCommand;
+import io.streamdrz.cli.CliRun;
 import io.streamdrz.client.AudioProducer;
 import io.streamdrz.client.CallAudio;
 import io.streamdrz.recipe.CallDiarizer;
@@ -21,10 +21,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,12 +57,10 @@ class CallHintsIT {
              DiarizationApp app = DiarizationApp.start(config, engine.inference())) {
             assertTrue(app.awaitRunning(Duration.ofMinutes(1)), "app state " + app.state());
             // the command line's way: produce --expected-speakers 1
-            StringWriter err = new StringWriter();
-            CommandLine cl = StreamdrzCommand.commandLine();
-            cl.setErr(new PrintWriter(err, true));
-            assertEquals(0, cl.execute("produce", "--bootstrap-server", kafka.bootstrapServers(),
+            CliRun cli = new CliRun();
+            assertEquals(0, cli.run("produce", "--bootstrap-server", kafka.bootstrapServers(),
                     "--set", StreamdrzConfig.TOPIC_AUDIO_IN + "=" + config.audioInTopic(), "--call-id", "capped",
-                    "--expected-speakers", "1", SpeakerFixtures.call().toString()), err.toString());
+                    "--expected-speakers", "1", SpeakerFixtures.call().toString()), cli.err());
             Pipelines.produce(config, List.of(new CallAudio("free", clip),
                             new CallAudio("bad-hint", new AudioClip(new float[16_000], 16_000), new CallHints(0, null))),
                     new AudioProducer.Options(AudioEncoding.PCM_S16LE, 20, 1, 0, true));

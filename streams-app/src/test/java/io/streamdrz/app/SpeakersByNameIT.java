@@ -2,7 +2,7 @@ package io.streamdrz.app;
 
 import io.streamdrz.audio.AudioClip;
 import io.streamdrz.audio.AudioFileReader;
-import io.streamdrz.cli.StreamdrzCommand;
+import io.streamdrz.cli.CliRun;
 import io.streamdrz.client.AudioProducer;
 import io.streamdrz.client.CallAudio;
 import io.streamdrz.client.SegmentReader;
@@ -24,10 +24,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,20 +150,15 @@ class SpeakersByNameIT {
 
     /** Runs a streamdrz command against the broker and this test's speakers topic; its stdout. */
     private static String cli(EmbeddedKafka kafka, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = StreamdrzCommand.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
+        CliRun cli = new CliRun();
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--bootstrap-server", kafka.bootstrapServers(),
                 "--set", StreamdrzConfig.TOPIC_SPEAKERS + "=" + PREFIX + "speakers"));
         if (args[0].equals("enroll") || args[0].equals("similar")) {
             all.addAll(List.of("--model", ModelFixtures.modelPrefix().toString()));
         }
-        int status = cl.execute(all.toArray(String[]::new));
-        assertEquals(0, status, String.join(" ", args) + ": " + err);
-        return out.toString();
+        assertEquals(0, cli.run(all.toArray(String[]::new)), String.join(" ", args) + ": " + cli.err());
+        return cli.out();
     }
 
     /** Waits until the app's global voiceprints store satisfies {@code condition}. */

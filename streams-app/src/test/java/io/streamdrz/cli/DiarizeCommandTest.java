@@ -11,8 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,14 +24,10 @@ class DiarizeCommandTest {
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliRun cli = new CliRun();
 
     private int run(String... args) {
-        CommandLine cl = StreamdrzCommand.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
+        return cli.run(args);
     }
 
     private static String expectedRttm(String fid, Path wav) throws Exception {
@@ -57,11 +51,11 @@ class DiarizeCommandTest {
         Path rttm = dir.resolve("cut.rttm");
         Path svg = dir.resolve("cut.svg");
         assertEquals(0, run("diarize", "--model", ModelFixtures.modelPrefix().toString(), "-o", rttm.toString(),
-                "--plot", svg.toString(), cut.toString()), err.toString());
+                "--plot", svg.toString(), cut.toString()), cli.err());
         assertTrue(Files.readString(svg).contains(">hyp A</text>"), "the hypothesis lanes are drawn");
 
         assertEquals(1, run("diarize", "--model", ModelFixtures.modelPrefix().toString(), "--strict", cut.toString()));
-        assertTrue(err.toString().contains("cut.wav: truncated: the data chunk declares"), err.toString());
+        assertTrue(cli.err().contains("cut.wav: truncated: the data chunk declares"), cli.err());
     }
 
     @Test
@@ -75,11 +69,11 @@ class DiarizeCommandTest {
         for (String batch : new String[]{"1", "2"}) {
             Path rttm = dir.resolve("hyp-" + batch + ".rttm");
             assertEquals(0, run("diarize", "--model", ModelFixtures.modelPrefix().toString(), "--threads", "1",
-                    "--batch", batch, "-o", rttm.toString(), calls.toString()), err.toString());
+                    "--batch", batch, "-o", rttm.toString(), calls.toString()), cli.err());
             assertEquals(expected, Files.readString(rttm), "batch " + batch);
         }
-        assertTrue(err.toString().contains("real-time factor"), err.toString());
-        assertTrue(err.toString().contains("diarized 2 file(s), "), err.toString());
+        assertTrue(cli.err().contains("real-time factor"), cli.err());
+        assertTrue(cli.err().contains("diarized 2 file(s), "), cli.err());
     }
 
     @Test
@@ -89,21 +83,21 @@ class DiarizeCommandTest {
         Path raw = dir.resolve("call-0.pcm");
         Files.write(raw, java.util.Arrays.copyOfRange(wav, 44, wav.length));
         assertEquals(0, run("diarize", "--model", ModelFixtures.modelPrefix().toString(), "--raw", "s16le", "--rate", "16000",
-                raw.toString()), err.toString());
-        assertEquals(expectedRttm("call-0", ModelFixtures.file("call-0.wav")), out.toString());
+                raw.toString()), cli.err());
+        assertEquals(expectedRttm("call-0", ModelFixtures.file("call-0.wav")), cli.out());
     }
 
     @Test
     void maxSpeakersCapsTheLabelsOfACall() throws Exception {
         // call-3 has three speakers, and the model alone gives it more than two labels
         Path call = ModelFixtures.file("call-3.wav");
-        assertEquals(0, run("diarize", "--model", ModelFixtures.modelPrefix().toString(), call.toString()), err.toString());
-        String free = out.toString();
-        out.getBuffer().setLength(0);
+        assertEquals(0, run("diarize", "--model", ModelFixtures.modelPrefix().toString(), call.toString()), cli.err());
+        String free = cli.out();
+        cli.clearOut();
         assertEquals(0, run("diarize", "--model", ModelFixtures.modelPrefix().toString(), "--max-speakers", "2",
-                call.toString()), err.toString());
-        assertEquals(expectedRttm("call-3", call, 2), out.toString());
-        assertEquals(2, speakers(out.toString()));
+                call.toString()), cli.err());
+        assertEquals(expectedRttm("call-3", call, 2), cli.out());
+        assertEquals(2, speakers(cli.out()));
         assertTrue(speakers(free) > 2, free);
     }
 
@@ -117,15 +111,15 @@ class DiarizeCommandTest {
         Files.write(bad, "RIFF....WAVEjunk".getBytes());
         assertEquals(1, run("diarize", "--model", ModelFixtures.modelPrefix().toString(), bad.toString(),
                 ModelFixtures.file("call-1.wav").toString()));
-        assertTrue(err.toString().contains("streamdrz diarize: " + bad + ": "), err.toString());
-        assertTrue(!err.toString().contains("Exception"), err.toString());
-        assertEquals(expectedRttm("call-1", ModelFixtures.file("call-1.wav")), out.toString());
+        assertTrue(cli.err().contains("streamdrz diarize: " + bad + ": "), cli.err());
+        assertTrue(!cli.err().contains("Exception"), cli.err());
+        assertEquals(expectedRttm("call-1", ModelFixtures.file("call-1.wav")), cli.out());
     }
 
     @Test
     void aMissingModelIsOneLine() {
         assertEquals(1, run("diarize", "--model", dir.resolve("no-model").toString(), ModelFixtures.file("call-1.wav").toString()));
-        String e = err.toString().strip();
+        String e = cli.err().strip();
         assertEquals(1, e.lines().count(), e);
         assertTrue(e.startsWith("streamdrz diarize: model file not found: "), e);
     }
@@ -133,12 +127,12 @@ class DiarizeCommandTest {
     @Test
     void usageErrors() {
         assertEquals(CommandLine.ExitCode.USAGE, run("diarize", "--device", "tpu", "x.wav"));
-        assertTrue(err.toString().contains("unknown device 'tpu'"), err.toString());
+        assertTrue(cli.err().contains("unknown device 'tpu'"), cli.err());
         assertEquals(CommandLine.ExitCode.USAGE, run("diarize", "--raw", "s16le", "x.pcm"));
-        assertTrue(err.toString().contains("needs --raw-rate"), err.toString());
+        assertTrue(cli.err().contains("needs --raw-rate"), cli.err());
         assertEquals(CommandLine.ExitCode.USAGE, run("diarize"));
         assertEquals(CommandLine.ExitCode.USAGE, run("diarize", "--max-speakers", "-1", "x.wav"));
-        assertTrue(err.toString().contains("--max-speakers must be >= 0"), err.toString());
+        assertTrue(cli.err().contains("--max-speakers must be >= 0"), cli.err());
     }
 
     @Test
@@ -146,10 +140,10 @@ class DiarizeCommandTest {
         assertEquals(0, run("diarize", "--help"));
         for (String option : new String[]{"--model", "--device", "--threads", "--batch", "--output", "--raw", "--progress",
             "--max-speakers"}) {
-            assertTrue(out.toString().contains(option), option);
+            assertTrue(cli.out().contains(option), option);
         }
         assertEquals(0, run("--help"));
-        assertTrue(out.toString().contains("diarize") && out.toString().contains("eval"));
+        assertTrue(cli.out().contains("diarize") && cli.out().contains("eval"));
     }
 
     @Test

@@ -5,10 +5,7 @@ import io.streamdrz.speakers.SpeakerFixtures;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,14 +20,10 @@ class SimilarCommandTest {
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliRun cli = new CliRun();
 
     private int run(String... args) {
-        CommandLine cl = StreamdrzCommand.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
+        return cli.run(args);
     }
 
     @Test
@@ -40,21 +33,21 @@ class SimilarCommandTest {
             Files.copy(SpeakerFixtures.other(voice), folder.resolve(voice + "-other.wav"));
         }
         for (String voice : SpeakerFixtures.VOICES) {
-            out.getBuffer().setLength(0);
+            cli.clearOut();
             assertEquals(0, run("similar", "--model", ModelFixtures.modelPrefix().toString(), "--against",
                     folder.toString(), "--top", "4", "--embedding", "both",
-                    SpeakerFixtures.enrolment(voice).toString()), err.toString());
-            List<List<String>> sections = sections(out.toString());
-            assertEquals(2, sections.size(), out.toString());
+                    SpeakerFixtures.enrolment(voice).toString()), cli.err());
+            List<List<String>> sections = sections(cli.out());
+            assertEquals(2, sections.size(), cli.out());
             List<String> model = sections.get(0);
-            assertEquals(4, model.size(), "top 4 of 4 files, with scores: " + out);
+            assertEquals(4, model.size(), "top 4 of 4 files, with scores: " + cli.out());
             String[] first = model.get(0).split("\t");
             assertEquals("1", first[0]);
-            assertTrue(first[2].endsWith(voice + "-other.wav"), voice + ": " + out);
+            assertTrue(first[2].endsWith(voice + "-other.wav"), voice + ": " + cli.out());
             double best = Double.parseDouble(first[1]);
             double second = Double.parseDouble(model.get(1).split("\t")[1]);
-            assertTrue(best > second, "scores descend: " + out);
-            assertEquals(4, sections.get(1).size(), "the MFCC baseline ranks the same files: " + out);
+            assertTrue(best > second, "scores descend: " + cli.out());
+            assertEquals(4, sections.get(1).size(), "the MFCC baseline ranks the same files: " + cli.out());
         }
     }
 
@@ -65,19 +58,19 @@ class SimilarCommandTest {
             Files.copy(SpeakerFixtures.enrolment(voice), folder.resolve(voice + "-enrol.wav"));
         }
         assertEquals(0, run("similar", "--model", ModelFixtures.modelPrefix().toString(), "--against",
-                folder.toString(), "--top", "1", "--per-speaker", SpeakerFixtures.call().toString()), err.toString());
-        List<String> lines = List.of(out.toString().split("\n"));
+                folder.toString(), "--top", "1", "--per-speaker", SpeakerFixtures.call().toString()), cli.err());
+        List<String> lines = List.of(cli.out().split("\n"));
         // the call: july (A, first) and the stranger flite_awb (B)
-        assertTrue(lines.get(0).contains("speaker A"), out.toString());
-        assertTrue(lines.get(1).endsWith(SpeakerFixtures.CALLER + "-enrol.wav"), out.toString());
-        assertTrue(lines.get(2).contains("speaker B"), out.toString());
-        assertTrue(lines.get(3).endsWith(SpeakerFixtures.STRANGER + "-enrol.wav"), out.toString());
+        assertTrue(lines.get(0).contains("speaker A"), cli.out());
+        assertTrue(lines.get(1).endsWith(SpeakerFixtures.CALLER + "-enrol.wav"), cli.out());
+        assertTrue(lines.get(2).contains("speaker B"), cli.out());
+        assertTrue(lines.get(3).endsWith(SpeakerFixtures.STRANGER + "-enrol.wav"), cli.out());
     }
 
     @Test
     void mfccNeedsAFolder() {
         assertEquals(2, run("similar", "--embedding", "mfcc", SpeakerFixtures.call().toString()));
-        assertTrue(err.toString().contains("needs --against DIR"), err.toString());
+        assertTrue(cli.err().contains("needs --against DIR"), cli.err());
     }
 
     /** The result lines under each "# heading". */
