@@ -7,9 +7,10 @@
 Any field of TrainConfig or ModelConfig can be overridden as --name=value. Training
 resumes from <out>/ckpt.pt when it exists; <out>/resume.pt is the same without the
 optimizer, in bf16, small enough to commit, and --init_from=that goes on from its
-iteration in another checkout (a short re-warm-up replaces the optimizer's state). Logs go to <out>/log.jsonl (train loss every
-log_interval, validation loss and streaming DER every eval_interval); the checkpoint
-with the best validation DER is kept as <out>/best.pt.
+iteration in another checkout (a short re-warm-up replaces the optimizer's state).
+Logs go to <out>/log.jsonl (train loss every log_interval, validation loss and
+streaming DER every eval_interval); the checkpoint with the best validation DER is kept
+as <out>/best.pt.
 """
 import json
 import math
@@ -110,6 +111,17 @@ def training_voices(tcfg):
     return TrainingVoices(load_corpus(os.path.join(tcfg.corpus_dir, "corpus_train.npz")), factors, held_out)
 
 
+def held_out_of(tcfg, state):
+    """The identities the model being trained never heard: this run's --held_out, less any
+    the weights it starts from did hear (a fine-tune of the shipped model has heard the
+    fish leads, whatever this run leaves out)."""
+    now = [n for n in tcfg.held_out.split(",") if n]
+    if state is not None:
+        before = set(state["model_config"].get("held_out", "").split(","))
+        now = [n for n in now if n in before]
+    return ",".join(now)
+
+
 def collate(batch, pad, max_len):
     audio = torch.from_numpy(np.stack([b[0] for b in batch]))
     toks = torch.full((len(batch), max_len), pad, dtype=torch.long)
@@ -200,7 +212,7 @@ def main(argv):
         print(f"resuming from {start} at iter {it} (best val DER {best:.4f})", flush=True)
     if tcfg.spk_weight > 0:
         mcfg.n_train_speakers = n_spk
-    mcfg.held_out = tcfg.held_out
+    mcfg.held_out = held_out_of(tcfg, state)
     model = Diarizer(mcfg).to(tcfg.device)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]

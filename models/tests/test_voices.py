@@ -56,3 +56,12 @@ def test_unknown_held_out_name_is_refused(corpus):
 def test_speed_one_is_identity():
     x = np.arange(10, dtype=np.float32)
     assert speed_perturb(x, 1.0) is x
+
+
+def test_weights_that_heard_a_voice_never_count_it_as_held_out():
+    from train import TrainConfig, held_out_of
+    t = TrainConfig(held_out="a,b")
+    assert held_out_of(t, None) == "a,b"                                   # from scratch
+    assert held_out_of(t, {"model_config": {"held_out": "a,b"}}) == "a,b"  # resumed: still unheard
+    assert held_out_of(t, {"model_config": {"held_out": "b"}}) == "b"      # started from weights that heard a
+    assert held_out_of(t, {"model_config": {}}) == ""                      # the shipped model heard both
