@@ -65,7 +65,7 @@ public final class DiarizationApp implements AutoCloseable {
         }
         log.info("configuration (secrets hidden): {}", config.describe());
         Topology topology = DiarizationTopology.build(config.topologyConfig(), inference,
-                SpeakersTopic.identification(config));
+                SpeakersTopic.identification(config), config.liveConfig());
         KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
         DiarizationApp app = new DiarizationApp(streams);
         streams.setUncaughtExceptionHandler(e -> {
@@ -80,9 +80,10 @@ public final class DiarizationApp implements AutoCloseable {
             }
         });
         streams.start();
-        log.info("streamdrz {} started against {}: {} -> {} (dead letters: {}), model {}", config.applicationId(),
-                config.bootstrapServers(), config.audioInTopic(), config.segmentsOutTopic(), config.deadLetterTopic(),
-                inference.modelId());
+        log.info("streamdrz {} started against {}: {} -> {} (dead letters: {}; live labels: {}), model {}",
+                config.applicationId(), config.bootstrapServers(), config.audioInTopic(), config.segmentsOutTopic(),
+                config.deadLetterTopic(), config.liveConfig().enabled() ? config.liveConfig().topic() + " every "
+                        + config.liveConfig().hop().toMillis() + " ms" : "off", inference.modelId());
         return app;
     }
 
@@ -150,7 +151,7 @@ public final class DiarizationApp implements AutoCloseable {
         Optional<Short> replication = config.topicReplicationFactor() < 0 ? Optional.empty()
                 : Optional.of(config.topicReplicationFactor());
         List<NewTopic> topics = new ArrayList<>();
-        for (String name : List.of(config.audioInTopic(), config.segmentsOutTopic(), config.deadLetterTopic())) {
+        for (String name : config.appTopics()) {
             topics.add(new NewTopic(name, Optional.of(config.topicPartitions()), replication));
         }
         if (!config.speakersTopic().isEmpty()) {

@@ -34,9 +34,9 @@ final class RequiredTopics {
         }
     }
 
-    /** The app's three topics that the cluster does not have, in configuration order. */
+    /** The app's topics that the cluster does not have, in configuration order. */
     static List<String> missing(StreamdrzConfig config) {
-        List<String> wanted = List.of(config.audioInTopic(), config.segmentsOutTopic(), config.deadLetterTopic());
+        List<String> wanted = config.appTopics();
         Admin admin = Admin.create(config.adminProperties());
         try {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -61,7 +61,7 @@ final class RequiredTopics {
         }
     }
 
-    /** Throws {@link MissingTopicsException} unless all three topics exist. */
+    /** Throws {@link MissingTopicsException} unless all the app's topics exist. */
     static void requireExisting(StreamdrzConfig config) {
         List<String> missing = missing(config);
         if (!missing.isEmpty()) {

@@ -4,6 +4,7 @@ import io.streamdrz.inference.ModelOptions;
 import io.streamdrz.metrics.CommittedLag;
 import io.streamdrz.metrics.MetricsServer;
 import io.streamdrz.topology.DeadLetterProcessingExceptionHandler;
+import io.streamdrz.topology.LiveConfig;
 import io.streamdrz.topology.TopologyConfig;
 
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -25,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,6 +56,8 @@ public final class StreamdrzConfig extends AbstractConfig {
     public static final String TOPIC_AUDIO_IN = "streamdrz.topic.audio.in";
     public static final String TOPIC_SEGMENTS_OUT = "streamdrz.topic.segments.out";
     public static final String TOPIC_DEAD_LETTER = "streamdrz.topic.dead.letter";
+    public static final String TOPIC_SEGMENTS_LIVE = "streamdrz.topic.segments.live";
+    public static final String LIVE_HOP_MS = "streamdrz.live.hop.ms";
     public static final String TOPIC_SPEAKERS = "streamdrz.topic.speakers";
     public static final String SPEAKERS_THRESHOLD = "streamdrz.speakers.threshold";
     public static final String TOPICS_CREATE = "streamdrz.topics.create";
@@ -116,8 +120,15 @@ public final class StreamdrzConfig extends AbstractConfig {
             .define(TOPIC_DEAD_LETTER, Type.STRING, TOPOLOGY_DEFAULTS.deadLetterTopic(),
                     new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Topic unusable audio-in records go to, unchanged, with streamdrz.dlq.* headers.")
+            .define(TOPIC_SEGMENTS_LIVE, Type.STRING, LiveConfig.OFF.topic(), new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, "Topic the PROVISIONAL SpeakerSegment records of live labels go to, keyed by "
+                            + "call id (only with streamdrz.live.hop.ms above 0).")
+            .define(LIVE_HOP_MS, Type.LONG, 1000L, Range.atLeast(0), Importance.MEDIUM,
+                    "Live labels: every this much new audio of a call, its newest chunk-length window is "
+                            + "diarized and the newest audio's labels go to the live topic as PROVISIONAL "
+                            + "segments, ahead of the final ones on segments-out. 0: final segments only.")
             .define(TOPICS_CREATE, Type.BOOLEAN, false, Importance.MEDIUM,
-                    "Create the three topics at start-up if they do not exist (run and demo).")
+                    "Create the app's topics at start-up if they do not exist (run and demo).")
             .define(TOPICS_PARTITIONS, Type.INT, 6, Range.atLeast(1), Importance.MEDIUM,
                     "Partitions of topics created by streamdrz.topics.create; the most app instances that share work.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.MEDIUM,
@@ -310,6 +321,20 @@ public final class StreamdrzConfig extends AbstractConfig {
 
     public String deadLetterTopic() {
         return getString(TOPIC_DEAD_LETTER);
+    }
+
+    /** Live labels: their topic and hop ({@code streamdrz.live.*}). */
+    public LiveConfig liveConfig() {
+        return new LiveConfig(getString(TOPIC_SEGMENTS_LIVE), Duration.ofMillis(getLong(LIVE_HOP_MS)));
+    }
+
+    /** The topics the app reads and writes (the live topic only with live labels on), in that order. */
+    public List<String> appTopics() {
+        List<String> topics = new ArrayList<>(List.of(audioInTopic(), segmentsOutTopic(), deadLetterTopic()));
+        if (liveConfig().enabled()) {
+            topics.add(liveConfig().topic());
+        }
+        return topics;
     }
 
     public boolean createTopics() {

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Results are what the runner would give for each chunk alone (rows of a batch do
  * not see each other).
  */
-public final class ChunkBatcher implements ChunkRunner, AutoCloseable {
+public final class ChunkBatcher implements ChunkRunner, ChunkSubmitter, AutoCloseable {
 
     private final ChunkRunner runner;
     private final int maxBatch;
@@ -65,6 +65,7 @@ public final class ChunkBatcher implements ChunkRunner, AutoCloseable {
     }
 
     /** Queues one chunk; the future completes when its batch has run. */
+    @Override
     public CompletableFuture<DecodedChunk> submit(ModelInput input) {
         CompletableFuture<DecodedChunk> f = new CompletableFuture<>();
         if (closed) {

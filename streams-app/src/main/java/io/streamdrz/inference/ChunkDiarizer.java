@@ -65,8 +65,8 @@ public final class ChunkDiarizer implements ChunkRunner {
             frontend.compute(in.samples(), 0, in.samples().length, features, i * rowSize);
             nPrompted[i] = in.nPrompted();
         }
-        if (vad == null) {
-            return decoder.decode(features, nPrompted);
+        if (vad == null || inputs.stream().allMatch(in -> in.speech() != null)) {
+            return withGivenSpeech(decoder.decode(features, nPrompted), inputs);
         }
         // the VAD runs window by window on another thread while the decoder runs here: a
         // chunk then waits for the slower of the two, not for both one after the other
@@ -81,18 +81,32 @@ public final class ChunkDiarizer implements ChunkRunner {
         return out;
     }
 
+    /** Without a VAD run: each chunk gets the speech its input came with (null: no gate). */
+    private static List<DecodedChunk> withGivenSpeech(List<DecodedChunk> decoded, List<ModelInput> inputs) {
+        List<DecodedChunk> out = new ArrayList<>(decoded.size());
+        for (int i = 0; i < decoded.size(); i++) {
+            out.add(decoded.get(i).withSpeech(inputs.get(i).speech()));
+        }
+        return out;
+    }
+
     /** Per input, the speech regions the VAD hears in its chunk part (not the prompts). */
     private List<List<SpeechRegion>> speech(List<ModelInput> inputs) {
-        float[][] audio = new float[inputs.size()][];
-        for (int i = 0; i < audio.length; i++) {
-            audio[i] = inputs.get(i).samples();
+        List<float[]> audio = new ArrayList<>();
+        for (ModelInput in : inputs) {
+            if (in.speech() == null) {
+                audio.add(in.samples());
+            }
         }
         int rate = contract.sampleRate;
-        float[][] probs = vad.probabilities(audio, contract.chunkOffset(), contract.chunkSamples(), rate);
+        float[][] probs = vad.probabilities(audio.toArray(new float[0][]), contract.chunkOffset(),
+                contract.chunkSamples(), rate);
         double windowSeconds = SileroVad.windowSamples(rate) / (double) rate;
-        List<List<SpeechRegion>> out = new ArrayList<>(probs.length);
-        for (float[] p : probs) {
-            out.add(SpeechRegion.fromVad(p, windowSeconds, contract.vad));
+        List<List<SpeechRegion>> out = new ArrayList<>(inputs.size());
+        int next = 0;
+        for (ModelInput in : inputs) {
+            out.add(in.speech() != null ? in.speech()
+                    : SpeechRegion.fromVad(probs[next++], windowSeconds, contract.vad));
         }
         return out;
     }

@@ -11,8 +11,20 @@ import java.util.List;
  *
  * @param samples   {@code input_samples} samples at the model's rate
  * @param nPrompted how many slots hold a speaker (they are the first ones)
+ * @param speech    where speech is in the chunk part, when the caller already knows (a live
+ *                  window's VAD ran as the audio came, {@link SileroVad.Stream}); null: the
+ *                  model's own VAD runs on the chunk
  */
-public record ModelInput(float[] samples, int nPrompted) {
+public record ModelInput(float[] samples, int nPrompted, List<SpeechRegion> speech) {
+
+    public ModelInput(float[] samples, int nPrompted) {
+        this(samples, nPrompted, null);
+    }
+
+    /** This input with its speech regions given. */
+    public ModelInput withSpeech(List<SpeechRegion> regions) {
+        return new ModelInput(samples, nPrompted, regions);
+    }
 
     /**
      * Lays out {@code chunk} and the prompts' audio (in slot order; at most

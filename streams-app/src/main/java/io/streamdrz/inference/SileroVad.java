@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -85,6 +86,69 @@ public final class SileroVad implements AutoCloseable {
             }
             state.clear();
             state.put(((OnnxTensor) r.get(1)).getFloatBuffer());
+        }
+    }
+
+    /** The live windows' speech of one call ({@link LiveSpeech}). */
+    public LiveSpeech live(VadSpec spec, int sampleRate) {
+        return new LiveSpeech(this, spec, sampleRate);
+    }
+
+    /** A stream of one signal's audio, for {@link Stream#push}. */
+    public Stream stream(int sampleRate) {
+        return new Stream(sampleRate);
+    }
+
+    /**
+     * One signal heard as it arrives: each {@link #push} gives the probabilities of the
+     * windows it completes, with the state carried from the previous push, so pushing a
+     * signal in pieces gives what {@link #probabilities} gives for it whole. Not
+     * thread-safe: one owner at a time.
+     */
+    public final class Stream {
+
+        private final int rate;
+        private final int window;
+        private final int context;
+        private final FloatBuffer input;
+        private final FloatBuffer state = ByteBuffer.allocateDirect(4 * 2 * STATE).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
+        /** The last {@code context} samples heard, then a window's worth still incomplete. */
+        private float[] pending;
+        private long windows;
+
+        private Stream(int rate) {
+            this.rate = rate;
+            this.window = windowSamples(rate);
+            this.context = contextSamples(rate);
+            this.input = ByteBuffer.allocateDirect(4 * (context + window)).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+            this.pending = new float[context];
+        }
+
+        /** Windows completed so far: the next push's first probability is window number {@code windows()}. */
+        public long windows() {
+            return windows;
+        }
+
+        /** The next samples of the signal; the speech probability of every window they complete. */
+        public float[] push(float[] samples) {
+            float[] all = Arrays.copyOf(pending, pending.length + samples.length);
+            System.arraycopy(samples, 0, all, pending.length, samples.length);
+            int n = (all.length - context) / window;
+            float[][] out = new float[1][n];
+            try (OnnxTensor sr = OnnxTensor.createTensor(env, (long) rate)) {
+                for (int k = 0; k < n; k++) {
+                    input.clear();
+                    input.put(all, k * window, context + window);
+                    step(input.rewind(), 1, context + window, state.rewind(), sr, out, k);
+                }
+            } catch (OrtException e) {
+                throw new IllegalStateException("Silero VAD failed: " + e.getMessage(), e);
+            }
+            pending = Arrays.copyOfRange(all, n * window, all.length);
+            windows += n;
+            return out[0];
         }
     }
 

@@ -15,7 +15,7 @@ import javax.management.ObjectName;
 /**
  * What the inference engine does, measured where the model runs (the
  * {@link ChunkBatcher}'s dispatcher): model runs and their latency, batch sizes, chunks,
- * and the real-time factor. The Kafka-side counters (dead letters, active calls, chunks
+ * and the real-time factor, all of final chunks; live windows are counted apart. The Kafka-side counters (dead letters, active calls, chunks
  * cut per task) are Kafka Streams sensors in the topology; this covers what no task sees.
  *
  * <p>Registered over JMX as {@code io.streamdrz:type=Engine} (a second engine in the
@@ -37,6 +37,8 @@ public final class EngineMetrics implements ChunkBatcher.Observer, EngineMetrics
     private final Histogram batchSize = new Histogram(BATCH_BOUNDS);
     private final LongAdder failedBatches = new LongAdder();
     private final DoubleAdder audioSeconds = new DoubleAdder();
+    private final LongAdder liveWindows = new LongAdder();
+    private final DoubleAdder liveSeconds = new DoubleAdder();
     private ObjectName registered;
 
     /** @param chunkSeconds the model's chunk length: the audio one chunk stands for */
@@ -53,6 +55,22 @@ public final class EngineMetrics implements ChunkBatcher.Observer, EngineMetrics
         } else {
             audioSeconds.add(chunks * chunkSeconds);
         }
+    }
+
+    /** Told about every model run of live windows ({@code DiarizationEngine}'s second batcher). */
+    public void liveRun(int windows, long nanos, boolean failed) {
+        liveWindows.add(windows);
+        liveSeconds.add(nanos / 1e9);
+    }
+
+    @Override
+    public long getLiveWindowsTotal() {
+        return liveWindows.sum();
+    }
+
+    @Override
+    public double getLiveInferenceSecondsTotal() {
+        return liveSeconds.sum();
     }
 
     /** Seconds per model run. */

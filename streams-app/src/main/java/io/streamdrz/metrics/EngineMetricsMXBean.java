@@ -26,4 +26,10 @@ public interface EngineMetricsMXBean {
 
     /** Inference seconds per second of audio since start; below 1 is faster than real time. */
     double getRealTimeFactor();
+
+    /** Live windows run (provisional labels; not counted in the chunk and batch totals above). */
+    long getLiveWindowsTotal();
+
+    /** Seconds spent in model runs of live windows. */
+    double getLiveInferenceSecondsTotal();
 }

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  *   <li>The engine's ({@link EngineMetrics}): {@code streamdrz_inference_latency_seconds}
  *       and {@code streamdrz_batch_size} (histograms), {@code streamdrz_inference_chunks_total},
  *       {@code streamdrz_inference_batches_total}, {@code streamdrz_inference_failed_batches_total},
- *       {@code streamdrz_audio_seconds_total}, {@code streamdrz_inference_seconds_total}
+ *       {@code streamdrz_audio_seconds_total}, {@code streamdrz_inference_seconds_total},
+ *       {@code streamdrz_live_windows_total}, {@code streamdrz_live_inference_seconds_total}
  *       (counters) and {@code streamdrz_real_time_factor} (gauge).</li>
  *   <li>The topology's Kafka Streams sensors (group {@code stream-streamdrz-metrics}):
  *       {@code streamdrz_<name>} with their tags as labels, e.g.
@@ -73,6 +74,10 @@ public final class PrometheusText {
                     engine.getInferenceSecondsTotal());
             single(out, "streamdrz_audio_seconds_total", "counter", "Seconds of call audio diarized.",
                     engine.getAudioSecondsTotal());
+            single(out, "streamdrz_live_windows_total", "counter", "Live windows run (provisional labels).",
+                    engine.getLiveWindowsTotal());
+            single(out, "streamdrz_live_inference_seconds_total", "counter",
+                    "Seconds spent in model runs of live windows.", engine.getLiveInferenceSecondsTotal());
             single(out, "streamdrz_real_time_factor", "gauge",
                     "Inference seconds per second of audio since start (below 1: faster than real time).",
                     engine.getRealTimeFactor());

@@ -79,6 +79,7 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
     private final TopologyConfig config;
     private final int modelRate;
     private final int chunkSamples;
+    private final boolean live;
 
     private ProcessorContext<Object, Object> context;
     private TopologyMetrics metrics;
@@ -91,9 +92,15 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
     private final Map<String, Long> closedAt = new HashMap<>();
 
     ChunkAssembler(TopologyConfig config, int modelRate, int chunkSamples) {
+        this(config, modelRate, chunkSamples, false);
+    }
+
+    /** @param live whether to pass the audio in order to the {@link LiveLabeler} too */
+    ChunkAssembler(TopologyConfig config, int modelRate, int chunkSamples, boolean live) {
         this.config = config;
         this.modelRate = modelRate;
         this.chunkSamples = chunkSamples;
+        this.live = live;
     }
 
     @Override
@@ -513,6 +520,12 @@ final class ChunkAssembler implements Processor<String, DecodedFrame, Object, Ob
             state.setNextSequence(seq + 1);
             if (samples.length > 0) {
                 state.setLastFrameSamples(samples.length);
+            }
+            if (live) {
+                // before addInOrder: the live labeler hears a chunk's last audio before its final run
+                long position = state.getChunkedSamples() + state.getBufferedSamples();
+                context.forward(new Record<>(id, new LiveAudio(position, rate, samples), timestamp),
+                        DiarizationTopology.LIVE);
             }
             addInOrder(samples.length);
         }

@@ -49,13 +49,14 @@ import java.util.Set;
  * <p>If the engine fails on a chunk, the failure is logged and counted, the chunk yields
  * no segments, and the call goes on with its next chunk in the right place.
  */
-final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, String, SpeakerSegment> {
+final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, String, Object> {
 
     private static final Logger log = LoggerFactory.getLogger(ChunkDiarizationProcessor.class);
 
     private final ChunkInference inference;
     private final CallIdentification identification;
-    private ProcessorContext<String, SpeakerSegment> context;
+    private final boolean live;
+    private ProcessorContext<String, Object> context;
     private TopologyMetrics metrics;
     private KeyValueStore<String, CallDiarizationState> store;
     /**
@@ -71,12 +72,18 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
     }
 
     ChunkDiarizationProcessor(ChunkInference inference, CallIdentification identification) {
+        this(inference, identification, false);
+    }
+
+    /** @param live whether to tell the {@link LiveLabeler} about every final chunk */
+    ChunkDiarizationProcessor(ChunkInference inference, CallIdentification identification, boolean live) {
         this.inference = inference;
         this.identification = identification;
+        this.live = live;
     }
 
     @Override
-    public void init(ProcessorContext<String, SpeakerSegment> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.metrics = TopologyMetrics.of(context);
         this.store = context.getStateStore(DiarizationTopology.SPEAKER_PROMPTS_STORE);
@@ -113,13 +120,20 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
             log.warn("call {}: its speaker state could not be deleted", callId, deleteFailed);
         }
         identification.end(callId);
+        toLive(callId, new FinalChunk(new CallState(), 0, true), timestamp);
         forwardEnd(callId, timestamp, CallEnd.INTERNAL_ERROR);
+    }
+
+    private void toLive(String callId, FinalChunk chunk, long timestamp) {
+        if (live) {
+            context.forward(new Record<>(callId, chunk, timestamp), DiarizationTopology.LIVE);
+        }
     }
 
     private void forwardEnd(String callId, long timestamp, CallEnd reason) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(DiarizationTopology.CALL_END_HEADER, reason.name().getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<String, SpeakerSegment>(callId, null, timestamp, headers));
+        context.forward(new Record<String, Object>(callId, null, timestamp, headers), DiarizationTopology.SEGMENTS_SINK);
     }
 
     private void diarize(Record<String, AudioChunk> record) {
@@ -155,8 +169,11 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
                 : identification.identify(callId, after.prompts());
         for (CallSegment segment : emit) {
             context.forward(new Record<>(callId, named(toSegment(callId, segment), names.get(segment.label())),
-                    record.timestamp()));
+                    record.timestamp()), DiarizationTopology.SEGMENTS_SINK);
         }
+        double chunkStart = before.chunkIndex() * (inference.chunkSamples() / (double) inference.sampleRate());
+        toLive(callId, new FinalChunk(after, chunkStart + chunk.samples().length / (double) inference.sampleRate(),
+                chunk.last()), record.timestamp());
         countEmitted(callId, stored == null, emit.size());
 
         if (chunk.last()) {

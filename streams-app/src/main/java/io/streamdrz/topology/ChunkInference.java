@@ -1,9 +1,15 @@
 package io.streamdrz.topology;
 
 import io.streamdrz.inference.IdentifySpec;
+import io.streamdrz.inference.LiveSpeech;
+import io.streamdrz.inference.SpeechRegion;
 import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.recipe.CallState;
+import io.streamdrz.recipe.LiveWindow;
 import io.streamdrz.recipe.SegmentStitcher;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What the topology needs from the inference engine: diarize one chunk of one call,
@@ -65,5 +71,43 @@ public interface ChunkInference {
      */
     default CallState diarize(CallState state, float[] chunk, int speakerCap) {
         return diarize(state, chunk);
+    }
+
+    /**
+     * A live window of a call ({@link LiveWindow}).
+     *
+     * @param state      the call's state after its last final chunk; not changed
+     * @param audio      the call's newest audio at {@link #sampleRate()}, at most {@link #chunkSamples()}
+     * @param start      call time, in seconds, of {@code audio}'s first sample
+     * @param newest     seconds at the end of {@code audio} that no earlier window labelled
+     * @param speech     where the call's VAD stream heard speech in {@code audio} (seconds from its
+     *                   start), or null to let the engine's VAD decide
+     * @param speakerCap the call's own speaker cap, 0 for the engine's
+     */
+    record Window(CallState state, float[] audio, double start, double newest, List<SpeechRegion> speech,
+                  int speakerCap) {
+    }
+
+    /**
+     * The provisional segments of a live window: those its run gives the newest audio, in
+     * call time. The call state is not changed. The future may complete on another thread.
+     */
+    default CompletableFuture<List<CallSegment>> provisional(Window w) {
+        try {
+            CallState after = diarize(w.state(), w.audio(), w.speakerCap());
+            return CompletableFuture.completedFuture(LiveWindow.newest(w.state(), after, w.start(),
+                    w.audio().length / (double) sampleRate(), w.newest(), chunkSamples() / (double) sampleRate()));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * The VAD of one call's live windows, so that a window's speech is heard once as the
+     * audio arrives instead of again in every window; null when the engine has no speech
+     * gate.
+     */
+    default LiveSpeech liveSpeech() {
+        return null;
     }
 }

@@ -28,7 +28,8 @@ import java.util.function.Function;
  *
  * <pre>
  * audio-in (bytes) --> validate --> assemble --> diarize --> segments-out
- *                         |            |
+ *                         |            |     \        |
+ *                         |            |      +---> live --> segments-live   (live labels on)
  *                         +------------+--> audio-in-dlq
  * </pre>
  *
@@ -46,6 +47,10 @@ import java.util.function.Function;
  *       by the validator) and identities (written by the diarizer, {@link CallIdentification});
  *       with a speakers topic, the global store {@value #VOICEPRINTS_STORE} holds every
  *       enrolled voiceprint ({@link VoiceprintStoreUpdater}).</li>
+ *   <li>{@value #LIVE} ({@link LiveLabeler}), with live labels on ({@link LiveConfig}): hears
+ *       each call's audio in order from the assembler and its final chunks from the
+ *       diarizer, and writes PROVISIONAL segments of the newest audio to the live topic;
+ *       reads the speaker prompts and call speakers, writes no store.</li>
  * </ul>
  *
  * Reads {@code audio-in} and, with identification, the compacted {@code speakers} topic;
@@ -61,6 +66,8 @@ public final class DiarizationTopology {
     public static final String ASSEMBLER = "assemble";
     public static final String DIARIZER = "diarize";
     public static final String SEGMENTS_SINK = "segments-out";
+    public static final String LIVE = "live";
+    public static final String LIVE_SINK = "segments-live";
     public static final String DEAD_LETTER_SINK = "dead-letters";
 
     public static final String AUDIO_BUFFER_STORE = "audio-buffer";
@@ -94,7 +101,16 @@ public final class DiarizationTopology {
      * speakers from {@code identification}'s speakers topic ({@link CallIdentification}).
      */
     public static Topology build(TopologyConfig config, ChunkInference inference, IdentificationConfig identification) {
-        return build(config, inference, identification, Stores::persistentKeyValueStore);
+        return build(config, inference, identification, LiveConfig.OFF, Stores::persistentKeyValueStore);
+    }
+
+    /**
+     * {@link #build(TopologyConfig, ChunkInference, IdentificationConfig)} with live labels
+     * ({@link LiveLabeler}) when {@code live} is enabled.
+     */
+    public static Topology build(TopologyConfig config, ChunkInference inference, IdentificationConfig identification,
+                                 LiveConfig live) {
+        return build(config, inference, identification, live, Stores::persistentKeyValueStore);
     }
 
     /**
@@ -104,11 +120,11 @@ public final class DiarizationTopology {
      */
     static Topology build(TopologyConfig config, ChunkInference inference,
                           Function<String, KeyValueBytesStoreSupplier> stores) {
-        return build(config, inference, IdentificationConfig.NONE, stores);
+        return build(config, inference, IdentificationConfig.NONE, LiveConfig.OFF, stores);
     }
 
     static Topology build(TopologyConfig config, ChunkInference inference, IdentificationConfig identification,
-                          Function<String, KeyValueBytesStoreSupplier> stores) {
+                          LiveConfig live, Function<String, KeyValueBytesStoreSupplier> stores) {
         double chunkSeconds = inference.chunkSamples() / (double) inference.sampleRate();
         if (config.bufferMax().toMillis() < chunkSeconds * 1000 + 1000) {
             throw new IllegalArgumentException("the buffer limit (" + config.bufferMax().toMillis()
@@ -120,11 +136,15 @@ public final class DiarizationTopology {
         topology.addSource(AutoOffsetReset.earliest(), SOURCE, new FrameTimestamps(), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), config.audioInTopic());
         topology.addProcessor(VALIDATOR, () -> new FrameValidator(config), SOURCE);
-        topology.addProcessor(ASSEMBLER,
-                () -> new ChunkAssembler(config, inference.sampleRate(), inference.chunkSamples()), VALIDATOR);
+        topology.addProcessor(ASSEMBLER, () -> new ChunkAssembler(config, inference.sampleRate(),
+                inference.chunkSamples(), live.enabled()), VALIDATOR);
         topology.addProcessor(DIARIZER, () -> new ChunkDiarizationProcessor(inference,
-                new CallIdentification(new SpeakerIdentifier(inference.identifySpec().withThreshold(identification.threshold())),
-                        inference.modelId())), ASSEMBLER);
+                identification(inference, identification), live.enabled()), ASSEMBLER);
+        if (live.enabled()) {
+            topology.addProcessor(LIVE, () -> new LiveLabeler(inference, live.hop(),
+                    identification(inference, identification)), ASSEMBLER, DIARIZER);
+            topology.addSink(LIVE_SINK, live.topic(), new StringSerializer(), new SpeakerSegmentSerde(), LIVE);
+        }
 
         topology.addStateStore(Stores.keyValueStoreBuilder(stores.apply(AUDIO_BUFFER_STORE),
                         Serdes.Bytes(), serde(BufferedFrame.class))
@@ -134,10 +154,11 @@ public final class DiarizationTopology {
                         Serdes.String(), serde(CallAudioState.class))
                 .withLoggingEnabled(Map.of())
                 .withCachingEnabled(), ASSEMBLER);
+        String[] readers = live.enabled() ? new String[]{DIARIZER, LIVE} : new String[]{DIARIZER};
         topology.addStateStore(Stores.keyValueStoreBuilder(stores.apply(SPEAKER_PROMPTS_STORE),
                         Serdes.String(), serde(CallDiarizationState.class))
-                .withLoggingEnabled(Map.of()), DIARIZER);
-        addCallSpeakers(topology, identification, stores);
+                .withLoggingEnabled(Map.of()), readers);
+        addCallSpeakers(topology, identification, live, stores);
 
         topology.addSink(SEGMENTS_SINK, config.segmentsOutTopic(), new StringSerializer(), new SpeakerSegmentSerde(),
                 DIARIZER);
@@ -147,11 +168,13 @@ public final class DiarizationTopology {
     }
 
     /** The call-speakers store (hints, identities) and, with a speakers topic, the global voiceprints store. */
-    private static void addCallSpeakers(Topology topology, IdentificationConfig identification,
+    private static void addCallSpeakers(Topology topology, IdentificationConfig identification, LiveConfig live,
                                         Function<String, KeyValueBytesStoreSupplier> stores) {
+        String[] users = live.enabled() ? new String[]{VALIDATOR, ASSEMBLER, DIARIZER, LIVE}
+                : new String[]{VALIDATOR, ASSEMBLER, DIARIZER};
         topology.addStateStore(Stores.keyValueStoreBuilder(stores.apply(CALL_SPEAKERS_STORE),
                         Serdes.String(), serde(CallSpeakersState.class))
-                .withLoggingEnabled(Map.of()), VALIDATOR, ASSEMBLER, DIARIZER);
+                .withLoggingEnabled(Map.of()), users);
         if (identification.speakersTopic() != null) {
             // Global: every instance holds every print; the topic is the changelog, so no logging.
             topology.addGlobalStore(Stores.keyValueStoreBuilder(stores.apply(VOICEPRINTS_STORE),
@@ -160,6 +183,11 @@ public final class DiarizationTopology {
                     VOICEPRINTS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(),
                     identification.speakersTopic(), VOICEPRINTS_UPDATER, VoiceprintStoreUpdater::new);
         }
+    }
+
+    private static CallIdentification identification(ChunkInference inference, IdentificationConfig identification) {
+        return new CallIdentification(new SpeakerIdentifier(inference.identifySpec()
+                .withThreshold(identification.threshold())), inference.modelId());
     }
 
     private static <T extends org.apache.avro.specific.SpecificRecord> SingleObjectSerde<T> serde(Class<T> type) {

@@ -1,14 +1,21 @@
 package io.streamdrz.topology;
 
 import io.streamdrz.inference.ChunkRunner;
+import io.streamdrz.inference.ChunkSubmitter;
 import io.streamdrz.inference.DecodedChunk;
 import io.streamdrz.inference.IdentifySpec;
+import io.streamdrz.inference.LiveSpeech;
 import io.streamdrz.inference.ModelContract;
+import io.streamdrz.inference.ModelInput;
+import io.streamdrz.inference.SileroVad;
 import io.streamdrz.recipe.CallDiarizer;
+import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.recipe.CallState;
+import io.streamdrz.recipe.LiveWindow;
 import io.streamdrz.recipe.PreparedChunk;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@link ChunkInference} on the real engine: the streaming recipe of
@@ -21,12 +28,26 @@ public final class EngineInference implements ChunkInference {
     private final ModelContract contract;
     private final ChunkRunner runner;
     private final CallDiarizer diarizer;
+    private final ChunkSubmitter live;
+    private final SileroVad vad;
 
     /** @param speakerCap most speakers a call is given labels for, 0: no limit ({@link CallDiarizer}) */
     public EngineInference(ModelContract contract, ChunkRunner runner, int speakerCap) {
+        this(contract, runner, speakerCap, ChunkSubmitter.direct(runner), null);
+    }
+
+    /**
+     * @param live runs the live windows (a batcher of their own, so that windows never queue
+     *             in front of final chunks)
+     * @param vad  the model's VAD, whose streams hear each call's live audio once; null: none
+     */
+    public EngineInference(ModelContract contract, ChunkRunner runner, int speakerCap, ChunkSubmitter live,
+                           SileroVad vad) {
         this.contract = contract;
         this.runner = runner;
         this.diarizer = new CallDiarizer(contract, runner, speakerCap);
+        this.live = live;
+        this.vad = vad;
     }
 
     /** No limit on speakers a call. */
@@ -72,6 +93,24 @@ public final class EngineInference implements ChunkInference {
     @Override
     public CallState diarize(CallState state, float[] chunk, int speakerCap) {
         return diarize(state, chunk, speakerCap > 0 ? new CallDiarizer(contract, runner, speakerCap) : diarizer);
+    }
+
+    @Override
+    public CompletableFuture<List<CallSegment>> provisional(Window w) {
+        CallDiarizer recipe = w.speakerCap() > 0 ? new CallDiarizer(contract, runner, w.speakerCap()) : diarizer;
+        PreparedChunk prepared = recipe.prepare(w.state(), w.audio());
+        ModelInput input = w.speech() == null ? prepared.input() : prepared.input().withSpeech(w.speech());
+        double seconds = w.audio().length / (double) contract.sampleRate;
+        return live.submit(input).thenApply(decoded -> {
+            CallState scratch = w.state().copy();
+            recipe.absorb(scratch, prepared, decoded);
+            return LiveWindow.newest(w.state(), scratch, w.start(), seconds, w.newest(), contract.chunkSeconds);
+        });
+    }
+
+    @Override
+    public LiveSpeech liveSpeech() {
+        return vad == null ? null : vad.live(contract.vad, contract.sampleRate);
     }
 
     private CallState diarize(CallState state, float[] chunk, CallDiarizer diarizer) {

@@ -1,6 +1,7 @@
 package io.streamdrz.topology;
 
 import io.streamdrz.inference.IdentifySpec;
+import io.streamdrz.inference.LiveSpeech;
 import io.streamdrz.recipe.CallState;
 
 /**
@@ -43,5 +44,10 @@ public abstract class DelegatingInference implements ChunkInference {
     @Override
     public CallState diarize(CallState state, float[] chunk) {
         return inner.diarize(state, chunk);
+    }
+
+    @Override
+    public LiveSpeech liveSpeech() {
+        return inner.liveSpeech();
     }
 }

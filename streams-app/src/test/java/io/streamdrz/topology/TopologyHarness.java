@@ -39,6 +39,8 @@ final class TopologyHarness implements AutoCloseable {
     final TestInputTopic<byte[], byte[]> audioIn;
     final TestOutputTopic<String, SpeakerSegment> segmentsOut;
     final TestOutputTopic<byte[], byte[]> deadLetters;
+    /** The live topic (provisional segments); empty unless built with live labels on. */
+    final TestOutputTopic<String, SpeakerSegment> segmentsLive;
     private long timestamp = START.toEpochMilli();
 
     TopologyHarness(TopologyConfig config, FakeInference inference, Path stateDir) {
@@ -53,6 +55,16 @@ final class TopologyHarness implements AutoCloseable {
     /** With stores of another kind (in-memory ones for many thousand records). */
     TopologyHarness(TopologyConfig config, FakeInference fake, ChunkInference engine, Path stateDir,
                     Function<String, KeyValueBytesStoreSupplier> stores) {
+        this(config, fake, engine, stateDir, LiveConfig.OFF, stores);
+    }
+
+    /** With live labels as {@code live} says. */
+    TopologyHarness(TopologyConfig config, FakeInference fake, ChunkInference engine, Path stateDir, LiveConfig live) {
+        this(config, fake, engine, stateDir, live, Stores::persistentKeyValueStore);
+    }
+
+    private TopologyHarness(TopologyConfig config, FakeInference fake, ChunkInference engine, Path stateDir,
+                            LiveConfig live, Function<String, KeyValueBytesStoreSupplier> stores) {
         this.config = config;
         this.inference = fake;
         Properties props = new Properties();
@@ -61,12 +73,14 @@ final class TopologyHarness implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put("processing.exception.handler.global.enabled", "true");
-        driver = new TopologyTestDriver(DiarizationTopology.build(config, engine, stores), props, START);
+        driver = new TopologyTestDriver(DiarizationTopology.build(config, engine, IdentificationConfig.NONE, live,
+                stores), props, START);
         audioIn = driver.createInputTopic(config.audioInTopic(), new ByteArraySerializer(), new ByteArraySerializer());
         segmentsOut = driver.createOutputTopic(config.segmentsOutTopic(), new StringDeserializer(),
                 new SpeakerSegmentSerde());
         deadLetters = driver.createOutputTopic(config.deadLetterTopic(), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
+        segmentsLive = driver.createOutputTopic(live.topic(), new StringDeserializer(), new SpeakerSegmentSerde());
     }
 
     /** The default configuration with 1 s chunks. */
