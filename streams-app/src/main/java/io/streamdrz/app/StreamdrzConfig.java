@@ -53,6 +53,7 @@ public final class StreamdrzConfig extends AbstractConfig {
 
     public static final String TOPIC_AUDIO_IN = "streamdrz.topic.audio.in";
     public static final String TOPIC_SEGMENTS_OUT = "streamdrz.topic.segments.out";
+    public static final String TOPIC_SEGMENTS_LIVE = "streamdrz.topic.segments.live";
     public static final String TOPIC_DEAD_LETTER = "streamdrz.topic.dead.letter";
     public static final String TOPIC_SPEAKERS = "streamdrz.topic.speakers";
     public static final String SPEAKERS_THRESHOLD = "streamdrz.speakers.threshold";
@@ -113,6 +114,10 @@ public final class StreamdrzConfig extends AbstractConfig {
                     new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Topic the SpeakerSegment records go to, keyed by call id; a null value with header "
                             + "streamdrz.call.end ends each call.")
+            .define(TOPIC_SEGMENTS_LIVE, Type.STRING, TOPOLOGY_DEFAULTS.segmentsLiveTopic(),
+                    new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Topic of provisional SpeakerSegment records (status PROVISIONAL), keyed by call id; "
+                            + "segments-out stays the record of final segments.")
             .define(TOPIC_DEAD_LETTER, Type.STRING, TOPOLOGY_DEFAULTS.deadLetterTopic(),
                     new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Topic unusable audio-in records go to, unchanged, with streamdrz.dlq.* headers.")
@@ -308,6 +313,10 @@ public final class StreamdrzConfig extends AbstractConfig {
         return getString(TOPIC_SEGMENTS_OUT);
     }
 
+    public String segmentsLiveTopic() {
+        return getString(TOPIC_SEGMENTS_LIVE);
+    }
+
     public String deadLetterTopic() {
         return getString(TOPIC_DEAD_LETTER);
     }
@@ -407,6 +416,7 @@ public final class StreamdrzConfig extends AbstractConfig {
             return TopologyConfig.builder()
                     .audioInTopic(audioInTopic())
                     .segmentsOutTopic(segmentsOutTopic())
+                    .segmentsLiveTopic(segmentsLiveTopic())
                     .deadLetterTopic(deadLetterTopic())
                     .reorderWindow(getInt(REORDER_WINDOW))
                     .gapFillMax(Duration.ofMillis(getLong(GAP_FILL_MAX_MS)))

@@ -9,6 +9,8 @@ import java.time.Duration;
  *
  * @param audioInTopic     where frames come from ({@code streamdrz.topic.audio.in})
  * @param segmentsOutTopic where segments go ({@code streamdrz.topic.segments.out})
+ * @param segmentsLiveTopic where provisional segments go, same record type, status PROVISIONAL
+ *                         ({@code streamdrz.topic.segments.live})
  * @param deadLetterTopic  where unusable frames go ({@code streamdrz.topic.dead.letter})
  * @param reorderWindow    frames a call may have waiting behind a missing one before the missing one is
  *                         declared lost ({@code streamdrz.frames.reorder.window})
@@ -24,7 +26,8 @@ import java.time.Duration;
  * @param bufferMax        the most audio one call may hold before inference: the unfinished chunk plus
  *                         frames waiting out of order ({@code streamdrz.limits.buffer.max.ms})
  */
-public record TopologyConfig(String audioInTopic, String segmentsOutTopic, String deadLetterTopic,
+public record TopologyConfig(String audioInTopic, String segmentsOutTopic, String segmentsLiveTopic,
+                             String deadLetterTopic,
                              int reorderWindow, Duration gapFillMax, Duration idleTimeout,
                              Duration idleCheckInterval, Duration closedRetention, int frameMaxBytes,
                              Duration callMax, Duration bufferMax) {
@@ -38,6 +41,7 @@ public record TopologyConfig(String audioInTopic, String segmentsOutTopic, Strin
     public TopologyConfig {
         requireName(audioInTopic, "audio-in topic");
         requireName(segmentsOutTopic, "segments-out topic");
+        requireName(segmentsLiveTopic, "segments-live topic");
         requireName(deadLetterTopic, "dead-letter topic");
         if (reorderWindow < 0) {
             throw new IllegalArgumentException("reorder window must be >= 0 frames, not " + reorderWindow);
@@ -79,6 +83,7 @@ public record TopologyConfig(String audioInTopic, String segmentsOutTopic, Strin
     public static final class Builder {
         private String audioInTopic = "audio-in";
         private String segmentsOutTopic = "segments-out";
+        private String segmentsLiveTopic = "segments-live";
         private String deadLetterTopic = "audio-in-dlq";
         private int reorderWindow = 8;
         private Duration gapFillMax = Duration.ofSeconds(2);
@@ -99,6 +104,11 @@ public record TopologyConfig(String audioInTopic, String segmentsOutTopic, Strin
 
         public Builder segmentsOutTopic(String topic) {
             this.segmentsOutTopic = topic;
+            return this;
+        }
+
+        public Builder segmentsLiveTopic(String topic) {
+            this.segmentsLiveTopic = topic;
             return this;
         }
 
@@ -148,8 +158,8 @@ public record TopologyConfig(String audioInTopic, String segmentsOutTopic, Strin
         }
 
         public TopologyConfig build() {
-            return new TopologyConfig(audioInTopic, segmentsOutTopic, deadLetterTopic, reorderWindow, gapFillMax,
-                    idleTimeout, idleCheckInterval, closedRetention, frameMaxBytes, callMax, bufferMax);
+            return new TopologyConfig(audioInTopic, segmentsOutTopic, segmentsLiveTopic, deadLetterTopic,
+                    reorderWindow, gapFillMax, idleTimeout, idleCheckInterval, closedRetention, frameMaxBytes, callMax, bufferMax);
         }
     }
 }

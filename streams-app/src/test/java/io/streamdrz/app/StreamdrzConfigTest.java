@@ -33,6 +33,7 @@ class StreamdrzConfigTest {
         StreamdrzConfig config = StreamdrzConfig.of(Map.of());
         assertEquals("audio-in", config.audioInTopic());
         assertEquals("segments-out", config.segmentsOutTopic());
+        assertEquals("segments-live", config.segmentsLiveTopic());
         assertEquals("audio-in-dlq", config.deadLetterTopic());
         assertFalse(config.createTopics());
         assertEquals(TopologyConfig.builder().build(), config.topologyConfig());
@@ -174,7 +175,9 @@ class StreamdrzConfigTest {
                 "streamdrz.frames.gap.fill.max.ms", "500",
                 "streamdrz.call.idle.timeout.ms", "7000",
                 "streamdrz.limits.frame.max.bytes", "1000",
-                "streamdrz.limits.buffer.max.ms", "20000")).topologyConfig();
+                "streamdrz.limits.buffer.max.ms", "20000",
+                "streamdrz.topic.segments.live", "calls-live")).topologyConfig();
+        assertEquals("calls-live", t.segmentsLiveTopic());
         assertEquals(Duration.ofMillis(500), t.gapFillMax());
         assertEquals(Duration.ofSeconds(7), t.idleTimeout());
         assertEquals(1000, t.frameMaxBytes());
