@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class FastavroInteropTest {
 
     private static final Path CURRENT = Path.of("src/main/avro");
+    private static final Path RELEASED = Path.of("src/main/resources/streamdrz/schemas");
     private static final Path FROZEN_V1 = Path.of("src/test/resources/io/streamdrz/schema/AudioFrame-v1.avsc");
 
     private static final byte[] PAYLOAD = "mu-law bytes\u00ff".getBytes(StandardCharsets.ISO_8859_1);
@@ -68,6 +69,38 @@ class FastavroInteropTest {
 
         assertEquals(SpeakerSegment.newBuilder().setCallId("py-call").setSpeaker("C").setStartMs(61_000L)
                 .setEndMs(62_500L).setConfidence(0.5f).setChunkIndex(12).setModelId("py-model").build(), segment);
+    }
+
+    @Test
+    void aProvisionalSegmentWrittenWithTheCurrentAvscDecodes() throws Exception {
+        // a live-view tool in Python can write (and so test against) segments-live records
+        byte[] bytes = FastavroWriter.write(CURRENT.resolve("SpeakerSegment.avsc"), """
+                {"callId": "py-call", "speaker": "A", "startMs": 8000, "endMs": 9500, "confidence": 0.25,
+                 "chunkIndex": 1, "modelId": "py-model", "status": "PROVISIONAL", "revision": 4,
+                 "finalThroughMs": 7250}
+                """);
+
+        SpeakerSegment segment = new SpeakerSegmentSerde().deserialize("segments-live", bytes);
+
+        assertEquals(SegmentStatus.PROVISIONAL, segment.getStatus());
+        assertEquals(4, segment.getRevision());
+        assertEquals(7_250L, segment.getFinalThroughMs());
+        assertEquals(9_500L, segment.getEndMs());
+    }
+
+    @Test
+    void aSpeakerSegmentWrittenWithVersion2ReadsAsFinal() throws Exception {
+        byte[] bytes = FastavroWriter.write(RELEASED.resolve("SpeakerSegment-v2.avsc"), """
+                {"callId": "py-old", "speaker": "B", "startMs": 0, "endMs": 500, "confidence": 1.0,
+                 "chunkIndex": 0, "modelId": "py-model", "speakerId": "agent-7", "speakerName": "Ana"}
+                """);
+
+        SpeakerSegment segment = new SpeakerSegmentSerde().deserialize("segments-out", bytes);
+
+        assertEquals("Ana", segment.getSpeakerName());
+        assertEquals(SegmentStatus.FINAL, segment.getStatus());
+        assertEquals(0, segment.getRevision());
+        assertNull(segment.getFinalThroughMs());
     }
 
     @Test

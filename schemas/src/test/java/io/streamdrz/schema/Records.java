@@ -42,4 +42,15 @@ final class Records {
                 .setModelId("drz-tiny-2026-11")
                 .build();
     }
+
+    /** What segments-live carries: the second live window of call-42, final through 3 s. */
+    static SpeakerSegment provisionalSegment() {
+        return SpeakerSegment.newBuilder(speakerSegment())
+                .setSpeakerId("agent-7")
+                .setSpeakerName("Ana")
+                .setStatus(SegmentStatus.PROVISIONAL)
+                .setRevision(2)
+                .setFinalThroughMs(3_000L)
+                .build();
+    }
 }

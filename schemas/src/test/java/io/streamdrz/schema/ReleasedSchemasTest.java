@@ -34,6 +34,7 @@ class ReleasedSchemasTest {
             Map.entry("AudioFrame-v3.avsc", 0xf053921b4d1d0f78L),
             Map.entry("SpeakerSegment-v1.avsc", 0xa3bf6f08819eefb6L),
             Map.entry("SpeakerSegment-v2.avsc", 0x334f35beb4e5609fL),
+            Map.entry("SpeakerSegment-v3.avsc", 0x8283ffb4bf7e72c7L),
             Map.entry("Voiceprint-v1.avsc", 0xb17d46fc9733fa05L),
             Map.entry("CallSpeakersState-v1.avsc", 0x32edbac87f42d7bfL),
             Map.entry("BufferedFrame-v1.avsc", 0x5d9dd29a844d10a4L),

@@ -4,11 +4,18 @@ import io.streamdrz.state.CallDiarizationState;
 import io.streamdrz.state.StoredPrompt;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -132,6 +139,74 @@ class SchemaEvolutionTest {
         assertEquals(5L, frame.getProducerTimestampMs());
         assertNull(frame.getExpectedSpeakers());
         assertNull(frame.getExpectedSpeakerIds());
+    }
+
+    @Test
+    void aProvisionalSegmentReadsWithTheVersion2And1ReaderSchemas() throws IOException {
+        // A consumer built on v1 or v2 that registers v3 (as a fastavro or avsc reader
+        // would, from the file) reads segments-live: the new fields drop, the rest is intact.
+        byte[] bytes = new SpeakerSegmentSerde().serialize("segments-live", Records.provisionalSegment());
+        for (int version : new int[] {1, 2}) {
+            Schema old = releasedVersion("io.streamdrz.schema.SpeakerSegment", version);
+            GenericRecord read = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), old, ReleasedSchemas.get())
+                    .decode(bytes);
+
+            assertEquals(old, read.getSchema());
+            assertNull(read.getSchema().getField("status"), "v" + version + " predates the status");
+            assertEquals("call-42", read.get("callId").toString());
+            assertEquals("B", read.get("speaker").toString());
+            assertEquals(1_250L, read.get("startMs"));
+            assertEquals(4_800L, read.get("endMs"));
+            assertEquals(0.875f, read.get("confidence"));
+            assertEquals(3, read.get("chunkIndex"));
+            assertEquals("drz-tiny-2026-11", read.get("modelId").toString());
+            if (version == 2) {
+                assertEquals("Ana", read.get("speakerName").toString());
+            }
+        }
+    }
+
+    @Test
+    void aSpeakerSegmentWrittenWithVersion2ReadsAsFinal() throws IOException {
+        // everything on segments-out before version 3 was final
+        Schema v2 = releasedVersion("io.streamdrz.schema.SpeakerSegment", 2);
+        GenericRecord written = new GenericRecordBuilder(v2)
+                .set("callId", "old").set("speaker", "A").set("startMs", 0L).set("endMs", 900L)
+                .set("confidence", 0.5f).set("chunkIndex", 1).set("modelId", "m")
+                .set("speakerId", "agent-7").set("speakerName", "Ana")
+                .build();
+        ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(written);
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+
+        SpeakerSegment segment = new SpeakerSegmentSerde().deserialize("segments-out", bytes);
+
+        assertEquals("agent-7", segment.getSpeakerId());
+        assertEquals(SegmentStatus.FINAL, segment.getStatus());
+        assertEquals(0, segment.getRevision());
+        assertNull(segment.getFinalThroughMs());
+    }
+
+    @Test
+    void aStatusThisVersionDoesNotKnowReadsAsFinal() throws IOException {
+        // The enum's own default is what lets a later version add a status without
+        // breaking readers of this one; a field default alone would not.
+        Schema later = new Schema.Parser().parse(SpeakerSegment.getClassSchema().toString()
+                .replace("[\"FINAL\",\"PROVISIONAL\"]", "[\"FINAL\",\"PROVISIONAL\",\"RETRACTED\"]"));
+        GenericRecord written = new GenericRecordBuilder(later)
+                .set("callId", "c").set("speaker", "A").set("startMs", 0L).set("endMs", 1L)
+                .set("confidence", 1f).set("chunkIndex", 0).set("modelId", "m")
+                .set("status", new GenericData.EnumSymbol(later.getField("status").schema(), "RETRACTED"))
+                .build();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(later).write(written, encoder);
+        encoder.flush();
+
+        SpeakerSegment segment = new SpecificDatumReader<SpeakerSegment>(later, SpeakerSegment.getClassSchema())
+                .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+
+        assertEquals(SegmentStatus.FINAL, segment.getStatus());
     }
 
     private static Schema releasedVersion(String fullName, int version) {

@@ -319,6 +319,10 @@ public final class StreamdrzConfig extends AbstractConfig {
         return getString(TOPIC_SEGMENTS_OUT);
     }
 
+    public String segmentsLiveTopic() {
+        return liveConfig().topic();
+    }
+
     public String deadLetterTopic() {
         return getString(TOPIC_DEAD_LETTER);
     }

@@ -3,6 +3,7 @@ package io.streamdrz.cli;
 import io.streamdrz.app.StreamdrzConfig;
 import io.streamdrz.client.SegmentReader;
 import io.streamdrz.eval.Rttm;
+import io.streamdrz.schema.SegmentStatus;
 import io.streamdrz.schema.SpeakerSegment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,21 +24,30 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code streamdrz consume}: segments-out as RTTM or JSON lines, as they arrive. */
+/**
+ * {@code streamdrz consume}: segments-out (final segments), segments-live (provisional ones)
+ * or both, as RTTM or JSON lines, as they arrive.
+ */
 @Command(name = "consume",
         mixinStandardHelpOptions = true,
-        header = "Print the segments of segments-out as RTTM or JSON lines.",
+        header = "Print the segments of segments-out (or segments-live) as RTTM or JSON lines.",
         sortOptions = false,
         description = {
             "Print the segments on segments-out as they arrive, as RTTM (file id = call id) or JSON lines. "
                 + "Reads committed records only, from every partition, without a consumer group. JSON lines also "
-                + "show each call's end ({\"callId\": ..., \"end\": \"END_OF_STREAM\"})."},
+                + "show each call's end ({\"callId\": ..., \"end\": \"END_OF_STREAM\"}).",
+            "",
+            "--live reads the provisional segments of segments-live instead, --both both topics. A provisional "
+                + "segment's JSON line adds status, revision and finalThroughMs; in RTTM its speaker name ends "
+                + "in ~ (A~), so that it is never scored as a final one."},
         footer = {"", "Examples:",
             "  streamdrz consume --from-beginning --calls 1 > call.rttm",
-            "  streamdrz consume --format json --timeout 30000"})
+            "  streamdrz consume --format json --timeout 30000",
+            "  streamdrz consume --both --format json"})
 public final class ConsumeCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,6 +61,12 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "rttm|json", defaultValue = "rttm",
             description = "Output format (default: ${DEFAULT-VALUE}).")
     private String format;
+
+    @Option(names = "--live", description = "Read segments-live (provisional segments) instead of segments-out.")
+    private boolean live;
+
+    @Option(names = "--both", description = "Read segments-out and segments-live, interleaved as they arrive.")
+    private boolean both;
 
     @Option(names = "--from-beginning", description = "Start at the earliest segment instead of the newest.")
     private boolean fromBeginning;
@@ -67,6 +83,9 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout.")
     private Path output;
 
+    private long segments;
+    private long ended;
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -75,6 +94,9 @@ public final class ConsumeCommand implements Callable<Integer> {
             case "rttm" -> false;
             default -> throw new CommandLine.ParameterException(spec.commandLine(), "--format is rttm or json");
         };
+        if (live && both) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--live and --both exclude each other");
+        }
         StreamdrzConfig config;
         try {
             config = kafka.load(Map.of());
@@ -82,29 +104,19 @@ public final class ConsumeCommand implements Callable<Integer> {
             err.println("streamdrz consume: " + e.getMessage());
             return 2;
         }
-        long[] segments = {0};
-        long[] ended = {0};
+        List<String> topics = both ? List.of(config.segmentsOutTopic(), config.segmentsLiveTopic())
+                : List.of(live ? config.segmentsLiveTopic() : config.segmentsOutTopic());
+        // Call ends count (and print) from the first topic only, so that --both does not see a
+        // call end twice; and segments-out's end is the one after which no final segment comes.
+        String endTopic = topics.get(0);
         try (Writer file = output == null ? null : Files.newBufferedWriter(output, StandardCharsets.UTF_8);
-             SegmentReader reader = new SegmentReader(config.consumerProperties(), config.segmentsOutTopic(),
-                     fromBeginning)) {
+             SegmentReader reader = new SegmentReader(config.consumerProperties(), topics, fromBeginning)) {
             PrintWriter out = file == null ? spec.commandLine().getOut() : new PrintWriter(file);
             Thread main = Thread.currentThread();
             Thread hook = new Thread(reader::wakeup);
             Runtime.getRuntime().addShutdownHook(hook);
-            reader.read(event -> {
-                if (event instanceof SegmentReader.Segment s) {
-                    segments[0]++;
-                    out.print(json ? json(s.segment()) + "\n" : rttm(s.segment()));
-                } else if (event instanceof SegmentReader.CallEnded e) {
-                    ended[0]++;
-                    if (json) {
-                        ObjectNode node = JSON.createObjectNode().put("callId", e.callId()).put("end", e.reason());
-                        out.println(node);
-                    }
-                }
-                out.flush();
-                return (maxMessages == null || segments[0] < maxMessages) && (calls == null || ended[0] < calls);
-            }, timeoutMs == null ? null : Duration.ofMillis(timeoutMs));
+            Duration idle = timeoutMs == null ? null : Duration.ofMillis(timeoutMs);
+            reader.read(event -> print(event, out, json, endTopic), idle);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
@@ -121,9 +133,29 @@ public final class ConsumeCommand implements Callable<Integer> {
         }
     }
 
+    /** Prints one event; false once a stop condition is met. */
+    private boolean print(SegmentReader.Event event, PrintWriter out, boolean json, String endTopic) {
+        if (event instanceof SegmentReader.Segment s) {
+            segments++;
+            out.print(json ? json(s.segment()) + "\n" : rttm(s.segment()));
+        } else if (event instanceof SegmentReader.CallEnded e && e.topic().equals(endTopic)) {
+            ended++;
+            if (json) {
+                out.println(JSON.createObjectNode().put("callId", e.callId()).put("end", e.reason()));
+            }
+        }
+        out.flush();
+        return (maxMessages == null || segments < maxMessages) && (calls == null || ended < calls);
+    }
+
+    /**
+     * One RTTM line. A provisional segment's speaker name ends in {@code ~}: RTTM has no
+     * field for status, and a distinct name keeps it apart from final segments when scored.
+     */
     static String rttm(SpeakerSegment s) {
+        String speaker = s.getStatus() == SegmentStatus.PROVISIONAL ? s.getSpeaker() + "~" : s.getSpeaker();
         return "SPEAKER " + s.getCallId() + " 1 " + Rttm.fixed3(s.getStartMs() / 1000.0) + " "
-                + Rttm.fixed3((s.getEndMs() - s.getStartMs()) / 1000.0) + " <NA> <NA> " + s.getSpeaker() + " <NA> <NA>\n";
+                + Rttm.fixed3((s.getEndMs() - s.getStartMs()) / 1000.0) + " <NA> <NA> " + speaker + " <NA> <NA>\n";
     }
 
     static String json(SpeakerSegment s) {
@@ -137,6 +169,15 @@ public final class ConsumeCommand implements Callable<Integer> {
                 .put("modelId", s.getModelId());
         if (s.getSpeakerId() != null) {
             node.put("speakerId", s.getSpeakerId()).put("speakerName", s.getSpeakerName());
+        }
+        // Final lines stay as they were before version 3, for scripts that read them.
+        if (s.getStatus() == SegmentStatus.PROVISIONAL) {
+            node.put("status", s.getStatus().name()).put("revision", s.getRevision());
+            if (s.getFinalThroughMs() == null) {
+                node.putNull("finalThroughMs");
+            } else {
+                node.put("finalThroughMs", s.getFinalThroughMs());
+            }
         }
         return node.toString();
     }

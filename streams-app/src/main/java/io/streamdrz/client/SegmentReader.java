@@ -22,13 +22,14 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Reads segments-out: every partition, read-committed (so a segment from a
- * transaction that was aborted, e.g. by a crash, is never seen), without a consumer
- * group. Hands each segment and each end-of-call record to a listener as it arrives.
+ * Reads segments-out, segments-live or both: every partition, read-committed (so a
+ * segment from a transaction that was aborted, e.g. by a crash, is never seen), without
+ * a consumer group. Hands each segment and each end-of-call record to a listener as it
+ * arrives; from several topics, interleaved in the order the polls return them.
  */
 public final class SegmentReader implements AutoCloseable {
 
-    /** What arrives on segments-out. */
+    /** What arrives on segments-out (or segments-live). */
     public sealed interface Event permits Segment, CallEnded {
         String callId();
 
@@ -40,30 +41,42 @@ public final class SegmentReader implements AutoCloseable {
     public record Segment(String callId, SpeakerSegment segment, long timestamp, long readAtMs) implements Event {
     }
 
-    /** The end-of-call record: nothing more will come for the call. */
-    public record CallEnded(String callId, String reason, long timestamp, long readAtMs) implements Event {
+    /**
+     * The end-of-call record: nothing more will come for the call on {@code topic}, named
+     * so that a reader of several topics can tell which one ended.
+     */
+    public record CallEnded(String callId, String reason, long timestamp, long readAtMs, String topic)
+            implements Event {
     }
 
     private final KafkaConsumer<String, SpeakerSegment> consumer;
 
+    /** Reads one topic; see {@link #SegmentReader(Map, List, boolean)}. */
+    public SegmentReader(Map<String, Object> consumerConfig, String topic, boolean fromBeginning) {
+        this(consumerConfig, List.of(topic), fromBeginning);
+    }
+
     /**
      * @param consumerConfig Kafka consumer settings (at least bootstrap.servers)
+     * @param topics         every topic to read; each must exist
      * @param fromBeginning  start at the earliest segment, else at the end (what is written from now on)
      */
-    public SegmentReader(Map<String, Object> consumerConfig, String topic, boolean fromBeginning) {
+    public SegmentReader(Map<String, Object> consumerConfig, List<String> topics, boolean fromBeginning) {
         Map<String, Object> config = new HashMap<>(consumerConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new SpeakerSegmentSerde());
         List<TopicPartition> partitions = new ArrayList<>();
-        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-        if (infos == null || infos.isEmpty()) {
-            consumer.close();
-            throw new IllegalStateException("topic " + topic + " does not exist");
-        }
-        for (PartitionInfo info : infos) {
-            partitions.add(new TopicPartition(topic, info.partition()));
+        for (String topic : topics) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty()) {
+                consumer.close();
+                throw new IllegalStateException("topic " + topic + " does not exist");
+            }
+            for (PartitionInfo info : infos) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
         }
         consumer.assign(partitions);
         if (fromBeginning) {
@@ -89,7 +102,7 @@ public final class SegmentReader implements AutoCloseable {
                 for (ConsumerRecord<String, SpeakerSegment> r : records) {
                     lastNanos = System.nanoTime();
                     Event event = r.value() != null ? new Segment(r.key(), r.value(), r.timestamp(), now)
-                            : new CallEnded(r.key(), endReason(r), r.timestamp(), now);
+                            : new CallEnded(r.key(), endReason(r), r.timestamp(), now, r.topic());
                     if (!listener.test(event)) {
                         return true;
                     }

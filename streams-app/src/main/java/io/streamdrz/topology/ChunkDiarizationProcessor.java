@@ -120,7 +120,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
             log.warn("call {}: its speaker state could not be deleted", callId, deleteFailed);
         }
         identification.end(callId);
-        toLive(callId, new FinalChunk(new CallState(), 0, true), timestamp);
+        toLive(callId, new FinalChunk(new CallState(), 0, CallEnd.INTERNAL_ERROR), timestamp);
         forwardEnd(callId, timestamp, CallEnd.INTERNAL_ERROR);
     }
 
@@ -131,9 +131,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
     }
 
     private void forwardEnd(String callId, long timestamp, CallEnd reason) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(DiarizationTopology.CALL_END_HEADER, reason.name().getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<String, Object>(callId, null, timestamp, headers), DiarizationTopology.SEGMENTS_SINK);
+        context.forward(CallEnd.record(callId, reason, timestamp), DiarizationTopology.SEGMENTS_SINK);
     }
 
     private void diarize(Record<String, AudioChunk> record) {
@@ -173,7 +171,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
         }
         double chunkStart = before.chunkIndex() * (inference.chunkSamples() / (double) inference.sampleRate());
         toLive(callId, new FinalChunk(after, chunkStart + chunk.samples().length / (double) inference.sampleRate(),
-                chunk.last()), record.timestamp());
+                chunk.last() ? chunk.endReason() : null), record.timestamp());
         countEmitted(callId, stored == null, emit.size());
 
         if (chunk.last()) {

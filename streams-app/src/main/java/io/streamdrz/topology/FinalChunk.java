@@ -9,7 +9,11 @@ import io.streamdrz.recipe.CallState;
  *
  * @param after      the call's state after the chunk, with every segment the chunk made or extended
  * @param endSeconds call time of the chunk's end
- * @param last       whether the call ended with this chunk
+ * @param end        why the call ended with this chunk, or null while it goes on
  */
-record FinalChunk(CallState after, double endSeconds, boolean last) {
+record FinalChunk(CallState after, double endSeconds, CallEnd end) {
+
+    boolean last() {
+        return end != null;
+    }
 }

@@ -29,7 +29,8 @@ import java.util.concurrent.CompletionException;
  * window covered go to the live topic as PROVISIONAL segments. When a final chunk comes,
  * the audio since the last window gets the final run's own labels, so the provisional
  * stream covers the whole call. Windows never change the call state: final segments are
- * the same with live labels on or off.
+ * the same with live labels on or off. After a call's last segment, the same end-of-call
+ * record as on segments-out.
  *
  * <p>Windows run on the engine's live batcher while the stream thread goes on; their
  * labels are forwarded by the next frame of the call or by a wall-clock punctuator, so
@@ -156,6 +157,7 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
         emit(callId, labels, revision, chunk.last() ? toMs(chunk.endSeconds()) : finalThroughMs(after), timestamp);
         if (chunk.last()) {
             calls.remove(callId);
+            context.forward(CallEnd.record(callId, chunk.end(), timestamp));
         } else if (call != null) {
             call.chunk = after.chunkIndex();
             call.labelledTo = Math.max(call.labelledTo, chunkStart(call.chunk, call.rate));

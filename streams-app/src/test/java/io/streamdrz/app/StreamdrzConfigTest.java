@@ -2,6 +2,7 @@ package io.streamdrz.app;
 
 import io.streamdrz.inference.ModelOptions;
 import io.streamdrz.topology.DeadLetterProcessingExceptionHandler;
+import io.streamdrz.topology.LiveConfig;
 import io.streamdrz.topology.TopologyConfig;
 
 import org.apache.kafka.common.config.ConfigDef;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -33,6 +35,7 @@ class StreamdrzConfigTest {
         StreamdrzConfig config = StreamdrzConfig.of(Map.of());
         assertEquals("audio-in", config.audioInTopic());
         assertEquals("segments-out", config.segmentsOutTopic());
+        assertEquals("segments-live", config.segmentsLiveTopic());
         assertEquals("audio-in-dlq", config.deadLetterTopic());
         assertFalse(config.createTopics());
         assertEquals(TopologyConfig.builder().build(), config.topologyConfig());
@@ -166,6 +169,17 @@ class StreamdrzConfigTest {
         assertThrows(ConfigException.class, () -> StreamdrzConfig.of(Map.of("streamdrz.call.max.speakers", "-1")));
         assertEquals(2, StreamdrzConfig.load(null, Map.of("STREAMDRZ_CALL_MAX_SPEAKERS", "2"), Map.of()).callMaxSpeakers());
         assertThrows(ConfigException.class, () -> StreamdrzConfig.load(dir.resolve("missing.properties"), Map.of(), Map.of()));
+    }
+
+    @Test
+    void liveSettingsReachTheLiveConfigAndTheAppsTopics() {
+        StreamdrzConfig on = StreamdrzConfig.of(Map.of("streamdrz.topic.segments.live", "calls-live",
+                "streamdrz.live.hop.ms", "750"));
+        assertEquals(new LiveConfig("calls-live", Duration.ofMillis(750)), on.liveConfig());
+        assertEquals(List.of("audio-in", "segments-out", "audio-in-dlq", "calls-live"), on.appTopics());
+        StreamdrzConfig off = StreamdrzConfig.of(Map.of("streamdrz.live.hop.ms", "0"));
+        assertEquals(false, off.liveConfig().enabled());
+        assertEquals(List.of("audio-in", "segments-out", "audio-in-dlq"), off.appTopics());
     }
 
     @Test

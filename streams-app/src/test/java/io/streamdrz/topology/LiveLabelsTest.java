@@ -57,7 +57,12 @@ class LiveLabelsTest {
     void theProvisionalStreamCoversTheCallOnceWithTheFinalLabels() {
         try (TopologyHarness h = harness(new FakeInference(CHUNK), LIVE)) {
             h.sendAll(TestCalls.frames("call-1", SCRIPT));
-            List<SpeakerSegment> live = values(h.segmentsLive.readRecordsToList());
+            List<TestRecord<String, SpeakerSegment>> records = h.segmentsLive.readRecordsToList();
+            TestRecord<String, SpeakerSegment> end = records.get(records.size() - 1);
+            assertEquals(null, end.value(), "the live topic ends the call too");
+            assertEquals("END_OF_STREAM", new String(end.headers().lastHeader(DiarizationTopology.CALL_END_HEADER)
+                    .value(), java.nio.charset.StandardCharsets.UTF_8));
+            List<SpeakerSegment> live = values(records);
             assertEquals(TestCalls.expected(SCRIPT), merged(live), "B is B in both streams, from the prompts");
             for (int i = 1; i < live.size(); i++) {
                 assertTrue(live.get(i).getRevision() >= live.get(i - 1).getRevision(), "revisions only grow");
