@@ -11,6 +11,9 @@ audio; shorter at the start of a call) is diarized with the prompts of the state
 the last final chunk, on a copy of that state, and the labels it gives the newest hop of
 audio are the provisional segments of that hop. The copy is thrown away, so provisional
 windows never change the call state: the final stream is the same with the mode on or off.
+As in the streams app (LiveLabeler, LiveSpeech), a window's speech comes from one VAD
+stream over the call's audio, not from the VAD run again on the window; final chunks run
+it on the chunk alone, as always.
 
 Reported per set (whole files scored, md-eval collars):
   final         DER of the final segments (what segments-out carries today)
@@ -30,7 +33,8 @@ import numpy as np
 import der
 import realsets
 from export import OnnxDiarizer
-from prompts import CallState, StreamingDiarizer
+from prompts import CallState, ChunkOutput, StreamingDiarizer
+from vad import WINDOWS, chunk_speech
 
 GRID = 0.01     # seconds per frame of the flip-rate grid
 
@@ -56,9 +60,21 @@ def provisional_window(sd: StreamingDiarizer, st: CallState, audio, since, end, 
     return [(s + shift, e + shift, lab) for s, e, lab in got]
 
 
-def diarize_rolling(sd: StreamingDiarizer, audio, hop):
+def streamed_speech(cfg, probs, w0, end):
+    """A window's speech regions, in seconds from its start w0, from the VAD windows of the
+    call's stream `probs` that lie inside samples [w0, end) (LiveSpeech.regions)."""
+    if probs is None:
+        return None
+    window = WINDOWS[cfg.sample_rate][0]
+    k0, k1 = -(-w0 // window), end // window
+    offset = (k0 * window - w0) / cfg.sample_rate
+    return [(a + offset, b + offset) for a, b in chunk_speech(probs[k0:k1], window / cfg.sample_rate, cfg)]
+
+
+def diarize_rolling(sd: StreamingDiarizer, audio, hop, probs=None):
     """(final segments [(s, e, label, conf)], provisional segments [(s, e, label)]) of one
-    call, with a provisional window every `hop` seconds between final chunks."""
+    call, with a provisional window every `hop` seconds between final chunks; `probs`: the
+    VAD stream over the whole call, or None for a model without a VAD."""
     cfg = sd.cfg
     cs, hs = cfg.chunk_samples, int(round(hop * cfg.sample_rate))
     st, provisional = CallState(), []
@@ -71,7 +87,9 @@ def diarize_rolling(sd: StreamingDiarizer, audio, hop):
         # the windows between final chunks k-1 and k share the state: one batch
         inputs, prompts = zip(*(sd.prepare(st, audio[max(0, e - cs):e]) for e in ends))
         outs = sd.run_chunks(np.stack(inputs), [len(p) for p in prompts])
-        for since, e, p, out in zip([k * cs] + ends[:-1], ends, prompts, outs):
+        for i, (since, e, p, out) in enumerate(zip([k * cs] + ends[:-1], ends, prompts, outs)):
+            if i < len(ends) - 1 and probs is not None:     # a window, not the final chunk's own run
+                out = ChunkOutput(out.segments, out.embeddings, streamed_speech(cfg, probs, max(0, e - cs), e))
             provisional += provisional_window(sd, st, audio, since, e, out, p)
         chunk = audio[k * cs:(k + 1) * cs]
         x, p = sd.prepare(st, chunk)
@@ -111,7 +129,8 @@ def evaluate_set(items, model, hop):
     sd = StreamingDiarizer(model.cfg, model.run_chunks)
     finals, provs, both, differ = {}, {}, 0.0, 0.0
     for fid, audio, _ in items:
-        finals[fid], provs[fid] = diarize_rolling(sd, audio, hop)
+        probs = None if model.vad is None else model.vad.probabilities(audio, model.cfg.sample_rate)[0]
+        finals[fid], provs[fid] = diarize_rolling(sd, audio, hop, probs)
         b, d = flips(finals[fid], provs[fid], len(audio) / realsets.SR)
         both, differ = both + b, differ + d
     return {"hop_seconds": hop, "final": score(items, finals), "provisional": score(items, provs),

@@ -4,7 +4,7 @@ import numpy as np
 
 from model import ModelConfig
 from prompts import ChunkOutput, StreamingDiarizer
-from rolling import diarize_rolling, flips
+from rolling import diarize_rolling, flips, streamed_speech
 
 cfg = ModelConfig()
 SR = cfg.sample_rate
@@ -57,3 +57,13 @@ def test_provisional_labels_cover_the_newest_hop_and_agree_with_the_final_ones()
 def test_flips_counts_the_time_labels_differ():
     both, differ = flips([(0.0, 2.0, 0, 0.9)], [(1.0, 3.0, 1)], 4.0)
     assert (round(both, 2), round(differ, 2)) == (1.0, 1.0)
+
+
+def test_a_windows_speech_comes_from_the_calls_vad_stream_at_its_own_offset():
+    probs = np.zeros(100, np.float32)
+    probs[10:40] = 0.9                      # VAD windows 10..39 of the call: 0.32 s to 1.28 s
+    w0 = 1000                               # the window starts between two VAD windows
+    (a, b), = streamed_speech(cfg, probs, w0, w0 + 2 * SR)
+    assert abs(a - ((10 * 512 - w0) / SR - cfg.vad_pad)) < 1e-6
+    assert abs(b - ((40 * 512 - w0) / SR + cfg.vad_pad)) < 1e-6
+    assert streamed_speech(cfg, None, w0, w0 + SR) is None

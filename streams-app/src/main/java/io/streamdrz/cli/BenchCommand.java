@@ -4,6 +4,7 @@ import io.streamdrz.app.DiarizationEngine;
 import io.streamdrz.app.StreamdrzConfig;
 import io.streamdrz.audio.AudioClip;
 import io.streamdrz.audio.AudioDecodeException;
+import io.streamdrz.bench.FirstLabels;
 import io.streamdrz.bench.LatencyStats;
 import io.streamdrz.bench.ResourceMeter;
 import io.streamdrz.bench.Sustainability;
@@ -14,6 +15,7 @@ import io.streamdrz.inference.ChunkBatcher;
 import io.streamdrz.inference.ModelContractException;
 import io.streamdrz.schema.AudioEncoding;
 import io.streamdrz.schema.AudioFrame;
+import io.streamdrz.schema.SegmentStatus;
 import io.streamdrz.schema.AudioFrameSerde;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -102,6 +104,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "A step is sustained only if its p99 latency is at most this (default: ${DEFAULT-VALUE}).")
     private long maxP99Ms;
 
+    @Option(names = "--max-first-label-p99-ms", paramLabel = "MS", defaultValue = "2000",
+            description = "With live labels on, a step is sustained only if the p99 latency from audio produced to its "
+                    + "first label is at most this (default: ${DEFAULT-VALUE}).")
+    private long maxFirstLabelP99Ms;
+
     @Option(names = "--frame-ms", paramLabel = "MS", defaultValue = "20",
             description = "Audio per frame (default: ${DEFAULT-VALUE}).")
     private int frameMs;
@@ -120,7 +127,19 @@ public final class BenchCommand implements Callable<Integer> {
                        long p99Ms, long maxMs, long lagMax, double lagSlope, double framesPerSecond,
                        double wallSeconds, double processCpuSeconds, double appCpuSeconds, double cores,
                        double rtf, double modelRtf, double meanBatch, long heapPeakBytes, long rssPeakBytes,
-                       boolean sustained, List<String> violations) {
+                       FirstLabel firstLabel, boolean sustained, List<String> violations) {
+    }
+
+    /**
+     * Latency from audio produced to the first (provisional) label covering it ({@link FirstLabels});
+     * null with live labels off.
+     *
+     * @param frames          frames a provisional segment labelled first
+     * @param finalFirstShare share of the labelled frames whose first label was a final one
+     * @param liveRecords     provisional segments read
+     */
+    public record FirstLabel(int frames, long p50Ms, long p95Ms, long p99Ms, long maxMs, double finalFirstShare,
+                             long liveRecords) {
     }
 
     /** The whole run, as written by --json. */
@@ -173,7 +192,7 @@ public final class BenchCommand implements Callable<Integer> {
             shown.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
                     String.valueOf(streamsConfig.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)));
             for (String key : List.of(StreamdrzConfig.TOPICS_PARTITIONS, StreamdrzConfig.MODEL_THREADS,
-                    StreamdrzConfig.MODEL_BATCH_MAX, StreamdrzConfig.MODEL_BATCH_WAIT_MS)) {
+                    StreamdrzConfig.MODEL_BATCH_MAX, StreamdrzConfig.MODEL_BATCH_WAIT_MS, StreamdrzConfig.LIVE_HOP_MS)) {
                 shown.put(key, String.valueOf(config.values().get(key)));
             }
             shown.putAll(settings);
@@ -186,13 +205,15 @@ public final class BenchCommand implements Callable<Integer> {
                     callSeconds, sources.size(), sources.size() == 1 ? "" : "s", frameMs, stagger, maxP99Ms);
             out.flush();
 
-            Load load = new Load(config, admin, engine.batcher(), Sustainability.defaults().withMaxP99(maxP99Ms));
+            Load load = new Load(config, admin, engine.batcher(), Sustainability.defaults().withMaxP99(maxP99Ms),
+                    config.liveConfig().enabled() ? maxFirstLabelP99Ms : -1);
             // Warm-up: one short call as fast as possible, so the JIT does not weigh on the first step.
             load.run("warmup", List.of(new CallAudio("warmup", withLength(sources.get(0).audio(), 2 * chunkSeconds))),
                     new long[1], 0, frameMs, chunkSeconds);
 
             out.println(" calls   audio s  events    p50 ms   p95 ms   p99 ms   max ms   lag max   cores   app cores"
-                    + "   RTF     model RTF  batch   heap MB   RSS MB  sustained");
+                    + "   RTF     model RTF  batch   heap MB   RSS MB  first label p50/p95/p99 ms (final first)"
+                    + "  sustained");
             out.flush();
             List<Step> results = new ArrayList<>();
             for (int n : steps) {
@@ -230,10 +251,15 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static void printStep(PrintWriter out, Step s) {
-        out.printf(Locale.ROOT, "%6d  %8.0f  %6d  %8d %8d %8d %8d  %8d  %6.2f  %9.2f  %7.4f  %9.4f  %5.2f  %8.0f  %7.0f  %s%n",
+        FirstLabel f = s.firstLabel();
+        String first = f == null ? "(live labels off)"
+                : String.format(Locale.ROOT, "%d/%d/%d (%.1f %%)", f.p50Ms(), f.p95Ms(), f.p99Ms(),
+                        100 * f.finalFirstShare());
+        out.printf(Locale.ROOT, "%6d  %8.0f  %6d  %8d %8d %8d %8d  %8d  %6.2f  %9.2f  %7.4f  %9.4f  %5.2f  %8.0f  %7.0f"
+                        + "  %-26s  %s%n",
                 s.calls(), s.audioSeconds(), s.events(), s.p50Ms(), s.p95Ms(), s.p99Ms(), s.maxMs(), s.lagMax(),
                 s.cores(), s.appCpuSeconds() / Math.max(1e-9, s.wallSeconds()), s.rtf(), s.modelRtf(), s.meanBatch(),
-                s.heapPeakBytes() / 1048576.0, s.rssPeakBytes() / 1048576.0,
+                s.heapPeakBytes() / 1048576.0, s.rssPeakBytes() / 1048576.0, first,
                 s.sustained() ? "yes" : "NO: " + String.join("; ", s.violations()));
         out.flush();
     }
@@ -255,14 +281,22 @@ public final class BenchCommand implements Callable<Integer> {
         private final Admin admin;
         private final ChunkBatcher batcher;
         private final Sustainability criterion;
+        /** With live labels on, the most the first label's p99 may be; -1: live labels off. */
+        private final long maxFirstLabelP99Ms;
         private final ResourceMeter meter = new ResourceMeter(
                 name -> name.contains("-StreamThread-") || name.startsWith("streamdrz-chunk-batcher"));
 
-        Load(StreamdrzConfig config, Admin admin, ChunkBatcher batcher, Sustainability criterion) {
+        Load(StreamdrzConfig config, Admin admin, ChunkBatcher batcher, Sustainability criterion,
+             long maxFirstLabelP99Ms) {
             this.config = config;
             this.admin = admin;
             this.batcher = batcher;
             this.criterion = criterion;
+            this.maxFirstLabelP99Ms = maxFirstLabelP99Ms;
+        }
+
+        private boolean live() {
+            return maxFirstLabelP99Ms >= 0;
         }
 
         Step run(String name, List<CallAudio> calls, long[] delays, double speed, int frameMs, double chunkSeconds)
@@ -272,11 +306,26 @@ public final class BenchCommand implements Callable<Integer> {
             List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
             Set<String> ended = ConcurrentHashMap.newKeySet();
             CountDownLatch allEnded = new CountDownLatch(1);
-            SegmentReader reader = new SegmentReader(config.consumerProperties(), config.segmentsOutTopic(), false);
+            FirstLabels firstLabels = new FirstLabels(frameMs);
+            java.util.concurrent.atomic.AtomicLong liveRecords = new java.util.concurrent.atomic.AtomicLong();
+            SegmentReader reader = new SegmentReader(config.consumerProperties(), live()
+                    ? List.of(config.segmentsOutTopic(), config.liveConfig().topic()) : List.of(config.segmentsOutTopic()),
+                    false);
             Thread readerThread = new Thread(() -> {
                 try (reader) {
                     reader.read(event -> {
                         if (!ids.contains(event.callId())) {
+                            return true;
+                        }
+                        if (event instanceof SegmentReader.Segment s) {
+                            boolean provisional = s.segment().getStatus() == SegmentStatus.PROVISIONAL;
+                            firstLabels.labelled(s.callId(), s.segment().getStartMs(), s.segment().getEndMs(),
+                                    s.readAtMs(), provisional);
+                            if (provisional) {
+                                liveRecords.incrementAndGet();
+                                return true;    // the final latency is of segments-out alone, as without live labels
+                            }
+                        } else if (!((SegmentReader.CallEnded) event).topic().equals(config.segmentsOutTopic())) {
                             return true;
                         }
                         long readAt = event instanceof SegmentReader.Segment s ? s.readAtMs()
@@ -328,7 +377,8 @@ public final class BenchCommand implements Callable<Integer> {
             try (KafkaProducer<String, AudioFrame> producer =
                          new KafkaProducer<>(producerConfig, new StringSerializer(), new AudioFrameSerde())) {
                 frames = AudioProducer.produce(producer, config.audioInTopic(), calls, delays,
-                        new AudioProducer.Options(AudioEncoding.PCM_S16LE, frameMs, 1, speed, true), f -> { });
+                        new AudioProducer.Options(AudioEncoding.PCM_S16LE, frameMs, 1, speed, true),
+                        f -> firstLabels.produced(f.getCallId(), f.getSequenceNumber(), f.getProducerTimestampMs()));
             }
             double producedFor = (System.nanoTime() - t0) / 1e9;
             producing.set(false);
@@ -358,14 +408,23 @@ public final class BenchCommand implements Callable<Integer> {
             long batches = batcher.batches() - batchesBefore;
             long chunks = batcher.chunks() - chunksBefore;
             double modelSeconds = (batcher.runNanos() - runNanosBefore) / 1e9;
-            List<String> violations = criterion.violations(calls.size(), ended.size(), stats.percentile(99), slope,
-                    framesPerSecond);
+            List<String> violations = new ArrayList<>(criterion.violations(calls.size(), ended.size(),
+                    stats.percentile(99), slope, framesPerSecond));
+            FirstLabel first = null;
+            if (live()) {
+                LatencyStats f = firstLabels.stats();
+                first = new FirstLabel(f.count(), f.percentile(50), f.percentile(95), f.percentile(99), f.max(),
+                        firstLabels.finalFirstShare(), liveRecords.get());
+                if (speed > 0 && f.percentile(99) > maxFirstLabelP99Ms) {
+                    violations.add("first label p99 " + f.percentile(99) + " ms > " + maxFirstLabelP99Ms + " ms");
+                }
+            }
             return new Step(calls.size(), audio, ended.size(), stats.count(), stats.percentile(50),
                     stats.percentile(95), stats.percentile(99), stats.max(), lagMax[0], slope, framesPerSecond,
                     usage.wallSeconds(), usage.processCpuSeconds(), usage.selectedCpuSeconds(), usage.processCores(),
                     usage.processCpuSeconds() / audio, modelSeconds / audio,
                     batches == 0 ? 0 : chunks / (double) batches, usage.heapPeakBytes(), usage.rssPeakBytes(),
-                    violations.isEmpty(), violations);
+                    first, violations.isEmpty(), violations);
         }
 
         /** Records of audio-in not yet committed by the app; -1 if it cannot be read now. */
