@@ -18,6 +18,7 @@ import io.streamdrz.inference.ModelContractException;
 import io.streamdrz.schema.AudioEncoding;
 import io.streamdrz.schema.AudioFrame;
 import io.streamdrz.schema.AudioFrameSerde;
+import io.streamdrz.schema.SegmentStatus;
 import io.streamdrz.state.CallDiarizationState;
 import io.streamdrz.state.OpenSegment;
 import io.streamdrz.topology.DiarizationTopology;
@@ -60,8 +61,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code streamdrz demo}: everything in one process. An embedded Kafka broker, the
  * streams app, a producer that plays a call into audio-in in real time, and a reader
- * that prints the segments as they arrive on segments-out. Exits when the call's
- * end-of-call record has arrived.
+ * that prints the segments as they arrive on segments-out and, at real-time speeds,
+ * each call's current speaker from segments-live on the progress line. Exits when the
+ * call's end-of-call record has arrived on segments-out.
  */
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
@@ -69,7 +71,8 @@ import java.util.concurrent.TimeUnit;
         sortOptions = false,
         description = {
             "Live demo in one process: starts an embedded Kafka broker and the streams app, plays a call "
-                + "into audio-in in real time and prints the speaker segments as they arrive on segments-out. "
+                + "into audio-in in real time and prints the speaker segments as they arrive on segments-out; "
+                + "while it plays, a status line shows each call's current speaker from segments-live. "
                 + "Exits by itself when the call is done. Default call: a bundled 40 s two-speaker phone call with "
                 + "a reference RTTM."},
         footer = {"", "Examples:",
@@ -161,7 +164,10 @@ public final class DemoCommand implements Callable<Integer> {
                     speed > 0 ? String.format(Locale.ROOT, "at %.3gx real time", speed) : "as fast as possible");
             out.println(DemoTable.HEADER);
             out.flush();
-            DemoTable.Progress progress = new DemoTable.Progress(err, seconds, System.console() != null);
+            // Unpaced, the audio outruns the live windows: their labels would trail far behind it.
+            boolean showLive = speed > 0 && config.liveConfig().enabled();
+            DemoTable.Progress progress = new DemoTable.Progress(err, seconds, System.console() != null,
+                    showLive ? new LiveSpeakers(copies > 1) : null);
             DemoTable table = new DemoTable(out, copies > 1, (id, chunksRead) ->
                     earliestOpenStart(app.streams(), id, chunksRead), progress);
 
@@ -171,16 +177,28 @@ public final class DemoCommand implements Callable<Integer> {
             }
             List<SegmentReader.Segment> segments = new ArrayList<>();
             Map<String, String> ended = new LinkedHashMap<>();
-            SegmentReader reader = new SegmentReader(config.consumerProperties(), config.segmentsOutTopic(), true);
+            List<String> topics = new ArrayList<>(List.of(config.segmentsOutTopic()));
+            if (showLive) {
+                topics.add(config.liveConfig().topic());
+            }
+            SegmentReader reader = new SegmentReader(config.consumerProperties(), topics, true);
             Future<Boolean> reading = readerThread.submit(() -> {
                 try (reader) {
                     return reader.read(event -> {
+                        if (event instanceof SegmentReader.Segment s && isProvisional(s)) {
+                            progress.heardLive(s);
+                            return true;
+                        }
                         if (event instanceof SegmentReader.Segment s) {
                             segments.add(s);
                             table.segment(s);
                             return true;
                         }
                         SegmentReader.CallEnded end = (SegmentReader.CallEnded) event;
+                        if (!end.topic().equals(config.segmentsOutTopic())) {
+                            progress.liveEnded(end.callId());
+                            return true;
+                        }
                         table.callEnded(end.callId());
                         ended.put(end.callId(), end.reason());
                         return ended.size() < copies;
@@ -226,6 +244,10 @@ public final class DemoCommand implements Callable<Integer> {
         } finally {
             readerThread.shutdownNow();
         }
+    }
+
+    private static boolean isProvisional(SegmentReader.Segment s) {
+        return s.segment().getStatus() == SegmentStatus.PROVISIONAL;
     }
 
     /**

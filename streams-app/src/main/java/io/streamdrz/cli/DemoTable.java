@@ -100,35 +100,44 @@ final class DemoTable {
     }
 
     /**
-     * How much of the call has been played, on stderr: one line redrawn in place on a
-     * terminal, else a plain line every ten seconds of audio.
+     * How much of the call has been played and, with live labels, who talks now in each
+     * call ({@link LiveSpeakers}), on stderr: one line redrawn in place on a terminal; else
+     * a plain line every ten seconds of audio, and one whenever a call's live speaker changes
+     * (so that logs stay readable).
      */
     static final class Progress {
 
         private static final double PLAIN_EVERY_SECONDS = 10;
+        /** Redraws of the in-place line at most this often: a frame comes every 20 ms. */
+        private static final long REDRAW_NANOS = 250_000_000L;
 
         private final PrintWriter err;
         private final double totalSeconds;
         private final boolean inPlace;
+        private final LiveSpeakers live;
         private long lastDraw;
         private double lastPlain;
-        private boolean drawn;
+        private int drawnLength;
 
         Progress(PrintWriter err, double totalSeconds, boolean inPlace) {
+            this(err, totalSeconds, inPlace, null);
+        }
+
+        /** @param live the calls' live speakers, or null to show none */
+        Progress(PrintWriter err, double totalSeconds, boolean inPlace, LiveSpeakers live) {
             this.err = err;
             this.totalSeconds = totalSeconds;
             this.inPlace = inPlace;
+            this.live = live;
         }
 
         synchronized void played(double seconds) {
             String line = String.format(Locale.ROOT, "played %.1f of %.1f s", seconds, totalSeconds);
             if (inPlace) {
                 long now = System.nanoTime();
-                if (now - lastDraw > 250_000_000L || seconds >= totalSeconds) {
+                if (now - lastDraw > REDRAW_NANOS || seconds >= totalSeconds) {
                     lastDraw = now;
-                    err.print("\r" + line);
-                    err.flush();
-                    drawn = true;
+                    draw(live == null || live.line().isEmpty() ? line : line + "   " + live.line());
                 }
             } else if (seconds - lastPlain >= PLAIN_EVERY_SECONDS || (seconds >= totalSeconds && lastPlain < seconds)) {
                 lastPlain = seconds;
@@ -137,13 +146,38 @@ final class DemoTable {
             }
         }
 
+        /** A provisional segment from segments-live; shown by the next redraw, or at once as a plain line. */
+        synchronized void heardLive(SegmentReader.Segment s) {
+            if (live == null) {
+                return;
+            }
+            String change = live.heard(s);
+            if (!inPlace && change != null) {
+                err.println(change);
+                err.flush();
+            }
+        }
+
+        synchronized void liveEnded(String callId) {
+            if (live != null) {
+                live.ended(callId);
+            }
+        }
+
         /** Wipes the in-place line so that a table row does not print over it. */
         synchronized void clear() {
-            if (drawn) {
-                err.print("\r" + " ".repeat(40) + "\r");
+            if (drawnLength > 0) {
+                err.print("\r" + " ".repeat(drawnLength) + "\r");
                 err.flush();
-                drawn = false;
+                drawnLength = 0;
             }
+        }
+
+        private void draw(String line) {
+            // Pad over the rest of a longer line drawn before.
+            err.print("\r" + line + " ".repeat(Math.max(0, drawnLength - line.length())));
+            err.flush();
+            drawnLength = Math.max(drawnLength, line.length());
         }
     }
 }

@@ -36,7 +36,10 @@ final class Pipelines {
     private Pipelines() {
     }
 
-    /** Settings for an app on {@code kafka} using topics prefixed {@code prefix}: fast commits, its own state. */
+    /**
+     * Settings for an app on {@code kafka} using topics prefixed {@code prefix}: fast commits, its own state,
+     * live labels at their default hop.
+     */
     static Map<String, String> settings(EmbeddedKafka kafka, String prefix, Path stateDir) {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("bootstrap.servers", kafka.bootstrapServers());
@@ -46,6 +49,7 @@ final class Pipelines {
         s.put(StreamdrzConfig.TOPIC_AUDIO_IN, prefix + "audio-in");
         s.put(StreamdrzConfig.TOPIC_SEGMENTS_OUT, prefix + "segments-out");
         s.put(StreamdrzConfig.TOPIC_DEAD_LETTER, prefix + "audio-in-dlq");
+        s.put(StreamdrzConfig.TOPIC_SEGMENTS_LIVE, prefix + "segments-live");
         s.put(StreamdrzConfig.MODEL_PATH, ModelFixtures.modelPrefix().toString());
         return s;
     }
@@ -54,6 +58,8 @@ final class Pipelines {
         kafka.createTopic(prefix + "audio-in", partitions);
         kafka.createTopic(prefix + "segments-out", partitions);
         kafka.createTopic(prefix + "audio-in-dlq", 1);
+        // Live labels are on by default: the app will not start without their topic.
+        kafka.createTopic(prefix + "segments-live", partitions);
     }
 
     /** A fixture call (16 kHz) under another id. */
