@@ -34,13 +34,12 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "consume",
         mixinStandardHelpOptions = true,
-        header = "Print the segments of segments-out (or segments-live) as RTTM or JSON lines.",
+        header = "Print segments-out (or segments-live) as RTTM or JSON lines.",
         sortOptions = false,
         description = {
             "Print the segments on segments-out as they arrive, as RTTM (file id = call id) or JSON lines. "
                 + "Reads committed records only, from every partition, without a consumer group. JSON lines also "
-                + "show each call's end ({\"callId\": ..., \"end\": \"END_OF_STREAM\"}).",
-            "",
+                + "show each call's end ({\"callId\": ..., \"end\": \"END_OF_STREAM\"}).%n",
             "--live reads the provisional segments of segments-live instead, --both both topics. A provisional "
                 + "segment's JSON line adds status, revision and finalThroughMs; in RTTM its speaker name ends "
                 + "in ~ (A~), so that it is never scored as a final one."},

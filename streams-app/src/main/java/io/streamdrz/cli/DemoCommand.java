@@ -151,8 +151,11 @@ public final class DemoCommand implements Callable<Integer> {
         List<SpeakerTurn> referenceTurns = referenceTurns(err);
 
         ExecutorService readerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "streamdrz-demo-reader"));
-        try (EmbeddedRun run = EmbeddedRun.start("demo", Map.of(StreamdrzConfig.TOPICS_PARTITIONS, "1"), settings,
-                modelFlags, RunningApp.Metrics.OPTIONAL, err)) {
+        // as fast as possible, nobody watches live labels: no windows, all cores for the final ones
+        Map<String, String> defaults = speed > 0 ? Map.of(StreamdrzConfig.TOPICS_PARTITIONS, "1")
+                : Map.of(StreamdrzConfig.TOPICS_PARTITIONS, "1", StreamdrzConfig.LIVE_HOP_MS, "0");
+        try (EmbeddedRun run = EmbeddedRun.start("demo", defaults, settings, modelFlags, RunningApp.Metrics.OPTIONAL,
+                err)) {
             StreamdrzConfig config = run.config();
             DiarizationEngine engine = run.running().engine();
             DiarizationApp app = run.running().app();
