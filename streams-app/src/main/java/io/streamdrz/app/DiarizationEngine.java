@@ -18,16 +18,14 @@ public final class DiarizationEngine implements AutoCloseable {
 
     private final DiarizationModel model;
     private final ChunkBatcher runner;
-    private final ChunkBatcher live;
     private final EngineInference inference;
     private final EngineMetrics metrics;
 
-    private DiarizationEngine(DiarizationModel model, ChunkBatcher runner, ChunkBatcher live,
-                              EngineInference inference, EngineMetrics metrics) {
+    private DiarizationEngine(DiarizationModel model, ChunkBatcher runner, EngineInference inference,
+                              EngineMetrics metrics) {
         this.metrics = metrics;
         this.model = model;
         this.runner = runner;
-        this.live = live;
         this.inference = inference;
     }
 
@@ -36,13 +34,13 @@ public final class DiarizationEngine implements AutoCloseable {
         DiarizationModel model = DiarizationModel.load(config.modelOptions());
         EngineMetrics metrics = new EngineMetrics(model.contract().chunkSeconds);
         metrics.register();
-        ChunkDiarizer engine = new ChunkDiarizer(model);
-        ChunkBatcher runner = new ChunkBatcher(engine, config.batchMax(), config.batchWait(), metrics);
-        // live windows have a queue and a model thread of their own: a burst of windows
-        // never delays a final chunk, and windows of different calls still share runs
-        ChunkBatcher live = new ChunkBatcher(engine, config.batchMax(), config.batchWait(), metrics::liveRun);
-        return new DiarizationEngine(model, runner, live, new EngineInference(model.contract(), runner,
-                config.callMaxSpeakers(), live, model.vad()), metrics);
+        // live windows run in the model thread's idle time, after every waiting chunk: live
+        // labels can make final segments wait for one window batch at most, and windows of
+        // different calls still share runs
+        ChunkBatcher runner = new ChunkBatcher(new ChunkDiarizer(model), config.batchMax(), config.batchWait(),
+                metrics, metrics::liveRun);
+        return new DiarizationEngine(model, runner, new EngineInference(model.contract(), runner,
+                config.callMaxSpeakers(), runner.background(), model.vad()), metrics);
     }
 
     public ChunkInference inference() {
@@ -65,7 +63,6 @@ public final class DiarizationEngine implements AutoCloseable {
     @Override
     public void close() {
         runner.close();
-        live.close();
         model.close();
         metrics.close();
     }

@@ -3,10 +3,11 @@ package io.streamdrz.inference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Comparator;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,18 +20,25 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Results are what the runner would give for each chunk alone (rows of a batch do
  * not see each other).
+ *
+ * <p>Background requests ({@link #background()}: live windows) run only when no chunk is
+ * waiting, in batches of their own: they use the model thread's idle time and delay a
+ * chunk by at most the one background batch already running.
  */
 public final class ChunkBatcher implements ChunkRunner, ChunkSubmitter, AutoCloseable {
 
     private final ChunkRunner runner;
     private final int maxBatch;
     private final long maxWaitNanos;
-    private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Request> queue = new PriorityBlockingQueue<>(64,
+            Comparator.comparing(Request::background).thenComparingLong(Request::seq));
+    private final AtomicLong submitted = new AtomicLong();
     private final Thread dispatcher;
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong chunks = new AtomicLong();
     private final AtomicLong runNanos = new AtomicLong();
     private final Observer observer;
+    private final Observer backgroundObserver;
     private volatile boolean closed;
 
     /** Told about every model run, from the dispatcher thread: for metrics. */
@@ -44,7 +52,7 @@ public final class ChunkBatcher implements ChunkRunner, ChunkSubmitter, AutoClos
         void batchRun(int chunks, long nanos, boolean failed);
     }
 
-    private record Request(ModelInput input, CompletableFuture<DecodedChunk> result) {
+    private record Request(ModelInput input, boolean background, long seq, CompletableFuture<DecodedChunk> result) {
     }
 
     public ChunkBatcher(ChunkRunner runner, int maxBatch, Duration maxWait) {
@@ -52,6 +60,12 @@ public final class ChunkBatcher implements ChunkRunner, ChunkSubmitter, AutoClos
     }
 
     public ChunkBatcher(ChunkRunner runner, int maxBatch, Duration maxWait, Observer observer) {
+        this(runner, maxBatch, maxWait, observer, (chunks, nanos, failed) -> { });
+    }
+
+    /** @param backgroundObserver told about the runs of background requests (not counted by {@code observer}) */
+    public ChunkBatcher(ChunkRunner runner, int maxBatch, Duration maxWait, Observer observer,
+                        Observer backgroundObserver) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be >= 1, not " + maxBatch);
         }
@@ -59,6 +73,7 @@ public final class ChunkBatcher implements ChunkRunner, ChunkSubmitter, AutoClos
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWait.toNanos();
         this.observer = observer;
+        this.backgroundObserver = backgroundObserver;
         this.dispatcher = new Thread(this::dispatch, "streamdrz-chunk-batcher");
         this.dispatcher.setDaemon(true);
         this.dispatcher.start();
@@ -67,12 +82,21 @@ public final class ChunkBatcher implements ChunkRunner, ChunkSubmitter, AutoClos
     /** Queues one chunk; the future completes when its batch has run. */
     @Override
     public CompletableFuture<DecodedChunk> submit(ModelInput input) {
+        return submit(input, false);
+    }
+
+    /** Submits in the background: after every chunk that is waiting ({@link ChunkBatcher}). */
+    public ChunkSubmitter background() {
+        return input -> submit(input, true);
+    }
+
+    private CompletableFuture<DecodedChunk> submit(ModelInput input, boolean background) {
         CompletableFuture<DecodedChunk> f = new CompletableFuture<>();
         if (closed) {
             f.completeExceptionally(new IllegalStateException("the chunk batcher is closed"));
             return f;
         }
-        queue.add(new Request(input, f));
+        queue.add(new Request(input, background, submitted.incrementAndGet(), f));
         return f;
     }
 
@@ -101,7 +125,7 @@ public final class ChunkBatcher implements ChunkRunner, ChunkSubmitter, AutoClos
         return out;
     }
 
-    /** Model runs so far. */
+    /** Model runs of chunks so far (background runs not counted). */
     public long batches() {
         return batches.get();
     }
@@ -125,14 +149,10 @@ public final class ChunkBatcher implements ChunkRunner, ChunkSubmitter, AutoClos
                     continue;
                 }
                 batch.add(first);
-                long deadline = System.nanoTime() + maxWaitNanos;
-                while (batch.size() < maxBatch) {
-                    long left = deadline - System.nanoTime();
-                    Request next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
-                    if (next == null) {
-                        break;
-                    }
-                    batch.add(next);
+                if (first.background()) {
+                    gatherBackground(batch);
+                } else {
+                    gatherChunks(batch);
                 }
             } catch (InterruptedException e) {
                 if (!closed) {
@@ -146,24 +166,60 @@ public final class ChunkBatcher implements ChunkRunner, ChunkSubmitter, AutoClos
         }
     }
 
+    /** Chunks that join within the wait; a background request taken meanwhile goes back. */
+    private void gatherChunks(List<Request> batch) throws InterruptedException {
+        long deadline = System.nanoTime() + maxWaitNanos;
+        while (batch.size() < maxBatch) {
+            long left = deadline - System.nanoTime();
+            Request next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+            if (next == null) {
+                return;
+            }
+            if (next.background()) {
+                queue.add(next);
+                return;
+            }
+            batch.add(next);
+        }
+    }
+
+    /** Background requests already waiting, no more: a chunk may come any moment. */
+    private void gatherBackground(List<Request> batch) {
+        while (batch.size() < maxBatch) {
+            Request next = queue.poll();
+            if (next == null) {
+                return;
+            }
+            if (!next.background()) {
+                queue.add(next);
+                return;
+            }
+            batch.add(next);
+        }
+    }
+
     private void runBatch(List<Request> batch) {
         List<ModelInput> inputs = new ArrayList<>(batch.size());
         for (Request r : batch) {
             inputs.add(r.input());
         }
+        boolean background = batch.get(0).background();
+        Observer told = background ? backgroundObserver : observer;
         long started = System.nanoTime();
         try {
             List<DecodedChunk> out = runner.run(inputs);
             long took = System.nanoTime() - started;
-            runNanos.addAndGet(took);
-            observer.batchRun(batch.size(), took, false);
-            batches.incrementAndGet();
-            chunks.addAndGet(batch.size());
+            told.batchRun(batch.size(), took, false);
+            if (!background) {
+                runNanos.addAndGet(took);
+                batches.incrementAndGet();
+                chunks.addAndGet(batch.size());
+            }
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).result().complete(out.get(i));
             }
         } catch (RuntimeException | Error e) {
-            observer.batchRun(batch.size(), System.nanoTime() - started, true);
+            told.batchRun(batch.size(), System.nanoTime() - started, true);
             for (Request r : batch) {
                 r.result().completeExceptionally(e);
             }

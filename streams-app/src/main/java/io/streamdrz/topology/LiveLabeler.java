@@ -1,5 +1,6 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.inference.SpeechRegion;
 import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.recipe.CallState;
 import io.streamdrz.schema.SegmentStatus;
@@ -103,15 +104,30 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
         long from = Math.max(0, end - chunkEnd(0, call.rate));
         float[] audio = toModelRate(call.audio.read(from, end), call.rate);
         long modelFrom = Math.round(from * (double) inference.sampleRate() / call.rate);
+        List<SpeechRegion> speech = call.speech == null ? null : call.speech.regions(audio, modelFrom);
+        double newest = call.seconds(end - call.labelledTo);
+        if (speech != null && !heardIn(speech, call.seconds(end - from) - newest)) {
+            call.labelledTo = end;      // nobody speaks in the new audio: the gated run could label nothing there
+            return;
+        }
         CallState state = stored(callId);
-        ChunkInference.Window window = new ChunkInference.Window(state, audio, call.seconds(from),
-                call.seconds(end - call.labelledTo), call.speech == null ? null : call.speech.regions(audio, modelFrom),
+        ChunkInference.Window window = new ChunkInference.Window(state, audio, call.seconds(from), newest, speech,
                 identification.speakerCap(callId));
         call.revision++;
         call.inFlight = new LiveCall.Pending(call.revision, call.seconds(call.labelledTo), call.seconds(end),
                 call.timestamp, finalThroughMs(state), inference.provisional(window));
         call.labelledTo = end;
         drain(callId, call);
+    }
+
+    /** Whether any of a window's speech lies after {@code since} (seconds from the window's start). */
+    private static boolean heardIn(List<SpeechRegion> speech, double since) {
+        for (SpeechRegion r : speech) {
+            if (r.end() > since) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void drainAll() {

@@ -36,6 +36,37 @@ class ChunkBatcherTest {
     }
 
     @Test
+    void backgroundRequestsWaitForEveryChunkAndNeverShareItsBatch() throws Exception {
+        List<List<Integer>> order = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ChunkRunner blocking = inputs -> {
+            order.add(inputs.stream().map(ModelInput::nPrompted).toList());
+            running.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new EchoRunner().run(inputs);
+        };
+        try (ChunkBatcher batcher = new ChunkBatcher(blocking, 8, Duration.ZERO)) {
+            var first = batcher.submit(new ModelInput(new float[0], 0));
+            running.await();                                   // the model thread is busy with chunk 0
+            var windows = List.of(batcher.background().submit(new ModelInput(new float[0], 10)),
+                    batcher.background().submit(new ModelInput(new float[0], 11)));
+            var chunk = batcher.submit(new ModelInput(new float[0], 1));
+            release.countDown();
+            assertEquals(0, first.get().nPrompted());
+            assertEquals(1, chunk.get().nPrompted());
+            assertEquals(11, windows.get(1).get().nPrompted());
+            assertEquals(List.of(List.of(0), List.of(1), List.of(10, 11)), order,
+                    "the chunk that came after the windows ran before them, alone");
+            assertEquals(2, batcher.chunks(), "background runs are not counted as chunks");
+        }
+    }
+
+    @Test
     void requestsFromManyThreadsShareBatchesAndGetTheirOwnResults() throws Exception {
         EchoRunner echo = new EchoRunner();
         int threads = 8;
