@@ -3,6 +3,7 @@ package io.streamdrz.app;
 import io.streamdrz.inference.ChunkBatcher;
 import io.streamdrz.inference.ChunkDiarizer;
 import io.streamdrz.inference.DiarizationModel;
+import io.streamdrz.inference.ModelOptions;
 import io.streamdrz.metrics.EngineMetrics;
 import io.streamdrz.topology.ChunkInference;
 import io.streamdrz.topology.EngineInference;
@@ -37,8 +38,11 @@ public final class DiarizationEngine implements AutoCloseable {
         // live windows run in the model thread's idle time, after every waiting chunk: live
         // labels can make final segments wait for one window batch at most, and windows of
         // different calls still share runs
-        ChunkBatcher runner = new ChunkBatcher(new ChunkDiarizer(model), config.batchMax(), config.batchWait(),
-                metrics, metrics::liveRun);
+        // on a CPU a batch costs about the sum of its rows, so windows go one by one there and
+        // a chunk never waits for more than one
+        int windowBatch = model.device() == ModelOptions.Device.CUDA ? config.batchMax() : 1;
+        ChunkBatcher runner = new ChunkBatcher(new ChunkDiarizer(model), config.batchMax(), windowBatch,
+                config.batchWait(), metrics, metrics::liveRun);
         return new DiarizationEngine(model, runner, new EngineInference(model.contract(), runner,
                 config.callMaxSpeakers(), runner.background(), model.vad()), metrics);
     }

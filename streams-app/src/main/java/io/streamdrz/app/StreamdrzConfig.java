@@ -57,6 +57,7 @@ public final class StreamdrzConfig extends AbstractConfig {
     public static final String TOPIC_SEGMENTS_OUT = "streamdrz.topic.segments.out";
     public static final String TOPIC_DEAD_LETTER = "streamdrz.topic.dead.letter";
     public static final String TOPIC_SEGMENTS_LIVE = "streamdrz.topic.segments.live";
+    public static final String LIVE_ENABLED = "streamdrz.live.enabled";
     public static final String LIVE_HOP_MS = "streamdrz.live.hop.ms";
     public static final String TOPIC_SPEAKERS = "streamdrz.topic.speakers";
     public static final String SPEAKERS_THRESHOLD = "streamdrz.speakers.threshold";
@@ -122,11 +123,15 @@ public final class StreamdrzConfig extends AbstractConfig {
                     "Topic unusable audio-in records go to, unchanged, with streamdrz.dlq.* headers.")
             .define(TOPIC_SEGMENTS_LIVE, Type.STRING, LiveConfig.OFF.topic(), new ConfigDef.NonEmptyString(),
                     Importance.HIGH, "Topic the PROVISIONAL SpeakerSegment records of live labels go to, keyed by "
-                            + "call id (only with streamdrz.live.hop.ms above 0).")
-            .define(LIVE_HOP_MS, Type.LONG, 1000L, Range.atLeast(0), Importance.MEDIUM,
+                            + "call id (only with streamdrz.live.enabled).")
+            .define(LIVE_ENABLED, Type.BOOLEAN, LiveConfig.OFF.enabled(), Importance.MEDIUM,
+                    "Live labels: provisional segments of each call's newest audio on the live topic, about a "
+                            + "second after the audio, ahead of the final ones on segments-out. Off by default: "
+                            + "every window is a model run, so an instance keeps up with fewer calls "
+                            + "(BENCHMARKS.md).")
+            .define(LIVE_HOP_MS, Type.LONG, LiveConfig.OFF.hop().toMillis(), Range.atLeast(1), Importance.MEDIUM,
                     "Live labels: every this much new audio of a call, its newest chunk-length window is "
-                            + "diarized and the newest audio's labels go to the live topic as PROVISIONAL "
-                            + "segments, ahead of the final ones on segments-out. 0: final segments only.")
+                            + "diarized and the new audio's labels go to the live topic.")
             .define(TOPICS_CREATE, Type.BOOLEAN, false, Importance.MEDIUM,
                     "Create the app's topics at start-up if they do not exist (run and demo).")
             .define(TOPICS_PARTITIONS, Type.INT, 6, Range.atLeast(1), Importance.MEDIUM,
@@ -329,7 +334,8 @@ public final class StreamdrzConfig extends AbstractConfig {
 
     /** Live labels: their topic and hop ({@code streamdrz.live.*}). */
     public LiveConfig liveConfig() {
-        return new LiveConfig(getString(TOPIC_SEGMENTS_LIVE), Duration.ofMillis(getLong(LIVE_HOP_MS)));
+        return new LiveConfig(getBoolean(LIVE_ENABLED), getString(TOPIC_SEGMENTS_LIVE),
+                Duration.ofMillis(getLong(LIVE_HOP_MS)));
     }
 
     /** The topics the app reads and writes (the live topic only with live labels on), in that order. */

@@ -192,7 +192,8 @@ public final class BenchCommand implements Callable<Integer> {
             shown.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
                     String.valueOf(streamsConfig.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)));
             for (String key : List.of(StreamdrzConfig.TOPICS_PARTITIONS, StreamdrzConfig.MODEL_THREADS,
-                    StreamdrzConfig.MODEL_BATCH_MAX, StreamdrzConfig.MODEL_BATCH_WAIT_MS, StreamdrzConfig.LIVE_HOP_MS)) {
+                    StreamdrzConfig.MODEL_BATCH_MAX, StreamdrzConfig.MODEL_BATCH_WAIT_MS, StreamdrzConfig.LIVE_ENABLED,
+                    StreamdrzConfig.LIVE_HOP_MS)) {
                 shown.put(key, String.valueOf(config.values().get(key)));
             }
             shown.putAll(settings);

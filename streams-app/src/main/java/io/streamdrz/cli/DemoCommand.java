@@ -151,9 +151,9 @@ public final class DemoCommand implements Callable<Integer> {
         List<SpeakerTurn> referenceTurns = referenceTurns(err);
 
         ExecutorService readerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "streamdrz-demo-reader"));
-        // as fast as possible, nobody watches live labels: no windows, all cores for the final ones
-        Map<String, String> defaults = speed > 0 ? Map.of(StreamdrzConfig.TOPICS_PARTITIONS, "1")
-                : Map.of(StreamdrzConfig.TOPICS_PARTITIONS, "1", StreamdrzConfig.LIVE_HOP_MS, "0");
+        // live labels at real-time speeds; as fast as possible nobody watches them
+        Map<String, String> defaults = Map.of(StreamdrzConfig.TOPICS_PARTITIONS, "1",
+                StreamdrzConfig.LIVE_ENABLED, String.valueOf(speed > 0));
         try (EmbeddedRun run = EmbeddedRun.start("demo", defaults, settings, modelFlags, RunningApp.Metrics.OPTIONAL,
                 err)) {
             StreamdrzConfig config = run.config();

@@ -29,6 +29,7 @@ public final class ChunkBatcher implements ChunkRunner, ChunkSubmitter, AutoClos
 
     private final ChunkRunner runner;
     private final int maxBatch;
+    private final int maxBackgroundBatch;
     private final long maxWaitNanos;
     private final BlockingQueue<Request> queue = new PriorityBlockingQueue<>(64,
             Comparator.comparing(Request::background).thenComparingLong(Request::seq));
@@ -60,17 +61,23 @@ public final class ChunkBatcher implements ChunkRunner, ChunkSubmitter, AutoClos
     }
 
     public ChunkBatcher(ChunkRunner runner, int maxBatch, Duration maxWait, Observer observer) {
-        this(runner, maxBatch, maxWait, observer, (chunks, nanos, failed) -> { });
+        this(runner, maxBatch, maxBatch, maxWait, observer, (chunks, nanos, failed) -> { });
     }
 
-    /** @param backgroundObserver told about the runs of background requests (not counted by {@code observer}) */
-    public ChunkBatcher(ChunkRunner runner, int maxBatch, Duration maxWait, Observer observer,
-                        Observer backgroundObserver) {
-        if (maxBatch < 1) {
-            throw new IllegalArgumentException("maxBatch must be >= 1, not " + maxBatch);
+    /**
+     * @param maxBackgroundBatch most background requests in one run: a chunk that arrives
+     *                           meanwhile waits for that whole run
+     * @param backgroundObserver told about the runs of background requests (not counted by {@code observer})
+     */
+    public ChunkBatcher(ChunkRunner runner, int maxBatch, int maxBackgroundBatch, Duration maxWait,
+                        Observer observer, Observer backgroundObserver) {
+        if (maxBatch < 1 || maxBackgroundBatch < 1) {
+            throw new IllegalArgumentException("batches must hold at least 1, not " + maxBatch + " and "
+                    + maxBackgroundBatch);
         }
         this.runner = runner;
         this.maxBatch = maxBatch;
+        this.maxBackgroundBatch = maxBackgroundBatch;
         this.maxWaitNanos = maxWait.toNanos();
         this.observer = observer;
         this.backgroundObserver = backgroundObserver;
@@ -185,7 +192,7 @@ public final class ChunkBatcher implements ChunkRunner, ChunkSubmitter, AutoClos
 
     /** Background requests already waiting, no more: a chunk may come any moment. */
     private void gatherBackground(List<Request> batch) {
-        while (batch.size() < maxBatch) {
+        while (batch.size() < maxBackgroundBatch) {
             Request next = queue.poll();
             if (next == null) {
                 return;

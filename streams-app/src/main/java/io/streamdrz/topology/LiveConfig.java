@@ -3,28 +3,30 @@ package io.streamdrz.topology;
 import java.time.Duration;
 
 /**
- * Live labels ({@link LiveLabeler}): how often each call's newest audio is diarized, and
- * where the provisional segments go.
+ * Live labels ({@link LiveLabeler}): whether each call's newest audio is diarized as it
+ * comes, how often, and where the provisional segments go.
  *
- * @param topic where provisional segments go ({@code streamdrz.topic.segments.live})
- * @param hop   how much new audio of a call starts a live window ({@code streamdrz.live.hop.ms});
- *              zero turns live labels off: final segments only, as before live labels existed
+ * @param enabled whether to write live labels at all ({@code streamdrz.live.enabled}); off:
+ *                final segments only, as before live labels existed
+ * @param topic   where provisional segments go ({@code streamdrz.topic.segments.live})
+ * @param hop     how much new audio of a call starts a live window ({@code streamdrz.live.hop.ms})
  */
-public record LiveConfig(String topic, Duration hop) {
+public record LiveConfig(boolean enabled, String topic, Duration hop) {
 
-    /** Live labels off. */
-    public static final LiveConfig OFF = new LiveConfig("segments-live", Duration.ZERO);
+    /** The defaults of the {@code streamdrz.live.*} settings: off. */
+    public static final LiveConfig OFF = new LiveConfig(false, "segments-live", Duration.ofSeconds(1));
 
     public LiveConfig {
         if (topic == null || topic.isBlank()) {
             throw new IllegalArgumentException("the live segments topic must be named");
         }
-        if (hop == null || hop.isNegative()) {
-            throw new IllegalArgumentException("the live hop must not be negative, not " + hop);
+        if (hop == null || hop.isNegative() || hop.isZero()) {
+            throw new IllegalArgumentException("the live hop must be positive, not " + hop);
         }
     }
 
-    public boolean enabled() {
-        return !hop.isZero();
+    /** Live labels on, every {@code hop}, to {@code topic}. */
+    public static LiveConfig every(Duration hop, String topic) {
+        return new LiveConfig(true, topic, hop);
     }
 }

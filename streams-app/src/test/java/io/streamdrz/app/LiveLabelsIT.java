@@ -127,6 +127,7 @@ class LiveLabelsIT {
     private Map<String, String> liveSettings(EmbeddedKafka kafka, String prefix) {
         Pipelines.createTopics(kafka, prefix, 1);
         Map<String, String> settings = Pipelines.settings(kafka, prefix, dir.resolve(prefix + "state"));
+        settings.put(StreamdrzConfig.LIVE_ENABLED, "true");
         settings.put(StreamdrzConfig.LIVE_HOP_MS, HOP_MS);
         return settings;
     }

@@ -46,7 +46,7 @@ class RunLifecycleIT {
         assertEquals(1, exit, err.toString());
         String message = err.toString().strip();
         assertFalse(message.contains("\n"), "one line: " + message);
-        assertTrue(message.startsWith("streamdrz run: missing topics lc-out, lc-dlq, lc-live at "), message);
+        assertTrue(message.startsWith("streamdrz run: missing topics lc-out, lc-dlq at "), message);
         assertTrue(message.contains("--create-topics"), message);
     }
 

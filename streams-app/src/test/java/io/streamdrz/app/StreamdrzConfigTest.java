@@ -174,10 +174,10 @@ class StreamdrzConfigTest {
     @Test
     void liveSettingsReachTheLiveConfigAndTheAppsTopics() {
         StreamdrzConfig on = StreamdrzConfig.of(Map.of("streamdrz.topic.segments.live", "calls-live",
-                "streamdrz.live.hop.ms", "750"));
-        assertEquals(new LiveConfig("calls-live", Duration.ofMillis(750)), on.liveConfig());
+                "streamdrz.live.enabled", "true", "streamdrz.live.hop.ms", "750"));
+        assertEquals(LiveConfig.every(Duration.ofMillis(750), "calls-live"), on.liveConfig());
         assertEquals(List.of("audio-in", "segments-out", "audio-in-dlq", "calls-live"), on.appTopics());
-        StreamdrzConfig off = StreamdrzConfig.of(Map.of("streamdrz.live.hop.ms", "0"));
+        StreamdrzConfig off = StreamdrzConfig.of(Map.of("streamdrz.live.hop.ms", "500"));
         assertEquals(false, off.liveConfig().enabled());
         assertEquals(List.of("audio-in", "segments-out", "audio-in-dlq"), off.appTopics());
     }

@@ -50,7 +50,8 @@ class ChunkBatcherTest {
             }
             return new EchoRunner().run(inputs);
         };
-        try (ChunkBatcher batcher = new ChunkBatcher(blocking, 8, Duration.ZERO)) {
+        try (ChunkBatcher batcher = new ChunkBatcher(blocking, 8, 8, Duration.ZERO, (c, n, f) -> { },
+                (c, n, f) -> { })) {
             var first = batcher.submit(new ModelInput(new float[0], 0));
             running.await();                                   // the model thread is busy with chunk 0
             var windows = List.of(batcher.background().submit(new ModelInput(new float[0], 10)),

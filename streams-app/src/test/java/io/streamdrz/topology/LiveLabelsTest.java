@@ -27,7 +27,7 @@ class LiveLabelsTest {
     /** 2 s chunks, a window every 0.5 s: voice 5 (A), silence, voice 2 (B) across chunk 0's end, ... */
     static final String[] SCRIPT = {"5:1500", "0:300", "2:1200", "5:700", "0:400"};
     static final int CHUNK = 32_000;
-    static final LiveConfig LIVE = new LiveConfig("segments-live", Duration.ofMillis(500));
+    static final LiveConfig LIVE = LiveConfig.every(Duration.ofMillis(500), "segments-live");
 
     @TempDir
     Path stateDir;
