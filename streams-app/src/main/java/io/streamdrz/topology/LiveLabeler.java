@@ -8,6 +8,7 @@ import io.streamdrz.schema.SpeakerSegment;
 import io.streamdrz.speakers.SpeakerIdentifier.Identity;
 import io.streamdrz.state.CallDiarizationState;
 
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -66,12 +67,24 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
         context.schedule(POLL, PunctuationType.WALL_CLOCK_TIME, now -> drainAll());
     }
 
+    /**
+     * Live labels are a view: if they fail on a call for any reason but Kafka Streams' own,
+     * the call's live labels stop (until its next final chunk) and its final segments go on.
+     */
     @Override
     public void process(Record<String, Object> record) {
-        if (record.value() instanceof LiveAudio audio) {
-            heard(record.key(), audio, record.timestamp());
-        } else if (record.value() instanceof FinalChunk chunk) {
-            finalChunk(record.key(), chunk, record.timestamp());
+        try {
+            if (record.value() instanceof LiveAudio audio) {
+                heard(record.key(), audio, record.timestamp());
+            } else if (record.value() instanceof FinalChunk chunk) {
+                finalChunk(record.key(), chunk, record.timestamp());
+            }
+        } catch (RuntimeException e) {
+            if (e instanceof StreamsException) {
+                throw e;
+            }
+            log.warn("call {}: live labels failed; they start again from its next audio", record.key(), e);
+            calls.remove(record.key());
         }
     }
 

@@ -127,6 +127,21 @@ class LiveLabelsTest {
         }
     }
 
+    @Test
+    void anEngineThatThrowsOnWindowsLeavesTheFinalSegmentsAsTheyWere() {
+        ChunkInference throwing = new DelegatingInference(new FakeInference(CHUNK)) {
+            @Override
+            public CompletableFuture<List<CallSegment>> provisional(Window w) {
+                throw new IllegalStateException("no windows today");
+            }
+        };
+        try (TopologyHarness h = harness(throwing, LIVE)) {
+            h.sendAll(TestCalls.frames("call-1", SCRIPT));
+            assertEquals(TestCalls.expected(SCRIPT), sortedFinal(h.output()));
+            assertEquals(List.of(), h.deadLettered());
+        }
+    }
+
     /** Windows wait until the test releases them, oldest first. */
     private static final class Held extends DelegatingInference {
         private final List<Runnable> held = new ArrayList<>();
