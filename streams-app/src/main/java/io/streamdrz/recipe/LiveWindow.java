@@ -34,13 +34,20 @@ public final class LiveWindow {
                                            double windowSeconds, double newestSeconds, double chunkSeconds) {
         double t0 = before.chunkIndex() * chunkSeconds;
         double from = t0 + windowSeconds - newestSeconds;
-        double to = t0 + windowSeconds;
-        double shift = windowStart - t0;
+        return clip(after.segments(), from, t0 + windowSeconds, windowStart - t0, before.chunkIndex());
+    }
+
+    /**
+     * The parts of {@code segments} inside {@code [from, to)}, moved by {@code shift} seconds and
+     * marked as made by chunk {@code chunkIndex}, in start order.
+     */
+    public static List<CallSegment> clip(List<CallSegment> segments, double from, double to, double shift,
+                                         int chunkIndex) {
         List<CallSegment> out = new ArrayList<>();
-        for (CallSegment s : after.segments()) {
+        for (CallSegment s : segments) {
             if (s.start() < to && s.end() > from) {
                 out.add(new CallSegment(Math.max(s.start(), from) + shift, Math.min(s.end(), to) + shift, s.label(),
-                        s.confidence(), before.chunkIndex()));
+                        s.confidence(), chunkIndex));
             }
         }
         out.sort((a, b) -> Double.compare(a.start(), b.start()));

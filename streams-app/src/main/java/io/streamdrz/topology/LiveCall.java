@@ -15,9 +15,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class LiveCall {
 
-    /** A window handed to the engine: its span in call seconds, and its labels to come. */
-    record Pending(int revision, double from, double to, long timestamp, long finalThroughMs,
-                   CompletableFuture<List<CallSegment>> labels) {
+    /** A window handed to the engine: what its records will carry, and its labels to come. */
+    record Pending(int revision, long timestamp, long finalThroughMs, CompletableFuture<List<CallSegment>> labels) {
     }
 
     final int rate;

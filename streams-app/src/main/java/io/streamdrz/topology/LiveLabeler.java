@@ -3,6 +3,7 @@ package io.streamdrz.topology;
 import io.streamdrz.inference.SpeechRegion;
 import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.recipe.CallState;
+import io.streamdrz.recipe.LiveWindow;
 import io.streamdrz.schema.SegmentStatus;
 import io.streamdrz.schema.SpeakerSegment;
 import io.streamdrz.speakers.SpeakerIdentifier.Identity;
@@ -127,8 +128,8 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
         ChunkInference.Window window = new ChunkInference.Window(state, audio, call.seconds(from), newest, speech,
                 identification.speakerCap(callId));
         call.revision++;
-        call.inFlight = new LiveCall.Pending(call.revision, call.seconds(call.labelledTo), call.seconds(end),
-                call.timestamp, finalThroughMs(state), inference.provisional(window));
+        call.inFlight = new LiveCall.Pending(call.revision, call.timestamp, finalThroughMs(state),
+                inference.provisional(window));
         call.labelledTo = end;
         drain(callId, call);
     }
@@ -174,14 +175,8 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
         if (call != null) {
             drain(callId, call);
         }
-        List<CallSegment> labels = new ArrayList<>();
-        for (CallSegment s : after.segments()) {
-            if (s.start() < chunk.endSeconds() && s.end() > from) {
-                labels.add(new CallSegment(Math.max(s.start(), from), Math.min(s.end(), chunk.endSeconds()), s.label(),
-                        s.confidence(), s.chunkIndex()));
-            }
-        }
-        labels.sort((a, b) -> Double.compare(a.start(), b.start()));
+        List<CallSegment> labels = LiveWindow.clip(after.segments(), from, chunk.endSeconds(), 0,
+                Math.max(0, after.chunkIndex() - 1));
         int revision = call == null ? 1 : ++call.revision;
         emit(callId, labels, revision, chunk.last() ? toMs(chunk.endSeconds()) : finalThroughMs(after), timestamp);
         if (chunk.last()) {
