@@ -74,18 +74,24 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
      */
     @Override
     public void process(Record<String, Object> record) {
-        try {
+        guarded(record.key(), () -> {
             if (record.value() instanceof LiveAudio audio) {
                 heard(record.key(), audio, record.timestamp());
             } else if (record.value() instanceof FinalChunk chunk) {
                 finalChunk(record.key(), chunk, record.timestamp());
             }
+        });
+    }
+
+    private void guarded(String callId, Runnable step) {
+        try {
+            step.run();
         } catch (RuntimeException e) {
             if (e instanceof StreamsException) {
                 throw e;
             }
-            log.warn("call {}: live labels failed; they start again from its next audio", record.key(), e);
-            calls.remove(record.key());
+            log.warn("call {}: live labels failed; they start again from its next audio", callId, e);
+            calls.remove(callId);
         }
     }
 
@@ -146,8 +152,10 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
 
     private void drainAll() {
         for (Map.Entry<String, LiveCall> e : new ArrayList<>(calls.entrySet())) {
-            drain(e.getKey(), e.getValue());
-            startWindow(e.getKey(), e.getValue());
+            guarded(e.getKey(), () -> {
+                drain(e.getKey(), e.getValue());
+                startWindow(e.getKey(), e.getValue());
+            });
         }
     }
 

@@ -142,8 +142,36 @@ class LiveLabelsTest {
         }
     }
 
+    @Test
+    void aWindowThatThrowsWhenThePunctuatorStartsItCostsOnlyLiveLabels() {
+        Held held = new Held(new FakeInference(CHUNK)) {
+            private int windows;
+
+            @Override
+            public CompletableFuture<List<CallSegment>> provisional(Window w) {
+                if (++windows == 2) {
+                    throw new IllegalStateException("the second window fails");
+                }
+                return super.provisional(w);
+            }
+        };
+        try (TopologyHarness h = harness(held, LIVE)) {
+            List<AudioFrame> frames = TestCalls.frames("call-1", SCRIPT);
+            h.sendAll(frames.subList(0, 50));
+            held.release();
+            h.advanceWallClock(LiveLabeler.POLL);   // forwards the first window, then starts (and loses) the second
+            assertEquals(List.of(new Seg("A", 0, 500)), segs(values(h.segmentsLive.readRecordsToList())));
+            h.sendAll(frames.subList(50, frames.size()));
+            while (held.pending() > 0) {
+                held.release();
+                h.advanceWallClock(LiveLabeler.POLL);
+            }
+            assertEquals(TestCalls.expected(SCRIPT), sortedFinal(h.output()));
+        }
+    }
+
     /** Windows wait until the test releases them, oldest first. */
-    private static final class Held extends DelegatingInference {
+    private static class Held extends DelegatingInference {
         private final List<Runnable> held = new ArrayList<>();
 
         Held(ChunkInference inner) {
