@@ -115,7 +115,6 @@ public final class SileroVad implements AutoCloseable {
                 .asFloatBuffer();
         /** The last {@code context} samples heard, then a window's worth still incomplete. */
         private float[] pending;
-        private long windows;
 
         private Stream(int rate) {
             this.rate = rate;
@@ -124,11 +123,6 @@ public final class SileroVad implements AutoCloseable {
             this.input = ByteBuffer.allocateDirect(4 * (context + window)).order(ByteOrder.nativeOrder())
                     .asFloatBuffer();
             this.pending = new float[context];
-        }
-
-        /** Windows completed so far: the next push's first probability is window number {@code windows()}. */
-        public long windows() {
-            return windows;
         }
 
         /** The next samples of the signal; the speech probability of every window they complete. */
@@ -147,7 +141,6 @@ public final class SileroVad implements AutoCloseable {
                 throw new IllegalStateException("Silero VAD failed: " + e.getMessage(), e);
             }
             pending = Arrays.copyOfRange(all, n * window, all.length);
-            windows += n;
             return out[0];
         }
     }

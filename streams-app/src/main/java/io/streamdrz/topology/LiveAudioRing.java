@@ -34,9 +34,13 @@ final class LiveAudioRing {
     /** The call's samples {@code [from, to)}; zero where the ring no longer (or never) held them. */
     float[] read(long from, long to) {
         float[] out = new float[(int) (to - from)];
-        long oldest = Math.max(0, end - ring.length);
-        for (long s = Math.max(from, oldest); s < Math.min(to, end); s++) {
-            out[(int) (s - from)] = ring[index(s)];
+        long s = Math.max(from, Math.max(0, end - ring.length));
+        long stop = Math.min(to, end);
+        while (s < stop) {      // at most two copies: up to the ring's end, then from its start
+            int at = index(s);
+            int n = (int) Math.min(stop - s, ring.length - at);
+            System.arraycopy(ring, at, out, (int) (s - from), n);
+            s += n;
         }
         return out;
     }
