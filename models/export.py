@@ -24,13 +24,13 @@ import torch
 import torch.nn as nn
 
 from model import ModelConfig, Diarizer, MelFrontend
-from prompts import ChunkOutput
+from prompts import ChunkOutput, activity_segments
 from vad import SileroVad, WINDOWS, chunk_speech, file_sha256
 
-CONTRACT_VERSION = "6"     # 2: speaker_embedding output and the match.* recipe; 3: match.profile_weight;
+CONTRACT_VERSION = "7"     # 2: speaker_embedding output and the match.* recipe; 3: match.profile_weight;
 #                            4: match.unprompted_merge_threshold; 5: the vad.* speech gate;
 #                            6: prompt.min_seconds, prompt.edge_seconds, match.profile_min_frames, refine.*,
-#                               identify.*
+#                               identify.*; 7: live.* (the window graph; older files read as without one)
 OPSET = 17
 
 
@@ -135,6 +135,20 @@ def contract(cfg: ModelConfig) -> dict:
                                 ">= fill_min_seconds, becomes a segment of the chunk label (labels ascending, then "
                                 "prompt slots not already a label) whose unit voice is most similar to the part's "
                                 "mean frame embedding (none: label n_prompted), confidence 0",
+        "streamdrz.live.window_file": cfg.live_window_file,
+        "streamdrz.live.window_sha256": cfg.live_window_sha256,
+        "streamdrz.live.window_seconds": cfg.live_window_seconds,
+        "streamdrz.live.activity_threshold": cfg.live_activity_threshold,
+        "streamdrz.live.recipe": "window graph (input features, outputs activity, speaker_embedding) = the encoder "
+                                 "on the usual prompt slots followed by window_seconds of the call's newest audio "
+                                 "(zero padded at the end when the call is shorter); a call state with no prompt "
+                                 "yet has no voice to tell its speakers by, so its window is instead the newest "
+                                 "chunk_seconds (from the call's start in its first chunk) through encoder and "
+                                 "decoder, as a chunk; segments: for each label k, "
+                                 "each run of chunk frames with sigmoid(activity) > activity_threshold is one "
+                                 "segment [i*frame, j*frame) of label k, confidence the run's mean probability; "
+                                 "speaker_embedding rows past the window's frames are zero; then the usual "
+                                 "recipe on a copy of the call state, speech from the call's VAD stream",
         "streamdrz.grammar": "SOD (start end speaker)* EOS; start>=previous start; end>start; "
                              "speaker<=max(used labels, n_prompted-1)+1; EOS only between triples",
     }
@@ -150,6 +164,18 @@ class EncoderGraph(nn.Module):
         mem, act = self.m.encode(features)
         ck, cv = self.m.cross_kv(mem)
         return ck, cv, act, self.m.speaker_embeddings(mem)
+
+
+class WindowGraph(nn.Module):
+    """The encoder of a live window: no decoder runs, so no cross keys and values either."""
+
+    def __init__(self, m: Diarizer):
+        super().__init__()
+        self.m = m
+
+    def forward(self, features):
+        mem, act = self.m.encode(features)
+        return act, self.m.speaker_embeddings(mem)
 
 
 class DecoderStepGraph(nn.Module):
@@ -185,7 +211,7 @@ def add_metadata(path, meta, role):
     onnx.save(model, path)
 
 
-def export(model: Diarizer, out_prefix: str):
+def export(model: Diarizer, out_prefix: str, int8_window=True):
     model.eval()
     cfg = model.cfg
     B, L, H, dh = 2, cfg.dec_layers, cfg.n_heads, cfg.d_model // cfg.n_heads
@@ -209,11 +235,34 @@ def export(model: Diarizer, out_prefix: str):
                                         "cross_v": {1: "batch"}, "logits": {0: "batch"},
                                         "present_k": {1: "batch", 3: "total"},
                                         "present_v": {1: "batch", 3: "total"}})
+    win_path = export_window(model, out_prefix, int8_window)
     meta = contract(cfg)
     add_metadata(enc_path, meta, "encoder")
     add_metadata(dec_path, meta, "decoder")
-    return enc_path, dec_path
+    return enc_path, dec_path, win_path
 
+
+def export_window(model: Diarizer, out_prefix: str, int8=True):
+    """<out_prefix>-window.onnx, named with its hash in model.cfg (the caller writes the
+    contract). It carries only its role and the model id: the contract lives in the pair.
+    int8: weights quantized to 8 bits (onnxruntime's dynamic quantization), which makes a
+    window about a fifth cheaper on a CPU and its file a quarter of the size; rolling.py
+    measures what it costs the provisional labels."""
+    model.eval()
+    cfg = model.cfg
+    path = out_prefix + "-window.onnx"
+    feats = torch.randn(2, cfg.window_n_frames, cfg.n_mels)
+    with torch.no_grad():
+        torch.onnx.export(WindowGraph(model), (feats,), path, opset_version=OPSET, dynamo=False,
+                          input_names=["features"], output_names=["activity", "speaker_embedding"],
+                          dynamic_axes={"features": {0: "batch"}, "activity": {0: "batch"},
+                                        "speaker_embedding": {0: "batch"}})
+    add_metadata(path, {"streamdrz.model_id": cfg.model_id}, "window")
+    if int8:
+        quantize_int8(path)
+    cfg.live_window_file = os.path.basename(path)
+    cfg.live_window_sha256 = file_sha256(path)
+    return path
 
 class OnnxDiarizer:
     """Greedy grammar-masked decoding on the exported graphs with onnxruntime; the
@@ -232,6 +281,7 @@ class OnnxDiarizer:
         self.cfg = config_from_metadata(meta)
         self.frontend = MelFrontend(self.cfg)
         self.vad = load_vad(self.cfg, os.path.dirname(os.path.abspath(prefix)), threads)
+        self.window = load_window(self.cfg, os.path.dirname(os.path.abspath(prefix)), so)
 
     def features(self, audio: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -273,6 +323,17 @@ class OnnxDiarizer:
         speech = self.speech(inputs)
         return [ChunkOutput(tk.decode(s, p), emb[b], speech[b]) for b, (s, p) in enumerate(zip(seqs, probs))]
 
+    def run_windows(self, inputs, speech):
+        """Live windows (window_input_samples each) through the window graph: segments from
+        the activity head, embeddings zero padded to the chunk's frames, `speech` as given."""
+        cfg = self.cfg
+        if self.window is None:
+            raise ValueError(f"{cfg.model_id}: the model has no live window graph")
+        act, emb = self.window.run(None, {"features": self.features(np.stack(inputs)).astype(np.float32)})
+        pad = np.zeros((cfg.n_enc - emb.shape[1], emb.shape[2]), dtype=emb.dtype)
+        return [ChunkOutput(activity_segments(cfg, act[b]), np.concatenate([emb[b], pad]), speech[b])
+                for b in range(len(inputs))]
+
     def speech(self, inputs):
         """Per input, the VAD's speech regions of its chunk, or None without a VAD."""
         if self.vad is None:
@@ -293,6 +354,19 @@ def load_vad(cfg: ModelConfig, model_dir, threads=1):
     if file_sha256(path) != cfg.vad_sha256:
         raise ValueError(f"{path}: sha256 differs from the model contract's {cfg.vad_sha256}")
     return SileroVad(path, threads)
+
+
+def load_window(cfg: ModelConfig, model_dir, so):
+    """The contract's live window graph, checked against its hash; None if it names none."""
+    import onnxruntime as ort
+    if not cfg.live_window_file:
+        return None
+    path = os.path.join(model_dir, cfg.live_window_file)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path}: the model's contract names this window graph")
+    if file_sha256(path) != cfg.live_window_sha256:
+        raise ValueError(f"{path}: sha256 differs from the model contract's {cfg.live_window_sha256}")
+    return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
 
 
 def config_from_metadata(meta) -> ModelConfig:
@@ -323,6 +397,8 @@ LATER_KEYS = {   # ModelConfig field -> contract key, for keys older contracts l
     "refine_min_run": "refine.min_run",
     "identify_threshold": "identify.threshold", "identify_hysteresis": "identify.hysteresis",
     "held_out": "train.held_out",
+    "live_window_file": "live.window_file", "live_window_sha256": "live.window_sha256",   # contract 7
+    "live_window_seconds": "live.window_seconds", "live_activity_threshold": "live.activity_threshold",
 }
 
 
@@ -372,15 +448,42 @@ def restamp(prefix, a):
     enc = ort.InferenceSession(prefix + "-encoder.onnx", providers=["CPUExecutionProvider"])
     cfg = config_from_metadata(enc.get_modelmeta().custom_metadata_map)
     apply_overrides(cfg, a)
+    paths = [prefix + "-encoder.onnx", prefix + "-decoder.onnx"]
+    if a.ckpt:     # add the live window graph, made from the weights the pair was exported from
+        model = load_checkpoint(a.ckpt)
+        check_same_weights(model, enc)
+        model.cfg = cfg
+        paths.append(export_window(model, prefix))
     meta = contract(cfg)
-    add_metadata(prefix + "-encoder.onnx", meta, "encoder")
-    add_metadata(prefix + "-decoder.onnx", meta, "decoder")
-    return prefix + "-encoder.onnx", prefix + "-decoder.onnx"
+    add_metadata(paths[0], meta, "encoder")
+    add_metadata(paths[1], meta, "decoder")
+    return paths
+
+
+def quantize_int8(path):
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    import onnx
+    props = {p.key: p.value for p in onnx.load(path).metadata_props}
+    tmp = path + ".int8"
+    quantize_dynamic(path, tmp, weight_type=QuantType.QInt8)
+    os.replace(tmp, path)
+    add_metadata(path, {k: v for k, v in props.items() if k != "streamdrz.graph"}, props["streamdrz.graph"])
+
+
+def check_same_weights(model: Diarizer, enc):
+    """Refuses a checkpoint whose activity differs from the exported encoder's."""
+    feats = np.random.default_rng(0).normal(-4, 2, (1, model.cfg.n_frames, model.cfg.n_mels)).astype(np.float32)
+    with torch.no_grad():
+        want = model.encode(torch.from_numpy(feats))[1].numpy()
+    got = enc.run(["activity"], {"features": feats})[0]
+    if not np.allclose(want, got, atol=1e-3):
+        raise ValueError("the checkpoint is not the one this encoder was exported from")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--ckpt", help="checkpoint to export")
+    ap.add_argument("--ckpt", help="checkpoint to export (with --restamp: the pair's own weights, from which "
+                                    "the live window graph is made)")
     ap.add_argument("--restamp", metavar="PREFIX", help="instead of exporting, rewrite the contract of this "
                                                         "exported pair with the flags below")
     ap.add_argument("--weights-out", default=None, help="also write the weights-only checkpoint here")

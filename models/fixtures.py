@@ -18,6 +18,10 @@ Writes, from held-out test identities only:
   fixtures.json                 per input: n_prompted, greedy tokens and their
                                 probabilities; per call: file names and max_speakers (0: no
                                 cap); the model id
+  windows.json                  per input-J, the live window made of its prompt slots and
+                                the last live_window_seconds of its chunk: the segments the
+                                window graph's activity gives (--windows-only writes just this,
+                                from the input-J.wav already there)
 """
 import argparse
 import json
@@ -45,6 +49,7 @@ def main():
     ap.add_argument("--seed", type=int, default=777)
     ap.add_argument("--long-seconds", type=float, default=40.0,
                     help="one more call this long (seed + 1): long enough for voice profiles to replace a prompt")
+    ap.add_argument("--windows-only", action="store_true", help="write windows.json alone")
     ap.add_argument("--capped-seed", type=int, default=786,
                     help="seed of the 3-speaker call diarized with max_speakers 2: one where the model, uncapped, "
                          "gives more than 2 labels (786: 4), so the cap has work to do")
@@ -52,6 +57,8 @@ def main():
 
     model = OnnxDiarizer(a.model)
     cfg = model.cfg
+    if a.windows_only:
+        return write_windows(model, a.out)
     synth = CallSynth(load_corpus(a.corpus), SynthConfig(), noise=load_noise(a.noise))
     rng = np.random.default_rng(a.seed)
     os.makedirs(a.out, exist_ok=True)
@@ -101,6 +108,29 @@ def main():
     with open(os.path.join(a.out, "fixtures.json"), "w") as f:
         json.dump(meta, f, indent=1)
     print(f"wrote {len(meta['calls'])} calls and {len(meta['inputs'])} inputs to {a.out}")
+    write_windows(model, a.out)
+
+
+def window_of(cfg, x):
+    """A live window from a model input: its prompt slots, then the last window_samples of its chunk."""
+    pre = cfg.prompt_slots * cfg.slot_samples
+    return np.concatenate([x[:pre], x[pre + cfg.chunk_samples - cfg.window_samples: pre + cfg.chunk_samples]])
+
+
+def write_windows(model, out):
+    cfg = model.cfg
+    with open(os.path.join(out, "fixtures.json")) as f:
+        inputs = json.load(f)["inputs"]
+    windows = []
+    for item in inputs:
+        pcm, _ = sf.read(os.path.join(out, item["wav"]), dtype="int16")
+        x = window_of(cfg, pcm.astype(np.float32) / 32768)
+        segs = model.run_windows(x[None], [None])[0].segments
+        windows.append({"wav": item["wav"], "n_prompted": item["n_prompted"],
+                        "segments": [[round(s, 4), round(e, 4), int(k), round(c, 6)] for s, e, k, c in segs]})
+    with open(os.path.join(out, "windows.json"), "w") as f:
+        json.dump({"model_id": cfg.model_id, "window_seconds": cfg.live_window_seconds, "windows": windows}, f, indent=1)
+    print(f"wrote {len(windows)} windows to {out}/windows.json")
 
 
 if __name__ == "__main__":

@@ -79,6 +79,13 @@ class ModelConfig:
     vad_min_silence: float = 0.1   # seconds; shorter pauses do not end speech
     vad_pad: float = 0.03          # seconds added to each side of a speech region
     fill_min_seconds: float = 0.2  # speech no segment covers, at least this long, goes to the nearest voice
+    # live labels (rolling.py, LiveLabeler): a window is the prompts and the newest window_seconds
+    # of a call through the encoder alone; its frame-wise activity head, not the decoder,
+    # says who speaks (about a third of a final chunk's cost, models/rolling.py)
+    live_window_file: str = ""     # the window graph next to the model files; "" for none
+    live_window_sha256: str = ""
+    live_window_seconds: float = 3.0
+    live_activity_threshold: float = 0.5   # a frame is a speaker's when sigmoid(activity) exceeds this
     n_train_speakers: int = 0      # >0: training-only speaker-id head (additive angular margin softmax)
     held_out: str = ""             # identities no training call used (train.py --held_out): what reports may call unseen
     model_id: str = "streamdrz-small"
@@ -119,6 +126,18 @@ class ModelConfig:
     @property
     def enc_frame_seconds(self) -> float:
         return 2 * self.stack * self.hop_length / self.sample_rate
+
+    @property
+    def window_samples(self) -> int:    # the chunk part of a live window
+        return int(round(self.live_window_seconds * self.sample_rate))
+
+    @property
+    def window_input_samples(self) -> int:
+        return self.prompt_slots * self.slot_samples + self.window_samples
+
+    @property
+    def window_n_frames(self) -> int:
+        return self.window_input_samples // self.hop_length
 
 
 # ---------------------------------------------------------------------------------

@@ -50,14 +50,16 @@ def centre_crop(a, b, length):
     return mid - length / 2, mid + length / 2
 
 
-def build_input(cfg: ModelConfig, chunk, prompts):
+def build_input(cfg: ModelConfig, chunk, prompts, chunk_samples=None):
     """Fixed-layout model input: prompts (list of float32 arrays, at most prompt_slots,
-    each cut to prompt_samples) in slots, then the chunk zero padded to chunk_samples."""
-    x = np.zeros(cfg.input_samples, dtype=np.float32)
+    each cut to prompt_samples) in slots, then the chunk zero padded to chunk_samples
+    (the model's chunk; a live window's is window_samples)."""
+    chunk_samples = cfg.chunk_samples if chunk_samples is None else chunk_samples
+    x = np.zeros(cfg.prompt_slots * cfg.slot_samples + chunk_samples, dtype=np.float32)
     for i, p in enumerate(prompts[: cfg.prompt_slots]):
         p = p[: cfg.prompt_samples]
         x[i * cfg.slot_samples: i * cfg.slot_samples + len(p)] = p
-    c = chunk[: cfg.chunk_samples]
+    c = chunk[: chunk_samples]
     off = cfg.prompt_slots * cfg.slot_samples
     x[off: off + len(c)] = c
     return x
@@ -72,6 +74,21 @@ def activity_targets(cfg: ModelConfig, segments):
         if lab < cfg.max_speakers:
             y[(centres >= s) & (centres < e), lab] = 1.0
     return y
+
+
+def activity_segments(cfg: ModelConfig, act):
+    """The segments (start, end, label, confidence) a live window's activity logits
+    (n_chunk_frames, max_speakers) give: each run of frames where a label's probability
+    exceeds live_activity_threshold (the inverse of activity_targets)."""
+    p = 1.0 / (1.0 + np.exp(-np.asarray(act, dtype=np.float64)))
+    on = p > cfg.live_activity_threshold
+    f = cfg.enc_frame_seconds
+    out = []
+    for k in range(on.shape[1]):
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], on[:, k].astype(np.int8), [0]])))
+        for i, j in zip(edges[::2], edges[1::2]):
+            out.append((i * f, j * f, k, float(p[i:j, k].mean())))
+    return sorted(out, key=lambda x: (x[0], x[1]))
 
 
 @dataclass

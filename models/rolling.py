@@ -33,7 +33,7 @@ import numpy as np
 import der
 import realsets
 from export import OnnxDiarizer
-from prompts import CallState, ChunkOutput, StreamingDiarizer
+from prompts import CallState, ChunkOutput, StreamingDiarizer, build_input
 from vad import WINDOWS, chunk_speech
 
 GRID = 0.01     # seconds per frame of the flip-rate grid
@@ -44,19 +44,18 @@ def newest_labels(segments, a, b):
     return [(max(s, a), min(e, b), lab) for s, e, lab, _ in segments if s < b and e > a]
 
 
-def provisional_window(sd: StreamingDiarizer, st: CallState, audio, since, end, out, prompts):
-    """The provisional segments of samples [since, end) from one window's model output `out`,
-    absorbed into a copy of `st`. absorb places the window at the next final chunk's start
-    t0; its local time s is call time w0 + s."""
+def provisional_window(sd: StreamingDiarizer, st: CallState, audio, since, w0, end, out, prompts):
+    """The provisional segments of samples [since, end) from the model output `out` of the
+    window audio[w0:end], absorbed into a copy of `st`. absorb places the window at the
+    next final chunk's start t0; its local time s is call time w0 + s."""
     cfg = sd.cfg
-    w0 = max(0, end - cfg.chunk_samples)
     window = audio[w0:end]
     t0 = st.chunk_index * cfg.chunk_seconds
     scratch = copy.deepcopy(st)
     sd.absorb(scratch, window, prompts, out)
-    length = len(window) / cfg.sample_rate
+    seconds = len(window) / cfg.sample_rate
     shift = w0 / cfg.sample_rate - t0
-    got = newest_labels(scratch.segments, t0 + length - (end - since) / cfg.sample_rate, t0 + length)
+    got = newest_labels(scratch.segments, t0 + seconds - (end - since) / cfg.sample_rate, t0 + seconds)
     return [(s + shift, e + shift, lab) for s, e, lab in got]
 
 
@@ -71,10 +70,12 @@ def streamed_speech(cfg, probs, w0, end):
     return [(a + offset, b + offset) for a, b in chunk_speech(probs[k0:k1], window / cfg.sample_rate, cfg)]
 
 
-def diarize_rolling(sd: StreamingDiarizer, audio, hop, probs=None):
+def diarize_rolling(sd: StreamingDiarizer, audio, hop, probs=None, run_windows=None):
     """(final segments [(s, e, label, conf)], provisional segments [(s, e, label)]) of one
     call, with a provisional window every `hop` seconds between final chunks; `probs`: the
-    VAD stream over the whole call, or None for a model without a VAD."""
+    VAD stream over the whole call, or None for a model without a VAD. `run_windows`
+    (OnnxDiarizer.run_windows): windows are the newest live_window_seconds through the
+    window graph, as in the app; None: the whole chunk through encoder and decoder."""
     cfg = sd.cfg
     cs, hs = cfg.chunk_samples, int(round(hop * cfg.sample_rate))
     st, provisional = CallState(), []
@@ -83,18 +84,43 @@ def diarize_rolling(sd: StreamingDiarizer, audio, hop, probs=None):
         # every hop of chunk k, its last one included: live, that one is the final chunk's
         # own run (the same input), so the provisional stream covers the whole call
         last = min((k + 1) * cs, len(audio))
-        ends = [e for e in range(k * cs + hs, last, hs)] + [last]
+        ends = list(range(k * cs + hs, last, hs))
+        final_x, final_p = sd.prepare(st, audio[k * cs:last])
+        final_out = sd.run_chunks(final_x[None], [len(final_p)])[0]
         # the windows between final chunks k-1 and k share the state: one batch
-        inputs, prompts = zip(*(sd.prepare(st, audio[max(0, e - cs):e]) for e in ends))
-        outs = sd.run_chunks(np.stack(inputs), [len(p) for p in prompts])
-        for i, (since, e, p, out) in enumerate(zip([k * cs] + ends[:-1], ends, prompts, outs)):
-            if i < len(ends) - 1 and probs is not None:     # a window, not the final chunk's own run
-                out = ChunkOutput(out.segments, out.embeddings, streamed_speech(cfg, probs, max(0, e - cs), e))
-            provisional += provisional_window(sd, st, audio, since, e, out, p)
-        chunk = audio[k * cs:(k + 1) * cs]
-        x, p = sd.prepare(st, chunk)
-        sd.absorb(st, chunk, p, sd.run_chunks(x[None], [len(p)])[0])
+        ws = window_samples(cfg, st, run_windows is not None)
+        outs, prompts = windows(sd, st, audio, ends, ws, probs, run_windows)
+        for since, e, p, out in zip([k * cs] + ends, ends, prompts, outs):
+            provisional += provisional_window(sd, st, audio, since, max(0, e - ws), e, out, p)
+        provisional += provisional_window(sd, st, audio, ends[-1] if ends else k * cs, k * cs, last, final_out, final_p)
+        sd.absorb(st, audio[k * cs:(k + 1) * cs], final_p, final_out)
     return st.segments, provisional
+
+
+def window_samples(cfg, st: CallState, graph: bool):
+    """How much of a call's newest audio a window sees: live_window_seconds through the window
+    graph, but a whole chunk through encoder and decoder while the call has no prompt
+    (LiveLabeler's rule): with no known voice to tell speakers by, a window's labels are
+    only right in order of appearance, so the first chunk's windows start at the call's
+    start, and the decoder labels them better than the activity head does there."""
+    return cfg.window_samples if graph and st.prompts else cfg.chunk_samples
+
+
+def windows(sd: StreamingDiarizer, st: CallState, audio, ends, length, probs, run_windows):
+    """(outputs, prompts) of the windows of `length` samples ending at `ends`."""
+    if not ends:
+        return [], []
+    cfg = sd.cfg
+    prompts = sd.choose_prompts(st)
+    clips = [audio[max(0, e - length):e] for e in ends]
+    x = np.stack([build_input(cfg, c, [p.audio for p in prompts], length) for c in clips])
+    speech = [streamed_speech(cfg, probs, max(0, e - length), e) for e in ends]
+    if run_windows is not None and prompts:
+        return run_windows(x, speech), [prompts] * len(ends)
+    outs = sd.run_chunks(x, [len(prompts)] * len(ends))
+    if probs is not None:
+        outs = [ChunkOutput(o.segments, o.embeddings, sp) for o, sp in zip(outs, speech)]
+    return outs, [prompts] * len(ends)
 
 
 def frames(segments, n):
@@ -125,15 +151,17 @@ def score(items, hyps):
     return out
 
 
-def evaluate_set(items, model, hop):
+def evaluate_set(items, model, hop, decoder_windows=False):
     sd = StreamingDiarizer(model.cfg, model.run_chunks)
+    run_windows = None if decoder_windows else model.run_windows
     finals, provs, both, differ = {}, {}, 0.0, 0.0
     for fid, audio, _ in items:
         probs = None if model.vad is None else model.vad.probabilities(audio, model.cfg.sample_rate)[0]
-        finals[fid], provs[fid] = diarize_rolling(sd, audio, hop, probs)
+        finals[fid], provs[fid] = diarize_rolling(sd, audio, hop, probs, run_windows)
         b, d = flips(finals[fid], provs[fid], len(audio) / realsets.SR)
         both, differ = both + b, differ + d
-    return {"hop_seconds": hop, "final": score(items, finals), "provisional": score(items, provs),
+    window = "chunk, decoder" if decoder_windows else f"{model.cfg.live_window_seconds:g} s, activity"
+    return {"hop_seconds": hop, "window": window, "final": score(items, finals), "provisional": score(items, provs),
             "flip_rate": round(differ / max(both, 1e-9), 4),
             "windows_per_chunk": round(model.cfg.chunk_seconds / hop - 1, 2)}
 
@@ -145,13 +173,16 @@ def main(argv=None):
     ap.add_argument("--hops", default="1.0", help="comma-separated hop lengths in seconds")
     ap.add_argument("--cache", default=os.path.join(realsets.REPO, "models", "cache"))
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--decoder-windows", action="store_true",
+                    help="windows of a whole chunk through encoder and decoder (the first live recipe), "
+                         "instead of the window graph")
     ap.add_argument("--out", default="models/eval/rolling.json")
     a = ap.parse_args(argv)
     model = OnnxDiarizer(a.model, threads=a.threads)
     results = {"model_id": model.cfg.model_id, "sets": {}}
     for name in a.sets.split(","):
         items = realsets.load_set(name, a.cache)
-        results["sets"][name] = [evaluate_set(items, model, float(h)) for h in a.hops.split(",")]
+        results["sets"][name] = [evaluate_set(items, model, float(h), a.decoder_windows) for h in a.hops.split(",")]
         for r in results["sets"][name]:
             print(name, json.dumps(r), flush=True)
     with open(a.out, "w", encoding="utf-8") as f:

@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=streams-app/target/streamdrz.jar
 
-for model in models/shipped/streamdrz-encoder.onnx models/shipped/streamdrz-decoder.onnx; do
+for model in models/shipped/streamdrz-encoder.onnx models/shipped/streamdrz-decoder.onnx models/shipped/streamdrz-window.onnx; do
   if [ ! -f "$model" ]; then
     echo "scripts/demo.sh: $model is missing; the model files are committed on main (git pull)" >&2
     exit 1

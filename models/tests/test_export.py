@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from model import ModelConfig, Diarizer
-from export import export, OnnxDiarizer, contract, config_from_metadata
+from export import export, export_window, OnnxDiarizer, contract, config_from_metadata
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def exported(tmp_path_factory):
     with torch.no_grad():
         model.head.weight.mul_(50)
     prefix = str(tmp_path_factory.mktemp("onnx") / "m")
-    export(model, prefix)
+    export(model, prefix, int8_window=False)     # float, to compare with PyTorch exactly
     return model, prefix
 
 
@@ -62,3 +62,42 @@ def test_logits_and_greedy_tokens_match(exported):
         logits_pt, _, _ = model.decode_step(toks, 0, pk, pv, ck, cv)
     np.testing.assert_allclose(np.stack(logits_o, axis=1), logits_pt.numpy(), atol=2e-3, rtol=1e-3)
     assert any(len(s) > 4 for s in seqs_o), "decoding should produce some triples to compare"
+
+
+def test_the_window_graph_is_the_encoder_on_a_shorter_input(exported):
+    model, prefix = exported
+    ort = OnnxDiarizer(prefix)
+    cfg = model.cfg
+    assert ort.window.get_modelmeta().custom_metadata_map["streamdrz.graph"] == "window"
+    rng = np.random.default_rng(4)
+    x = (rng.standard_normal((2, cfg.window_input_samples)) * 0.05).astype(np.float32)
+    with torch.no_grad():
+        mem, act = model.encode(torch.from_numpy(ort.features(x)))
+        emb = model.speaker_embeddings(mem).numpy()
+    outs = ort.run_windows(x, [None, [(0.0, 1.0)]])
+    assert outs[1].speech == [(0.0, 1.0)]
+    for b, out in enumerate(outs):
+        assert out.embeddings.shape == (cfg.n_enc, cfg.spk_dim)     # padded to a chunk's frames for the recipe
+        np.testing.assert_allclose(out.embeddings[: emb.shape[1]], emb[b], atol=1e-4)
+        assert not out.embeddings[emb.shape[1]:].any()
+        on = 1 / (1 + np.exp(-act[b].numpy())) > cfg.live_activity_threshold
+        covered = np.zeros_like(on)
+        for s, e, k, _ in out.segments:
+            covered[int(round(s / cfg.enc_frame_seconds)): int(round(e / cfg.enc_frame_seconds)), k] = True
+        assert (covered == on).all()
+
+
+def test_the_int8_window_graph_stays_close_to_the_float_one(exported, tmp_path):
+    model, prefix = exported
+    cfg = model.cfg
+    export_window(model, str(tmp_path / "q"), int8=True)
+    q = OnnxDiarizer.__new__(OnnxDiarizer)      # only the window graph and features are needed
+    q.cfg, q.frontend = cfg, OnnxDiarizer(prefix).frontend
+    import onnxruntime as ort
+    q.window = ort.InferenceSession(str(tmp_path / "q-window.onnx"), providers=["CPUExecutionProvider"])
+    assert q.window.get_modelmeta().custom_metadata_map["streamdrz.graph"] == "window"
+    x = (np.random.default_rng(5).standard_normal((1, cfg.window_input_samples)) * 0.05).astype(np.float32)
+    full, small = OnnxDiarizer(prefix).run_windows(x, [None])[0], q.run_windows(x, [None])[0]
+    n = cfg.window_n_frames // (2 * cfg.stack)
+    cos = (full.embeddings[:n] * small.embeddings[:n]).sum(-1)
+    assert cos.min() > 0.9

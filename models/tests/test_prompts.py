@@ -246,3 +246,14 @@ def test_a_prompt_gives_way_to_a_region_as_long_that_sounds_more_like_the_profil
         got = st.prompts[0].audio
         assert np.array_equal(got, chunk[int(0.5 * sr): int(2.5 * sr)]) == replaced, frames
         assert st.prompts[0].voice_frames > frames          # the profile grows either way
+
+
+def test_activity_segments_are_the_runs_above_the_threshold():
+    from prompts import activity_segments
+    cfg = ModelConfig(max_speakers=2)
+    on, off = 2.0, -2.0
+    act = np.array([[on, off], [on, on], [off, on], [off, on], [on, off]])
+    segs = activity_segments(cfg, act)
+    assert [(round(s, 2), round(e, 2), k) for s, e, k, _ in segs] == [(0.0, 0.16, 0), (0.08, 0.32, 1), (0.32, 0.4, 0)]
+    assert abs(segs[0][3] - 1 / (1 + np.exp(-2.0))) < 1e-9
+    assert activity_segments(ModelConfig(max_speakers=2, live_activity_threshold=0.9), act) == []

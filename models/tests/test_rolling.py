@@ -67,3 +67,20 @@ def test_a_windows_speech_comes_from_the_calls_vad_stream_at_its_own_offset():
     assert abs(a - ((10 * 512 - w0) / SR - cfg.vad_pad)) < 1e-6
     assert abs(b - ((40 * 512 - w0) / SR + cfg.vad_pad)) < 1e-6
     assert streamed_speech(cfg, None, w0, w0 + SR) is None
+
+
+def test_windows_through_the_window_graph_see_the_newest_seconds_and_agree():
+    seen = []
+
+    def fake_windows(inputs, speech):
+        seen.extend(len(x) for x in inputs)
+        n_prompted = [sum(x[i * cfg.slot_samples + 100] != 0 for i in range(cfg.prompt_slots)) for x in inputs]
+        return [ChunkOutput(o.segments, None, sp) for o, sp in zip(fake_model(inputs, n_prompted), speech)]
+
+    sd = StreamingDiarizer(cfg, fake_model)
+    final, provisional = diarize_rolling(sd, call_audio(), hop=1.0, run_windows=fake_windows)
+    # none in the first chunk, which has no prompt yet (those are whole chunks through the decoder)
+    assert seen and set(seen) == {cfg.window_input_samples}
+    assert final == sd.diarize_many([call_audio()])[0]
+    both, differ = flips(final, provisional, 20.0)
+    assert both > 10.0 and differ == 0.0

@@ -7,6 +7,7 @@ import io.streamdrz.audio.AudioDecodeException;
 import io.streamdrz.bench.FirstLabels;
 import io.streamdrz.bench.LatencyStats;
 import io.streamdrz.bench.ResourceMeter;
+import io.streamdrz.metrics.EngineMetrics;
 import io.streamdrz.bench.Sustainability;
 import io.streamdrz.client.AudioProducer;
 import io.streamdrz.client.CallAudio;
@@ -137,9 +138,11 @@ public final class BenchCommand implements Callable<Integer> {
      * @param frames          frames a provisional segment labelled first
      * @param finalFirstShare share of the labelled frames whose first label was a final one
      * @param liveRecords     provisional segments read
+     * @param windows         live windows the model ran
+     * @param windowModelMs   mean model time of a live window run, features included
      */
     public record FirstLabel(int frames, long p50Ms, long p95Ms, long p99Ms, long maxMs, double finalFirstShare,
-                             long liveRecords) {
+                             long liveRecords, long windows, double windowModelMs) {
     }
 
     /** The whole run, as written by --json. */
@@ -206,23 +209,26 @@ public final class BenchCommand implements Callable<Integer> {
                     callSeconds, sources.size(), sources.size() == 1 ? "" : "s", frameMs, stagger, maxP99Ms);
             out.flush();
 
-            Load load = new Load(config, admin, engine.batcher(), Sustainability.defaults().withMaxP99(maxP99Ms),
+            Load load = new Load(config, admin, engine.batcher(), engine.metrics(),
+                    Sustainability.defaults().withMaxP99(maxP99Ms),
                     config.liveConfig().enabled() ? maxFirstLabelP99Ms : -1);
             // Warm-up: one short call as fast as possible, so the JIT does not weigh on the first step.
             load.run("warmup", List.of(new CallAudio("warmup", withLength(sources.get(0).audio(), 2 * chunkSeconds))),
                     new long[1], 0, frameMs, chunkSeconds);
 
             out.println(" calls   audio s  events    p50 ms   p95 ms   p99 ms   max ms   lag max   cores   app cores"
-                    + "   RTF     model RTF  batch   heap MB   RSS MB  first label p50/p95/p99 ms (final first)"
+                    + "   RTF     model RTF  batch   heap MB   RSS MB  first label p50/p95/p99 ms (final first), windows"
                     + "  sustained");
             out.flush();
             List<Step> results = new ArrayList<>();
-            for (int n : steps) {
+            for (int k = 0; k < steps.size(); k++) {
+                int n = steps.get(k);
                 List<CallAudio> calls = new ArrayList<>();
                 long[] delays = new long[n];
                 for (int i = 0; i < n; i++) {
                     CallAudio src = sources.get(i % sources.size());
-                    calls.add(src.withId("bench-" + n + "-" + i + "-" + src.callId()));
+                    // the step's number keeps the ids of a repeated step apart: an ended call's id takes no more audio
+                    calls.add(src.withId("bench-" + (k + 1) + "-" + n + "-" + i + "-" + src.callId()));
                     delays[i] = n == 1 ? 0 : stagger * i / n;
                 }
                 Step step = load.run("step " + n, calls, delays, 1.0, frameMs, chunkSeconds);
@@ -254,8 +260,8 @@ public final class BenchCommand implements Callable<Integer> {
     private static void printStep(PrintWriter out, Step s) {
         FirstLabel f = s.firstLabel();
         String first = f == null ? "(live labels off)"
-                : String.format(Locale.ROOT, "%d/%d/%d (%.1f %%)", f.p50Ms(), f.p95Ms(), f.p99Ms(),
-                        100 * f.finalFirstShare());
+                : String.format(Locale.ROOT, "%d/%d/%d (%.1f %%), %d windows of %.1f ms", f.p50Ms(), f.p95Ms(),
+                        f.p99Ms(), 100 * f.finalFirstShare(), f.windows(), f.windowModelMs());
         out.printf(Locale.ROOT, "%6d  %8.0f  %6d  %8d %8d %8d %8d  %8d  %6.2f  %9.2f  %7.4f  %9.4f  %5.2f  %8.0f  %7.0f"
                         + "  %-26s  %s%n",
                 s.calls(), s.audioSeconds(), s.events(), s.p50Ms(), s.p95Ms(), s.p99Ms(), s.maxMs(), s.lagMax(),
@@ -281,17 +287,19 @@ public final class BenchCommand implements Callable<Integer> {
         private final StreamdrzConfig config;
         private final Admin admin;
         private final ChunkBatcher batcher;
+        private final EngineMetrics metrics;
         private final Sustainability criterion;
         /** With live labels on, the most the first label's p99 may be; -1: live labels off. */
         private final long maxFirstLabelP99Ms;
         private final ResourceMeter meter = new ResourceMeter(
                 name -> name.contains("-StreamThread-") || name.startsWith("streamdrz-chunk-batcher"));
 
-        Load(StreamdrzConfig config, Admin admin, ChunkBatcher batcher, Sustainability criterion,
-             long maxFirstLabelP99Ms) {
+        Load(StreamdrzConfig config, Admin admin, ChunkBatcher batcher, EngineMetrics metrics,
+             Sustainability criterion, long maxFirstLabelP99Ms) {
             this.config = config;
             this.admin = admin;
             this.batcher = batcher;
+            this.metrics = metrics;
             this.criterion = criterion;
             this.maxFirstLabelP99Ms = maxFirstLabelP99Ms;
         }
@@ -370,6 +378,8 @@ public final class BenchCommand implements Callable<Integer> {
             long batchesBefore = batcher.batches();
             long chunksBefore = batcher.chunks();
             long runNanosBefore = batcher.runNanos();
+            long windowsBefore = metrics.getLiveWindowsTotal();
+            double windowSecondsBefore = metrics.getLiveInferenceSecondsTotal();
             meter.start();
             sampler.start();
             Map<String, Object> producerConfig = new HashMap<>(config.producerProperties());
@@ -414,8 +424,11 @@ public final class BenchCommand implements Callable<Integer> {
             FirstLabel first = null;
             if (live()) {
                 LatencyStats f = firstLabels.stats();
+                long windows = metrics.getLiveWindowsTotal() - windowsBefore;
+                double windowSeconds = metrics.getLiveInferenceSecondsTotal() - windowSecondsBefore;
                 first = new FirstLabel(f.count(), f.percentile(50), f.percentile(95), f.percentile(99), f.max(),
-                        firstLabels.finalFirstShare(), liveRecords.get());
+                        firstLabels.finalFirstShare(), liveRecords.get(), windows,
+                        windows == 0 ? 0 : 1000 * windowSeconds / windows);
                 if (speed > 0 && f.percentile(99) > maxFirstLabelP99Ms) {
                     violations.add("first label p99 " + f.percentile(99) + " ms > " + maxFirstLabelP99Ms + " ms");
                 }

@@ -27,12 +27,14 @@ public final class ChunkDiarizer implements ChunkRunner {
 
     private final ModelContract contract;
     private final PromptedDecoder decoder;
+    private final WindowEncoder windows;
     private final ThreadLocal<MelFrontend> frontends;
     private final SileroVad vad;
 
     public ChunkDiarizer(DiarizationModel model) {
         this.contract = model.contract();
         this.decoder = new PromptedDecoder(model);
+        this.windows = model.window() == null ? null : new WindowEncoder(model);
         this.vad = model.vad();
         this.frontends = ThreadLocal.withInitial(() -> new MelFrontend(contract.mel));
     }
@@ -50,21 +52,24 @@ public final class ChunkDiarizer implements ChunkRunner {
         return frontends.get().compute(modelInput);
     }
 
+    /**
+     * Chunks through encoder and decoder, or live windows ({@link ModelInput#window()})
+     * through the window graph; one batch is all of one kind.
+     */
     @Override
     public List<DecodedChunk> run(List<ModelInput> inputs) {
-        int rowSize = contract.nFrames * contract.mel.nMels();
-        float[] features = new float[inputs.size() * rowSize];
-        int[] nPrompted = new int[inputs.size()];
-        MelFrontend frontend = frontends.get();
-        for (int i = 0; i < inputs.size(); i++) {
-            ModelInput in = inputs.get(i);
-            if (in.samples().length != contract.inputSamples) {
-                throw new IllegalArgumentException("model input of " + in.samples().length + " samples, expected "
-                        + contract.inputSamples);
+        boolean window = !inputs.isEmpty() && inputs.get(0).window();
+        for (ModelInput in : inputs) {
+            if (in.window() != window) {
+                throw new IllegalArgumentException("a batch of " + (window ? "windows" : "chunks") + " with a "
+                        + (in.window() ? "live window" : "chunk") + " in it");
             }
-            frontend.compute(in.samples(), 0, in.samples().length, features, i * rowSize);
-            nPrompted[i] = in.nPrompted();
         }
+        if (window) {
+            return runWindows(inputs);
+        }
+        float[] features = features(inputs, contract.inputSamples);
+        int[] nPrompted = nPrompted(inputs);
         if (vad == null || inputs.stream().allMatch(in -> in.speech() != null)) {
             return withGivenSpeech(decoder.decode(features, nPrompted), inputs);
         }
@@ -79,6 +84,38 @@ public final class ChunkDiarizer implements ChunkRunner {
             out.add(decoded.get(i).withSpeech(regions.get(i)));
         }
         return out;
+    }
+
+    private List<DecodedChunk> runWindows(List<ModelInput> inputs) {
+        if (windows == null) {
+            throw new IllegalArgumentException(contract.modelId + " has no live window graph");
+        }
+        int samples = contract.windowInputSamples();
+        return withGivenSpeech(windows.run(features(inputs, samples), nPrompted(inputs), samples), inputs);
+    }
+
+    /** The inputs' log-mel features back to back; each input must hold {@code samples} samples. */
+    private float[] features(List<ModelInput> inputs, int samples) {
+        int rowSize = contract.mel.frames(samples) * contract.mel.nMels();
+        float[] features = new float[inputs.size() * rowSize];
+        MelFrontend frontend = frontends.get();
+        for (int i = 0; i < inputs.size(); i++) {
+            ModelInput in = inputs.get(i);
+            if (in.samples().length != samples) {
+                throw new IllegalArgumentException("model input of " + in.samples().length + " samples, expected "
+                        + samples);
+            }
+            frontend.compute(in.samples(), 0, samples, features, i * rowSize);
+        }
+        return features;
+    }
+
+    private static int[] nPrompted(List<ModelInput> inputs) {
+        int[] n = new int[inputs.size()];
+        for (int i = 0; i < n.length; i++) {
+            n[i] = inputs.get(i).nPrompted();
+        }
+        return n;
     }
 
     /** Without a VAD run: each chunk gets the speech its input came with (null: no gate). */

@@ -38,15 +38,17 @@ public final class DiarizationModel implements AutoCloseable {
     private final ModelContract contract;
     private final ModelOptions.Device device;
     private final SileroVad vad;
+    private final OrtSession window;
 
     private DiarizationModel(OrtEnvironment env, OrtSession encoder, OrtSession decoder, ModelContract contract,
-                             ModelOptions.Device device, SileroVad vad) {
+                             ModelOptions.Device device, SileroVad vad, OrtSession window) {
         this.env = env;
         this.encoder = encoder;
         this.decoder = decoder;
         this.contract = contract;
         this.device = device;
         this.vad = vad;
+        this.window = window;
     }
 
     /** The JVM's ONNX Runtime environment. */
@@ -96,7 +98,8 @@ public final class DiarizationModel implements AutoCloseable {
                     ec.modelId, options.prefix(), device.name().toLowerCase(java.util.Locale.ROOT),
                     options.intraOpThreads() == 0 ? "all" : options.intraOpThreads());
             SileroVad vad = loadVad(env, encFile, ec.vad);
-            return new DiarizationModel(env, enc, dec, ec, device, vad);
+            OrtSession window = loadWindow(env, encFile, ec, options, device);
+            return new DiarizationModel(env, enc, dec, ec, device, vad, window);
         } catch (OrtException e) {
             closeQuietly(enc);
             closeQuietly(dec);
@@ -116,21 +119,56 @@ public final class DiarizationModel implements AutoCloseable {
         if (!spec.enabled()) {
             return null;
         }
-        Path file = encFile.toAbsolutePath().resolveSibling(spec.file());
-        if (!Files.isRegularFile(file)) {
-            throw new ModelContractException("VAD file not found: " + file + " (the model's contract names it in "
-                    + "streamdrz.vad.file; it belongs next to the model files)");
-        }
-        String digest = sha256(file);
-        if (!digest.equals(spec.sha256())) {
-            throw new ModelContractException(file + ": sha256 " + digest + " differs from the model contract's "
-                    + spec.sha256() + " (streamdrz.vad.sha256)");
-        }
+        Path file = checkedSibling(encFile, spec.file(), spec.sha256(), "VAD file", "streamdrz.vad.file",
+                "streamdrz.vad.sha256");
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setIntraOpNumThreads(1);
             so.setInterOpNumThreads(1);
             return new SileroVad(env, env.createSession(file.toString(), so));
         }
+    }
+
+    /**
+     * The contract's live window graph, found next to the encoder, checked against its
+     * digest and model id, on the encoder's device; null when the contract names none.
+     */
+    private static OrtSession loadWindow(OrtEnvironment env, Path encFile, ModelContract c, ModelOptions options,
+                                         ModelOptions.Device device) throws OrtException {
+        LiveWindowSpec spec = c.live;
+        if (!spec.enabled()) {
+            return null;
+        }
+        Path file = checkedSibling(encFile, spec.file(), spec.sha256(), "window graph",
+                "streamdrz.live.window_file", "streamdrz.live.window_sha256");
+        OrtSession session;
+        try (OrtSession.SessionOptions so = sessionOptions(options, device)) {
+            session = env.createSession(file.toString(), so);
+        }
+        Map<String, String> meta = session.getMetadata().getCustomMetadata();
+        if (!"window".equals(meta.get("streamdrz.graph")) || !c.modelId.equals(meta.get("streamdrz.model_id"))
+                || !session.getOutputNames().containsAll(List.of("activity", "speaker_embedding"))) {
+            closeQuietly(session);
+            throw new ModelContractException(file + ": not the window graph of model " + c.modelId
+                    + " (streamdrz.graph '" + meta.get("streamdrz.graph") + "', streamdrz.model_id '"
+                    + meta.get("streamdrz.model_id") + "')");
+        }
+        return session;
+    }
+
+    /** A file the contract names, next to the encoder, with the digest the contract gives. */
+    private static Path checkedSibling(Path encFile, String name, String sha256, String what, String fileKey,
+                                       String shaKey) {
+        Path file = encFile.toAbsolutePath().resolveSibling(name);
+        if (!Files.isRegularFile(file)) {
+            throw new ModelContractException(what + " not found: " + file + " (the model's contract names it in "
+                    + fileKey + "; it belongs next to the model files)");
+        }
+        String digest = sha256(file);
+        if (!digest.equals(sha256)) {
+            throw new ModelContractException(file + ": sha256 " + digest + " differs from the model contract's "
+                    + sha256 + " (" + shaKey + ")");
+        }
+        return file;
     }
 
     private static String sha256(Path file) {
@@ -206,6 +244,11 @@ public final class DiarizationModel implements AutoCloseable {
         return decoder;
     }
 
+    /** The live window graph ({@link WindowEncoder}), or null when the contract names none. */
+    OrtSession window() {
+        return window;
+    }
+
     /** The speech gate's VAD, or null when the contract names none. */
     public SileroVad vad() {
         return vad;
@@ -215,6 +258,7 @@ public final class DiarizationModel implements AutoCloseable {
     public void close() {
         closeQuietly(encoder);
         closeQuietly(decoder);
+        closeQuietly(window);
         if (vad != null) {
             try {
                 vad.close();

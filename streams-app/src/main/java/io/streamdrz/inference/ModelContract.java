@@ -18,7 +18,7 @@ import java.util.TreeMap;
 public final class ModelContract {
 
     /** The contract versions this runtime understands. */
-    public static final String SUPPORTED_VERSION = "6";
+    public static final String SUPPORTED_VERSION = "7";
     static final String PREFIX = "streamdrz.";
 
     private final String source;
@@ -83,6 +83,8 @@ public final class ModelContract {
     /** Speakers by name: threshold, hysteresis and the frames a voice needs. */
     public final IdentifySpec identify;
     public final VadSpec vad;
+    /** Live windows: the window graph and its activity threshold ({@link WindowEncoder}). */
+    public final LiveWindowSpec live;
     public final String graph;
 
     private ModelContract(String source, Map<String, String> meta) {
@@ -142,6 +144,7 @@ public final class ModelContract {
         refineMinRun = positiveInt("refine.min_run");
         identify = identifySpec();
         vad = vadSpec();
+        live = liveSpec();
         graph = string("graph");
         checkConsistency();
     }
@@ -229,6 +232,16 @@ public final class ModelContract {
         return promptSlots * slotSamples();
     }
 
+    /** Samples of a live window's audio after the prompt slots ({@code live.window_seconds}). */
+    public int windowSamples() {
+        return (int) Math.rint(live.seconds() * sampleRate);
+    }
+
+    /** Samples of a live window's whole input: the prompt slots, then the window. */
+    public int windowInputSamples() {
+        return chunkOffset() + windowSamples();
+    }
+
     /** Every {@code streamdrz.*} key and value, sorted by key. */
     public Map<String, String> values() {
         return java.util.Collections.unmodifiableMap(values);
@@ -247,6 +260,14 @@ public final class ModelContract {
         return new VadSpec(string("vad.file"), string("vad.sha256"), threshold, negThreshold,
                 nonNegativeDouble("vad.min_speech_seconds"), nonNegativeDouble("vad.min_silence_seconds"),
                 nonNegativeDouble("vad.pad_seconds"), nonNegativeDouble("vad.fill_min_seconds"));
+    }
+
+    private LiveWindowSpec liveSpec() {
+        double seconds = positiveDouble("live.window_seconds");
+        require(seconds <= chunkSeconds, "live.window_seconds", "must not exceed chunk_seconds");
+        double threshold = nonNegativeDouble("live.activity_threshold");
+        require(threshold < 1, "live.activity_threshold", "must be a probability below 1, not " + threshold);
+        return new LiveWindowSpec(string("live.window_file"), string("live.window_sha256"), seconds, threshold);
     }
 
     private MelSpec melSpec() {

@@ -14,8 +14,14 @@ import java.util.List;
  * @param speech    where speech is in the chunk part, when the caller already knows (a live
  *                  window's VAD ran as the audio came, {@link SileroVad.Stream}); null: the
  *                  model's own VAD runs on the chunk
+ * @param window    a live window ({@link #window}): {@code window_input_samples} samples for the
+ *                  window graph, not a chunk for encoder and decoder
  */
-public record ModelInput(float[] samples, int nPrompted, List<SpeechRegion> speech) {
+public record ModelInput(float[] samples, int nPrompted, List<SpeechRegion> speech, boolean window) {
+
+    public ModelInput(float[] samples, int nPrompted, List<SpeechRegion> speech) {
+        this(samples, nPrompted, speech, false);
+    }
 
     public ModelInput(float[] samples, int nPrompted) {
         this(samples, nPrompted, null);
@@ -23,7 +29,7 @@ public record ModelInput(float[] samples, int nPrompted, List<SpeechRegion> spee
 
     /** This input with its speech regions given. */
     public ModelInput withSpeech(List<SpeechRegion> regions) {
-        return new ModelInput(samples, nPrompted, regions);
+        return new ModelInput(samples, nPrompted, regions, window);
     }
 
     /**
@@ -31,13 +37,27 @@ public record ModelInput(float[] samples, int nPrompted, List<SpeechRegion> spee
      * {@code prompt_slots} are used, each cut to {@code prompt_seconds}).
      */
     public static ModelInput build(ModelContract c, float[] chunk, List<float[]> prompts) {
-        float[] x = new float[c.inputSamples];
+        return new ModelInput(layout(c, chunk, prompts, c.chunkSamples()), Math.min(prompts.size(), c.promptSlots));
+    }
+
+    /**
+     * A live window's input: the prompts as in {@link #build}, then {@code audio} (a call's
+     * newest audio, at most {@code live.window_seconds}) zero padded to that length.
+     */
+    public static ModelInput window(ModelContract c, float[] audio, List<float[]> prompts,
+                                    List<SpeechRegion> speech) {
+        return new ModelInput(layout(c, audio, prompts, c.windowSamples()), Math.min(prompts.size(), c.promptSlots),
+                speech, true);
+    }
+
+    private static float[] layout(ModelContract c, float[] chunk, List<float[]> prompts, int chunkSamples) {
+        float[] x = new float[c.chunkOffset() + chunkSamples];
         int n = Math.min(prompts.size(), c.promptSlots);
         for (int i = 0; i < n; i++) {
             float[] p = prompts.get(i);
             System.arraycopy(p, 0, x, i * c.slotSamples(), Math.min(p.length, c.promptSamples()));
         }
-        System.arraycopy(chunk, 0, x, c.chunkOffset(), Math.min(chunk.length, c.chunkSamples()));
-        return new ModelInput(x, n);
+        System.arraycopy(chunk, 0, x, c.chunkOffset(), Math.min(chunk.length, chunkSamples));
+        return x;
     }
 }

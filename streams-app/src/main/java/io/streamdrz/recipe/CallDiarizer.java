@@ -109,15 +109,36 @@ public final class CallDiarizer {
 
     /** Prompts the known speakers of {@code state}, as the model was trained. */
     public PreparedChunk prepare(CallState state, float[] chunk) {
+        List<SpeakerPrompt> chosen = choosePrompts(state);
+        return new PreparedChunk(chunk, chosen, ModelInput.build(c, chunk, audio(chosen)));
+    }
+
+    /**
+     * A live window ready for the window graph: the prompts {@link #prepare} would choose,
+     * and {@code audio}, at most {@code live.window_seconds} of the call's newest audio.
+     *
+     * @param speech where the call's VAD stream heard speech in {@code audio}, or null for no gate
+     */
+    public PreparedChunk prepareWindow(CallState state, float[] audio, List<SpeechRegion> speech) {
+        List<SpeakerPrompt> chosen = choosePrompts(state);
+        return new PreparedChunk(audio, chosen, ModelInput.window(c, audio, audio(chosen), speech));
+    }
+
+    /** Up to prompt_slots known speakers, most recently active first, in label order. */
+    private List<SpeakerPrompt> choosePrompts(CallState state) {
         List<SpeakerPrompt> chosen = new ArrayList<>(state.prompts());
         chosen.sort(Comparator.comparingInt((SpeakerPrompt p) -> -p.lastChunk()).thenComparingInt(SpeakerPrompt::label));
         chosen = new ArrayList<>(chosen.subList(0, Math.min(c.promptSlots, chosen.size())));
         chosen.sort(Comparator.comparingInt(SpeakerPrompt::label));
-        List<float[]> audio = new ArrayList<>(chosen.size());
-        for (SpeakerPrompt p : chosen) {
+        return List.copyOf(chosen);
+    }
+
+    private static List<float[]> audio(List<SpeakerPrompt> prompts) {
+        List<float[]> audio = new ArrayList<>(prompts.size());
+        for (SpeakerPrompt p : prompts) {
             audio.add(p.audio());
         }
-        return new PreparedChunk(chunk, List.copyOf(chosen), ModelInput.build(c, chunk, audio));
+        return audio;
     }
 
     /**

@@ -6,7 +6,6 @@ import io.streamdrz.inference.DecodedChunk;
 import io.streamdrz.inference.IdentifySpec;
 import io.streamdrz.inference.LiveSpeech;
 import io.streamdrz.inference.ModelContract;
-import io.streamdrz.inference.ModelInput;
 import io.streamdrz.inference.SileroVad;
 import io.streamdrz.recipe.CallDiarizer;
 import io.streamdrz.recipe.CallSegment;
@@ -69,6 +68,23 @@ public final class EngineInference implements ChunkInference {
         return contract.chunkSamples();
     }
 
+    /** A live window: the window graph's length, or a whole chunk where the graph is not used. */
+    @Override
+    public int windowSamples(CallState state) {
+        return usesWindowGraph(state) ? contract.windowSamples() : contract.chunkSamples();
+    }
+
+    /**
+     * Whether a window of a call in {@code state} goes through the window graph. A call with no
+     * prompt yet has no voice to tell its speakers by: its labels are only right in order of
+     * appearance, so its window is the newest chunk (from the call's start in its first
+     * chunk) through encoder and decoder, which label it better than the activity head
+     * ({@code window_samples} in {@code models/rolling.py}).
+     */
+    private boolean usesWindowGraph(CallState state) {
+        return contract.live.enabled() && !state.prompts().isEmpty();
+    }
+
     @Override
     public String modelId() {
         return contract.modelId;
@@ -98,14 +114,23 @@ public final class EngineInference implements ChunkInference {
     @Override
     public CompletableFuture<List<CallSegment>> provisional(Window w) {
         CallDiarizer recipe = w.speakerCap() > 0 ? new CallDiarizer(contract, runner, w.speakerCap()) : diarizer;
-        PreparedChunk prepared = recipe.prepare(w.state(), w.audio());
-        ModelInput input = w.speech() == null ? prepared.input() : prepared.input().withSpeech(w.speech());
+        PreparedChunk prepared = prepareWindow(recipe, w);
         double seconds = w.audio().length / (double) contract.sampleRate;
-        return live.submit(input).thenApply(decoded -> {
+        return live.submit(prepared.input()).thenApply(decoded -> {
             CallState scratch = w.state().copy();
             recipe.absorb(scratch, prepared, decoded);
             return LiveWindow.newest(w.state(), scratch, w.start(), seconds, w.newest(), contract.chunkSeconds);
         });
+    }
+
+    /** The window graph's input, or else the whole chunk's for encoder and decoder. */
+    private PreparedChunk prepareWindow(CallDiarizer recipe, Window w) {
+        if (usesWindowGraph(w.state())) {
+            return recipe.prepareWindow(w.state(), w.audio(), w.speech());
+        }
+        PreparedChunk chunk = recipe.prepare(w.state(), w.audio());
+        return w.speech() == null ? chunk
+                : new PreparedChunk(chunk.chunk(), chunk.prompts(), chunk.input().withSpeech(w.speech()));
     }
 
     @Override

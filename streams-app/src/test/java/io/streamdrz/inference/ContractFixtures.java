@@ -11,7 +11,7 @@ public final class ContractFixtures {
 
     public static Map<String, String> metadata(String graph) {
         Map<String, String> m = new HashMap<>();
-        m.put("streamdrz.contract_version", "6");
+        m.put("streamdrz.contract_version", "7");
         m.put("streamdrz.model_id", "streamdrz-small");
         m.put("streamdrz.sample_rate", "16000");
         m.put("streamdrz.mel.n_fft", "512");
@@ -70,6 +70,10 @@ public final class ContractFixtures {
         m.put("streamdrz.vad.min_silence_seconds", "0.1");
         m.put("streamdrz.vad.pad_seconds", "0.03");
         m.put("streamdrz.vad.fill_min_seconds", "0.2");
+        m.put("streamdrz.live.window_file", "");
+        m.put("streamdrz.live.window_sha256", "");
+        m.put("streamdrz.live.window_seconds", "3.0");
+        m.put("streamdrz.live.activity_threshold", "0.5");
         m.put("streamdrz.grammar", "SOD (start end speaker)* EOS; ...");
         m.put("streamdrz.graph", graph);
         return m;
