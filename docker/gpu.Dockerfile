@@ -45,7 +45,7 @@ COPY --from=build /streamdrz.jar /opt/streamdrz/streamdrz.jar
 # The `streamdrz` command of the docs, e.g. docker exec CONTAINER streamdrz consume --calls 1
 COPY scripts/streamdrz /opt/streamdrz/streamdrz
 RUN ln -s /opt/streamdrz/streamdrz /usr/local/bin/streamdrz
-COPY models/shipped/streamdrz-encoder.onnx models/shipped/streamdrz-decoder.onnx models/shipped/silero_vad.onnx models/shipped/silero_vad.LICENSE /opt/streamdrz/models/shipped/
+COPY models/shipped/streamdrz-encoder.onnx models/shipped/streamdrz-decoder.onnx models/shipped/streamdrz-window.onnx models/shipped/silero_vad.onnx models/shipped/silero_vad.LICENSE /opt/streamdrz/models/shipped/
 COPY streams-app/src/main/resources/io/streamdrz/demo/sample-call.wav \
      streams-app/src/main/resources/io/streamdrz/demo/sample-call.rttm /opt/streamdrz/samples/
 ENV STREAMDRZ_MODEL_PATH=/opt/streamdrz/models/shipped/streamdrz \

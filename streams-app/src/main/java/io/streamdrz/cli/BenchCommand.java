@@ -114,6 +114,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Audio per frame (default: ${DEFAULT-VALUE}).")
     private int frameMs;
 
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "0",
+            description = "Before the steps, N real-time calls whose results are printed as a warm-up and not counted: "
+                    + "a fresh JVM spends its first minutes compiling the hot code, which an instance that has run "
+                    + "a while does not (default: ${DEFAULT-VALUE}, only one short call as fast as possible).")
+    private int warmupCalls;
+
     @Option(names = "--keep-going", description = "Run every step even after one is not sustained.")
     private boolean keepGoing;
 
@@ -220,18 +226,15 @@ public final class BenchCommand implements Callable<Integer> {
                     + "   RTF     model RTF  batch   heap MB   RSS MB  first label p50/p95/p99 ms (final first), windows"
                     + "  sustained");
             out.flush();
+            if (warmupCalls > 0) {
+                out.print("warm-up, not counted:\n");
+                printStep(out, runStep(load, "warmup", warmupCalls, sources, stagger, frameMs, chunkSeconds));
+            }
             List<Step> results = new ArrayList<>();
             for (int k = 0; k < steps.size(); k++) {
                 int n = steps.get(k);
-                List<CallAudio> calls = new ArrayList<>();
-                long[] delays = new long[n];
-                for (int i = 0; i < n; i++) {
-                    CallAudio src = sources.get(i % sources.size());
-                    // the step's number keeps the ids of a repeated step apart: an ended call's id takes no more audio
-                    calls.add(src.withId("bench-" + (k + 1) + "-" + n + "-" + i + "-" + src.callId()));
-                    delays[i] = n == 1 ? 0 : stagger * i / n;
-                }
-                Step step = load.run("step " + n, calls, delays, 1.0, frameMs, chunkSeconds);
+                // the step's number keeps the ids of a repeated step apart: an ended call's id takes no more audio
+                Step step = runStep(load, String.valueOf(k + 1), n, sources, stagger, frameMs, chunkSeconds);
                 results.add(step);
                 printStep(out, step);
                 if (!step.sustained() && !keepGoing) {
@@ -269,6 +272,19 @@ public final class BenchCommand implements Callable<Integer> {
                 s.heapPeakBytes() / 1048576.0, s.rssPeakBytes() / 1048576.0, first,
                 s.sustained() ? "yes" : "NO: " + String.join("; ", s.violations()));
         out.flush();
+    }
+
+    /** {@code n} real-time calls, their starts spread over {@code stagger} ms, ids tagged with {@code tag}. */
+    private static Step runStep(Load load, String tag, int n, List<CallAudio> sources, long stagger, int frameMs,
+                                double chunkSeconds) throws Exception {
+        List<CallAudio> calls = new ArrayList<>();
+        long[] delays = new long[n];
+        for (int i = 0; i < n; i++) {
+            CallAudio src = sources.get(i % sources.size());
+            calls.add(src.withId("bench-" + tag + "-" + n + "-" + i + "-" + src.callId()));
+            delays[i] = n == 1 ? 0 : stagger * i / n;
+        }
+        return load.run("step " + n, calls, delays, 1.0, frameMs, chunkSeconds);
     }
 
     /** {@code clip} cut or looped to {@code seconds}. */

@@ -73,8 +73,8 @@ public interface ChunkInference {
         return diarize(state, chunk);
     }
 
-    /** Samples of the newest audio a live window of a call in {@code state} looks at (at most a chunk). */
-    default int windowSamples(CallState state) {
+    /** Samples of the newest audio a live window looks at (at most a chunk). */
+    default int windowSamples() {
         return chunkSamples();
     }
 
@@ -82,7 +82,7 @@ public interface ChunkInference {
      * A live window of a call ({@link LiveWindow}).
      *
      * @param state      the call's state after its last final chunk; not changed
-     * @param audio      the call's newest audio at {@link #sampleRate()}, at most {@link #windowSamples(CallState)}
+     * @param audio      the call's newest audio at {@link #sampleRate()}, at most {@link #windowSamples()}
      * @param start      call time, in seconds, of {@code audio}'s first sample
      * @param newest     seconds at the end of {@code audio} that no earlier window labelled
      * @param speech     where the call's VAD stream heard speech in {@code audio} (seconds from its

@@ -68,21 +68,10 @@ public final class EngineInference implements ChunkInference {
         return contract.chunkSamples();
     }
 
-    /** A live window: the window graph's length, or a whole chunk where the graph is not used. */
+    /** A live window: the window graph's length, or a whole chunk for a model without one. */
     @Override
-    public int windowSamples(CallState state) {
-        return usesWindowGraph(state) ? contract.windowSamples() : contract.chunkSamples();
-    }
-
-    /**
-     * Whether a window of a call in {@code state} goes through the window graph. A call with no
-     * prompt yet has no voice to tell its speakers by: its labels are only right in order of
-     * appearance, so its window is the newest chunk (from the call's start in its first
-     * chunk) through encoder and decoder, which label it better than the activity head
-     * ({@code window_samples} in {@code models/rolling.py}).
-     */
-    private boolean usesWindowGraph(CallState state) {
-        return contract.live.enabled() && !state.prompts().isEmpty();
+    public int windowSamples() {
+        return contract.live.enabled() ? contract.windowSamples() : contract.chunkSamples();
     }
 
     @Override
@@ -123,9 +112,9 @@ public final class EngineInference implements ChunkInference {
         });
     }
 
-    /** The window graph's input, or else the whole chunk's for encoder and decoder. */
+    /** The window graph's input; for a model without one, the whole chunk's for encoder and decoder. */
     private PreparedChunk prepareWindow(CallDiarizer recipe, Window w) {
-        if (usesWindowGraph(w.state())) {
+        if (contract.live.enabled()) {
             return recipe.prepareWindow(w.state(), w.audio(), w.speech());
         }
         PreparedChunk chunk = recipe.prepare(w.state(), w.audio());

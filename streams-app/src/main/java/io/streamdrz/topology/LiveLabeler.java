@@ -121,8 +121,7 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
                 || end - call.labelledTo < Math.round(hop.toMillis() * call.rate / 1000.0)) {
             return;     // at a chunk's end the final run labels the newest audio itself
         }
-        CallState state = stored(callId);
-        long from = Math.max(0, end - windowLength(call.rate, state));
+        long from = Math.max(0, end - windowLength(call.rate));
         float[] audio = toModelRate(call.audio.read(from, end), call.rate);
         long modelFrom = Math.round(from * (double) inference.sampleRate() / call.rate);
         List<SpeechRegion> speech = call.speech == null ? null : call.speech.regions(audio, modelFrom);
@@ -131,6 +130,7 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
             call.labelledTo = end;      // nobody speaks in the new audio: the gated run could label nothing there
             return;
         }
+        CallState state = stored(callId);
         ChunkInference.Window window = new ChunkInference.Window(state, audio, call.seconds(from), newest, speech,
                 identification.speakerCap(callId));
         call.revision++;
@@ -256,9 +256,9 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
         return chunkStart(k + 1, rate);
     }
 
-    /** Samples (at {@code rate}) of the newest audio a window of a call in {@code state} looks at. */
-    private long windowLength(int rate, CallState state) {
-        return (inference.windowSamples(state) * (long) rate) / inference.sampleRate();
+    /** Samples (at {@code rate}) of the newest audio a window looks at. */
+    private long windowLength(int rate) {
+        return (inference.windowSamples() * (long) rate) / inference.sampleRate();
     }
 
     private static long toMs(double seconds) {

@@ -91,7 +91,7 @@ class DockerFilesTest {
                 for (int i = 0; i < parts.length - 1; i++) {
                     if (parts[i].startsWith("models/shipped/streamdrz-")) {
                         // The model files are local until the lead commits them: only the naming is checked.
-                        assertTrue(parts[i].matches("models/shipped/streamdrz-(encoder|decoder)\\.onnx"), parts[i]);
+                        assertTrue(parts[i].matches("models/shipped/streamdrz-(encoder|decoder|window)\\.onnx"), parts[i]);
                         continue;
                     }
                     assertTrue(Files.exists(ROOT.resolve(parts[i])), file + " copies " + parts[i]);

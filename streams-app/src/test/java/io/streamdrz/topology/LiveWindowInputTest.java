@@ -20,14 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What a live window hands the model, with the shipped model: the window graph's input once
- * the call has prompts, a whole chunk for encoder and decoder before; and its provisional
- * segments lie in the newest audio.
+ * What a live window hands the model, with the shipped model: the window graph's input with
+ * the call's prompts; and its provisional segments lie in the newest audio.
  */
 class LiveWindowInputTest {
 
     @Test
-    void aPromptedCallsWindowIsTheWindowGraphsInputAndAFreshCallsAChunk() throws Exception {
+    void aWindowIsTheWindowGraphsInputWithTheCallsPromptsAndLabelsTheNewestAudio() throws Exception {
         ChunkDiarizer model = ModelFixtures.engine();
         ModelContract c = model.contract();
         List<ModelInput> submitted = new ArrayList<>();
@@ -36,22 +35,16 @@ class LiveWindowInputTest {
             submitted.add(in);
             return direct.submit(in);
         }, null);
+        assertEquals(c.windowSamples(), engine.windowSamples());
         float[] call = AudioFileReader.read(ModelFixtures.file("call-0.wav"), null, 16_000).samples();
 
-        CallState fresh = new CallState();
-        assertEquals(c.chunkSamples(), engine.windowSamples(fresh));
-        engine.provisional(window(fresh, Arrays.copyOf(call, 5 * c.sampleRate), 0)).get();
-        assertFalse(submitted.get(0).window());
-        assertEquals(c.inputSamples, submitted.get(0).samples().length);
-
-        CallState afterOne = engine.diarize(fresh, Arrays.copyOf(call, c.chunkSamples()));
+        CallState afterOne = engine.diarize(new CallState(), Arrays.copyOf(call, c.chunkSamples()));
         assertFalse(afterOne.prompts().isEmpty(), "the fixture call's first chunk must leave prompts");
-        assertEquals(c.windowSamples(), engine.windowSamples(afterOne));
         int end = c.chunkSamples() + 3 * c.sampleRate;
         float[] audio = Arrays.copyOfRange(call, end - c.windowSamples(), end);
         double start = (end - c.windowSamples()) / (double) c.sampleRate;
         List<CallSegment> got = engine.provisional(window(afterOne, audio, start)).get();
-        ModelInput in = submitted.get(1);
+        ModelInput in = submitted.get(0);
         assertTrue(in.window());
         assertEquals(c.windowInputSamples(), in.samples().length);
         assertEquals(afterOne.prompts().size(), in.nPrompted());
