@@ -127,7 +127,7 @@ public final class StreamdrzConfig extends AbstractConfig {
             .define(LIVE_ENABLED, Type.BOOLEAN, LiveConfig.OFF.enabled(), Importance.MEDIUM,
                     "Live labels: provisional segments of each call's newest audio on the live topic, about a "
                             + "second after the audio, ahead of the final ones on segments-out. Off by default: "
-                            + "every window is a model run, so an instance keeps up with fewer calls "
+                            + "it needs the live topic, and an instance keeps up with fewer calls "
                             + "(BENCHMARKS.md).")
             .define(LIVE_HOP_MS, Type.LONG, LiveConfig.OFF.hop().toMillis(), Range.atLeast(1), Importance.MEDIUM,
                     "Live labels: every this much new audio of a call, its newest chunk-length window is "
