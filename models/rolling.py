@@ -3,13 +3,14 @@
     models/.venv/bin/python models/rolling.py                   # ami, fillets; hop 1 s
     models/.venv/bin/python models/rolling.py --hops 0.5,1,2 --sets fillets
 
-The live mode of issue #18, run offline so that its cost in accuracy can be measured
-before the streams app has it. Final segments are made exactly as StreamingDiarizer makes
-them: chunk by chunk, with prompts and voice profiles updated only there. Every `hop`
-seconds, the newest window of the call (the model's chunk length ending at the latest
-audio; shorter at the start of a call) is diarized with the prompts of the state left by
-the last final chunk, on a copy of that state, and the labels it gives the newest hop of
-audio are the provisional segments of that hop. The copy is thrown away, so provisional
+The streams app's live labels (LiveLabeler), run offline so that their cost in accuracy
+can be measured. Final segments are made exactly as StreamingDiarizer makes them: chunk by
+chunk, with prompts and voice profiles updated only there. Every `hop` seconds, the
+newest live_window_seconds of the call go through the window graph (the encoder alone,
+read through its activity head; --decoder-windows: the newest chunk through encoder and
+decoder instead) with the prompts of the state left by the last final chunk, on a copy of
+that state, and the labels it gives the newest hop of audio are the provisional segments
+of that hop. The copy is thrown away, so provisional
 windows never change the call state: the final stream is the same with the mode on or off.
 As in the streams app (LiveLabeler, LiveSpeech), a window's speech comes from one VAD
 stream over the call's audio, not from the VAD run again on the window; final chunks run
