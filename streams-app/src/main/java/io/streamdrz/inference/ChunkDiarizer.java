@@ -90,8 +90,8 @@ public final class ChunkDiarizer implements ChunkRunner {
         if (windows == null) {
             throw new IllegalArgumentException(contract.modelId + " has no live window graph");
         }
-        int samples = contract.windowInputSamples();
-        return withGivenSpeech(windows.run(features(inputs, samples), nPrompted(inputs), samples), inputs);
+        float[] features = features(inputs, contract.windowInputSamples());
+        return withGivenSpeech(windows.run(features, nPrompted(inputs)), inputs);
     }
 
     /** The inputs' log-mel features back to back; each input must hold {@code samples} samples. */

@@ -37,13 +37,12 @@ public final class WindowEncoder {
     /**
      * @param features  {@code batch} rows of the windows' {@code (frames, n_mels)} features, back to back
      * @param nPrompted per row, how many prompt slots hold a speaker
-     * @param samples   the samples of each window's input, prompt slots included
      * @return per row, its segments; no tokens; the embeddings zero padded to a chunk's frames,
      *         as the recipe indexes them
      */
-    public List<DecodedChunk> run(float[] features, int[] nPrompted, int samples) {
+    public List<DecodedChunk> run(float[] features, int[] nPrompted) {
         int batch = nPrompted.length;
-        int frames = c.mel.frames(samples);
+        int frames = c.mel.frames(c.windowInputSamples());
         try (OnnxTensor feats = OnnxTensor.createTensor(model.env(), FloatBuffer.wrap(features),
                 new long[]{batch, frames, c.mel.nMels()});
              OrtSession.Result out = model.window().run(Map.of("features", feats), OUTPUTS)) {
