@@ -13,8 +13,9 @@ that state, and the labels it gives the newest hop of audio are the provisional 
 of that hop. The copy is thrown away, so provisional
 windows never change the call state: the final stream is the same with the mode on or off.
 As in the streams app (LiveLabeler, LiveSpeech), a window's speech comes from one VAD
-stream over the call's audio, not from the VAD run again on the window; final chunks run
-it on the chunk alone, as always.
+stream over the call's audio, fresh at each chunk start, not from the VAD run again on the
+window; a final chunk's speech is that chunk alone through the VAD, as always (the app
+takes it from the stream, which heard exactly that).
 
 Reported per set (whole files scored, md-eval collars):
   final         DER of the final segments (what segments-out carries today)
@@ -58,6 +59,13 @@ def provisional_window(sd: StreamingDiarizer, st: CallState, audio, since, w0, e
     shift = w0 / cfg.sample_rate - t0
     got = newest_labels(scratch.segments, t0 + seconds - (end - since) / cfg.sample_rate, t0 + seconds)
     return [(s + shift, e + shift, lab) for s, e, lab in got]
+
+
+def chunk_aligned_probabilities(vad, cfg, audio):
+    """The call's VAD stream as LiveSpeech hears it: fresh at every chunk start (so a whole
+    chunk's part is what the final run's VAD finds in that chunk alone), back to back."""
+    c = cfg.chunk_samples
+    return np.concatenate([vad.probabilities(audio[k:k + c], cfg.sample_rate)[0] for k in range(0, len(audio), c)])
 
 
 def streamed_speech(cfg, probs, w0, end):
@@ -148,7 +156,7 @@ def evaluate_set(items, model, hop, decoder_windows=False):
     run_windows = None if decoder_windows else model.run_windows
     finals, provs, both, differ = {}, {}, 0.0, 0.0
     for fid, audio, _ in items:
-        probs = None if model.vad is None else model.vad.probabilities(audio, model.cfg.sample_rate)[0]
+        probs = None if model.vad is None else chunk_aligned_probabilities(model.vad, model.cfg, audio)
         finals[fid], provs[fid] = diarize_rolling(sd, audio, hop, probs, run_windows)
         b, d = flips(finals[fid], provs[fid], len(audio) / realsets.SR)
         both, differ = both + b, differ + d

@@ -4,7 +4,7 @@ import numpy as np
 
 from model import ModelConfig
 from prompts import ChunkOutput, StreamingDiarizer
-from rolling import diarize_rolling, flips, streamed_speech
+from rolling import chunk_aligned_probabilities, diarize_rolling, flips, streamed_speech
 
 cfg = ModelConfig()
 SR = cfg.sample_rate
@@ -67,6 +67,21 @@ def test_a_windows_speech_comes_from_the_calls_vad_stream_at_its_own_offset():
     assert abs(a - ((10 * 512 - w0) / SR - cfg.vad_pad)) < 1e-6
     assert abs(b - ((40 * 512 - w0) / SR + cfg.vad_pad)) < 1e-6
     assert streamed_speech(cfg, None, w0, w0 + SR) is None
+
+
+def test_the_live_vad_stream_starts_afresh_at_every_chunk():
+    heard = []
+
+    class FakeVad:
+        def probabilities(self, audio, rate):
+            heard.append(len(audio))
+            return np.full((1, len(audio) // 512), len(heard), np.float32)
+
+    c = cfg.chunk_samples
+    probs = chunk_aligned_probabilities(FakeVad(), cfg, np.zeros(2 * c + c // 2, np.float32))
+    assert heard == [c, c, c // 2]
+    assert len(probs) == (2 * c + c // 2) // 512
+    assert probs[c // 512 - 1] == 1 and probs[c // 512] == 2 and probs[-1] == 3
 
 
 def test_windows_through_the_window_graph_see_the_newest_seconds_and_agree():

@@ -89,9 +89,9 @@ public final class SileroVad implements AutoCloseable {
         }
     }
 
-    /** The live windows' speech of one call ({@link LiveSpeech}). */
-    public LiveSpeech live(VadSpec spec, int sampleRate) {
-        return new LiveSpeech(this, spec, sampleRate);
+    /** The live windows' speech of one call ({@link LiveSpeech}), its stream fresh at each chunk start. */
+    public LiveSpeech live(VadSpec spec, int sampleRate, int chunkSamples) {
+        return new LiveSpeech(this, spec, sampleRate, chunkSamples);
     }
 
     /** A stream of one signal's audio, for {@link Stream#push}. */

@@ -54,6 +54,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
     private final ChunkInference inference;
     private final CallIdentification identification;
     private final boolean live;
+    private final HeardChunks heard;
     private ProcessorContext<String, Object> context;
     private TopologyMetrics metrics;
     private KeyValueStore<String, CallDiarizationState> store;
@@ -70,14 +71,18 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
     }
 
     ChunkDiarizationProcessor(ChunkInference inference, CallIdentification identification) {
-        this(inference, identification, false);
+        this(inference, identification, null);
     }
 
-    /** @param live whether to tell the {@link LiveLabeler} about every final chunk */
-    ChunkDiarizationProcessor(ChunkInference inference, CallIdentification identification, boolean live) {
+    /**
+     * @param heard with live labels on: the chunks' speech the {@link LiveLabeler} heard, which
+     *              it is also told about every final chunk; null with live labels off
+     */
+    ChunkDiarizationProcessor(ChunkInference inference, CallIdentification identification, HeardChunks heard) {
         this.inference = inference;
         this.identification = identification;
-        this.live = live;
+        this.heard = heard;
+        this.live = heard != null;
     }
 
     @Override
@@ -144,7 +149,8 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
                         before.chunkIndex());
             }
             try {
-                after = inference.diarize(before, chunk.samples(), identification.speakerCap(callId));
+                after = inference.diarize(before, chunk.samples(), identification.speakerCap(callId),
+                        live ? heard.take(callId, chunk.index()) : null);
             } catch (RuntimeException e) {
                 metrics.inferenceFailure();
                 log.error("call {}: inference failed on chunk {}; the chunk yields no segments", callId,

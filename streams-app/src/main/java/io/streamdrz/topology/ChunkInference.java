@@ -73,6 +73,18 @@ public interface ChunkInference {
         return diarize(state, chunk);
     }
 
+    /**
+     * {@link #diarize(CallState, float[], int)} of a chunk whose speech the call's live VAD
+     * stream already heard ({@link LiveSpeech#wholeChunk}): the regions the engine's own VAD
+     * would find in the chunk, so it need not run again. An engine without a speech gate
+     * ignores them.
+     *
+     * @param speech the chunk's speech regions, in seconds from its start; null: the engine's VAD decides
+     */
+    default CallState diarize(CallState state, float[] chunk, int speakerCap, List<SpeechRegion> speech) {
+        return diarize(state, chunk, speakerCap);
+    }
+
     /** Samples of the newest audio a live window looks at (at most a chunk). */
     default int windowSamples() {
         return chunkSamples();

@@ -138,11 +138,12 @@ public final class DiarizationTopology {
         topology.addProcessor(VALIDATOR, () -> new FrameValidator(config), SOURCE);
         topology.addProcessor(ASSEMBLER, () -> new ChunkAssembler(config, inference.sampleRate(),
                 inference.chunkSamples(), live.enabled()), VALIDATOR);
+        HeardChunks heard = live.enabled() ? new HeardChunks() : null;
         topology.addProcessor(DIARIZER, () -> new ChunkDiarizationProcessor(inference,
-                identification(inference, identification), live.enabled()), ASSEMBLER);
+                identification(inference, identification), heard), ASSEMBLER);
         if (live.enabled()) {
             topology.addProcessor(LIVE, () -> new LiveLabeler(inference, live.hop(),
-                    identification(inference, identification)), ASSEMBLER, DIARIZER);
+                    identification(inference, identification), heard), ASSEMBLER, DIARIZER);
             topology.addSink(LIVE_SINK, live.topic(), new StringSerializer(), new SpeakerSegmentSerde(), LIVE);
         }
 

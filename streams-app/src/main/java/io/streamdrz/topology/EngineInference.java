@@ -7,6 +7,7 @@ import io.streamdrz.inference.IdentifySpec;
 import io.streamdrz.inference.LiveSpeech;
 import io.streamdrz.inference.ModelContract;
 import io.streamdrz.inference.SileroVad;
+import io.streamdrz.inference.SpeechRegion;
 import io.streamdrz.recipe.CallDiarizer;
 import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.recipe.CallState;
@@ -91,13 +92,18 @@ public final class EngineInference implements ChunkInference {
 
     @Override
     public CallState diarize(CallState state, float[] chunk) {
-        return diarize(state, chunk, diarizer);
+        return diarize(state, chunk, diarizer, null);
     }
 
     /** A call with its own cap runs the same recipe with that cap (a CallDiarizer is three fields). */
     @Override
     public CallState diarize(CallState state, float[] chunk, int speakerCap) {
-        return diarize(state, chunk, speakerCap > 0 ? new CallDiarizer(contract, runner, speakerCap) : diarizer);
+        return diarize(state, chunk, speakerCap, null);
+    }
+
+    @Override
+    public CallState diarize(CallState state, float[] chunk, int speakerCap, List<SpeechRegion> speech) {
+        return diarize(state, chunk, speakerCap > 0 ? new CallDiarizer(contract, runner, speakerCap) : diarizer, speech);
     }
 
     @Override
@@ -124,12 +130,15 @@ public final class EngineInference implements ChunkInference {
 
     @Override
     public LiveSpeech liveSpeech() {
-        return vad == null ? null : vad.live(contract.vad, contract.sampleRate);
+        return vad == null ? null : vad.live(contract.vad, contract.sampleRate, contract.chunkSamples());
     }
 
-    private CallState diarize(CallState state, float[] chunk, CallDiarizer diarizer) {
+    private CallState diarize(CallState state, float[] chunk, CallDiarizer diarizer, List<SpeechRegion> speech) {
         CallState call = state.copy();
         PreparedChunk prepared = diarizer.prepare(call, chunk);
+        if (speech != null && vad != null) {
+            prepared = new PreparedChunk(prepared.chunk(), prepared.prompts(), prepared.input().withSpeech(speech));
+        }
         DecodedChunk decoded = runner.run(List.of(prepared.input())).get(0);
         diarizer.absorb(call, prepared, decoded);
         return call;

@@ -20,6 +20,11 @@ final class LiveAudioRing {
         return end;
     }
 
+    /** How many of the newest samples it holds. */
+    int capacity() {
+        return ring.length;
+    }
+
     /** Writes {@code samples} as the call's samples from {@code position} on. */
     void write(long position, float[] samples) {
         if (position > end) {

@@ -27,6 +27,8 @@ final class LiveCall {
     /** Call sample (at {@link #rate}) up to which audio has been given provisional labels or handed to a window. */
     long labelledTo;
     int revision;
+    /** The first call sample this labeler heard: the ring holds nothing true before it (after a restart). */
+    long since;
     Pending inFlight;
     /** The timestamp of the newest frame, for the records of the next window. */
     long timestamp;

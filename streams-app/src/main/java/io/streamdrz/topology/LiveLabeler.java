@@ -50,14 +50,21 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
     private final ChunkInference inference;
     private final Duration hop;
     private final CallIdentification identification;
+    private final HeardChunks heardChunks;
     private final Map<String, LiveCall> calls = new HashMap<>();
     private ProcessorContext<String, SpeakerSegment> context;
     private KeyValueStore<String, CallDiarizationState> states;
 
     LiveLabeler(ChunkInference inference, Duration hop, CallIdentification identification) {
+        this(inference, hop, identification, new HeardChunks());
+    }
+
+    /** @param heardChunks where the speech of each chunk the VAD stream heard whole goes for its final run */
+    LiveLabeler(ChunkInference inference, Duration hop, CallIdentification identification, HeardChunks heardChunks) {
         this.inference = inference;
         this.hop = hop;
         this.identification = identification;
+        this.heardChunks = heardChunks;
     }
 
     @Override
@@ -106,12 +113,37 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
             call = new LiveCall(audio.rate(), (int) chunkEnd(0, audio.rate()), inference.liveSpeech());
             call.chunk = stored(callId).chunkIndex();
             call.labelledTo = Math.max(audio.position(), chunkStart(call.chunk, audio.rate()));
+            call.since = audio.position();
             calls.put(callId, call);
         }
         call.audio.write(audio.position(), audio.samples());
         call.timestamp = timestamp;
+        handOffChunk(callId, call);
         drain(callId, call);
         startWindow(callId, call);
+    }
+
+    /**
+     * At a chunk's last audio, before its final run: the VAD stream hears the rest of the
+     * chunk, and if it heard all of it from its start, the final run gets its speech
+     * ({@link HeardChunks}) instead of running the VAD again. Only for calls at the model's
+     * rate, whose chunks are exactly the audio the stream heard.
+     */
+    private void handOffChunk(String callId, LiveCall call) {
+        long start = chunkStart(call.chunk, call.rate);
+        long end = chunkEnd(call.chunk, call.rate);
+        long from = call.speech == null ? -1 : call.speech.heardTo();
+        if (call.rate != inference.sampleRate() || call.audio.end() < end || call.since > start
+                || from < end - call.audio.capacity() || from > end) {
+            return;
+        }
+        if (from < end) {
+            call.speech.hear(call.audio.read(from, end), from);
+        }
+        List<SpeechRegion> speech = call.speech.wholeChunk(call.chunk);
+        if (speech != null) {
+            heardChunks.put(callId, call.chunk, speech);
+        }
     }
 
     /** Starts the call's next window when a hop of new audio has come and no window is in flight. */
@@ -189,6 +221,7 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
         emit(callId, labels, revision, chunk.last() ? toMs(chunk.endSeconds()) : finalThroughMs(after), timestamp);
         if (chunk.last()) {
             calls.remove(callId);
+            heardChunks.forget(callId);
             context.forward(CallEnd.record(callId, chunk.end(), timestamp));
         } else if (call != null) {
             call.chunk = after.chunkIndex();

@@ -10,9 +10,15 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The VAD of live windows: one stream over the call, each window reading its own part. */
+/**
+ * The VAD of live windows: one stream over the call, fresh at each chunk start, each window
+ * reading its own part; a chunk heard whole is the final run's speech.
+ */
 class LiveSpeechTest {
 
     private static final int RATE = 16_000;
@@ -45,8 +51,8 @@ class LiveSpeechTest {
         ModelContract c = ModelFixtures.model().contract();
         SileroVad vad = ModelFixtures.model().vad();
         float[] audio = call();
-        float[] probs = vad.probabilities(new float[][]{audio}, 0, audio.length, RATE)[0];
-        LiveSpeech live = vad.live(c.vad, RATE);
+        float[] probs = chunkAligned(vad, audio, c.chunkSamples());
+        LiveSpeech live = vad.live(c.vad, RATE, c.chunkSamples());
         int hop = RATE;
         int windows = 0;
         for (int end = hop; end <= audio.length; end += hop) {
@@ -66,5 +72,56 @@ class LiveSpeechTest {
             windows += got.isEmpty() ? 0 : 1;
         }
         assertTrue(windows > 5, "the fixture call has speech in most windows");
+    }
+
+    @Test
+    void aChunkHeardWholeHasTheSpeechTheFinalRunsVadFindsInIt() throws Exception {
+        ModelContract c = ModelFixtures.model().contract();
+        SileroVad vad = ModelFixtures.model().vad();
+        float[] audio = call();
+        int chunk = c.chunkSamples();
+        assertTrue(audio.length >= 2 * chunk, "the fixture call holds two chunks");
+        LiveSpeech live = vad.live(c.vad, RATE, chunk);
+        List<List<SpeechRegion>> whole = new ArrayList<>();
+        for (int from = 0, step = 7_777; from < 2 * chunk; from += step) {
+            int to = Math.min(2 * chunk, from + step);
+            live.hear(Arrays.copyOfRange(audio, from, to), from);
+            if (to < chunk) {
+                assertNull(live.wholeChunk(0), "chunk 0 is not heard whole before its end");
+            } else if (whole.isEmpty()) {
+                whole.add(live.wholeChunk(0));
+            }
+        }
+        whole.add(live.wholeChunk(1));
+        assertNull(live.wholeChunk(0), "only the newest chunk heard whole is kept");
+        for (int k = 0; k < 2; k++) {
+            float[] alone = vad.probabilities(new float[][]{audio}, k * chunk, chunk, RATE)[0];
+            assertEquals(SpeechRegion.fromVad(alone, 512.0 / RATE, c.vad), whole.get(k), "chunk " + k);
+        }
+        assertFalse(SpeechRegion.fromVad(vad.probabilities(new float[][]{audio}, chunk, chunk, RATE)[0], 512.0 / RATE,
+                c.vad).isEmpty(), "the fixture call speaks in its second chunk");
+    }
+
+    @Test
+    void aStreamThatStartedInsideAChunkDoesNotClaimIt() throws Exception {
+        ModelContract c = ModelFixtures.model().contract();
+        int chunk = c.chunkSamples();
+        float[] audio = call();
+        LiveSpeech live = ModelFixtures.model().vad().live(c.vad, RATE, chunk);
+        live.hear(Arrays.copyOfRange(audio, RATE, chunk), RATE);
+        assertNull(live.wholeChunk(0));
+        live.hear(Arrays.copyOfRange(audio, chunk, 2 * chunk), chunk);
+        assertNotNull(live.wholeChunk(1), "the next chunk, heard from its start, is whole");
+    }
+
+    /** The VAD's probabilities with a fresh state at every chunk start, back to back. */
+    private static float[] chunkAligned(SileroVad vad, float[] audio, int chunk) {
+        float[] out = new float[audio.length / 512];
+        for (int k = 0; k * chunk < audio.length; k++) {
+            int n = Math.min(chunk, audio.length - k * chunk);
+            float[] p = vad.probabilities(new float[][]{audio}, k * chunk, n, RATE)[0];
+            System.arraycopy(p, 0, out, k * chunk / 512, p.length);
+        }
+        return out;
     }
 }
