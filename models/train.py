@@ -27,7 +27,7 @@ from model import ModelConfig, Diarizer
 from prompts import training_example, StreamingDiarizer, ChunkOutput
 from corpus import load_corpus, load_noise
 from voices import TrainingVoices, HELD_OUT
-from synth import CallSynth, SynthConfig
+from synth import MEETING, CallSynth, SynthConfig
 import der
 
 
@@ -61,6 +61,7 @@ class TrainConfig:
     rewarm: int = 100                # iterations of linear warm-up after the optimizer state restarts
     speed_factors: str = "0.9,1.1"   # speed-perturbed copies of each voice, each a new identity
     held_out: str = ",".join(HELD_OUT)  # identities no training call uses (the real test dialogues)
+    meeting_share: float = 0.0       # share of training calls made with synth.MEETING (far mics, overlaps)
 
 
 def parse_overrides(argv, *objs):
@@ -92,9 +93,10 @@ class SyntheticChunks(torch.utils.data.IterableDataset):
         noise_path = os.path.join(self.tcfg.corpus_dir, "noise.npz")
         noise = load_noise(noise_path) if os.path.exists(noise_path) else None
         synth = CallSynth(corpus, SynthConfig(duration_s=(10.0, 40.0)), noise=noise)
+        meeting = CallSynth(corpus, SynthConfig(duration_s=(10.0, 40.0), **MEETING), noise=noise)
         ident = {n: i for i, n in enumerate(corpus.speaker_name)}
         while True:
-            call = synth.make_call(rng)
+            call = (meeting if rng.random() < self.tcfg.meeting_share else synth).make_call(rng)
             for _ in range(self.tcfg.examples_per_call):
                 ex = training_example(self.mcfg, call, rng)
                 # identity of the one active speaker per frame, -100 where 0 or 2+ speak

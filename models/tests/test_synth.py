@@ -369,3 +369,19 @@ def test_speakers_of_one_call_come_from_different_families(tmp_path):
         assert len(set(fams)) == len(fams)
     with pytest.raises(ValueError):
         gen.make_call(rng, n_speakers=4)
+
+
+def test_meeting_calls_overlap_more_and_reverberate(corpus):
+    from synth import MEETING
+    share = {}
+    for name, cfg in (('default', {}), ('meeting', MEETING)):
+        talk = overlap = 0.0
+        rooms = 0
+        for seed in range(12):
+            call = make(corpus, seed, duration=30.0, **cfg)
+            talk += sum(b - a for a, b, _ in call.segments)
+            overlap += overlapped_seconds(call.segments)
+            rooms += len(call.meta['rooms'])
+        share[name] = (overlap / talk, rooms)
+    assert share['meeting'][0] > 1.5 * share['default'][0], share
+    assert share['meeting'][1] > share['default'][1], share
