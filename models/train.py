@@ -62,6 +62,7 @@ class TrainConfig:
     speed_factors: str = "0.9,1.1"   # speed-perturbed copies of each voice, each a new identity
     held_out: str = ",".join(HELD_OUT)  # identities no training call uses (the real test dialogues)
     meeting_share: float = 0.0       # share of training calls made with synth.MEETING (far mics, overlaps)
+    val_meeting_calls: int = 0       # validation also on this many MEETING calls (pooled into one DER)
 
 
 def parse_overrides(argv, *objs):
@@ -163,12 +164,18 @@ def torch_chunk_runner(model, device):
 
 
 def validation_calls(tcfg, n, seed=4242):
+    """n two-party calls of the validation voices, then tcfg.val_meeting_calls meeting-room
+    calls (synth.MEETING, 2 to 4 people) of the same voices."""
     corpus = load_corpus(os.path.join(tcfg.corpus_dir, "corpus_val.npz"))
     noise_path = os.path.join(tcfg.corpus_dir, "noise.npz")
     noise = load_noise(noise_path) if os.path.exists(noise_path) else None
     synth = CallSynth(corpus, SynthConfig(), noise=noise)
     rng = np.random.default_rng(seed)
-    return [synth.make_call(rng, n_speakers=2, duration=32.0) for _ in range(n)]
+    calls = [synth.make_call(rng, n_speakers=2, duration=32.0) for _ in range(n)]
+    meeting = CallSynth(corpus, SynthConfig(**MEETING), noise=noise)
+    rng = np.random.default_rng(seed + 1)
+    return calls + [meeting.make_call(rng, n_speakers=2 + i % 3, duration=32.0)
+                    for i in range(tcfg.val_meeting_calls)]
 
 
 def streaming_der(run_chunks, mcfg, calls, collars=(0.0, 0.25)):
