@@ -66,6 +66,8 @@ def main():
     ap.add_argument("--long-seeds", default=f"{LONG_SEEDS[0]}-{LONG_SEEDS[-1]}",
                     help="seeds of the 600 s calls, first-last")
     ap.add_argument("--calls", type=int, default=48)
+    ap.add_argument("--meeting-calls", type=int, default=0,
+                    help="also this many meeting-room calls (synth.MEETING) of the validation voices, pooled")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--tune", action="store_true", help="also choose the matching thresholds")
     ap.add_argument("--recipe", default="0.3,0.7,-1,0.5,1.0,0.9",
@@ -73,7 +75,7 @@ def main():
                          "threshold used to compare checkpoints (stranger threshold and join gap also for --tune)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    tcfg = TrainConfig()
+    tcfg = TrainConfig(val_meeting_calls=a.meeting_calls)
     if bool(a.onnx) == bool(a.ckpts):
         ap.error("give either checkpoints or --onnx")
     recipe = [float(x) for x in a.recipe.split(",")]
