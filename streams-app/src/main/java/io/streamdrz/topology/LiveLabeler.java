@@ -55,10 +55,6 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
     private ProcessorContext<String, SpeakerSegment> context;
     private KeyValueStore<String, CallDiarizationState> states;
 
-    LiveLabeler(ChunkInference inference, Duration hop, CallIdentification identification) {
-        this(inference, hop, identification, new HeardChunks());
-    }
-
     /** @param heardChunks where the speech of each chunk the VAD stream heard whole goes for its final run */
     LiveLabeler(ChunkInference inference, Duration hop, CallIdentification identification, HeardChunks heardChunks) {
         this.inference = inference;
