@@ -60,10 +60,17 @@ public final class LiveSpeech {
      */
     public List<SpeechRegion> regions(float[] audio, long start) {
         hear(audio, start);
-        long end = start + audio.length;
+        return regions(start, start + audio.length);
+    }
+
+    /**
+     * The speech the stream heard in the call's model samples {@code [start, end)}, in
+     * seconds from {@code start}; what it has not heard yet counts as no speech.
+     */
+    public List<SpeechRegion> regions(long start, long end) {
         List<float[]> parts = new ArrayList<>();
         long first = -1;
-        for (Run r : previous == null ? List.of(current) : List.of(previous, current)) {
+        for (Run r : current == null ? List.<Run>of() : previous == null ? List.of(current) : List.of(previous, current)) {
             int k0 = (int) Math.max(0, Math.floorDiv(start - r.base() + window - 1, window));
             int k1 = (int) Math.min(r.probs().length, Math.floorDiv(end - r.base(), window));
             if (k0 < k1) {

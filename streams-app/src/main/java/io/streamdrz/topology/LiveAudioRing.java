@@ -9,8 +9,9 @@ package io.streamdrz.topology;
 final class LiveAudioRing {
 
     private final float[] ring;
-    /** Sample number one past the newest sample written. */
+    /** Sample number one past the newest sample written, and the first one ever written (-1: none). */
     private long end;
+    private long first = -1;
 
     LiveAudioRing(int capacity) {
         this.ring = new float[capacity];
@@ -20,13 +21,14 @@ final class LiveAudioRing {
         return end;
     }
 
-    /** How many of the newest samples it holds. */
-    int capacity() {
-        return ring.length;
+    /** The oldest sample it holds that was written (not a restart's silence); {@link #end()} when none. */
+    long start() {
+        return first < 0 ? end : Math.max(first, end - ring.length);
     }
 
     /** Writes {@code samples} as the call's samples from {@code position} on. */
     void write(long position, float[] samples) {
+        first = first < 0 ? position : Math.min(first, position);
         if (position > end) {
             clear(end, Math.min(position, end + ring.length));
         }

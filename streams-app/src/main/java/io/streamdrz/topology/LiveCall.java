@@ -22,21 +22,27 @@ final class LiveCall {
     final int rate;
     final LiveAudioRing audio;
     final LiveSpeech speech;
+    /**
+     * For a call not at the model's rate: its audio converted chunk by chunk as the final
+     * runs get it, and the newest of that; null for a call at the model's rate.
+     */
+    final ChunkResampler resampler;
+    final LiveAudioRing modelAudio;
     /** Index of the chunk the call's newest audio belongs to (the next final chunk). */
     int chunk;
     /** Call sample (at {@link #rate}) up to which audio has been given provisional labels or handed to a window. */
     long labelledTo;
     int revision;
-    /** The first call sample this labeler heard: the ring holds nothing true before it (after a restart). */
-    long since;
     Pending inFlight;
     /** The timestamp of the newest frame, for the records of the next window. */
     long timestamp;
 
-    LiveCall(int rate, int capacity, LiveSpeech speech) {
+    LiveCall(int rate, int capacity, LiveSpeech speech, ChunkResampler resampler) {
         this.rate = rate;
         this.audio = new LiveAudioRing(capacity);
         this.speech = speech;
+        this.resampler = resampler;
+        this.modelAudio = resampler == null ? null : new LiveAudioRing(resampler.chunkSamples());
     }
 
     double seconds(long sample) {

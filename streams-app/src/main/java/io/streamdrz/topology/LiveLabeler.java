@@ -106,38 +106,59 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
     private void heard(String callId, LiveAudio audio, long timestamp) {
         LiveCall call = calls.get(callId);
         if (call == null || call.rate != audio.rate()) {
-            call = new LiveCall(audio.rate(), (int) chunkEnd(0, audio.rate()), inference.liveSpeech());
+            call = new LiveCall(audio.rate(), (int) chunkEnd(0, audio.rate()), inference.liveSpeech(),
+                    audio.rate() == inference.sampleRate() ? null
+                            : new ChunkResampler(audio.rate(), inference.sampleRate(), inference.chunkSamples()));
             call.chunk = stored(callId).chunkIndex();
             call.labelledTo = Math.max(audio.position(), chunkStart(call.chunk, audio.rate()));
-            call.since = audio.position();
             calls.put(callId, call);
         }
         call.audio.write(audio.position(), audio.samples());
         call.timestamp = timestamp;
+        resample(call, audio.position(), audio.samples());
         handOffChunk(callId, call);
         drain(callId, call);
         startWindow(callId, call);
     }
 
+    /** A call not at the model's rate: every frame as it comes into its ring at the model's rate. */
+    private static void resample(LiveCall call, long position, float[] samples) {
+        if (call.resampler != null) {
+            for (ChunkResampler.Piece p : call.resampler.write(position, samples)) {
+                call.modelAudio.write(p.start(), p.samples());
+            }
+        }
+    }
+
     /**
-     * At a chunk's last audio, before its final run: the VAD stream hears the rest of the
-     * chunk, and if it heard all of it from its start, the final run gets its speech
-     * ({@link HeardChunks}) instead of running the VAD again. Only for calls at the model's
-     * rate, whose chunks are exactly the audio the stream heard.
+     * The call's VAD stream hears the model-rate audio it has not heard yet, in one go (a
+     * window's worth at a time, not frame by frame); what the ring no longer holds is lost
+     * to it, and it starts again after the gap.
      */
-    private void handOffChunk(String callId, LiveCall call) {
-        long start = chunkStart(call.chunk, call.rate);
-        long end = chunkEnd(call.chunk, call.rate);
-        long from = call.speech == null ? -1 : call.speech.heardTo();
-        if (call.rate != inference.sampleRate() || call.audio.end() < end || call.since > start
-                || from < end - call.audio.capacity() || from > end) {
+    private static void catchUp(LiveCall call) {
+        if (call.speech == null) {
             return;
         }
-        if (from < end) {
-            call.speech.hear(call.audio.read(from, end), from);
+        LiveAudioRing ring = call.resampler == null ? call.audio : call.modelAudio;
+        long from = Math.max(call.speech.heardTo(), ring.start());
+        if (from < ring.end()) {
+            call.speech.hear(ring.read(from, ring.end()), from);
         }
+    }
+
+    /**
+     * At a chunk's last audio, before its final run: if the VAD stream heard all of the
+     * chunk from its start, and (for a call at another rate) at exactly the samples the
+     * assembler's conversion gives, the final run gets its speech ({@link HeardChunks})
+     * instead of running the VAD again.
+     */
+    private void handOffChunk(String callId, LiveCall call) {
+        if (call.speech == null || call.audio.end() < chunkEnd(call.chunk, call.rate)) {
+            return;
+        }
+        catchUp(call);
         List<SpeechRegion> speech = call.speech.wholeChunk(call.chunk);
-        if (speech != null) {
+        if (speech != null && (call.resampler == null || call.resampler.exact(call.chunk))) {
             heardChunks.put(callId, call.chunk, speech);
         }
     }
@@ -150,9 +171,11 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
             return;     // at a chunk's end the final run labels the newest audio itself
         }
         long from = Math.max(0, end - windowLength(call.rate));
-        float[] audio = toModelRate(call.audio.read(from, end), call.rate);
         long modelFrom = Math.round(from * (double) inference.sampleRate() / call.rate);
-        List<SpeechRegion> speech = call.speech == null ? null : call.speech.regions(audio, modelFrom);
+        float[] audio = atModelRate(call, from, end, modelFrom);
+        catchUp(call);
+        List<SpeechRegion> speech = call.speech == null ? null
+                : call.speech.regions(modelFrom, modelFrom + audio.length);
         double newest = call.seconds(end - call.labelledTo);
         if (speech != null && !heardIn(speech, call.seconds(end - from) - newest)) {
             call.labelledTo = end;      // nobody speaks in the new audio: the gated run could label nothing there
@@ -270,11 +293,18 @@ final class LiveLabeler implements Processor<String, Object, String, SpeakerSegm
         return s == null ? new CallState() : CallStateCodec.decode(s);
     }
 
-    private float[] toModelRate(float[] audio, int rate) {
-        int length = (int) Math.round(audio.length * (double) inference.sampleRate() / rate);
-        return Resampling.convert(audio, rate, inference.sampleRate(), length);
+    /**
+     * The call's samples {@code [from, to)} at the model's rate: as heard, or as the call's
+     * chunk-by-chunk conversion gave them (zeros for the few newest samples still inside
+     * the converter's filter).
+     */
+    private float[] atModelRate(LiveCall call, long from, long to, long modelFrom) {
+        if (call.resampler == null) {
+            return call.audio.read(from, to);
+        }
+        int length = (int) Math.round((to - from) * (double) inference.sampleRate() / call.rate);
+        return call.modelAudio.read(modelFrom, modelFrom + length);
     }
-
     /** The call's sample (at {@code rate}) where chunk {@code k} starts: the assembler's own rule. */
     private long chunkStart(int k, int rate) {
         long model = inference.sampleRate();
