@@ -53,17 +53,6 @@ public final class LiveSpeech {
     }
 
     /**
-     * The speech in a live window, in seconds from its start.
-     *
-     * @param audio the window at the model's rate
-     * @param start the call's sample number (at the model's rate) of {@code audio[0]}
-     */
-    public List<SpeechRegion> regions(float[] audio, long start) {
-        hear(audio, start);
-        return regions(start, start + audio.length);
-    }
-
-    /**
      * The speech the stream heard in the call's model samples {@code [start, end)}, in
      * seconds from {@code start}; what it has not heard yet counts as no speech.
      */

@@ -57,7 +57,8 @@ class LiveSpeechTest {
         int windows = 0;
         for (int end = hop; end <= audio.length; end += hop) {
             int w0 = Math.max(0, end - c.chunkSamples());
-            List<SpeechRegion> got = live.regions(Arrays.copyOfRange(audio, w0, end), w0);
+            live.hear(Arrays.copyOfRange(audio, w0, end), w0);
+            List<SpeechRegion> got = live.regions(w0, end);
             int k0 = (w0 + 511) / 512;
             double offset = (k0 * 512 - w0) / (double) RATE;
             List<SpeechRegion> want = new ArrayList<>();
