@@ -89,6 +89,28 @@ def model_embedder(model, batch=8):
     return embed
 
 
+def torch_embedder(model):
+    """model_embedder for a PyTorch checkpoint (model.Diarizer), so that checkpoints are
+    compared on the same windows before one is exported."""
+    import torch
+
+    class Encoder:
+        cfg = model.cfg
+
+        @staticmethod
+        def features(x):
+            return torch.from_numpy(x)
+
+        @staticmethod
+        @torch.no_grad()
+        def encode(audio):
+            model.eval()
+            feats = model.frontend(audio)
+            mem, _ = model.encode(feats)
+            return None, None, model.speaker_embeddings(mem, feats).float().numpy()
+    return model_embedder(Encoder)
+
+
 def mfcc_embedder():
     """Windows embedded as baseline.py does: mean and std of 20 MFCCs over the window,
     standardized over the file's windows (no VAD: the windows are speech already)."""

@@ -156,11 +156,12 @@ class EncoderGraph(nn.Module):
     def __init__(self, m: Diarizer):
         super().__init__()
         self.m = m
+        self.eval()     # torch.onnx.export leaves a graph, and so the model, in the mode it had
 
     def forward(self, features):
         mem, act = self.m.encode(features)
         ck, cv = self.m.cross_kv(mem)
-        return ck, cv, act, self.m.speaker_embeddings(mem)
+        return ck, cv, act, self.m.speaker_embeddings(mem, features)
 
 
 class WindowGraph(nn.Module):
@@ -169,10 +170,11 @@ class WindowGraph(nn.Module):
     def __init__(self, m: Diarizer):
         super().__init__()
         self.m = m
+        self.eval()     # torch.onnx.export leaves a graph, and so the model, in the mode it had
 
     def forward(self, features):
         mem, act = self.m.encode(features)
-        return act, self.m.speaker_embeddings(mem)
+        return act, self.m.speaker_embeddings(mem, features)
 
 
 class DecoderStepGraph(nn.Module):
@@ -181,6 +183,7 @@ class DecoderStepGraph(nn.Module):
     def __init__(self, m: Diarizer):
         super().__init__()
         self.m = m
+        self.eval()     # torch.onnx.export leaves a graph, and so the model, in the mode it had
 
     def forward(self, tokens, position, past_k, past_v, cross_k, cross_v):
         m = self.m

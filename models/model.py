@@ -86,6 +86,11 @@ class ModelConfig:
     live_window_sha256: str = ""
     live_window_seconds: float = 3.0
     live_activity_threshold: float = 0.5   # a frame is a speaker's when sigmoid(activity) exceeds this
+    # voice embedding: 0 projects the encoder memory; >0 is a convolutional voice network of
+    # this width over the mel frames alone (VoiceNet, trained by voice.py)
+    voice_channels: int = 0
+    voice_dilations: str = "1,2,3"     # its residual blocks at 80 ms frames
+    voice_cmn_frames: int = 301        # its sliding mean, in 10 ms frames
     n_train_speakers: int = 0      # >0: training-only speaker-id head (additive angular margin softmax)
     held_out: str = ""             # identities no training call used (train.py --held_out): what reports may call unseen
     model_id: str = "streamdrz-small"
@@ -284,6 +289,39 @@ class Encoder(nn.Module):
         return self.ln(x)
 
 
+class VoiceNet(nn.Module):
+    """One unit voice embedding per encoder frame from about 1.3 s of mel frames around
+    it, and nothing else: no attention to the rest of the chunk or to the prompts, whose
+    other voices would colour it. A sliding mean over 3 s (digital silence, the prompt
+    padding, left out of it) removes the channel's spectral colour, as in x-vector
+    recipes. Mel frames [8j, 8j + 8) make frame j, as in the encoder."""
+
+    SILENCE_LOG = -13.0      # a mel frame below this in every bin is digital silence
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        c, self.cmn = cfg.voice_channels, cfg.voice_cmn_frames
+        self.down = nn.Sequential(*[nn.Sequential(nn.Conv1d(cfg.n_mels if i == 0 else c, c, 5, 2, 2),
+                                                  nn.BatchNorm1d(c), nn.ReLU()) for i in range(3)])
+        self.blocks = nn.ModuleList(nn.Sequential(nn.Conv1d(c, c, 3, 1, d, dilation=d), nn.BatchNorm1d(c), nn.ReLU(),
+                                                  nn.Conv1d(c, c, 1), nn.BatchNorm1d(c))
+                                    for d in (int(x) for x in cfg.voice_dilations.split(",")))
+        self.out = nn.Sequential(nn.ReLU(), nn.Conv1d(c, 2 * c, 1), nn.ReLU(), nn.Conv1d(2 * c, cfg.spk_dim, 1))
+
+    def normalize(self, feats):
+        x = feats.transpose(1, 2)                                            # (B, M, T)
+        live = (x.amax(1, keepdim=True) > self.SILENCE_LOG).to(x.dtype)      # (B, 1, T)
+        num = F.avg_pool1d(x * live, self.cmn, 1, self.cmn // 2, count_include_pad=True)
+        den = F.avg_pool1d(live, self.cmn, 1, self.cmn // 2, count_include_pad=True).clamp_min(1e-3)
+        return (x - num / den) * live
+
+    def forward(self, feats):                             # (B, T_mel, n_mels) -> (B, ceil(T/8), spk_dim)
+        h = self.down(self.normalize(feats))
+        for b in self.blocks:
+            h = F.relu(h + b(h))
+        return F.normalize(self.out(h).transpose(1, 2), dim=-1)
+
+
 class Diarizer(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
@@ -301,6 +339,7 @@ class Diarizer(nn.Module):
         # voice embedding of every frame: the streaming recipe compares a chunk's speakers
         # with the prompt slots through it (x-vector style identification)
         self.spk_proj = nn.Linear(d, cfg.spk_dim)
+        self.voice = VoiceNet(cfg) if cfg.voice_channels else None
         if cfg.n_train_speakers:
             # speaker classification of single-speaker frames, training only: it pushes
             # the embeddings towards voice features that hold for unseen speakers
@@ -394,8 +433,11 @@ class Diarizer(nn.Module):
                 break
         return seqs, probs
 
-    def speaker_embeddings(self, mem):
-        """Unit-length voice embedding of every encoder frame: (B, S, spk_dim)."""
+    def speaker_embeddings(self, mem, feats):
+        """Unit-length voice embedding of every encoder frame: (B, S, spk_dim), from the
+        voice network when the model has one, else from the encoder memory."""
+        if self.voice is not None:
+            return self.voice(feats)[:, : mem.shape[1]]
         return F.normalize(self.spk_proj(mem), dim=-1)
 
     def slot_embeddings(self, emb, audio):

@@ -3,7 +3,9 @@
     models/.venv/bin/python models/select_checkpoint.py models/runs/match/snap-*.pt [--tune]
 
 Scores every checkpoint on the same seeded validation calls (never test identities)
-with the PyTorch model, prints DER at collar 0 and 0.25, and names the best one. With
+with the PyTorch model, prints DER at collar 0 and 0.25 and the voice embedding's
+pairwise EER on 1 s single-speaker windows of the same calls (embedding_eval.py), and
+names the checkpoint with the best DER at collar 0.25. With
 --tune it then tries each (match_threshold, merge_threshold, unprompted_merge_threshold,
 profile_weight) of the grid (--matches, --merges, --unprompted-merges,
 --profile-weights) on the best checkpoint over three validation sets: 2- and
@@ -28,6 +30,7 @@ import os
 import numpy as np
 import torch
 
+import embedding_eval
 from train import TrainConfig, validation_calls, streaming_der, torch_chunk_runner
 from export import load_checkpoint
 from corpus import load_corpus, load_noise
@@ -96,7 +99,10 @@ def main():
          c.unprompted_merge_threshold) = recipe
         it = torch.load(path, map_location="cpu", weights_only=False)["iter"]
         d = streaming_der(torch_chunk_runner(model, "cpu"), model.cfg, calls)
-        print(f"{path}: iter {it}, val DER collar 0 {d[0.0]:.4f}, collar 0.25 {d[0.25]:.4f}", flush=True)
+        e = embedding_eval.evaluate_embedder([(i, c.audio, c.segments) for i, c in enumerate(calls)],
+                                             embedding_eval.torch_embedder(model))
+        print(f"{path}: iter {it}, val DER collar 0 {d[0.0]:.4f}, collar 0.25 {d[0.25]:.4f}, "
+              f"embedding EER {e['eer']:.4f} ({e['windows']} windows)", flush=True)
         if best is None or d[0.25] < best[1]:
             best = (path, d[0.25])
     print(f"best: {best[0]}")

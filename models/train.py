@@ -144,7 +144,7 @@ def losses(model, audio, toks, act, spk, n_prompted, pad, margin=0.1):
     ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), toks[:, 1:].reshape(-1), ignore_index=pad)
     bce = F.binary_cross_entropy_with_logits(act_logits, act)
     sid = model.speaker_id_loss(mem, spk, margin=margin) if model.cfg.n_train_speakers else ce * 0.0
-    match = model.prompt_match_loss(model.speaker_embeddings(mem), audio, act, n_prompted)
+    match = model.prompt_match_loss(model.speaker_embeddings(mem, feats), audio, act, n_prompted)
     return ce, bce, sid, match
 
 
@@ -158,7 +158,7 @@ def torch_chunk_runner(model, device):
         feats = model.frontend(torch.from_numpy(inputs).to(device))
         mem, _ = model.encode(feats)
         seqs, probs = model.generate(feats, n_prompted, mem)
-        emb = model.speaker_embeddings(mem).float().cpu().numpy()
+        emb = model.speaker_embeddings(mem, feats).float().cpu().numpy()
         return [ChunkOutput(tk.decode(s, p), e) for s, p, e in zip(seqs, probs, emb)]
     return run
 

@@ -10,11 +10,18 @@ from model import ModelConfig, Diarizer
 from export import export, OnnxDiarizer, contract, config_from_metadata
 
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory):
+@pytest.fixture(scope="module", params=[0, 32], ids=["encoder-voice", "voice-net"])
+def exported(tmp_path_factory, request):
+    """A tiny model whose voice embedding comes from the encoder, and one with a voice network."""
     torch.manual_seed(0)
-    cfg = ModelConfig(d_model=64, n_heads=2, enc_layers=1, dec_layers=2, dropout=0.0, model_id="parity-test")
+    cfg = ModelConfig(d_model=64, n_heads=2, enc_layers=1, dec_layers=2, dropout=0.0, model_id="parity-test",
+                      voice_channels=request.param)
     model = Diarizer(cfg).eval()
+    if model.voice is not None:      # running statistics away from 0/1, so export must carry them
+        for m in model.voice.modules():
+            if isinstance(m, torch.nn.BatchNorm1d):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
     # random weights give near-uniform logits; sharpen them so greedy choices are not ties
     with torch.no_grad():
         model.head.weight.mul_(50)
@@ -47,7 +54,7 @@ def test_logits_and_greedy_tokens_match(exported):
         seqs_pt, _ = model.generate(torch.from_numpy(feats), n_prompted)
         mem, act_pt = model.encode(torch.from_numpy(feats))
         ck, cv = model.cross_kv(mem)
-        emb_pt = model.speaker_embeddings(mem)
+        emb_pt = model.speaker_embeddings(mem, torch.from_numpy(feats))
     ck_o, cv_o, act_o, emb_o = ort.enc.run(None, {"features": feats})
     np.testing.assert_allclose(ck_o, ck.numpy(), atol=1e-4)
     np.testing.assert_allclose(act_o, act_pt.numpy(), atol=1e-4)
@@ -74,8 +81,9 @@ def test_the_window_graph_is_the_encoder_on_a_shorter_input(exported):
     rng = np.random.default_rng(4)
     x = (rng.standard_normal((2, cfg.window_input_samples)) * 0.05).astype(np.float32)
     with torch.no_grad():
-        mem, act = model.encode(torch.from_numpy(ort.features(x)))
-        emb = model.speaker_embeddings(mem).numpy()
+        feats = torch.from_numpy(ort.features(x))
+        mem, act = model.encode(feats)
+        emb = model.speaker_embeddings(mem, feats).numpy()
     outs = ort.run_windows(x, [None, [(0.0, 1.0)]])
     assert outs[1].speech == [(0.0, 1.0)]
     for b, out in enumerate(outs):

@@ -1,0 +1,67 @@
+"""The voice network: frames line up with the encoder's, silence does not move the
+channel mean, training windows hold one voice, and a graft carries the weights."""
+
+import numpy as np
+import torch
+
+from model import ModelConfig, Diarizer, VoiceNet
+from voice import VOICE_FIELDS, graft, window_means
+
+
+def test_frames_line_up_with_the_encoder():
+    cfg = ModelConfig(d_model=32, n_heads=2, enc_layers=1, dec_layers=1, voice_channels=16)
+    model = Diarizer(cfg).eval()
+    for n_frames in (cfg.n_frames, cfg.window_n_frames):
+        feats = torch.randn(1, n_frames, cfg.n_mels)
+        with torch.no_grad():
+            mem, _ = model.encode(feats)
+            assert model.voice(feats).shape[1] == mem.shape[1]
+
+
+def test_a_louder_channel_gives_the_same_embedding():
+    # the sliding mean removes a constant offset of the log-mel frames (a gain or a
+    # fixed colouring of the channel), but only where there is audio: the digital
+    # silence of prompt padding stays out of the mean
+    torch.manual_seed(0)
+    net = VoiceNet(ModelConfig(voice_channels=16)).eval()
+    feats = torch.randn(1, 800, 80) - 4.0
+    feats[:, 300:400] = np.log(1e-6)                       # a padded stretch
+    coloured = feats.clone()
+    coloured[:, :300] += torch.linspace(-2, 2, 80)           # a channel tilt over the mel bins
+    coloured[:, 400:] += torch.linspace(-2, 2, 80)
+    with torch.no_grad():
+        a, b = net(feats), net(coloured)
+    far = slice(0, 10)      # frames whose 3 s mean sees only audio (the rest sees the pad's edge too)
+    np.testing.assert_allclose(a[:, far].numpy(), b[:, far].numpy(), atol=1e-4)
+    assert not torch.allclose(net(feats + torch.randn_like(feats)), a, atol=1e-2)
+
+
+def test_windows_hold_one_identity_throughout():
+    emb = torch.nn.functional.normalize(torch.randn(1, 30, 4), dim=-1)
+    spk = torch.tensor([[3] * 12 + [5] * 6 + [-100] * 6 + [5] * 6])
+    e, ids = window_means(emb, spk, width=12, stride=6)
+    assert ids.tolist() == [3]                   # windows at 6 and 12 mix voices, 18 a gap
+    np.testing.assert_allclose(e[0].numpy(), torch.nn.functional.normalize(emb[0, :12].mean(0), dim=0).numpy(),
+                               atol=1e-6)
+
+
+def test_graft_puts_the_voice_network_into_a_diarizer(tmp_path):
+    torch.manual_seed(1)
+    cfg = ModelConfig(d_model=32, n_heads=2, enc_layers=1, dec_layers=1)
+    base = Diarizer(cfg)
+    torch.save({"model": base.state_dict(), "iter": 7, "model_config": vars(cfg).copy()}, tmp_path / "d.pt")
+    vcfg = ModelConfig(voice_channels=16)
+    net = VoiceNet(vcfg)
+    torch.save({"net": net.state_dict(), "iter": 3, "train_config": {},
+                "model_config": {k: getattr(vcfg, k) for k in VOICE_FIELDS}}, tmp_path / "v.pt")
+    graft(str(tmp_path / "d.pt"), str(tmp_path / "v.pt"), str(tmp_path / "g.pt"))
+
+    from export import load_checkpoint
+    model = load_checkpoint(str(tmp_path / "g.pt"))
+    assert model.cfg.voice_channels == 16
+    feats = torch.randn(1, cfg.n_frames, cfg.n_mels)
+    with torch.no_grad():
+        mem, _ = model.encode(feats)
+        np.testing.assert_allclose(model.speaker_embeddings(mem, feats).numpy(), net.eval()(feats).numpy(), atol=1e-5)
+        mem0, _ = base.eval().encode(feats)
+        np.testing.assert_allclose(mem.numpy(), mem0.numpy(), atol=1e-5)     # the diarizer itself is untouched
