@@ -10,6 +10,7 @@ each window inside one chunk), and each window is embedded. Reported, pooled ove
   eer            equal error rate of cosine scores, same- vs different-speaker pairs of
                  windows of one file (the decision diarization has to make: speakers are
                  only compared within a call)
+  eer_95         its 95 % interval when the files are drawn again with replacement
   cluster_error  share of windows mislabelled when each file's windows are clustered
                  (average linkage, cosine) into its true number of speakers, under the
                  optimal one-to-one label mapping
@@ -162,6 +163,23 @@ def clustering_errors(E, speakers):
     return int(len(speakers) - counts[r, c].sum()), len(speakers)
 
 
+def eer_interval(scores, same, n=2000, seed=0):
+    """95 % interval of the pooled EER when the files are drawn again with replacement
+    (scores, same: per-file lists). Pairs are only formed within a file, and a few files
+    with a few windows of a second speaker give all the different-speaker pairs, so the
+    files, not the pairs, are what a second set of recordings would vary."""
+    if len(scores) < 2:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    vals = []
+    for _ in range(n):
+        pick = rng.integers(len(scores), size=len(scores))
+        vals.append(eer(np.concatenate([scores[i] for i in pick]), np.concatenate([same[i] for i in pick])))
+    vals = np.array(vals)
+    vals = vals[~np.isnan(vals)]
+    return (float(np.percentile(vals, 2.5)), float(np.percentile(vals, 97.5))) if len(vals) else (float("nan"),) * 2
+
+
 def evaluate_embedder(items, embed, chunk_seconds=CHUNK_SECONDS):
     """Pooled EER and clustering error of `embed` on items (see the module docstring)."""
     scores, same, wrong, total, files, minority = [], [], 0, 0, 0, 0
@@ -178,8 +196,10 @@ def evaluate_embedder(items, embed, chunk_seconds=CHUNK_SECONDS):
         err, n = clustering_errors(E, spk)
         wrong, total = wrong + err, total + n
         minority += n - max(spk.count(x) for x in set(spk))
+    low, high = eer_interval(scores, same)
     scores = np.concatenate(scores) if scores else np.zeros(0)
     same = np.concatenate(same) if same else np.zeros(0, dtype=bool)
-    return {"eer": round(eer(scores, same), 4), "cluster_error": round(wrong / max(total, 1), 4),
+    return {"eer": round(eer(scores, same), 4), "eer_95": [round(low, 4), round(high, 4)],
+            "cluster_error": round(wrong / max(total, 1), 4),
             "one_cluster_error": round(minority / max(total, 1), 4), "windows": total, "files": files,
             "same_pairs": int(same.sum()), "diff_pairs": int((~same).sum())}

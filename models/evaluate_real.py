@@ -175,6 +175,9 @@ def main(argv=None):
         json.dump(results, f, indent=2, ensure_ascii=False)
     print()
     print(table(results))
+    print("model EER, 95 % interval when the files are drawn again: " + "; ".join(
+        f"{name} {100 * r['embedding']['model']['eer_95'][0]:.1f}-{100 * r['embedding']['model']['eer_95'][1]:.1f}"
+        for name, r in results["sets"].items()))
     print(f"percent; c0/c.25: collar 0 / 0.25 s; miss/FA/conf at collar 0; cap and base: true count given; "
           f"1clus: clustering error of one cluster per file\n{realsets.fillets_caveat(model.cfg)}\nwrote {a.out}")
 

@@ -35,3 +35,22 @@ def test_mfcc_embedder_tells_two_synthetic_voices_apart():
     res = ee.evaluate_embedder([("x", audio.astype(np.float32), ref)], ee.mfcc_embedder())
     assert res["windows"] >= 10 and res["files"] == 1
     assert res["eer"] < 0.1 and res["cluster_error"] == 0.0
+
+
+def test_eer_interval_is_wide_with_few_files_and_holds_the_eer():
+    rng = np.random.default_rng(5)
+
+    def files(n):
+        out_s, out_m = [], []
+        for _ in range(n):
+            same = rng.random(200) < 0.7
+            out_s.append(np.where(same, 1.0, 0.0) + rng.standard_normal(200) * (0.3 + rng.random()))
+            out_m.append(same)
+        return out_s, out_m
+    s3, m3 = files(3)
+    s40, m40 = files(40)
+    lo3, hi3 = ee.eer_interval(s3, m3)
+    lo40, hi40 = ee.eer_interval(s40, m40)
+    assert lo40 <= ee.eer(np.concatenate(s40), np.concatenate(m40)) <= hi40
+    assert hi3 - lo3 > hi40 - lo40          # more files, a narrower interval
+    assert all(np.isnan(ee.eer_interval(s3[:1], m3[:1])))
