@@ -19,7 +19,8 @@ its end):
   baseline-vad  the same with Silero VAD (the model's speech gate, whole file) instead of
               the energy VAD: a stronger floor that differs from the model only in who speaks
 with DER at collar 0 and 0.25 (md-eval collar, +-0.25 s), missed / false alarm /
-confusion shares of the scored speaker time, and JER; and embedding_eval.py's pairwise
+confusion shares of the scored speaker time, and JER (for the model also the false alarm
+outside the VAD's speech: segments kept whole past the speech they overlap); and embedding_eval.py's pairwise
 EER and clustering error of 1 s single-speaker windows for the model's speaker_embedding
 and for MFCC statistics. Writes models/eval/results_real.json and prints a table.
 """
@@ -27,6 +28,8 @@ import argparse
 import json
 import os
 import time
+
+import numpy as np
 
 import baseline
 import der
@@ -103,9 +106,25 @@ def evaluate_set(items, model):
     for name, fn in systems.items():
         hyps[name], rtf = run_system(items, fn)
         res[name] = {**score(items, hyps[name]), "rtf": rtf}
+    res["model"]["false_alarm_outside_vad_collar0"] = false_alarm_outside_vad(items, hyps["model"], model)
     res["embedding"] = {"model": embedding_eval.evaluate_embedder(items, embedding_eval.model_embedder(model)),
                         "mfcc": embedding_eval.evaluate_embedder(items, embedding_eval.mfcc_embedder())}
     return res, hyps
+
+
+def false_alarm_outside_vad(items, hyps, model, step=0.01):
+    """Share of the scored speaker time that the model claims where no reference speaker
+    talks and the VAD (over the whole file) hears no speech either: segments kept whole
+    past the speech they overlap, rather than sounds taken for speech."""
+    outside = total = 0.0
+    for fid, audio, ref in items:
+        n = len(audio) // int(SR * step) + 1
+        t = (np.arange(n) + 0.5) * step
+        cover = lambda segs: np.sum([(t >= s) & (t < e) for s, e, *_ in segs], axis=0) if segs else np.zeros(n)  # noqa: E731
+        r, h, v = cover(ref), cover(hyps[fid]), cover(vad_regions(model, audio)) > 0
+        outside += h[(r == 0) & ~v].sum()
+        total += r.sum()
+    return round(outside / max(total, 1e-9), 4)
 
 
 def write_rttms(directory, hyps):
@@ -178,6 +197,8 @@ def main(argv=None):
     print("model EER, 95 % interval when the files are drawn again: " + "; ".join(
         f"{name} {100 * r['embedding']['model']['eer_95'][0]:.1f}-{100 * r['embedding']['model']['eer_95'][1]:.1f}"
         for name, r in results["sets"].items()))
+    print("model false alarm outside the VAD's speech (segments kept whole past it), collar 0: " + "; ".join(
+        f"{name} {100 * r['model']['false_alarm_outside_vad_collar0']:.1f}" for name, r in results["sets"].items()))
     print(f"percent; c0/c.25: collar 0 / 0.25 s; miss/FA/conf at collar 0; cap and base: true count given; "
           f"1clus: clustering error of one cluster per file\n{realsets.fillets_caveat(model.cfg)}\nwrote {a.out}")
 
