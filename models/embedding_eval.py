@@ -90,14 +90,15 @@ def model_embedder(model, batch=8):
     return embed
 
 
-def torch_embedder(model):
-    """model_embedder for a PyTorch checkpoint (model.Diarizer), so that checkpoints are
-    compared on the same windows before one is exported."""
+def torch_embedder(cfg, embed):
+    """model_embedder for PyTorch: embed(mel feats (B, T, n_mels)) -> unit frame embeddings
+    (B, S, E), a diarizer's (diarizer_embedder) or a voice network's, so that checkpoints
+    are compared on the same windows before one is exported."""
     import torch
+    from model import MelFrontend
+    front = MelFrontend(cfg)
 
     class Encoder:
-        cfg = model.cfg
-
         @staticmethod
         def features(x):
             return torch.from_numpy(x)
@@ -105,11 +106,15 @@ def torch_embedder(model):
         @staticmethod
         @torch.no_grad()
         def encode(audio):
-            model.eval()
-            feats = model.frontend(audio)
-            mem, _ = model.encode(feats)
-            return None, None, model.speaker_embeddings(mem, feats).float().numpy()
+            return None, None, embed(front(audio)).float().numpy()
+    Encoder.cfg = cfg
     return model_embedder(Encoder)
+
+
+def diarizer_embedder(model):
+    """torch_embedder of a model.Diarizer's own speaker_embedding."""
+    model.eval()
+    return torch_embedder(model.cfg, lambda feats: model.speaker_embeddings(model.encode(feats)[0], feats))
 
 
 def mfcc_embedder():

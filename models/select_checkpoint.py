@@ -100,7 +100,7 @@ def main():
         it = torch.load(path, map_location="cpu", weights_only=False)["iter"]
         d = streaming_der(torch_chunk_runner(model, "cpu"), model.cfg, calls)
         e = embedding_eval.evaluate_embedder([(i, c.audio, c.segments) for i, c in enumerate(calls)],
-                                             embedding_eval.torch_embedder(model))
+                                             embedding_eval.diarizer_embedder(model))
         print(f"{path}: iter {it}, val DER collar 0 {d[0.0]:.4f}, collar 0.25 {d[0.25]:.4f}, "
               f"embedding EER {e['eer']:.4f} ({e['windows']} windows)", flush=True)
         if best is None or d[0.25] < best[1]:

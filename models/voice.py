@@ -89,23 +89,9 @@ def lr_at(it, t):
 
 
 def embedder(net, mcfg):
-    """embedding_eval's embedder interface for a VoiceNet (chunks run alone, no prompts)."""
+    """embedding_eval's embedder for a VoiceNet (chunks run alone, no prompts)."""
     import embedding_eval
-    front = MelFrontend(mcfg)
-
-    class Encoder:
-        cfg = mcfg
-
-        @staticmethod
-        def features(x):
-            return torch.from_numpy(x)
-
-        @staticmethod
-        @torch.no_grad()
-        def encode(audio):
-            net.eval()
-            return None, None, net(front(audio)).numpy()
-    return embedding_eval.model_embedder(Encoder)
+    return embedding_eval.torch_embedder(mcfg, net.eval())
 
 
 def voice_validation_calls(corpus_dir, n=32, seed=779):
@@ -144,7 +130,7 @@ def compare(paths, corpus_dir, real=False):
             net.load_state_dict(state["net"])
             embed = embedder(net, mcfg)
         else:
-            embed = embedding_eval.torch_embedder(load_checkpoint(path))
+            embed = embedding_eval.diarizer_embedder(load_checkpoint(path))
         res = {name: embedding_eval.evaluate_embedder(items, embed) for name, items in sets.items()}
         print(f"{path} (iter {state['iter']}): " + ", ".join(
             f"{n} EER {r['eer']:.4f} clustering error {r['cluster_error']:.4f} ({r['windows']} windows)"
