@@ -289,6 +289,14 @@ class Encoder(nn.Module):
         return self.ln(x)
 
 
+def aam_loss(emb, targets, classes, margin, scale=30.0):
+    """Additive-angular-margin softmax: emb (N, E) unit, targets (N,) index into classes (C, E)."""
+    cos = emb.float() @ F.normalize(classes, dim=-1).float().T
+    theta = torch.acos(cos.gather(1, targets[:, None]).clamp(-1 + 1e-6, 1 - 1e-6))
+    logits = cos.scatter(1, targets[:, None], torch.cos(theta + margin)) * scale
+    return F.cross_entropy(logits, targets)
+
+
 class VoiceNet(nn.Module):
     """One unit voice embedding per encoder frame from about 1.3 s of mel frames around
     it, and nothing else: no attention to the rest of the chunk or to the prompts, whose
@@ -471,15 +479,10 @@ class Diarizer(nn.Module):
     def speaker_id_loss(self, mem, targets, margin=0.2, scale=30.0):
         """AAM-softmax over chunk frames; targets (B, S_chunk) identity index or -100."""
         emb = F.normalize(self.spk_proj(mem[:, self.cfg.chunk_enc_start:]), dim=-1)
-        cos = emb @ F.normalize(self.spk_classes, dim=-1).T                # (B, S, C)
         keep = targets >= 0
         if not keep.any():
-            return cos.sum() * 0.0
-        cos, t = cos[keep].float(), targets[keep]
-        theta = torch.acos(cos.gather(1, t[:, None]).clamp(-1 + 1e-6, 1 - 1e-6))
-        target_logit = torch.cos(theta + margin)
-        logits = cos.scatter(1, t[:, None], target_logit) * scale
-        return F.cross_entropy(logits, t)
+            return emb.sum() * 0.0
+        return aam_loss(emb[keep], targets[keep], self.spk_classes, margin, scale)
 
     def config_dict(self):
         return asdict(self.cfg)

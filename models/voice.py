@@ -24,7 +24,6 @@ The last puts the voice network into a diarizer checkpoint (model.VoiceNet, the
 `speaker_embedding` the exported encoder gives): export.py takes it as any checkpoint.
 """
 import json
-import math
 import os
 import sys
 import time
@@ -35,15 +34,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from model import Diarizer, ModelConfig, MelFrontend, VoiceNet
-
-
-def aam_loss(emb, targets, classes, margin, scale=30.0):
-    """Additive-angular-margin softmax; emb (N, E) unit, targets (N,) class index."""
-    cos = emb.float() @ F.normalize(classes, dim=-1).T
-    theta = torch.acos(cos.gather(1, targets[:, None]).clamp(-1 + 1e-6, 1 - 1e-6))
-    logits = cos.scatter(1, targets[:, None], torch.cos(theta + margin)) * scale
-    return F.cross_entropy(logits, targets)
+from model import Diarizer, ModelConfig, MelFrontend, VoiceNet, aam_loss
 
 
 def window_means(emb, spk, width=12, stride=6):
@@ -63,6 +54,7 @@ class VoiceTrainConfig:
     lr: float = 2e-3
     min_lr: float = 1e-4
     warmup: int = 200
+    sched_start: int = 0             # train.lr_at's schedule: warm-up, then cosine to max_iters
     max_iters: int = 4000
     weight_decay: float = 1e-4
     margin: float = 0.2
@@ -79,13 +71,6 @@ class VoiceTrainConfig:
     graft: str = ""                  # a diarizer checkpoint to give the voice network of --voice
     voice: str = ""
     to: str = ""
-
-
-def lr_at(it, t):
-    if it < t.warmup:
-        return t.lr * (it + 1) / t.warmup
-    p = min(1.0, (it - t.warmup) / max(1, t.max_iters - t.warmup))
-    return t.min_lr + 0.5 * (t.lr - t.min_lr) * (1 + math.cos(math.pi * p))
 
 
 def embedder(net, mcfg):
@@ -163,16 +148,11 @@ VOICE_FIELDS = ("voice_channels", "voice_dilations", "voice_cmn_frames", "spk_di
 
 
 def voice_fields(state):
-    """The VOICE_FIELDS of a voice.py checkpoint (the first runs wrote them as voice_config)."""
-    if "model_config" in state:
-        return {k: state["model_config"][k] for k in VOICE_FIELDS}
-    v = state["voice_config"]
-    return {"voice_channels": v["channels"], "voice_dilations": v["res_dilations"],
-            "voice_cmn_frames": v["cmn_frames"], "spk_dim": v["spk_dim"]}
+    return {k: state["model_config"][k] for k in VOICE_FIELDS}
 
 
 def main(argv):
-    from train import SyntheticChunks, TrainConfig, collate, parse_overrides, training_voices, validation_calls
+    from train import SyntheticChunks, TrainConfig, collate, lr_at, parse_overrides, training_voices, validation_calls
     t, mcfg = VoiceTrainConfig(), ModelConfig(voice_channels=256)
     parse_overrides(argv, t, mcfg)
     if t.graft:

@@ -65,3 +65,14 @@ def test_graft_puts_the_voice_network_into_a_diarizer(tmp_path):
         np.testing.assert_allclose(model.speaker_embeddings(mem, feats).numpy(), net.eval()(feats).numpy(), atol=1e-5)
         mem0, _ = base.eval().encode(feats)
         np.testing.assert_allclose(mem.numpy(), mem0.numpy(), atol=1e-5)     # the diarizer itself is untouched
+
+
+def test_aam_loss_is_softmax_of_scaled_cosines_plus_a_margin():
+    from model import aam_loss
+    torch.manual_seed(2)
+    emb = torch.nn.functional.normalize(torch.randn(8, 4), dim=-1)
+    classes, targets = torch.randn(3, 4), torch.randint(0, 3, (8,))
+    cos = emb @ torch.nn.functional.normalize(classes, dim=-1).T
+    plain = torch.nn.functional.cross_entropy(cos * 30.0, targets)
+    assert torch.allclose(aam_loss(emb, targets, classes, margin=0.0), plain, atol=1e-4)
+    assert aam_loss(emb, targets, classes, margin=0.2) > plain      # the margin makes the target harder
