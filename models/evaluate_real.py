@@ -86,19 +86,21 @@ def score(items, hyps):
 
 
 def run_system(items, diarize):
-    """{file_id: segments} and the real-time factor of `diarize(audio, ref)`."""
+    """{file_id: segments} and the real-time factor of `diarize(file_id, audio, ref)`."""
     t = time.time()
-    hyps = {fid: diarize(audio, ref) for fid, audio, ref in items}
+    hyps = {fid: diarize(fid, audio, ref) for fid, audio, ref in items}
     seconds = sum(len(a) for _, a, _ in items) / SR
     return hyps, round((time.time() - t) / seconds, 4)
 
 
 def evaluate_set(items, model):
+    # the VAD once per file (so baseline-vad's real-time factor leaves it out)
+    speech = {fid: vad_regions(model, audio) for fid, audio, _ in items}
     systems = {
-        "model": lambda audio, ref: model_diarizer(model)(audio),
-        "model-cap": lambda audio, ref: model_diarizer(model, n_speakers(ref))(audio),
-        "baseline": lambda audio, ref: baseline.diarize(audio, SR, n_speakers(ref)),
-        "baseline-vad": lambda audio, ref: baseline.diarize(audio, SR, n_speakers(ref), vad_regions(model, audio)),
+        "model": lambda fid, audio, ref: model_diarizer(model)(audio),
+        "model-cap": lambda fid, audio, ref: model_diarizer(model, n_speakers(ref))(audio),
+        "baseline": lambda fid, audio, ref: baseline.diarize(audio, SR, n_speakers(ref)),
+        "baseline-vad": lambda fid, audio, ref: baseline.diarize(audio, SR, n_speakers(ref), speech[fid]),
     }
     res = {"files": len(items), "minutes": round(sum(len(a) for _, a, _ in items) / SR / 60, 2),
            "speakers_per_file": sorted({n_speakers(r) for _, _, r in items})}
@@ -106,22 +108,23 @@ def evaluate_set(items, model):
     for name, fn in systems.items():
         hyps[name], rtf = run_system(items, fn)
         res[name] = {**score(items, hyps[name]), "rtf": rtf}
-    res["model"]["false_alarm_outside_vad_collar0"] = false_alarm_outside_vad(items, hyps["model"], model)
+    res["model"]["false_alarm_outside_vad_collar0"] = false_alarm_outside_vad(items, hyps["model"], speech)
     res["embedding"] = {"model": embedding_eval.evaluate_embedder(items, embedding_eval.model_embedder(model)),
                         "mfcc": embedding_eval.evaluate_embedder(items, embedding_eval.mfcc_embedder())}
     return res, hyps
 
 
-def false_alarm_outside_vad(items, hyps, model, step=0.01):
+def false_alarm_outside_vad(items, hyps, speech, step=0.01):
     """Share of the scored speaker time that the model claims where no reference speaker
-    talks and the VAD (over the whole file) hears no speech either: segments kept whole
-    past the speech they overlap, rather than sounds taken for speech."""
+    talks and the VAD over the whole file ({file_id: [(start, end)]}) hears no speech
+    either: segments kept whole past the speech they overlap, rather than sounds taken
+    for speech."""
     outside = total = 0.0
     for fid, audio, ref in items:
         n = len(audio) // int(SR * step) + 1
         t = (np.arange(n) + 0.5) * step
         cover = lambda segs: np.sum([(t >= s) & (t < e) for s, e, *_ in segs], axis=0) if segs else np.zeros(n)  # noqa: E731
-        r, h, v = cover(ref), cover(hyps[fid]), cover(vad_regions(model, audio)) > 0
+        r, h, v = cover(ref), cover(hyps[fid]), cover(speech[fid]) > 0
         outside += h[(r == 0) & ~v].sum()
         total += r.sum()
     return round(outside / max(total, 1e-9), 4)

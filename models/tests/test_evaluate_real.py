@@ -41,13 +41,11 @@ def test_evaluate_set_scores_every_system(tmp_path):
     assert "syn" in evaluate_real.table({"sets": {"syn": res}})
 
 
-def test_false_alarm_outside_vad_counts_only_claims_past_speech(tmp_path, monkeypatch):
+def test_false_alarm_outside_vad_counts_only_claims_past_speech():
     audio = np.zeros(10 * evaluate_real.SR, dtype=np.float32)
-    ref = [(1.0, 3.0, "a")]
-    monkeypatch.setattr(evaluate_real, "vad_regions", lambda model, a: [(1.0, 4.0)])
+    ref, speech = [(1.0, 3.0, "a")], {"f": [(1.0, 4.0)]}
     # 3-4 s: no reference speaker but the VAD hears speech (a sound taken for speech);
     # 4-6 s: past the VAD's speech too (a segment kept whole): only that counts
-    hyp = {"f": [(1.0, 6.0, 0)]}
-    share = evaluate_real.false_alarm_outside_vad([("f", audio, ref)], hyp, model=None)
+    share = evaluate_real.false_alarm_outside_vad([("f", audio, ref)], {"f": [(1.0, 6.0, 0)]}, speech)
     assert abs(share - 2.0 / 2.0) < 0.01
-    assert evaluate_real.false_alarm_outside_vad([("f", audio, ref)], {"f": [(1.0, 3.5, 0)]}, None) == 0.0
+    assert evaluate_real.false_alarm_outside_vad([("f", audio, ref)], {"f": [(1.0, 3.5, 0)]}, speech) == 0.0
