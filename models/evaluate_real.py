@@ -5,7 +5,8 @@
     models/.venv/bin/python models/evaluate_real.py --render models/cache/real_calls
 
 Sets (realsets.py): ami (nine real AMI meeting excerpts, AMI Meeting Corpus, CC BY 4.0),
-fillets (20 real two-person dialogues rebuilt from the Czech Fish Fillets game),
+heldout-phone (24 telephone dialogues of real voices no model trains on, built from
+single-speaker recordings), fillets (20 real two-person dialogues rebuilt from the Czech Fish Fillets game),
 fillets-phone (the same through 8 kHz band-limited mu-law). Both fish are TRAINING
 identities of the shipped model: fillets measures real dialogue, not unseen voices.
 
@@ -38,7 +39,7 @@ import realsets
 from export import OnnxDiarizer
 from prompts import StreamingDiarizer
 
-SETS = ("ami", "fillets", "fillets-phone")
+SETS = ("ami", "heldout-phone", "fillets", "fillets-phone")
 SR = realsets.SR
 
 

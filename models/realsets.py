@@ -16,6 +16,11 @@ Sets
                  seeded pauses, a few short overlaps and a low noise floor.
   fillets-phone  the same dialogues through a telephone channel: 8 kHz, 300-3400 Hz,
                  G.711 mu-law, back to 16 kHz.
+  heldout-phone  24 two-person dialogues of the real voices of the corpus's test split
+                 (prepare_data.TEST_FAMILIES: the telephone prompt voices Armelle, fr, and
+                 July, es-CO, and the Danish Tux Paint reader), which no model trains on,
+                 through the same telephone channel; reference turns split at pauses of
+                 0.3 s or more inside a recording (`corpus_dialogues`).
 
 CAVEAT: the two fish leads (fillets_cs_small_fish, fillets_cs_big_fish) are TRAINING
 identities of the shipped model (models/DATA_PREP.md, split table), so for it the fillets
@@ -148,15 +153,25 @@ def plan_dialogues(lines, rng, min_seconds, max_seconds, min_each=3.0):
 
 
 def join_lines(lines, rng, p_overlap=0.15):
-    """Audio and reference of one dialogue: trimmed lines, seeded pauses of 0.2-1.0 s, now
-    and then (p_overlap, at a change of speaker) the next line starting 0.2-0.6 s before
-    the previous one ends, 0.3-1.0 s of lead-in and tail, and a noise floor 45-55 dB under
-    the speech."""
+    """Audio and reference of one Fish Fillets dialogue from its (speaker letter, path)
+    lines: `join_clips` of the recordings."""
     clips = []
     for spk, path in lines:
         audio, sr = sf.read(path, dtype="float32")
-        clips.append((spk, trim_silence(to_16k(audio, sr))))
-    t, ref, prev = rng.uniform(0.3, 1.0), [], None
+        clips.append((FISH[spk], to_16k(audio, sr)))
+    return join_clips(clips, rng, p_overlap)
+
+
+def join_clips(clips, rng, p_overlap=0.15, split_pauses=False):
+    """Audio and reference of one dialogue from its (speaker, 16 kHz audio) lines in turn
+    order: trimmed lines, seeded pauses of 0.2-1.0 s, now and then (p_overlap, at a change
+    of speaker) the next line starting 0.2-0.6 s before the previous one ends, 0.3-1.0 s of
+    lead-in and tail, and a noise floor 45-55 dB under the speech. A line is one reference
+    turn, or with split_pauses one per stretch of its speech (synth.speech_spans: pauses of
+    0.3 s or more inside it are not speech, as in the synthetic calls), for recordings
+    that pause inside a line (telephone prompts read in parts)."""
+    clips = [(spk, trim_silence(clip)) for spk, clip in clips]
+    t, starts, prev = rng.uniform(0.3, 1.0), [], None
     for spk, clip in clips:
         d = len(clip) / SR
         if prev is not None:
@@ -164,18 +179,29 @@ def join_lines(lines, rng, p_overlap=0.15):
             if prev[0] != spk and rng.random() < p_overlap:
                 gap = -min(rng.uniform(0.2, 0.6), 0.4 * d, 0.4 * (prev[2] - prev[1]))
             t = prev[2] + gap
-        ref.append((round(t, 3), round(t + d, 3), FISH[spk]))
+        starts.append(t)
         prev = (spk, t, t + d)
-    total = ref[-1][1] + rng.uniform(0.3, 1.0)
+    ref = [(round(t + a / SR, 3), round(t + b / SR, 3), spk)
+           for t, (spk, clip) in zip(starts, clips) for a, b in line_turns(clip, split_pauses)]
+    total = prev[2] + rng.uniform(0.3, 1.0)
     audio = np.zeros(int(np.ceil(total * SR)) + 1, dtype=np.float32)
-    for (s, _, _), (_, clip) in zip(ref, clips):
-        i = int(round(s * SR))
+    for t, (_, clip) in zip(starts, clips):
+        i = int(round(t * SR))
         audio[i: i + len(clip)] += clip
     speech = np.concatenate([c for _, c in clips])
     rms = float(np.sqrt(np.mean(speech.astype(np.float64) ** 2)))
     audio *= 0.07 / max(rms, 1e-6)                   # speech at about -23 dBFS
     audio += (0.07 * 10 ** (-rng.uniform(45, 55) / 20) * rng.standard_normal(len(audio))).astype(np.float32)
     return np.clip(audio, -1.0, 1.0).astype(np.float32), ref
+
+
+def line_turns(clip, split_pauses):
+    """[(start, end)] samples of a trimmed line that are speech: all of it, or its stretches."""
+    if not split_pauses:
+        return [(0, len(clip))]
+    from synth import SynthConfig, speech_spans
+    spans = speech_spans(clip, SynthConfig())
+    return [(0, len(clip))] if spans is None else [(int(a), int(b)) for a, b in spans]
 
 
 def mulaw(x, mu=255):
@@ -222,10 +248,76 @@ def fillets_dialogues(cache_dir=os.path.join(REPO, "models", "cache"), n=20, see
     return out
 
 
+WORD_LISTS = ("ktuberling_", "klettres_")    # corpus voices that read lists of words or letters
+
+
+def corpus_dialogues(corpus_path, n=24, seed=2027, both_real=True, min_seconds=30.0, max_seconds=60.0,
+                     min_line=1.0, min_voice=30.0):
+    """n two-person dialogues of the voices of one split of the training corpus (prepare_data.py's
+    corpus_<split>.npz), through the telephone channel: one voice from each of two identity
+    families (a family may be one person under several names), both real recordings
+    (both_real) or at least one; the family pairs taken in turn, the voice within a family drawn by its
+    seconds of speech. Turns of one to three lines (recordings of at least min_line s) of
+    one speaker, drawn without repeats within a dialogue where the voice has enough,
+    alternate until the dialogue reaches a length drawn in [min_seconds, max_seconds];
+    joined by `join_clips`. Voices with under min_voice s of such lines are left out, and
+    so are the word and letter lists of the children's games (KTuberling, KLettres):
+    single words and spelled letters apart are not talk, and the VAD rightly hears much
+    of them as no speech.
+    Reference speakers are the corpus's identity names. Why the telephone channel: the
+    sources differ in bandwidth (8 kHz prompts, wideband readers), and a band that tells
+    the speaker would make the task easy and the number a lie."""
+    from corpus import load_corpus
+    c = load_corpus(corpus_path)
+    lines = {i: [int(u) for u in c.speaker_utts[i] if c.duration_s(int(u)) >= min_line] for i in range(len(c.speaker_name))}
+    seconds = {i: sum(c.duration_s(u) for u in us) for i, us in lines.items()}
+    voices = [i for i in lines if seconds[i] >= min_voice and not c.speaker_name[i].startswith(WORD_LISTS)]
+    families = sorted({c.speaker_family[i] for i in voices})
+    members = {f: [i for i in voices if c.speaker_family[i] == f] for f in families}
+    real = {f for f in families if any(c.speaker_kind[i] == "real" for i in members[f])}
+    pairs = [(f, g) for k, f in enumerate(families) for g in families[k + 1:]
+             if (f in real and g in real) or (not both_real and (f in real or g in real))]
+    if not pairs:
+        raise ValueError(f"{corpus_path}: no two families with a real voice and {min_voice} s of lines")
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(n):
+        pair = []
+        for f in pairs[k % len(pairs)]:
+            cands = [i for i in members[f] if f not in real or c.speaker_kind[i] == "real"]
+            w = np.array([seconds[i] for i in cands])
+            pair.append(cands[int(rng.choice(len(cands), p=w / w.sum()))])
+        clips = dialogue_lines(c, pair, lines, rng, rng.uniform(min_seconds, max_seconds))
+        audio, ref = join_clips(clips, np.random.default_rng([seed, k]), split_pauses=True)
+        out.append((f"{os.path.basename(corpus_path).split('.')[0]}-{k:02d}", telephone(audio), ref))
+    return out
+
+
+def dialogue_lines(c, pair, lines, rng, target):
+    """(identity name, audio) lines of one dialogue between the two voices `pair`."""
+    pools = {i: list(rng.permutation(lines[i])) for i in pair}
+    who, clips, total = int(rng.integers(2)), [], 0.0
+    while total < target:
+        i = pair[who]
+        for _ in range(int(rng.integers(1, 4))):
+            if not pools[i]:
+                pools[i] = list(rng.permutation(lines[i]))
+            u = pools[i].pop()
+            clips.append((c.speaker_name[i], c.utterance(u).astype(np.float32)))
+            total += c.duration_s(u)
+        who = 1 - who
+    return clips
+
+
 def load_set(name, cache_dir=os.path.join(REPO, "models", "cache")):
-    """'ami', 'fillets' or 'fillets-phone'."""
+    """'ami', 'fillets', 'fillets-phone' or 'heldout-phone' (real voices no model trains on)."""
     if name == "ami":
         return ami()
+    if name == "heldout-phone":
+        path = os.path.join(cache_dir, "corpus_test.npz")
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"{path}: run models/prepare_data.py")
+        return corpus_dialogues(path)
     if name in ("fillets", "fillets-phone"):
         return fillets_dialogues(cache_dir, phone=name == "fillets-phone")
     raise ValueError(f"unknown real set {name!r}")

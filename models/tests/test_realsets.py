@@ -100,3 +100,63 @@ def test_fillets_caveat_follows_the_models_held_out_identities():
     assert "unseen voices" in realsets.fillets_caveat(ModelConfig(held_out=",".join(realsets.FISH_IDENTITIES)))
     assert "training identities" in realsets.fillets_caveat(ModelConfig(held_out=""))
     assert "training identities" in realsets.fillets_caveat(ModelConfig(held_out="fillets_cs_small_fish"))
+
+
+def fake_real_corpus(tmp_path):
+    """Six tone voices; voices 0-3 'real' (0 and 1 one family), 4-5 TTS."""
+    from synth import write_fake_corpus
+    path = tmp_path / "corpus_test.npz"
+    write_fake_corpus(path, n_speakers=6, utts_per_speaker=30)
+    t = dict(np.load(path))
+    t["speaker_kind"] = np.array(["real"] * 4 + ["tts"] * 2)
+    t["speaker_family"] = np.array(["fam_a", "fam_a", "fam_b", "fam_c", "tts_d", "tts_e"])
+    np.savez(path, **t)
+    return path
+
+
+def test_corpus_dialogues_pair_real_voices_of_two_families(tmp_path):
+    path = fake_real_corpus(tmp_path)
+    items = realsets.corpus_dialogues(str(path), n=6, min_seconds=20.0, max_seconds=30.0)
+    family = {"tone0": "a", "tone1": "a", "tone2": "b", "tone3": "c"}
+    pairs = set()
+    for fid, audio, ref in items:
+        names = sorted({spk for _, _, spk in ref})
+        assert len(names) == 2 and all(n in family for n in names), names   # both real
+        assert family[names[0]] != family[names[1]]
+        pairs.add(tuple(sorted(family[n] for n in names)))
+        assert ref[-1][1] <= len(audio) / realsets.SR and len(audio) / realsets.SR >= 20.0
+    assert pairs == {("a", "b"), ("a", "c"), ("b", "c")}          # the family pairs in turn
+    again = realsets.corpus_dialogues(str(path), n=6, min_seconds=20.0, max_seconds=30.0)
+    assert all(np.array_equal(a, b) and r == s for (_, a, r), (_, b, s) in zip(items, again))
+
+
+def test_corpus_dialogues_leave_pauses_inside_a_line_out_of_the_reference(tmp_path):
+    """Every third fake utterance pauses 0.5 s in its middle: that pause is no speech."""
+    path = fake_real_corpus(tmp_path)
+    _, audio, ref = realsets.corpus_dialogues(str(path), n=1, min_seconds=20.0, max_seconds=30.0)[0]
+    sr, step = realsets.SR, 0.01
+    t = (np.arange(len(audio) // int(sr * step)) + 0.5) * step
+    speech = np.any([(t >= s) & (t < e) for s, e, _ in ref], axis=0)
+    frame = int(sr * step)
+    quiet = np.array([np.abs(audio[i * frame:(i + 1) * frame]).max() < 1e-3 for i in range(len(t))])
+    # no 0.3 s run of silence lies inside a reference turn
+    runs = np.flatnonzero(np.diff(np.concatenate([[0], (speech & quiet).astype(int), [0]]))).reshape(-1, 2)
+    assert len(runs) == 0 or (runs[:, 1] - runs[:, 0]).max() < 30
+
+
+def test_join_clips_splits_a_line_at_its_pause_only_when_asked():
+    sr = realsets.SR
+    tone = 0.3 * np.sin(2 * np.pi * 200 * np.arange(sr) / sr).astype(np.float32)
+    line = np.concatenate([tone, np.zeros(sr // 2, np.float32), tone])
+    whole = realsets.join_clips([("a", line)], np.random.default_rng(0))[1]
+    split = realsets.join_clips([("a", line)], np.random.default_rng(0), split_pauses=True)[1]
+    assert len(whole) == 1 and abs(whole[0][1] - whole[0][0] - 2.5) < 0.02
+    assert len(split) == 2 and abs((split[1][0] - split[0][1]) - 0.5) < 0.03
+
+
+def test_corpus_dialogues_refuse_a_corpus_without_two_real_families(tmp_path):
+    from synth import write_fake_corpus
+    path = tmp_path / "corpus_tts.npz"
+    write_fake_corpus(path, n_speakers=3, utts_per_speaker=30)
+    with pytest.raises(ValueError, match="no two families"):
+        realsets.corpus_dialogues(str(path), n=2)
