@@ -173,7 +173,8 @@ def main(argv=None):
     ap.add_argument("--cache", default=os.path.join(realsets.REPO, "models", "cache"), help="prepare_data.py's cache")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rttm-dir", default=None, help="write hypothesis RTTMs (model, baseline) per file here")
-    ap.add_argument("--render", default=None, help="write the fillets dialogues as WAV + reference RTTM here")
+    ap.add_argument("--render", default=None, help="write the built dialogues (all sets but ami) as WAV + "
+                                                   "reference RTTM here")
     a = ap.parse_args(argv)
 
     model = OnnxDiarizer(a.model, threads=a.threads)
@@ -185,7 +186,7 @@ def main(argv=None):
     t = time.time()
     for name in a.sets.split(","):
         items = realsets.load_set(name, a.cache)
-        if a.render and name.startswith("fillets"):
+        if a.render and name != "ami":
             render(a.render, items)
         res, hyps = evaluate_set(items, model)
         if a.rttm_dir:

@@ -186,7 +186,7 @@ def join_clips(clips, rng, p_overlap=0.15, split_pauses=False):
     total = prev[2] + rng.uniform(0.3, 1.0)
     audio = np.zeros(int(np.ceil(total * SR)) + 1, dtype=np.float32)
     for t, (_, clip) in zip(starts, clips):
-        i = int(round(t * SR))
+        i = int(round(round(t, 3) * SR))             # where the reference says the line starts
         audio[i: i + len(clip)] += clip
     speech = np.concatenate([c for _, c in clips])
     rms = float(np.sqrt(np.mean(speech.astype(np.float64) ** 2)))
@@ -202,6 +202,14 @@ def line_turns(clip, split_pauses):
     from synth import SynthConfig, speech_spans
     spans = speech_spans(clip, SynthConfig())
     return [(0, len(clip))] if spans is None else [(int(a), int(b)) for a, b in spans]
+
+
+def pcm16(audio):
+    """The audio as a 16-bit WAV holds it, so that an engine reading the rendered file
+    (scripts/compare-real.sh) hears the very samples this module scored: a quantization
+    step below -90 dBFS still moves this set's DER by over a point, as one streaming
+    decision flips another."""
+    return (np.round(np.clip(audio, -1.0, 32767 / 32768) * 32768) / 32768).astype(np.float32)
 
 
 def mulaw(x, mu=255):
@@ -251,8 +259,8 @@ def fillets_dialogues(cache_dir=os.path.join(REPO, "models", "cache"), n=20, see
 WORD_LISTS = ("ktuberling_", "klettres_")    # corpus voices that read lists of words or letters
 
 
-def corpus_dialogues(corpus_path, n=24, seed=2027, both_real=True, min_seconds=30.0, max_seconds=60.0,
-                     min_line=1.0, min_voice=30.0):
+def corpus_dialogues(corpus_path, name="dialogue", n=24, seed=2027, both_real=True, min_seconds=30.0,
+                     max_seconds=60.0, min_line=1.0, min_voice=30.0):
     """n two-person dialogues of the voices of one split of the training corpus (prepare_data.py's
     corpus_<split>.npz), through the telephone channel: one voice from each of two identity
     families (a family may be one person under several names), both real recordings
@@ -264,7 +272,7 @@ def corpus_dialogues(corpus_path, n=24, seed=2027, both_real=True, min_seconds=3
     so are the word and letter lists of the children's games (KTuberling, KLettres):
     single words and spelled letters apart are not talk, and the VAD rightly hears much
     of them as no speech.
-    Reference speakers are the corpus's identity names. Why the telephone channel: the
+    File ids are name-NN; reference speakers are the corpus's identity names. Why the telephone channel: the
     sources differ in bandwidth (8 kHz prompts, wideband readers), and a band that tells
     the speaker would make the task easy and the number a lie."""
     from corpus import load_corpus
@@ -289,7 +297,7 @@ def corpus_dialogues(corpus_path, n=24, seed=2027, both_real=True, min_seconds=3
             pair.append(cands[int(rng.choice(len(cands), p=w / w.sum()))])
         clips = dialogue_lines(c, pair, lines, rng, rng.uniform(min_seconds, max_seconds))
         audio, ref = join_clips(clips, np.random.default_rng([seed, k]), split_pauses=True)
-        out.append((f"{os.path.basename(corpus_path).split('.')[0]}-{k:02d}", telephone(audio), ref))
+        out.append((f"{name}-{k:02d}", pcm16(telephone(audio)), ref))
     return out
 
 
@@ -317,7 +325,7 @@ def load_set(name, cache_dir=os.path.join(REPO, "models", "cache")):
         path = os.path.join(cache_dir, "corpus_test.npz")
         if not os.path.exists(path):
             raise FileNotFoundError(f"{path}: run models/prepare_data.py")
-        return corpus_dialogues(path)
+        return corpus_dialogues(path, name)
     if name in ("fillets", "fillets-phone"):
         return fillets_dialogues(cache_dir, phone=name == "fillets-phone")
     raise ValueError(f"unknown real set {name!r}")

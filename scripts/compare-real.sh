@@ -4,7 +4,8 @@
 #   scripts/compare-real.sh
 #
 # 1. models/evaluate_real.py scores the Python engine (onnxruntime) on the real sets, writes
-#    its hypotheses and renders the Fish Fillets dialogues as WAV + reference RTTM;
+#    its hypotheses and renders the built dialogues (held-out phone, Fish Fillets) as WAV +
+#    reference RTTM;
 # 2. streamdrz.jar diarizes the same files (the AMI excerpts straight from REALSPEECH_DIR);
 # 3. `streamdrz eval` scores both engines' hypotheses against the references, per set.
 #
@@ -54,6 +55,7 @@ PY
 
 echo "== 2, 3. Java: streamdrz diarize, both engines scored by streamdrz eval (DER % at collar 0, 0.25)"
 score ami "$REALSPEECH_DIR"/*.rttm
+score heldout-phone "$WORK_DIR"/wav/heldout-phone-*.rttm
 fillets=() phone=()
 for f in "$WORK_DIR"/wav/fillets-*.rttm; do
   case "$f" in */fillets-phone-*) phone+=("$f") ;; *) fillets+=("$f") ;; esac

@@ -160,3 +160,12 @@ def test_corpus_dialogues_refuse_a_corpus_without_two_real_families(tmp_path):
     write_fake_corpus(path, n_speakers=3, utts_per_speaker=30)
     with pytest.raises(ValueError, match="no two families"):
         realsets.corpus_dialogues(str(path), n=2)
+
+
+def test_corpus_dialogues_are_exactly_what_a_16_bit_wav_holds(tmp_path):
+    """The Java engine reads the rendered WAV: it must hear the samples Python scored."""
+    _, audio, _ = realsets.corpus_dialogues(str(fake_real_corpus(tmp_path)), n=1, min_seconds=20.0,
+                                            max_seconds=30.0)[0]
+    sf.write(tmp_path / "d.wav", audio, realsets.SR, subtype="PCM_16")
+    back, _ = sf.read(tmp_path / "d.wav", dtype="float32")
+    assert np.array_equal(audio, back)
