@@ -19,7 +19,8 @@ its end):
               the true number of speakers
   baseline-vad  the same with Silero VAD (the model's speech gate, whole file) instead of
               the energy VAD: a stronger floor that differs from the model only in who speaks
-with DER at collar 0 and 0.25 (md-eval collar, +-0.25 s), missed / false alarm /
+with DER at collar 0 and 0.25 (md-eval collar, +-0.25 s; at 0.25 also its 95 % interval
+when the files are drawn again with replacement), missed / false alarm /
 confusion shares of the scored speaker time, and JER (for the model also the false alarm
 outside the VAD's speech: segments kept whole past the speech they overlap); and embedding_eval.py's pairwise
 EER and clustering error of 1 s single-speaker windows for the model's speaker_embedding
@@ -76,14 +77,28 @@ def score(items, hyps):
     uem = {fid: [(0.0, len(audio) / SR)] for fid, audio, _ in items}
     out = {}
     for collar, tag in ((0.0, "collar0"), (0.25, "collar025")):
-        _, t = der.score_files(refs, hyps, collar=collar, uem=uem)
+        per_file, t = der.score_files(refs, hyps, collar=collar, uem=uem)
         total = max(t.total, 1e-9)
         out.update({f"der_{tag}": round(t.der, 4), f"missed_{tag}": round(t.missed / total, 4),
                     f"false_alarm_{tag}": round(t.false_alarm / total, 4),
                     f"confusion_{tag}": round(t.confusion / total, 4)})
+    out["der_collar025_95"] = der_interval(per_file)
     _, j = der.jer_files(refs, hyps, uem=uem)
     out["jer"] = round(j, 4)
     return out
+
+
+def der_interval(per_file, n=2000, seed=0):
+    """95 % interval of the pooled DER ({file_id: der.Result}) when the files are drawn
+    again with replacement: how far another set of recordings like these could move it.
+    Why: a streaming decision flips the next, so a few files swing a set's DER."""
+    errors = np.array([r.errors for r in per_file.values()])
+    totals = np.array([r.total for r in per_file.values()])
+    if len(errors) < 2:
+        return [float("nan"), float("nan")]
+    pick = np.random.default_rng(seed).integers(len(errors), size=(n, len(errors)))
+    vals = errors[pick].sum(1) / np.maximum(totals[pick].sum(1), 1e-9)
+    return [round(float(np.percentile(vals, 2.5)), 4), round(float(np.percentile(vals, 97.5)), 4)]
 
 
 def run_system(items, diarize):
@@ -201,6 +216,9 @@ def main(argv=None):
     print(table(results))
     print("model EER, 95 % interval when the files are drawn again: " + "; ".join(
         f"{name} {100 * r['embedding']['model']['eer_95'][0]:.1f}-{100 * r['embedding']['model']['eer_95'][1]:.1f}"
+        for name, r in results["sets"].items()))
+    print("model DER at collar 0.25, 95 % interval when the files are drawn again: " + "; ".join(
+        f"{name} {100 * r['model']['der_collar025_95'][0]:.1f}-{100 * r['model']['der_collar025_95'][1]:.1f}"
         for name, r in results["sets"].items()))
     print("model false alarm outside the VAD's speech (segments kept whole past it), collar 0: " + "; ".join(
         f"{name} {100 * r['model']['false_alarm_outside_vad_collar0']:.1f}" for name, r in results["sets"].items()))

@@ -49,3 +49,15 @@ def test_false_alarm_outside_vad_counts_only_claims_past_speech():
     share = evaluate_real.false_alarm_outside_vad([("f", audio, ref)], {"f": [(1.0, 6.0, 0)]}, speech)
     assert abs(share - 2.0 / 2.0) < 0.01
     assert evaluate_real.false_alarm_outside_vad([("f", audio, ref)], {"f": [(1.0, 3.5, 0)]}, speech) == 0.0
+
+
+def test_der_interval_spans_what_drawing_the_files_again_gives():
+    import der
+    same = {f"f{i}": der.Result(missed=0.1, total=1.0) for i in range(10)}
+    low, high = evaluate_real.der_interval(same)
+    assert abs(low - 0.1) < 1e-9 and abs(high - 0.1) < 1e-9         # alike files: no spread
+    mixed = {**same, "bad": der.Result(missed=5.0, total=5.0)}      # one file all wrong
+    low, high = evaluate_real.der_interval(mixed)
+    pooled = (1.0 + 5.0) / 15.0
+    assert low < pooled < high and low <= 0.1 + 1e-9 and high > 0.5
+    assert all(x != x for x in evaluate_real.der_interval({"one": der.Result(total=1.0)}))

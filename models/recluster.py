@@ -1,0 +1,116 @@
+"""How much would letting the call's own speech decide who is who gain? A probe, not a recipe.
+
+    models/.venv/bin/python models/recluster.py --sets heldout-phone,fillets
+
+The shipped model streams each file as evaluate_real.py does; its segments are then cut
+into pieces of about 1 s (never across a chunk boundary), each piece is embedded by the
+model's speaker_embedding (embedding_eval.model_embedder: its chunk alone, no prompts),
+and the pieces are clustered again (average linkage, cosine distance), which replaces the
+recipe's labels:
+  stream        the recipe's own labels (what the app emits)
+  count         the whole file at once, into the true number of speakers
+  dist=D        the whole file at once, clusters cut at cosine distance D
+  causal        chunk by chunk, as a live call could: at each chunk the call so far is
+                clustered into as many clusters as the recipe has labels so far, at
+                most two (a two-party call's speaker cap), and the chunk's pieces take
+                the label that the earlier pieces of their cluster were given
+DER in % at collar 0 / 0.25 and confusion at 0.25, pooled over each set's files.
+"""
+import argparse
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+
+import embedding_eval
+import realsets
+from evaluate_real import model_diarizer, score
+from export import OnnxDiarizer
+
+MIN_PIECE = 0.16        # seconds: two encoder frames, the least a mean embedding rests on
+
+
+def pieces(segments, chunk_seconds, length=1.0):
+    """(start, end, segment index) pieces of about `length` s of each segment, split at
+    chunk boundaries first; pieces under MIN_PIECE dropped."""
+    out = []
+    for i, (s, e, _) in enumerate(segments):
+        cuts = [s] + [k * chunk_seconds for k in range(int(s // chunk_seconds) + 1, int(np.ceil(e / chunk_seconds)))] + [e]
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            n = max(1, int(round((b - a) / length)))
+            out += [(a + (b - a) * j / n, a + (b - a) * (j + 1) / n, i) for j in range(n)]
+    return [p for p in out if p[1] - p[0] >= MIN_PIECE]
+
+
+def whole_file(X, n=None, distance=None):
+    """Cluster ids of the rows of X: into n clusters, or cut at a cosine distance."""
+    if len(X) < 2:
+        return np.zeros(len(X), dtype=int)
+    Z = linkage(X, method="average", metric="cosine")
+    return fcluster(Z, t=n, criterion="maxclust") if n else fcluster(Z, t=distance, criterion="distance")
+
+
+def causal(X, chunk_of, stream_labels, weights, cap=2):
+    """Labels chunk by chunk: the pieces so far clustered into min(cap, labels the stream
+    has given so far) clusters; a cluster's new pieces take the label its earlier pieces
+    were given most (by weight), or, with no earlier pieces, the stream's most common
+    label among them."""
+    out = np.full(len(X), -1)
+    for k in sorted(set(chunk_of)):
+        idx = np.flatnonzero(chunk_of <= k)
+        cur = chunk_of[idx] == k
+        n = min(cap, len(set(stream_labels[idx])))
+        cl = whole_file(X[idx], n=n)
+        for c in set(cl[cur]):
+            past = idx[(cl == c) & ~cur]
+            if len(past):
+                votes = np.bincount(out[past], weights=weights[past])
+                label = int(votes.argmax())
+            else:
+                label = int(np.bincount(stream_labels[idx[(cl == c) & cur]]).argmax())
+            out[idx[(cl == c) & cur]] = label
+    return out
+
+
+def probe(model, items, distances=(0.5, 0.6, 0.7)):
+    """{variant: {file_id: segments}} for the variants of the module docstring."""
+    embed = embedding_eval.model_embedder(model)
+    C = model.cfg.chunk_seconds
+    variants = ["stream", "count"] + [f"dist={d}" for d in distances] + ["causal"]
+    out = {v: {} for v in variants}
+    for fid, audio, ref in items:
+        segs = model_diarizer(model)(audio)
+        out["stream"][fid] = segs
+        P = pieces(segs, C)
+        if not P:
+            for v in variants[1:]:
+                out[v][fid] = []
+            continue
+        X = embed(audio, [(a, b) for a, b, _ in P])
+        relabel = lambda lab: [(a, b, int(x)) for (a, b, _), x in zip(P, lab)]   # noqa: E731
+        out["count"][fid] = relabel(whole_file(X, n=len({s for _, _, s in ref})))
+        for d in distances:
+            out[f"dist={d}"][fid] = relabel(whole_file(X, distance=d))
+        chunk_of = np.array([int((a + 1e-9) // C) for a, _, _ in P])
+        labels = np.array([segs[i][2] for _, _, i in P])
+        out["causal"][fid] = relabel(causal(X, chunk_of, labels, np.array([b - a for a, b, _ in P])))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="models/shipped/streamdrz")
+    ap.add_argument("--sets", default="heldout-phone,fillets")
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    model = OnnxDiarizer(a.model, threads=a.threads)
+    print(f"model {model.cfg.model_id}; DER % collar 0 / 0.25, confusion at 0.25")
+    for name in a.sets.split(","):
+        items = realsets.load_set(name)
+        for variant, hyps in probe(model, items).items():
+            r = score(items, hyps)
+            print(f"{name:14s} {variant:9s} {100 * r['der_collar0']:5.1f} / {100 * r['der_collar025']:5.1f}   "
+                  f"confusion {100 * r['confusion_collar025']:5.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
