@@ -30,7 +30,8 @@ from vad import SileroVad, WINDOWS, chunk_speech, file_sha256
 CONTRACT_VERSION = "7"     # 2: speaker_embedding output and the match.* recipe; 3: match.profile_weight;
 #                            4: match.unprompted_merge_threshold; 5: the vad.* speech gate;
 #                            6: prompt.min_seconds, prompt.edge_seconds, match.profile_min_frames, refine.*,
-#                               identify.*; 7: live.* (the window graph; older files read as without one)
+#                               identify.*; 7: live.* (the window graph; older files read as without one),
+#                               later overlap.nested_share (files without it read as 2.0: no segment dropped)
 OPSET = 17
 
 
@@ -83,6 +84,7 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.match.stranger_threshold": cfg.stranger_threshold,
         "streamdrz.match.profile_weight": cfg.profile_weight,
         "streamdrz.join_gap_seconds": cfg.join_gap,
+        "streamdrz.overlap.nested_share": cfg.nested_share,
         "streamdrz.prompt.min_seconds": cfg.prompt_min_seconds,
         "streamdrz.prompt.edge_seconds": cfg.prompt_edge_seconds,
         "streamdrz.match.profile_min_frames": cfg.profile_min_frames,
@@ -125,6 +127,10 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.vad.min_silence_seconds": cfg.vad_min_silence,
         "streamdrz.vad.pad_seconds": cfg.vad_pad,
         "streamdrz.vad.fill_min_seconds": cfg.fill_min_seconds,
+        "streamdrz.overlap.recipe": "before the speech gate, a decoded segment (cut at the chunk's audio end) is "
+                                    "dropped if at least nested_share of its length lies inside the union of the "
+                                    "segments of other labels; nested_share above 1 drops none; a file without the "
+                                    "key reads as 2.0",
         "streamdrz.vad.recipe": "Silero VAD v5 graph (inputs input, state, sr) on the chunk alone at sample_rate, "
                                 "fresh zero state and zero context per chunk, windows of 512 samples with the "
                                 "previous 64 samples prepended (256/32 at 8 kHz); speech starts at a window of "
@@ -399,6 +405,7 @@ LATER_KEYS = {   # ModelConfig field -> contract key, for keys older contracts l
     "held_out": "train.held_out",
     "live_window_file": "live.window_file", "live_window_sha256": "live.window_sha256",   # contract 7
     "live_window_seconds": "live.window_seconds", "live_activity_threshold": "live.activity_threshold",
+    "nested_share": "overlap.nested_share",                                                # contract 7, later
 }
 
 
@@ -426,7 +433,7 @@ def save_weights(ckpt_path, out_path):
 
 
 OVERRIDES = ("match_threshold", "merge_threshold", "unprompted_merge_threshold", "join_gap", "stranger_threshold",
-             "profile_weight", "vad_threshold", "vad_neg_threshold", "fill_min_seconds",
+             "profile_weight", "vad_threshold", "vad_neg_threshold", "fill_min_seconds", "nested_share",
              "identify_threshold", "identify_hysteresis")   # a release may set these
 
 

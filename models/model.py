@@ -79,6 +79,9 @@ class ModelConfig:
     vad_min_silence: float = 0.1   # seconds; shorter pauses do not end speech
     vad_pad: float = 0.03          # seconds added to each side of a speech region
     fill_min_seconds: float = 0.2  # speech no segment covers, at least this long, goes to the nearest voice
+    # a decoded segment with at least this share of its length inside other labels' segments is
+    # dropped (prompts.drop_nested); above 1: none (the value of models exported before it)
+    nested_share: float = 2.0
     # live labels (rolling.py, LiveLabeler): a window is the prompts and the newest window_seconds
     # of a call through the encoder alone; its frame-wise activity head, not the decoder,
     # says who speaks (about a third of a final chunk's cost, models/rolling.py)

@@ -113,16 +113,22 @@ def main():
     tune(a, tcfg, model.cfg, torch_chunk_runner(model, "cpu"), recipe)
 
 
+def tune_sets(corpus_dir, calls=48, long_seeds=LONG_SEEDS):
+    """The recipe's validation sets: calls/2 seeded 60 s two- and three-party calls and the
+    600 s two-party calls of long_seeds, all of the validation voices."""
+    synth = CallSynth(load_corpus(os.path.join(corpus_dir, "corpus_val.npz")), SynthConfig(),
+                      noise=load_noise(os.path.join(corpus_dir, "noise.npz")))
+    rng = np.random.default_rng(778)
+    sets = {f"{n}spk": [synth.make_call(rng, n_speakers=n, duration=60.0) for _ in range(calls // 2)]
+            for n in (2, 3)}
+    sets["long"] = [synth.make_call(np.random.default_rng(s), n_speakers=2, duration=600.0) for s in long_seeds]
+    return sets
+
+
 def tune(a, tcfg, cfg, runner, recipe):
     """The threshold grid over the three validation sets; prints the best setting."""
-    synth = CallSynth(load_corpus(os.path.join(tcfg.corpus_dir, "corpus_val.npz")), SynthConfig(),
-                      noise=load_noise(os.path.join(tcfg.corpus_dir, "noise.npz")))
-    rng = np.random.default_rng(778)
-    sets = {f"{n}spk": [synth.make_call(rng, n_speakers=n, duration=60.0) for _ in range(a.calls // 2)]
-            for n in (2, 3)}
     first, last = (int(s) for s in a.long_seeds.split("-"))
-    sets["long"] = [synth.make_call(np.random.default_rng(s), n_speakers=2, duration=600.0)
-                    for s in range(first, last + 1)]
+    sets = tune_sets(tcfg.corpus_dir, a.calls, range(first, last + 1))
     run = cached(runner)
     grid = []
     cfg.stranger_threshold, cfg.join_gap = recipe[2], recipe[3]

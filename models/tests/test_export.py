@@ -107,3 +107,11 @@ def test_the_int8_window_graph_stays_close_to_the_float_one(exported, tmp_path):
     small = OnnxDiarizer(str(tmp_path / "q")).run_windows(x, [None])[0]
     n = cfg.window_n_frames // (2 * cfg.stack)
     assert (full.embeddings[:n] * small.embeddings[:n]).sum(-1).min() > 0.9
+
+
+def test_nested_share_round_trips_and_reads_as_off_when_absent():
+    meta = contract(ModelConfig(nested_share=0.3))
+    assert float(meta["streamdrz.overlap.nested_share"]) == 0.3
+    assert config_from_metadata(meta).nested_share == 0.3
+    del meta["streamdrz.overlap.nested_share"]
+    assert config_from_metadata(meta).nested_share == 2.0      # files from before the key: nothing dropped

@@ -257,3 +257,22 @@ def test_activity_segments_are_the_runs_above_the_threshold():
     assert [(round(s, 2), round(e, 2), k) for s, e, k, _ in segs] == [(0.0, 0.16, 0), (0.08, 0.32, 1), (0.32, 0.4, 0)]
     assert abs(segs[0][3] - 1 / (1 + np.exp(-2.0))) < 1e-9
     assert activity_segments(ModelConfig(max_speakers=2, live_activity_threshold=0.9), act) == []
+
+
+def test_drop_nested_removes_a_second_label_inside_a_turn_only():
+    from prompts import drop_nested
+    turn, inside, edge = (0.0, 4.0, 0, 0.9), (1.0, 1.6, 1, 0.3), (3.5, 5.5, 1, 0.5)
+    # 0.6 s wholly inside label 0's turn: dropped; the edge has 0.5 of its 2.0 s inside it
+    assert drop_nested([turn, inside, edge], 0.5) == [turn, edge]
+    assert drop_nested([turn, inside, edge], 0.25) == [turn]
+    assert drop_nested([turn, inside, edge], 2.0) == [turn, inside, edge]      # off
+
+
+def test_drop_nested_keeps_the_longer_of_two_and_counts_cover_once():
+    from prompts import drop_nested
+    a, b = (0.0, 4.0, 0, 0.5), (2.0, 5.0, 1, 0.5)           # b has 2 of its 3 s inside a
+    assert drop_nested([a, b], 0.6) == [a] and drop_nested([a, b], 0.7) == [a, b]
+    seg, c1, c2 = (1.0, 2.0, 2, 0.5), (0.0, 1.3, 0, 0.5), (0.1, 1.3, 0, 0.5)
+    assert drop_nested([c1, c2, seg], 0.5) == [c1, c2, seg]   # 0.3 s covered, not 0.6
+    assert drop_nested([c1, c2, seg], 0.25) == [c1, c2]
+    assert drop_nested([(0.0, 2.0, 0, 0.5), (0.5, 1.0, 0, 0.5)], 0.5) == [(0.0, 2.0, 0, 0.5), (0.5, 1.0, 0, 0.5)]

@@ -69,6 +69,14 @@ public final class ModelContract {
     public final double profileWeight;
     /** A speaker's segments closer than this (seconds) are joined ({@link SegmentStitcher}). */
     public final double joinGapSeconds;
+    /**
+     * A decoded segment with at least this share of its length inside other labels'
+     * segments is dropped ({@code recipe.NestedSegments}); above 1 none is. Files exported
+     * before the key existed lack it and read as {@link #NESTED_SHARE_OFF}.
+     */
+    public final double nestedShare;
+    /** {@link #nestedShare} of a file without the key: no segment is dropped. */
+    public static final double NESTED_SHARE_OFF = 2.0;
     /** Shorter clean regions (seconds) identify a voice too poorly to prompt with. */
     public final double promptMinSeconds;
     /** Trimmed off each end of a predicted clean region (seconds): boundaries are uncertain. */
@@ -137,6 +145,8 @@ public final class ModelContract {
         profileWeight = nonNegativeDouble("match.profile_weight");
         require(profileWeight <= 1.0, "match.profile_weight", "must be between 0 and 1, not " + profileWeight);
         joinGapSeconds = nonNegativeDouble("join_gap_seconds");
+        nestedShare = values.containsKey(PREFIX + "overlap.nested_share")
+                ? positiveDouble("overlap.nested_share") : NESTED_SHARE_OFF;
         promptMinSeconds = nonNegativeDouble("prompt.min_seconds");
         promptEdgeSeconds = nonNegativeDouble("prompt.edge_seconds");
         profileMinFrames = nonNegativeInt("match.profile_min_frames");

@@ -153,7 +153,7 @@ public final class CallDiarizer {
         float[] embeddings = decoded.embeddings();
         double chunkLength = prepared.chunk().length / (double) c.sampleRate;
         List<SpeakerPrompt> prompts = prepared.prompts();
-        List<ChunkSegment> local = clamp(decoded.segments(), chunkLength);
+        List<ChunkSegment> local = NestedSegments.drop(clamp(decoded.segments(), chunkLength), c.nestedShare);
         local = gate(local, decoded.speech(), embeddings, prompts, chunkLength);
         Match match = match(local, prompts, embeddings);
         List<ChunkSegment> segs = label(state, local, prompts, match, embeddings);

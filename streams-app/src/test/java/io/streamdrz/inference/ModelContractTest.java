@@ -61,6 +61,17 @@ class ModelContractTest {
     }
 
     @Test
+    void nestedShareIsReadAndOffInAFileThatLacksIt() {
+        assertEquals(ModelContract.NESTED_SHARE_OFF, ContractFixtures.contract().nestedShare);
+        Map<String, String> m = ContractFixtures.metadata("encoder");
+        m.put("streamdrz.overlap.nested_share", "0.5");
+        assertEquals(0.5, ModelContract.fromMetadata("n.onnx", m).nestedShare);
+        m.put("streamdrz.overlap.nested_share", "0");
+        ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.fromMetadata("n.onnx", m));
+        assertTrue(e.getMessage().contains("overlap.nested_share") && e.getMessage().contains("positive"), e.getMessage());
+    }
+
+    @Test
     void anUnsupportedContractVersionIsRefused() {
         Map<String, String> m = ContractFixtures.metadata("encoder");
         for (String old : List.of("1", "2", "3")) {
