@@ -424,11 +424,15 @@ def load_checkpoint(path) -> Diarizer:
     return model.eval()
 
 
-def save_weights(ckpt_path, out_path):
+def save_weights(ckpt_path, out_path, compact=False):
     """The training checkpoint without optimizer state: small enough to commit, and
-    train.py starts from it (init_from) on a machine without the run's folder."""
+    train.py starts from it (init_from) on a machine without the run's folder; compact:
+    weights in bf16 as train.py's resume.pt (half the size, for a checkpoint kept to
+    compare or to go on from rather than to ship)."""
     state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
     keep = {k: state[k] for k in ("model", "iter", "best_der", "model_config", "train_config")}
+    if compact:
+        keep["model"] = {k: v.to(torch.bfloat16) if v.is_floating_point() else v for k, v in keep["model"].items()}
     torch.save(keep, out_path)
 
 
@@ -498,6 +502,7 @@ def main():
     ap.add_argument("--restamp", metavar="PREFIX", help="instead of exporting, rewrite the contract of this "
                                                         "exported pair with the flags below")
     ap.add_argument("--weights-out", default=None, help="also write the weights-only checkpoint here")
+    ap.add_argument("--compact", action="store_true", help="with --weights-out: its weights in bf16")
     ap.add_argument("--out", default="models/shipped/streamdrz")
     ap.add_argument("--model-id", default=None, help="overrides the model id stored in the metadata")
     for field in OVERRIDES:
@@ -514,7 +519,7 @@ def main():
         apply_overrides(model.cfg, a)
         paths = export(model, a.out)
         if a.weights_out:
-            save_weights(a.ckpt, a.weights_out)
+            save_weights(a.ckpt, a.weights_out, a.compact)
             paths = (*paths, a.weights_out)
     else:
         ap.error("give --ckpt or --restamp")
