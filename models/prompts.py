@@ -358,30 +358,19 @@ def drop_nested(segments, share):
     `share` of their length inside longer segments of other labels that stay (decided
     longest first, so of two segments that overlap each other the longer stays). Why: on
     real voices the decoder puts short segments of a second label inside one speaker's
-    turn (on the held-out phone dialogues almost none of them are overlapped talk), each
-    a false alarm and a voice sample of the wrong speaker; `share` was chosen on the
-    validation calls (ModelConfig.nested_share; above 1 keeps all)."""
+    turn, each a false alarm and a voice sample of the wrong speaker. ModelConfig.nested_share;
+    above 1 keeps all, as the shipped model does (models/select_nested.py, MODEL_CARD)."""
     if share > 1.0:
         return list(segments)
     order = sorted(range(len(segments)), key=lambda i: (-(segments[i][1] - segments[i][0]), i))
     kept = []
     for i in order:
         s, e, lab = segments[i][0], segments[i][1], segments[i][2]
-        if e <= s or _covered(s, e, [segments[j] for j in kept if segments[j][2] != lab]) < share * (e - s):
+        others = [segments[j] for j in kept if segments[j][2] != lab]
+        free = sum(b - a for a, b in uncovered([(s, e)], others))
+        if e <= s or (e - s) - free < share * (e - s):
             kept.append(i)
     return [segments[i] for i in sorted(kept)]
-
-
-def _covered(s, e, others):
-    """Seconds of [s, e) that the segments `others` cover, each second once."""
-    spans = sorted((max(s, o[0]), min(e, o[1])) for o in others if o[1] > s and o[0] < e)
-    covered, cur = 0.0, s
-    for a, b in spans:
-        a = max(a, cur)
-        if b > a:
-            covered += b - a
-            cur = b
-    return covered
 
 
 def uncovered(regions, segments):

@@ -70,8 +70,8 @@ public final class ModelContract {
     /** A speaker's segments closer than this (seconds) are joined ({@link SegmentStitcher}). */
     public final double joinGapSeconds;
     /**
-     * A decoded segment with at least this share of its length inside other labels'
-     * segments is dropped ({@code recipe.NestedSegments}); above 1 none is. Files exported
+     * A decoded segment with at least this share of its length inside longer segments of
+     * other labels is dropped ({@code recipe.NestedSegments}); above 1 none is. Files exported
      * before the key existed lack it and read as {@link #NESTED_SHARE_OFF}.
      */
     public final double nestedShare;

@@ -1,6 +1,7 @@
 package io.streamdrz.recipe;
 
 import io.streamdrz.inference.ChunkSegment;
+import io.streamdrz.inference.SpeechRegion;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -9,9 +10,9 @@ import java.util.List;
 /**
  * Drops a chunk's decoded segments that lie mostly inside other labels' segments. Why: on
  * real voices the decoder puts short segments of a second label inside one speaker's
- * turn, and almost none of them are overlapped talk; each is a false alarm and a voice
- * sample of the wrong speaker. The share is the contract's
- * {@code overlap.nested_share}, chosen on the validation calls. The Python twin is
+ * turn; each is a false alarm and a voice sample of the wrong speaker. The share is the
+ * contract's {@code overlap.nested_share}; the shipped model leaves it off
+ * ({@code models/select_nested.py} and the model card say why). The Python twin is
  * {@code drop_nested} in {@code models/prompts.py}.
  */
 public final class NestedSegments {
@@ -55,22 +56,16 @@ public final class NestedSegments {
 
     /** Seconds of {@code seg} that the segments of other labels in {@code kept} cover, each second once. */
     private static double covered(ChunkSegment seg, List<ChunkSegment> kept) {
-        List<double[]> spans = new ArrayList<>();
+        List<ChunkSegment> others = new ArrayList<>();
         for (ChunkSegment o : kept) {
-            if (o.label() != seg.label() && o.end() > seg.start() && o.start() < seg.end()) {
-                spans.add(new double[] {Math.max(seg.start(), o.start()), Math.min(seg.end(), o.end())});
+            if (o.label() != seg.label()) {
+                others.add(o);
             }
         }
-        spans.sort(Comparator.<double[]>comparingDouble(r -> r[0]).thenComparingDouble(r -> r[1]));
-        double covered = 0.0;
-        double cur = seg.start();
-        for (double[] r : spans) {
-            double a = Math.max(r[0], cur);
-            if (r[1] > a) {
-                covered += r[1] - a;
-                cur = r[1];
-            }
+        double free = 0.0;
+        for (SpeechRegion r : SpeechGate.uncovered(List.of(new SpeechRegion(seg.start(), seg.end())), others)) {
+            free += r.end() - r.start();
         }
-        return covered;
+        return (seg.end() - seg.start()) - free;
     }
 }
