@@ -31,7 +31,8 @@ CONTRACT_VERSION = "7"     # 2: speaker_embedding output and the match.* recipe;
 #                            4: match.unprompted_merge_threshold; 5: the vad.* speech gate;
 #                            6: prompt.min_seconds, prompt.edge_seconds, match.profile_min_frames, refine.*,
 #                               identify.*; 7: live.* (the window graph; older files read as without one),
-#                               later overlap.nested_share (files without it read as 2.0: no segment dropped)
+#                               later overlap.nested_share (files without it read as 2.0: no segment dropped),
+#                               later recluster.* (the voice bank; files without it read as 0 pieces: none)
 OPSET = 17
 
 
@@ -85,6 +86,8 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.match.profile_weight": cfg.profile_weight,
         "streamdrz.join_gap_seconds": cfg.join_gap,
         "streamdrz.overlap.nested_share": cfg.nested_share,
+        "streamdrz.recluster.pieces": cfg.recluster_pieces,
+        "streamdrz.recluster.piece_seconds": cfg.recluster_piece_seconds,
         "streamdrz.prompt.min_seconds": cfg.prompt_min_seconds,
         "streamdrz.prompt.edge_seconds": cfg.prompt_edge_seconds,
         "streamdrz.match.profile_min_frames": cfg.profile_min_frames,
@@ -127,6 +130,13 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.vad.min_silence_seconds": cfg.vad_min_silence,
         "streamdrz.vad.pad_seconds": cfg.vad_pad,
         "streamdrz.vad.fill_min_seconds": cfg.fill_min_seconds,
+        "streamdrz.recluster.recipe": "after voice refinement, each segment is cut into round(length / piece_seconds) "
+                                      "equal pieces (under 0.16 s left out), each embedded as the unit mean of its "
+                                      "frames; the call's bank of its newest `pieces` labelled pieces and the new ones "
+                                      "are clustered (average linkage, cosine) into min(speaker cap, labels) clusters; "
+                                      "clusters take the labels their bank pieces hold most, greedily, one each; the "
+                                      "rest the stream's label or the lowest free one (models/voicebank.py); a file "
+                                      "without the keys reads as 0 pieces: no bank",
         "streamdrz.overlap.recipe": "before the speech gate, a decoded segment (cut at the chunk's audio end) is "
                                     "dropped if at least nested_share of its length lies inside the union of the "
                                     "segments of other labels; nested_share above 1 drops none; a file without the "
@@ -406,6 +416,7 @@ LATER_KEYS = {   # ModelConfig field -> contract key, for keys older contracts l
     "live_window_file": "live.window_file", "live_window_sha256": "live.window_sha256",   # contract 7
     "live_window_seconds": "live.window_seconds", "live_activity_threshold": "live.activity_threshold",
     "nested_share": "overlap.nested_share",                                                # contract 7, later
+    "recluster_pieces": "recluster.pieces", "recluster_piece_seconds": "recluster.piece_seconds",   # later still
 }
 
 
@@ -438,7 +449,8 @@ def save_weights(ckpt_path, out_path, compact=False):
 
 OVERRIDES = ("match_threshold", "merge_threshold", "unprompted_merge_threshold", "join_gap", "stranger_threshold",
              "profile_weight", "vad_threshold", "vad_neg_threshold", "fill_min_seconds", "nested_share",
-             "identify_threshold", "identify_hysteresis")   # a release may set these
+             "identify_threshold", "identify_hysteresis", "recluster_pieces",
+             "recluster_piece_seconds")   # a release may set these
 
 
 def apply_overrides(cfg: ModelConfig, a):
@@ -448,7 +460,7 @@ def apply_overrides(cfg: ModelConfig, a):
         cfg.live_window_seconds = a.live_window_seconds
     for field in OVERRIDES:
         if getattr(a, field) is not None:
-            setattr(cfg, field, getattr(a, field))
+            setattr(cfg, field, type(getattr(ModelConfig(), field))(getattr(a, field)))
     if a.vad_file is not None:
         cfg.vad_file = os.path.basename(a.vad_file)
         cfg.vad_sha256 = file_sha256(a.vad_file) if a.vad_file else ""

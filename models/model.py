@@ -82,6 +82,11 @@ class ModelConfig:
     # a decoded segment with at least this share of its length inside other labels' segments is
     # dropped (prompts.drop_nested); above 1: none (the value of models exported before it)
     nested_share: float = 2.0
+    # the call's voice bank (voicebank.py): the newest this many pieces of its labelled speech,
+    # clustered again with each chunk's pieces, decide the chunk's labels; 0: no bank (the value
+    # of models exported before it)
+    recluster_pieces: int = 0
+    recluster_piece_seconds: float = 1.0
     # live labels (rolling.py, LiveLabeler): a window is the prompts and the newest window_seconds
     # of a call through the encoder alone; its frame-wise activity head, not the decoder,
     # says who speaks (about a third of a final chunk's cost, models/rolling.py)

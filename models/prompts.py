@@ -15,6 +15,7 @@ import numpy as np
 
 from model import ModelConfig
 from vad import gate
+from voicebank import relabel
 
 
 def clean_regions(segments, label, t0, t1):
@@ -475,6 +476,7 @@ class CallState:
     n_labels: int = 0
     chunk_index: int = 0
     segments: list = field(default_factory=list)      # (start, end, call label, conf)
+    bank: list = field(default_factory=list)          # voicebank.BankPiece, oldest first
 
 
 class StreamingDiarizer:
@@ -515,6 +517,8 @@ class StreamingDiarizer:
         segs = self._label(st, local, prompts, voices, seg_slot, alias)
         if out.embeddings is not None:
             segs = refine_by_voice(self.cfg, st, segs, out.embeddings)
+        if out.embeddings is not None and self.cfg.recluster_pieces > 0:
+            segs, st.bank = relabel(self.cfg, st.bank, segs, out.embeddings, st.n_labels, self.speaker_cap)
         self._refresh_prompts(st, chunk, segs, prompts, voices)
         if out.embeddings is not None:
             self._grow_voices(st, segs, out.embeddings)

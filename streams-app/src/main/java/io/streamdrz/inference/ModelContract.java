@@ -77,6 +77,18 @@ public final class ModelContract {
     public final double nestedShare;
     /** {@link #nestedShare} of a file without the key: no segment is dropped. */
     public static final double NESTED_SHARE_OFF = 2.0;
+    /**
+     * Pieces of labelled speech a call's voice bank keeps ({@code recipe.VoiceBank}); 0: no
+     * bank, what files exported before the key existed read as.
+     */
+    public final int reclusterPieces;
+    /**
+     * The most pieces a voice bank may keep: at one byte a dimension, 256 pieces of the
+     * shipped 128 dimensions are 36 KB of a call's state record ({@code topology.PromptBudget}).
+     */
+    public static final int MAX_RECLUSTER_PIECES = 256;
+    /** Length (seconds) the voice bank cuts a segment's pieces to, about. */
+    public final double reclusterPieceSeconds;
     /** Shorter clean regions (seconds) identify a voice too poorly to prompt with. */
     public final double promptMinSeconds;
     /** Trimmed off each end of a predicted clean region (seconds): boundaries are uncertain. */
@@ -147,6 +159,11 @@ public final class ModelContract {
         joinGapSeconds = nonNegativeDouble("join_gap_seconds");
         nestedShare = values.containsKey(PREFIX + "overlap.nested_share")
                 ? positiveDouble("overlap.nested_share") : NESTED_SHARE_OFF;
+        reclusterPieces = values.containsKey(PREFIX + "recluster.pieces") ? nonNegativeInt("recluster.pieces") : 0;
+        require(reclusterPieces <= MAX_RECLUSTER_PIECES, "recluster.pieces", "must be at most "
+                + MAX_RECLUSTER_PIECES + " (each call's state store record holds them), not " + reclusterPieces);
+        reclusterPieceSeconds = values.containsKey(PREFIX + "recluster.piece_seconds")
+                ? positiveDouble("recluster.piece_seconds") : 1.0;
         promptMinSeconds = nonNegativeDouble("prompt.min_seconds");
         promptEdgeSeconds = nonNegativeDouble("prompt.edge_seconds");
         profileMinFrames = nonNegativeInt("match.profile_min_frames");

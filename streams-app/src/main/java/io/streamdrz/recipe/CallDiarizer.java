@@ -158,6 +158,9 @@ public final class CallDiarizer {
         Match match = match(local, prompts, embeddings);
         List<ChunkSegment> segs = label(state, local, prompts, match, embeddings);
         segs = refine(state, segs, embeddings);
+        if (embeddings != null && c.reclusterPieces > 0) {
+            segs = VoiceBank.relabel(c, state, segs, embeddings, speakerCap);
+        }
         refreshPrompts(state, prepared.chunk(), segs, prompts, match.voices());
         growVoices(state, segs, embeddings);
         return stitch(state, segs);

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * What the streaming recipe keeps per call between chunks: the known speakers' prompts,
- * how many call labels are taken, the next chunk's index and the call's segments so far.
+ * how many call labels are taken, the next chunk's index, the call's segments so far and
+ * its voice bank.
  * The only per-call state type: the streams processor keeps one per call in a state
  * store (through its codec, {@code topology.CallStateCodec}), holding there only the
  * segments that may still grow; {@code diarize} keeps all of them. Only
@@ -19,23 +20,31 @@ public final class CallState {
     private int labelCount;
     private int chunkIndex;
     private final List<CallSegment> segments;
+    private final List<BankPiece> bank;
 
     /** A call before its first chunk. */
     public CallState() {
-        this(List.of(), 0, 0, List.of());
+        this(List.of(), 0, 0, List.of(), List.of());
     }
 
+    /** A call's state with an empty voice bank. */
     public CallState(List<SpeakerPrompt> prompts, int labelCount, int chunkIndex, List<CallSegment> segments) {
+        this(prompts, labelCount, chunkIndex, segments, List.of());
+    }
+
+    public CallState(List<SpeakerPrompt> prompts, int labelCount, int chunkIndex, List<CallSegment> segments,
+                     List<BankPiece> bank) {
         this.prompts = new ArrayList<>(prompts);
         this.prompts.sort(Comparator.comparingInt(SpeakerPrompt::label));
         this.labelCount = labelCount;
         this.chunkIndex = chunkIndex;
         this.segments = new ArrayList<>(segments);
+        this.bank = new ArrayList<>(bank);
     }
 
-    /** A copy that the recipe can change while this one stays as it is (prompts and segments are values). */
+    /** A copy that the recipe can change while this one stays as it is (prompts, segments and pieces are values). */
     public CallState copy() {
-        return new CallState(prompts, labelCount, chunkIndex, segments);
+        return new CallState(prompts, labelCount, chunkIndex, segments, bank);
     }
 
     /** Prompts of the known speakers, by label. */
@@ -56,6 +65,17 @@ public final class CallState {
     /** The call's segments so far, in call time, in the order they were added. */
     public List<CallSegment> segments() {
         return Collections.unmodifiableList(segments);
+    }
+
+    /** The call's voice bank ({@link VoiceBank}): its newest labelled pieces of speech, oldest first. */
+    public List<BankPiece> bank() {
+        return Collections.unmodifiableList(bank);
+    }
+
+    void setBank(List<BankPiece> pieces) {
+        List<BankPiece> copy = new ArrayList<>(pieces);
+        bank.clear();
+        bank.addAll(copy);
     }
 
     SpeakerPrompt prompt(int label) {

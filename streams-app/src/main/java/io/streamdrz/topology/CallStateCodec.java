@@ -1,10 +1,12 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.recipe.BankPiece;
 import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.recipe.CallState;
 import io.streamdrz.recipe.SpeakerPrompt;
 import io.streamdrz.state.CallDiarizationState;
 import io.streamdrz.state.OpenSegment;
+import io.streamdrz.state.StoredBankPiece;
 import io.streamdrz.state.StoredPrompt;
 
 import java.nio.ByteBuffer;
@@ -35,7 +37,11 @@ final class CallStateCodec {
             segments.add(new CallSegment(s.getStartSeconds(), s.getEndSeconds(), s.getLabel(), s.getConfidence(),
                     s.getChunkIndex()));
         }
-        return new CallState(prompts, stored.getLabels(), stored.getChunkIndex(), segments);
+        List<BankPiece> bank = new ArrayList<>(stored.getBank().size());
+        for (StoredBankPiece p : stored.getBank()) {
+            bank.add(new BankPiece(bytesOf(p.getEmbedding()), p.getSeconds(), p.getLabel()));
+        }
+        return new CallState(prompts, stored.getLabels(), stored.getChunkIndex(), segments, bank);
     }
 
     static CallDiarizationState encode(CallState state) {
@@ -48,7 +54,11 @@ final class CallStateCodec {
         for (CallSegment s : state.segments()) {
             open.add(new OpenSegment(s.start(), s.end(), s.label(), (float) s.confidence(), s.chunkIndex()));
         }
-        return new CallDiarizationState(state.chunkIndex(), state.labelCount(), prompts, open);
+        List<StoredBankPiece> bank = new ArrayList<>(state.bank().size());
+        for (BankPiece p : state.bank()) {
+            bank.add(new StoredBankPiece(ByteBuffer.wrap(p.embedding().clone()), p.seconds(), p.label()));
+        }
+        return new CallDiarizationState(state.chunkIndex(), state.labelCount(), prompts, open, bank);
     }
 
     /** A voice profile as stored: 64-bit floats, little-endian, so a restored call matches exactly as before. */
@@ -69,6 +79,13 @@ final class CallStateCodec {
         }
         double[] out = new double[in.remaining() / Double.BYTES];
         in.asDoubleBuffer().get(out);
+        return out;
+    }
+
+    private static byte[] bytesOf(ByteBuffer buffer) {
+        ByteBuffer in = buffer.duplicate();
+        byte[] out = new byte[in.remaining()];
+        in.get(out);
         return out;
     }
 }

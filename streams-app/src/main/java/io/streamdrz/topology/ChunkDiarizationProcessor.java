@@ -156,7 +156,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
                 log.error("call {}: inference failed on chunk {}; the chunk yields no segments", callId,
                         before.chunkIndex(), e);
                 after = new CallState(before.prompts(), before.labelCount(), before.chunkIndex() + 1,
-                        before.segments());
+                        before.segments(), before.bank());
             }
         }
 
@@ -185,7 +185,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
             forwardEnd(callId, record.timestamp(), chunk.endReason());
         } else {
             store.put(callId, CallStateCodec.encode(
-                    new CallState(after.prompts(), after.labelCount(), after.chunkIndex(), keep)));
+                    new CallState(after.prompts(), after.labelCount(), after.chunkIndex(), keep, after.bank())));
         }
     }
 

@@ -31,7 +31,9 @@ import java.util.Map;
  * </ul>
  * Worst case: {@value #WITH_AUDIO} prompts of 128 KB plus {@value #KEPT} voice profiles
  * (the shipped model's 128 doubles are 1 KB each): about 580 KB, under 700 KB even with
- * twice that voice size. Most calls have fewer speakers and stay far below.
+ * twice that voice size and a full voice bank beside it (at most
+ * {@code ModelContract.MAX_RECLUSTER_PIECES} pieces of one byte a dimension: 36 KB).
+ * Most calls have fewer speakers and stay far below.
  */
 final class PromptBudget {
 

@@ -2,6 +2,7 @@ package io.streamdrz.topology;
 
 import io.streamdrz.audio.AudioFileReader;
 import io.streamdrz.inference.ModelFixtures;
+import io.streamdrz.recipe.BankPiece;
 import io.streamdrz.recipe.CallDiarizer;
 import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.recipe.CallState;
@@ -70,8 +71,13 @@ class EngineInferenceTest {
         CallState state = new CallState(
                 List.of(new SpeakerPrompt(0, new float[] {0.1f, 0.2f}, 1.5, 2, new double[] {0.25, -1.5}, 17),
                         new SpeakerPrompt(1, new float[] {0.3f}, 0.7, 1)),
-                2, 3, List.of(new CallSegment(22.5, 24.0, 1, 0.75, 2)));
+                2, 3, List.of(new CallSegment(22.5, 24.0, 1, 0.75, 2)),
+                List.of(new BankPiece(new byte[] {76, -102}, 0.96, 1), new BankPiece(new byte[] {127, 0}, 1.2, 0)));
         CallState back = CallStateCodec.decode(CallStateCodec.encode(state));
+        assertEquals(2, back.bank().size());
+        assertArrayEquals(new byte[] {76, -102}, back.bank().get(0).embedding());
+        assertEquals(0.96, back.bank().get(0).seconds());
+        assertEquals(List.of(1, 0), back.bank().stream().map(BankPiece::label).toList());
         assertEquals(state.chunkIndex(), back.chunkIndex());
         assertEquals(state.labelCount(), back.labelCount());
         assertEquals(state.segments(), back.segments());

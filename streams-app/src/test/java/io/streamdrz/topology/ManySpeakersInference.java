@@ -1,6 +1,8 @@
 package io.streamdrz.topology;
 
 import io.streamdrz.inference.IdentifySpec;
+import io.streamdrz.inference.ModelContract;
+import io.streamdrz.recipe.BankPiece;
 import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.recipe.CallState;
 import io.streamdrz.recipe.SpeakerPrompt;
@@ -13,7 +15,7 @@ import java.util.List;
  * A stand-in engine that invents speakers: the speaker of chunk {@code k} is {@code k % voices}
  * (a new label the first time, as a real engine gives a label per voice), each label keeps a
  * prompt as large as the real model's (2 s of 16 kHz floats, 128 KB), and every chunk is one
- * segment of its speaker. So a long call with many voices grows the engine's state as a real
+ * segment of its speaker, and adds pieces to the voice bank up to the most a contract allows. So a long call with many voices grows the engine's state as a real
  * conference call would, fast.
  *
  * <p>It also checks what the topology hands back: a prompt it kept must come back with its
@@ -23,6 +25,9 @@ public final class ManySpeakersInference implements ChunkInference {
 
     public static final int RATE = 16_000;
     private static final int PROMPT_SAMPLES = 2 * RATE;
+    /** The shipped model's voice dimensions, and pieces a chunk adds: the bank fills within a long call. */
+    private static final int BANK_DIM = 128;
+    private static final int BANK_PIECES_PER_CHUNK = 8;
 
     private final int chunkSamples;
     private final int voices;
@@ -89,7 +94,18 @@ public final class ManySpeakersInference implements ChunkInference {
         double t1 = t0 + chunk.length / (double) RATE;
         List<CallSegment> segments = new ArrayList<>(state.segments());
         segments.add(new CallSegment(t0, t1, voice, 0.9, k));
-        return new CallState(prompts, labels, k + 1, segments);
+        return new CallState(prompts, labels, k + 1, segments, grownBank(state.bank(), voice));
+    }
+
+    /** The bank with BANK_PIECES_PER_CHUNK more pieces of the voice, trimmed as the real engine trims it. */
+    private static List<BankPiece> grownBank(List<BankPiece> bank, int voice) {
+        List<BankPiece> out = new ArrayList<>(bank);
+        for (int i = 0; i < BANK_PIECES_PER_CHUNK; i++) {
+            byte[] e = new byte[BANK_DIM];
+            e[voice % BANK_DIM] = 127;
+            out.add(new BankPiece(e, 1.0, voice));
+        }
+        return out.subList(Math.max(0, out.size() - ModelContract.MAX_RECLUSTER_PIECES), out.size());
     }
 
     private static float[] prompt(int voice) {

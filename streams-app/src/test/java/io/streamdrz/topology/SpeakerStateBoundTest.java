@@ -1,5 +1,6 @@
 package io.streamdrz.topology;
 
+import io.streamdrz.inference.ModelContract;
 import io.streamdrz.recipe.SpeakerPrompt;
 import io.streamdrz.schema.AudioFrame;
 import io.streamdrz.schema.SingleObjectCodec;
@@ -49,6 +50,7 @@ class SpeakerStateBoundTest {
         TopologyConfig config = TopologyConfig.builder().build();
         List<AudioFrame> frames = TestCalls.frames("conference", "3:" + chunks * 1000);
         int largest = 0;
+        int lastBank = 0;
         Set<String> speakers = new HashSet<>();
         int segments = 0;
         try (TopologyHarness h = new TopologyHarness(config, null, engine, stateDir)) {
@@ -59,6 +61,7 @@ class SpeakerStateBoundTest {
                 CallDiarizationState state = store.get("conference");
                 if (state != null) {
                     largest = Math.max(largest, CODEC.encode(state).length);
+                    lastBank = state.getBank().size();
                 }
             }
             List<TestRecord<String, SpeakerSegment>> out = h.output();
@@ -73,6 +76,7 @@ class SpeakerStateBoundTest {
         assertTrue(largest > 4 * 128 * 1024, "the state held " + PromptBudget.WITH_AUDIO + " prompts: " + largest);
         assertTrue(largest < STATE_BYTES_BOUND, "largest speaker-prompts record: " + largest + " bytes");
         assertEquals(PromptBudget.WITH_AUDIO, engine.promptsWithAudioSeen());
+        assertEquals(ModelContract.MAX_RECLUSTER_PIECES, lastBank, "the voice bank was full");
         assertEquals(chunks, segments, "one segment a chunk");
         assertEquals(voices, speakers.size());
     }

@@ -1,0 +1,88 @@
+"""voicebank.py: the call's own speech, clustered again, decides who is who (the cases
+VoiceBankTest.java checks of the Java twin)."""
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+
+from model import ModelConfig
+from voicebank import BankPiece, average_linkage, pieces, quantize, relabel
+
+CFG = ModelConfig(recluster_pieces=8, recluster_piece_seconds=1.0)
+
+
+def _emb(chunk_voice, dim=16):
+    """Unit embeddings per encoder frame; chunk frame k carries voice chunk_voice(t) (t its
+    centre in seconds; None: noise)."""
+    rng = np.random.default_rng(0)
+    emb = rng.standard_normal((CFG.n_enc, dim)) * 0.01
+    for k in range(CFG.n_enc - CFG.chunk_enc_start):
+        v = chunk_voice((k + 0.5) * CFG.enc_frame_seconds)
+        if v is not None:
+            emb[CFG.chunk_enc_start + k, v] += 1
+    return emb / np.linalg.norm(emb, axis=1, keepdims=True)
+
+
+def _bank(dim=16):
+    return [BankPiece(quantize(np.eye(dim)[v]), 1.0, lab) for _ in range(3) for v, lab in ((4, 0), (7, 1))]
+
+
+def _seg(s, e, lab):
+    return (s, e, lab, 0.9)
+
+
+def test_pieces_are_equal_parts_of_each_segment_and_slivers_are_left_out():
+    P = pieces([(0.0, 2.6, 0), (3.0, 3.1, 1), (4.0, 4.4, 0)], 1.0)
+    assert [(round(a, 3), round(b, 3), i) for a, b, i in P] == [(0.0, 0.867, 0), (0.867, 1.733, 0),
+                                                             (1.733, 2.6, 0), (4.0, 4.4, 2)]
+
+
+def test_a_turn_the_stream_gave_the_wrong_speaker_takes_the_voice_it_sounds_like():
+    voice = lambda t: 4 if t < 2.0 else 7 if t < 4.0 else None   # noqa: E731
+    out, _ = relabel(CFG, _bank(), [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 0)], _emb(voice), n_labels=2)
+    assert out == [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1)]
+
+
+def test_a_segment_of_two_voices_splits_where_its_pieces_change_label():
+    voice = lambda t: 4 if t < 2.0 else 7 if t < 4.0 else None   # noqa: E731
+    out, _ = relabel(CFG, _bank(), [_seg(0.0, 4.0, 1)], _emb(voice), n_labels=2)
+    assert out == [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1)]
+
+
+def test_the_bank_keeps_its_newest_pieces_with_their_labels_and_no_more_than_configured():
+    _, bank = relabel(CFG, _bank(), [_seg(0.0, 4.0, 0)], _emb(lambda t: 7 if t < 4.0 else None), n_labels=2)
+    assert len(bank) == 8
+    assert all(p.label == 1 and abs(p.seconds - 1.0) < 1e-9 for p in bank[4:])
+    assert bank[0].label == 0                      # the oldest kept is the third of the six
+
+
+def test_the_speaker_cap_bounds_the_clusters_and_without_it_each_known_voice_keeps_its_label():
+    voice = lambda t: 4 if t < 2.0 else 7 if t < 4.0 else None   # noqa: E731
+    segs = [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1)]
+    assert relabel(CFG, _bank(), segs, _emb(voice), n_labels=2)[0] == segs
+    one, _ = relabel(CFG, _bank(), segs, _emb(voice), n_labels=2, speaker_cap=1)
+    assert one == [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 0)]
+
+
+def test_a_segment_too_short_for_a_piece_keeps_its_label_and_the_bank_is_unchanged():
+    bank = _bank()
+    segs = [_seg(1.0, 1.1, 0)]
+    out, after = relabel(CFG, bank, segs, _emb(lambda t: 7), n_labels=2)
+    assert out == segs and after is bank
+
+
+def test_average_linkage_makes_the_partition_scipy_makes():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40, 6)) + 3 * np.eye(6)[rng.integers(0, 3, 40)]
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    ours = average_linkage(X, 3)
+    ref = fcluster(linkage(X, method="average", metric="cosine"), t=3, criterion="maxclust")
+    pairs = {(a, b) for a, b in zip(ours, ref)}
+    assert len(pairs) == 3 and len({a for a, _ in pairs}) == 3    # the same partition
+    assert list(ours[:1]) == [0] and set(ours) == {0, 1, 2}
+
+
+def test_quantize_keeps_a_unit_embedding_within_a_hundredth_of_cosine():
+    v = np.random.default_rng(1).standard_normal(128)
+    v /= np.linalg.norm(v)
+    q = quantize(v)
+    assert q.dtype == np.int8 and abs(float(q.astype(np.float64) @ v) / 127.0 - 1.0) < 0.01
+    assert list(quantize([1.0, -1.0, 0.5 / 127, -0.5 / 127])) == [127, -127, 1, 0]

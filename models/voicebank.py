@@ -1,0 +1,157 @@
+"""A call's voice bank: its own speech, clustered again at every chunk, decides who is who.
+
+The decoder and the prompt matching label each chunk from what the chunk and a few seconds
+of prompt audio hold. A voice the model never met is easy to confuse with the other party
+on so little. The bank keeps the voice embedding of every piece of about
+`recluster_piece_seconds` the call has given a label (the newest `recluster_pieces` of
+them), and at each chunk clusters the bank and the chunk's new pieces together into as
+many clusters as the call has speakers (at most the speaker cap). Each cluster keeps the
+label its earlier pieces were given most, one cluster per label; the chunk's pieces take
+their cluster's label. Labels already given never change, so this stays causal: nothing
+emitted is revised.
+
+Written once for Python; VoiceBank.java is its twin, decision for decision.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+MIN_PIECE = 0.16        # seconds: two encoder frames, the least a mean embedding rests on
+
+
+@dataclass
+class BankPiece:
+    embedding: np.ndarray    # unit voice embedding (spk_dim,) as int8, value / 127 (quantize)
+    seconds: float           # the piece's length: its weight when labels are voted
+    label: int               # the call label it was given
+
+
+def quantize(v):
+    """A unit embedding as int8 (floor(127 v + 0.5)): a quarter of the bytes in the call's
+    stored state, and a cosine within about 0.01 of the float one."""
+    return np.clip(np.floor(127.0 * np.asarray(v, dtype=np.float64) + 0.5), -127, 127).astype(np.int8)
+
+
+def pieces(segments, length):
+    """(start, end, segment index) pieces of each segment (chunk time): the segment cut
+    into round(length_of_segment / length) equal parts, at least one; parts shorter than
+    MIN_PIECE are left out (their segment keeps its label there)."""
+    out = []
+    for i, (s, e, *_) in enumerate(segments):
+        n = max(1, int(np.floor((e - s) / length + 0.5)))
+        out += [(s + (e - s) * j / n, s + (e - s) * (j + 1) / n, i) for j in range(n)]
+    return [p for p in out if p[1] - p[0] >= MIN_PIECE]
+
+
+def average_linkage(X, n):
+    """Cluster index per row of X (unit rows): agglomerative, average linkage on cosine
+    distance, merged until n clusters are left. Ties go to the first pair in row order;
+    clusters are numbered by their first row. Written out (not scipy) so that the Java
+    twin makes the same merges."""
+    m = len(X)
+    if m == 0:
+        return np.zeros(0, dtype=int)
+    X = np.asarray(X, dtype=np.float64)
+    D = 1.0 - X @ X.T
+    np.fill_diagonal(D, np.inf)
+    size = np.ones(m)
+    alive = np.ones(m, dtype=bool)
+    owner = np.arange(m)
+    for _ in range(m - max(n, 1)):
+        masked = np.where(alive[:, None] & alive[None, :], D, np.inf)
+        upper = np.triu(masked, 1) + np.tril(np.full((m, m), np.inf))
+        k = int(np.argmin(upper))
+        if not np.isfinite(upper.flat[k]):
+            break                                   # only non-finite distances left
+        i, j = divmod(k, m)
+        # Lance-Williams update for average linkage: j joins i
+        D[i, :] = (size[i] * D[i, :] + size[j] * D[j, :]) / (size[i] + size[j])
+        D[:, i] = D[i, :]
+        D[i, i] = np.inf
+        size[i] += size[j]
+        alive[j] = False
+        owner[owner == j] = i
+    firsts = sorted(set(owner.tolist()))
+    return np.array([firsts.index(o) for o in owner])
+
+
+def assign_labels(cluster, labels, seconds, new, stream_labels, n_labels):
+    """Label per cluster. labels/seconds: per bank row (labels of new rows ignored); new:
+    which rows are this chunk's. Greedy on the seconds each cluster's earlier pieces hold
+    of each label, the largest first (ties: lowest cluster, then lowest label), one
+    cluster per label; a cluster left without one takes the label the stream gave most of
+    its new pieces if no cluster has it, else the lowest label not taken (there is always
+    one: there are no more clusters than labels)."""
+    k = int(cluster.max()) + 1
+    votes = np.zeros((k, n_labels))
+    for c, lab, w, is_new in zip(cluster, labels, seconds, new):
+        if not is_new and 0 <= lab < n_labels:
+            votes[c, lab] += w
+    out = {}
+    while True:
+        free = np.array([[c not in out and lab not in out.values() for lab in range(n_labels)] for c in range(k)])
+        v = np.where(free, votes, 0.0)
+        if v.max() <= 0:
+            break
+        c, lab = divmod(int(np.argmax(v)), n_labels)
+        out[c] = lab
+    for c in range(k):
+        if c in out:
+            continue
+        mine = [(lab, w) for cc, lab, w, is_new in zip(cluster, stream_labels, seconds, new) if is_new and cc == c]
+        if not mine:
+            continue
+        tally = {}
+        for lab, w in mine:
+            tally[lab] = tally.get(lab, 0.0) + w
+        want = min(tally, key=lambda lab: (-tally[lab], lab))
+        out[c] = want if want not in out.values() else next(lab for lab in range(n_labels) if lab not in out.values())
+    return out
+
+
+def relabel(cfg, bank, segs, emb, n_labels, speaker_cap=0):
+    """(segments, bank): the chunk's segments (chunk time, call labels, (s, e, label, conf),
+    sorted) relabelled piece by piece by clustering `bank` with their pieces, and the bank
+    with those pieces added and trimmed to the newest cfg.recluster_pieces. emb: the
+    chunk's unit voice embedding per encoder frame (prompt frames first)."""
+    P = pieces(segs, cfg.recluster_piece_seconds)
+    frames = emb[cfg.chunk_enc_start:].astype(np.float64)
+    t = (np.arange(len(frames)) + 0.5) * cfg.enc_frame_seconds
+    rows = []
+    for a, b, i in P:
+        m = (t >= a) & (t < b)
+        if m.any():
+            v = frames[m].mean(0)
+            rows.append((a, b, i, v / (np.linalg.norm(v) or 1.0)))
+    if not rows:
+        return segs, bank
+    X = np.array([p.embedding.astype(np.float64) / 127.0 for p in bank] + [r[3] for r in rows])
+    n = min(speaker_cap, n_labels) if speaker_cap > 0 else n_labels
+    cluster = average_linkage(X, n)
+    new = np.array([False] * len(bank) + [True] * len(rows))
+    seconds = [p.seconds for p in bank] + [b - a for a, b, _, _ in rows]
+    labels = [p.label for p in bank] + [-1] * len(rows)
+    stream = [-1] * len(bank) + [segs[i][2] for _, _, i, _ in rows]
+    label_of = assign_labels(cluster, labels, seconds, new, stream, n_labels)
+    piece_label = [label_of[c] for c in cluster[len(bank):]]
+    out = _split(segs, [(a, b, i) for a, b, i, _ in rows], piece_label)
+    added = [BankPiece(quantize(r[3]), r[1] - r[0], lab) for r, lab in zip(rows, piece_label)]
+    keep = (list(bank) + added)[-cfg.recluster_pieces:]
+    return out, keep
+
+
+def _split(segs, rows, piece_label):
+    """Each segment cut where its pieces' labels change; where it has no piece, its own label."""
+    out = []
+    for i, (s, e, lab, conf) in enumerate(segs):
+        mine = [(a, b, L) for (a, b, j), L in zip(rows, piece_label) if j == i]
+        if not mine:
+            out.append((s, e, lab, conf))
+            continue
+        start, cur = s, mine[0][2]
+        for a, _, L in mine[1:]:
+            if L != cur:
+                out.append((start, a, cur, conf))
+                start, cur = a, L
+        out.append((start, e, cur, conf))
+    return sorted(out, key=lambda x: (x[0], x[1]))

@@ -1,0 +1,202 @@
+package io.streamdrz.recipe;
+
+import io.streamdrz.inference.ChunkSegment;
+import io.streamdrz.inference.ContractFixtures;
+import io.streamdrz.inference.ModelContract;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntUnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The call's voice bank: who is who decided by all the call's speech so far. */
+class VoiceBankTest {
+
+    private final ModelContract c = withBank(8);
+
+    private static ModelContract withBank(int pieces) {
+        Map<String, String> m = ContractFixtures.metadata("encoder");
+        m.put("streamdrz.recluster.pieces", Integer.toString(pieces));
+        m.put("streamdrz.recluster.piece_seconds", "1.0");
+        return ModelContract.fromMetadata("test-encoder.onnx", m);
+    }
+
+    private double t(int k) {
+        return (k + 0.5) * c.encoderFrameSeconds;
+    }
+
+    private static ChunkSegment seg(double start, double end, int label) {
+        return new ChunkSegment(start, end, label, 0.9);
+    }
+
+    private static BankPiece piece(ModelContract c, int voice, int label) {
+        double[] e = new double[c.speakerDim];
+        e[voice] = 1.0;
+        return new BankPiece(BankPiece.quantize(e), 1.0, label);
+    }
+
+    private CallState twoKnownVoices() {
+        List<BankPiece> bank = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            bank.add(piece(c, 4, 0));
+            bank.add(piece(c, 7, 1));
+        }
+        return new CallState(List.of(), 2, 3, List.of(), bank);
+    }
+
+    @Test
+    void aTurnTheStreamGaveTheWrongSpeakerTakesTheVoiceItSoundsLike() {
+        CallState state = twoKnownVoices();
+        IntUnaryOperator voice = k -> t(k) < 2.0 ? 4 : t(k) < 4.0 ? 7 : -1;
+        List<ChunkSegment> out = VoiceBank.relabel(c, state, List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 0)),
+                VoiceEmbeddings.of(c, voice), 0);
+        assertEquals(List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1)), out);
+    }
+
+    @Test
+    void aSegmentOfTwoVoicesSplitsWhereItsPiecesChangeLabel() {
+        CallState state = twoKnownVoices();
+        IntUnaryOperator voice = k -> t(k) < 2.0 ? 4 : t(k) < 4.0 ? 7 : -1;
+        List<ChunkSegment> out = VoiceBank.relabel(c, state, List.of(seg(0.0, 4.0, 1)),
+                VoiceEmbeddings.of(c, voice), 0);
+        assertEquals(List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1)), out);
+    }
+
+    @Test
+    void theBankKeepsItsNewestPiecesWithTheirLabelsAndNeverMoreThanTheContractSays() {
+        CallState state = twoKnownVoices();
+        IntUnaryOperator voice = k -> t(k) < 4.0 ? 7 : -1;
+        VoiceBank.relabel(c, state, List.of(seg(0.0, 4.0, 0)), VoiceEmbeddings.of(c, voice), 0);
+        assertEquals(8, state.bank().size());
+        List<BankPiece> newest = state.bank().subList(4, 8);
+        assertTrue(newest.stream().allMatch(p -> p.label() == 1 && Math.abs(p.seconds() - 1.0) < 1e-9));
+        assertEquals(0, state.bank().get(0).label(), "the oldest kept is the third of the six");
+    }
+
+    @Test
+    void theSpeakerCapBoundsTheClustersAndWithoutItEachKnownVoiceKeepsItsLabel() {
+        IntUnaryOperator voice = k -> t(k) < 2.0 ? 4 : t(k) < 4.0 ? 7 : -1;
+        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1));
+        assertEquals(segs, VoiceBank.relabel(c, twoKnownVoices(), segs, VoiceEmbeddings.of(c, voice), 0));
+        List<ChunkSegment> one = VoiceBank.relabel(c, twoKnownVoices(), segs, VoiceEmbeddings.of(c, voice), 1);
+        assertEquals(List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 0)), one, "a one-party call has one cluster");
+    }
+
+    @Test
+    void aSegmentTooShortForAPieceKeepsItsLabelAndTheBankIsUnchanged() {
+        CallState state = twoKnownVoices();
+        List<BankPiece> before = List.copyOf(state.bank());
+        List<ChunkSegment> segs = List.of(seg(1.0, 1.1, 0));
+        assertEquals(segs, VoiceBank.relabel(c, state, segs, VoiceEmbeddings.of(c, k -> 7), 0));
+        assertEquals(before, state.bank());
+    }
+
+    @Test
+    void quantizingKeepsAUnitEmbeddingWithinAHundredthOfCosine() {
+        java.util.Random rng = new java.util.Random(1);
+        double[] v = new double[128];
+        double norm = 0;
+        for (int d = 0; d < v.length; d++) {
+            v[d] = rng.nextGaussian();
+            norm += v[d] * v[d];
+        }
+        for (int d = 0; d < v.length; d++) {
+            v[d] /= Math.sqrt(norm);
+        }
+        double cos = 0;
+        double[] back = new BankPiece(BankPiece.quantize(v), 1.0, 0).values();
+        for (int d = 0; d < v.length; d++) {
+            cos += back[d] * v[d];
+        }
+        assertEquals(1.0, cos, 0.01);
+        assertArrayEquals(new byte[]{127, -127, 1, 0}, BankPiece.quantize(new double[]{1.0, -1.0, 0.5 / 127, -0.5 / 127}));
+    }
+
+    @Test
+    void averageLinkageMergesTheClosestGroupsAndNumbersClustersByTheirFirstRow() {
+        double[][] x = {unit(1, 0.1), unit(0, 1), unit(1, 0), unit(0.1, 1), unit(1, 0.05)};
+        assertArrayEquals(new int[]{0, 1, 0, 1, 0}, VoiceBank.averageLinkage(x, 2));
+        assertArrayEquals(new int[]{0, 0, 0, 0, 0}, VoiceBank.averageLinkage(x, 1));
+        assertArrayEquals(new int[]{0, 1, 2, 3, 4}, VoiceBank.averageLinkage(x, 5));
+    }
+
+    @Test
+    void theFastClusteringMakesTheMergesOfAFullScanEvenWithTies() {
+        java.util.Random rng = new java.util.Random(7);
+        for (int trial = 0; trial < 20; trial++) {
+            int m = 5 + rng.nextInt(60);
+            double[][] x = new double[m][];
+            for (int i = 0; i < m; i++) {
+                // few distinct directions on a coarse grid: many equal distances
+                x[i] = trial % 2 == 0 ? unit(rng.nextInt(3), 1 + rng.nextInt(3))
+                        : unit(rng.nextGaussian(), rng.nextGaussian());
+            }
+            for (int n = 1; n <= Math.min(m, 6); n++) {
+                assertArrayEquals(fullScan(x, n), VoiceBank.averageLinkage(x, n), "trial " + trial + " n " + n);
+            }
+        }
+    }
+
+    /** The definition: merge the first closest pair in row order, average linkage, until n are left. */
+    private static int[] fullScan(double[][] x, int n) {
+        int m = x.length;
+        List<List<Integer>> clusters = new ArrayList<>();
+        for (int i = 0; i < m; i++) {
+            clusters.add(new ArrayList<>(List.of(i)));
+        }
+        double[][] d = new double[m][m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < m; j++) {
+                d[i][j] = 1.0 - (x[i][0] * x[j][0] + x[i][1] * x[j][1]);
+            }
+        }
+        boolean[] alive = new boolean[m];
+        java.util.Arrays.fill(alive, true);
+        double[][] link = new double[m][m];
+        for (int i = 0; i < m; i++) {
+            link[i] = d[i].clone();
+        }
+        for (int left = m; left > n; left--) {
+            int bi = -1;
+            int bj = -1;
+            for (int i = 0; i < m; i++) {
+                for (int j = i + 1; j < m; j++) {
+                    if (alive[i] && alive[j] && (bi < 0 || link[i][j] < link[bi][bj])) {
+                        bi = i;
+                        bj = j;
+                    }
+                }
+            }
+            double si = clusters.get(bi).size();
+            double sj = clusters.get(bj).size();
+            for (int k = 0; k < m; k++) {
+                link[bi][k] = (si * link[bi][k] + sj * link[bj][k]) / (si + sj);
+                link[k][bi] = link[bi][k];
+            }
+            clusters.get(bi).addAll(clusters.get(bj));
+            alive[bj] = false;
+        }
+        int[] out = new int[m];
+        int next = 0;
+        for (int i = 0; i < m; i++) {
+            if (alive[i]) {
+                for (int row : clusters.get(i)) {
+                    out[row] = next;
+                }
+                next++;
+            }
+        }
+        return out;
+    }
+
+    private static double[] unit(double a, double b) {
+        double n = Math.hypot(a, b);
+        return new double[]{a / n, b / n};
+    }
+}
