@@ -481,6 +481,11 @@ def restamp(prefix, a):
         check_same_weights(model, enc)
         model.cfg = cfg
         paths.append(export_window(model, prefix))
+    elif cfg.live_window_file:     # same graph: only the model id it carries, and so its hash, may change
+        window = os.path.join(os.path.dirname(prefix), cfg.live_window_file)
+        add_metadata(window, {"streamdrz.model_id": cfg.model_id}, "window")
+        cfg.live_window_sha256 = file_sha256(window)
+        paths.append(window)
     meta = contract(cfg)
     add_metadata(paths[0], meta, "encoder")
     add_metadata(paths[1], meta, "decoder")

@@ -20,7 +20,7 @@ from train import TrainConfig, streaming_der
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="models/shipped/streamdrz")
-    ap.add_argument("--grid", default="0:1.0,64:1.0,128:1.0,256:1.0,128:0.5,128:1.5",
+    ap.add_argument("--grid", default="0:1.0,64:1.0,128:1.0,256:1.0,256:0.5,256:1.5",
                     help="pieces:seconds pairs; 0 pieces is no bank")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()

@@ -117,6 +117,33 @@ def test_nested_share_round_trips_and_reads_as_off_when_absent():
     assert config_from_metadata(meta).nested_share == 2.0      # files from before the key: nothing dropped
 
 
+def test_a_restamp_sets_the_voice_bank_as_an_integer_and_carries_the_new_id_to_the_window(exported, tmp_path):
+    import argparse
+    import shutil
+    from export import OVERRIDES, restamp
+    _, prefix = exported
+    for part in ("encoder", "decoder", "window"):         # the contract names the window file: same stem
+        shutil.copy(f"{prefix}-{part}.onnx", tmp_path / f"m-{part}.onnx")
+    a = argparse.Namespace(model_id="parity-test-c2", live_window_seconds=None, vad_file=None, ckpt=None,
+                           **{f: None for f in OVERRIDES})
+    a.recluster_pieces = 128.0                   # argparse gives floats
+    restamp(str(tmp_path / "m"), a)
+    r = OnnxDiarizer(str(tmp_path / "m"))
+    meta = r.enc.get_modelmeta().custom_metadata_map
+    assert meta["streamdrz.recluster.pieces"] == "128" and r.cfg.recluster_pieces == 128
+    assert meta["streamdrz.model_id"] == "parity-test-c2"
+    import onnx
+    window = {p.key: p.value for p in onnx.load(str(tmp_path / "m-window.onnx")).metadata_props}
+    assert window == {"streamdrz.model_id": "parity-test-c2", "streamdrz.graph": "window"}
+
+
+def test_the_voice_bank_reads_as_off_in_a_file_without_its_keys():
+    meta = contract(ModelConfig(recluster_pieces=64))
+    assert config_from_metadata(meta).recluster_pieces == 64
+    del meta["streamdrz.recluster.pieces"], meta["streamdrz.recluster.piece_seconds"]
+    assert config_from_metadata(meta).recluster_pieces == 0
+
+
 def test_compact_weights_are_bf16_and_load_back(tmp_path):
     from export import save_weights, load_checkpoint
     torch.manual_seed(0)

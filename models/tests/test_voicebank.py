@@ -47,6 +47,12 @@ def test_a_segment_of_two_voices_splits_where_its_pieces_change_label():
     assert out == [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1)]
 
 
+def test_a_speaker_the_bank_has_no_piece_of_keeps_the_label_the_stream_gave():
+    voice = lambda t: 7 if t < 2.0 else None     # noqa: E731  (like speaker 1, but labelled new)
+    segs = [_seg(0.0, 2.0, 2)]
+    assert relabel(CFG, _bank(), segs, _emb(voice), n_labels=3)[0] == segs
+
+
 def test_the_bank_keeps_its_newest_pieces_with_their_labels_and_no_more_than_configured():
     _, bank = relabel(CFG, _bank(), [_seg(0.0, 4.0, 0)], _emb(lambda t: 7 if t < 4.0 else None), n_labels=2)
     assert len(bank) == 8

@@ -69,6 +69,13 @@ class VoiceBankTest {
     }
 
     @Test
+    void aSpeakerTheBankHasNoPieceOfKeepsTheLabelTheStreamGave() {
+        CallState state = new CallState(List.of(), 3, 3, List.of(), twoKnownVoices().bank());
+        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 2));     // sounds like speaker 1, labelled new
+        assertEquals(segs, VoiceBank.relabel(c, state, segs, VoiceEmbeddings.of(c, k -> t(k) < 2.0 ? 7 : -1), 0));
+    }
+
+    @Test
     void theBankKeepsItsNewestPiecesWithTheirLabelsAndNeverMoreThanTheContractSays() {
         CallState state = twoKnownVoices();
         IntUnaryOperator voice = k -> t(k) < 4.0 ? 7 : -1;
