@@ -125,6 +125,23 @@ def tune_sets(corpus_dir, calls=48, long_seeds=LONG_SEEDS):
     return sets
 
 
+def recipe_grid(model_prefix, settings, threads=2):
+    """Prints, for each (label, ModelConfig overrides) of settings, the exported model's DER
+    at collar 0.25 on each of tune_sets' validation sets and their sum: how a recipe value
+    of an exported model is chosen without its checkpoint."""
+    import dataclasses
+    from export import OnnxDiarizer
+    model = OnnxDiarizer(model_prefix, threads=threads)
+    sets = tune_sets(TrainConfig().corpus_dir)
+    run = cached(model.run_chunks)
+    print(f"model {model.cfg.model_id}; DER % at collar 0.25 on the validation calls")
+    for label, overrides in settings:
+        cfg = dataclasses.replace(model.cfg, **overrides)
+        d = {n: 100 * streaming_der(run, cfg, calls, collars=(0.25,))[0.25] for n, calls in sets.items()}
+        print(f"{label}: " + " ".join(f"{n} {v:5.2f}" for n, v in d.items()) + f"  sum {sum(d.values()):6.2f}",
+              flush=True)
+
+
 def tune(a, tcfg, cfg, runner, recipe):
     """The threshold grid over the three validation sets; prints the best setting."""
     first, last = (int(s) for s in a.long_seeds.split("-"))

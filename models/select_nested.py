@@ -10,11 +10,8 @@ A release that sets a share does so with `export.py --restamp PREFIX --nested-sh
 the model card says why the shipped model leaves it off.
 """
 import argparse
-import dataclasses
 
-from export import OnnxDiarizer
-from select_checkpoint import cached, tune_sets
-from train import TrainConfig, streaming_der
+from select_checkpoint import recipe_grid
 
 
 def main():
@@ -23,15 +20,8 @@ def main():
     ap.add_argument("--shares", default="2.0,0.8,0.5,0.3", help="grid; 2.0 (above 1) drops nothing")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
-    model = OnnxDiarizer(a.model, threads=a.threads)
-    sets = tune_sets(TrainConfig().corpus_dir)
-    run = cached(model.run_chunks)
-    print(f"model {model.cfg.model_id}; DER % at collar 0.25 on the validation calls")
-    for share in (float(x) for x in a.shares.split(",")):
-        cfg = dataclasses.replace(model.cfg, nested_share=share)
-        d = {n: 100 * streaming_der(run, cfg, calls, collars=(0.25,))[0.25] for n, calls in sets.items()}
-        print(f"nested_share {share:4.2f}: " + " ".join(f"{n} {v:5.2f}" for n, v in d.items())
-              + f"  sum {sum(d.values()):6.2f}", flush=True)
+    shares = [float(x) for x in a.shares.split(",")]
+    recipe_grid(a.model, [(f"nested_share {v:4.2f}", {"nested_share": v}) for v in shares], a.threads)
 
 
 if __name__ == "__main__":

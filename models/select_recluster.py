@@ -10,11 +10,8 @@ collar 0.25 per set and their sum. A release sets the chosen pair with `export.p
 --restamp PREFIX --recluster-pieces N --recluster-piece-seconds S`.
 """
 import argparse
-import dataclasses
 
-from export import OnnxDiarizer
-from select_checkpoint import cached, tune_sets
-from train import TrainConfig, streaming_der
+from select_checkpoint import recipe_grid
 
 
 def main():
@@ -24,16 +21,9 @@ def main():
                     help="pieces:seconds pairs; 0 pieces is no bank")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
-    model = OnnxDiarizer(a.model, threads=a.threads)
-    sets = tune_sets(TrainConfig().corpus_dir)
-    run = cached(model.run_chunks)
-    print(f"model {model.cfg.model_id}; DER % at collar 0.25 on the validation calls")
-    for pair in a.grid.split(","):
-        pieces, seconds = int(pair.split(":")[0]), float(pair.split(":")[1])
-        cfg = dataclasses.replace(model.cfg, recluster_pieces=pieces, recluster_piece_seconds=seconds)
-        d = {n: 100 * streaming_der(run, cfg, calls, collars=(0.25,))[0.25] for n, calls in sets.items()}
-        print(f"pieces {pieces:4d} x {seconds:3.1f} s: " + " ".join(f"{n} {v:5.2f}" for n, v in d.items())
-              + f"  sum {sum(d.values()):6.2f}", flush=True)
+    pairs = [(int(p.split(":")[0]), float(p.split(":")[1])) for p in a.grid.split(",")]
+    recipe_grid(a.model, [(f"pieces {n:4d} x {t:3.1f} s", {"recluster_pieces": n, "recluster_piece_seconds": t})
+                          for n, t in pairs], a.threads)
 
 
 if __name__ == "__main__":
