@@ -7,7 +7,8 @@ into pieces of about 1 s (never across a chunk boundary), each piece is embedded
 model's speaker_embedding (embedding_eval.model_embedder: its chunk alone, no prompts),
 and the pieces are clustered again (average linkage, cosine distance), which replaces the
 recipe's labels:
-  stream        the recipe's own labels (what the app emits)
+  stream        the recipe's own labels (what the app emits; with the voice bank of
+                voicebank.py when the model's contract has one, as c6 on)
   count         the whole file at once, into the true number of speakers
   dist=D        the whole file at once, clusters cut at cosine distance D
   causal        chunk by chunk, as a live call could: at each chunk the call so far is

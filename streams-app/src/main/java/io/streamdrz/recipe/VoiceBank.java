@@ -146,8 +146,10 @@ final class VoiceBank {
         int m = x.length;
         double[][] dist = new double[m][m];
         for (int i = 0; i < m; i++) {
-            for (int j = 0; j < m; j++) {
-                dist[i][j] = i == j ? Double.POSITIVE_INFINITY : 1.0 - dot(x[i], x[j]);
+            dist[i][i] = Double.POSITIVE_INFINITY;
+            for (int j = i + 1; j < m; j++) {
+                dist[i][j] = 1.0 - dot(x[i], x[j]);
+                dist[j][i] = dist[i][j];
             }
         }
         double[] size = new double[m];
