@@ -72,6 +72,20 @@ class ModelContractTest {
     }
 
     @Test
+    void theVoiceBankIsReadBoundedAndOffInAFileThatLacksIt() {
+        assertEquals(0, ContractFixtures.contract().reclusterPieces);
+        Map<String, String> m = ContractFixtures.metadata("encoder");
+        m.put("streamdrz.recluster.pieces", "256");
+        m.put("streamdrz.recluster.piece_seconds", "0.5");
+        ModelContract c = ModelContract.fromMetadata("b.onnx", m);
+        assertEquals(256, c.reclusterPieces);
+        assertEquals(0.5, c.reclusterPieceSeconds);
+        m.put("streamdrz.recluster.pieces", Integer.toString(ModelContract.MAX_RECLUSTER_PIECES + 1));
+        ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.fromMetadata("b.onnx", m));
+        assertTrue(e.getMessage().contains("recluster.pieces") && e.getMessage().contains("at most"), e.getMessage());
+    }
+
+    @Test
     void anUnsupportedContractVersionIsRefused() {
         Map<String, String> m = ContractFixtures.metadata("encoder");
         for (String old : List.of("1", "2", "3")) {
