@@ -25,6 +25,7 @@ import torch.nn as nn
 
 from model import ModelConfig, Diarizer, MelFrontend
 from prompts import ChunkOutput, activity_segments
+from voicebank import NEW_SPEAKERS
 from vad import SileroVad, WINDOWS, chunk_speech, file_sha256
 
 CONTRACT_VERSION = "7"     # 2: speaker_embedding output and the match.* recipe; 3: match.profile_weight;
@@ -32,7 +33,8 @@ CONTRACT_VERSION = "7"     # 2: speaker_embedding output and the match.* recipe;
 #                            6: prompt.min_seconds, prompt.edge_seconds, match.profile_min_frames, refine.*,
 #                               identify.*; 7: live.* (the window graph; older files read as without one),
 #                               later overlap.nested_share (files without it read as 2.0: no segment dropped),
-#                               later recluster.* (the voice bank; files without it read as 0 pieces: none)
+#                               later recluster.* (the voice bank; files without it read as 0 pieces: none),
+#                               later recluster.new_speakers (files without it read as stream)
 OPSET = 17
 
 
@@ -88,6 +90,7 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.overlap.nested_share": cfg.nested_share,
         "streamdrz.recluster.pieces": cfg.recluster_pieces,
         "streamdrz.recluster.piece_seconds": cfg.recluster_piece_seconds,
+        "streamdrz.recluster.new_speakers": cfg.recluster_new_speakers,
         "streamdrz.prompt.min_seconds": cfg.prompt_min_seconds,
         "streamdrz.prompt.edge_seconds": cfg.prompt_edge_seconds,
         "streamdrz.match.profile_min_frames": cfg.profile_min_frames,
@@ -135,8 +138,10 @@ def contract(cfg: ModelConfig) -> dict:
                                       "frames; the call's bank of its newest `pieces` labelled pieces and the new ones "
                                       "are clustered (average linkage, cosine) into min(speaker cap, labels) clusters; "
                                       "clusters take the labels their bank pieces hold most, greedily, one each; the "
-                                      "rest the stream's label or the lowest free one (models/voicebank.py); a file "
-                                      "without the keys reads as 0 pieces: no bank",
+                                      "rest the stream's label or the lowest free one (models/voicebank.py); pieces "
+                                      "of a label the bank holds none of take their cluster's label when "
+                                      "new_speakers is bank and the bank holds any piece, else keep the stream's; a file without the "
+                                      "keys reads as 0 pieces (no bank) and new_speakers stream",
         "streamdrz.overlap.recipe": "before the speech gate, a decoded segment (cut at the chunk's audio end) is "
                                     "dropped if at least nested_share of its length lies inside the union of the "
                                     "segments of other labels; nested_share above 1 drops none; a file without the "
@@ -400,7 +405,7 @@ def config_from_metadata(meta) -> ModelConfig:
         match_min_frames=int(g("match.min_frames")), merge_threshold=float(g("match.merge_threshold")),
         unprompted_merge_threshold=float(g("match.unprompted_merge_threshold")),
         join_gap=float(g("join_gap_seconds")), stranger_threshold=float(g("match.stranger_threshold")),
-        profile_weight=float(g("match.profile_weight")), **later_keys(meta))
+        profile_weight=float(g("match.profile_weight")), **checked(later_keys(meta)))
 
 
 LATER_KEYS = {   # ModelConfig field -> contract key, for keys older contracts lack
@@ -417,7 +422,16 @@ LATER_KEYS = {   # ModelConfig field -> contract key, for keys older contracts l
     "live_window_seconds": "live.window_seconds", "live_activity_threshold": "live.activity_threshold",
     "nested_share": "overlap.nested_share",                                                # contract 7, later
     "recluster_pieces": "recluster.pieces", "recluster_piece_seconds": "recluster.piece_seconds",   # later still
+    "recluster_new_speakers": "recluster.new_speakers",
 }
+
+
+def checked(keys) -> dict:
+    """The later keys with each text key one of its CHOICES, else a ValueError naming it."""
+    for field, choices in CHOICES.items():
+        if keys[field] not in choices:
+            raise ValueError(f"metadata key streamdrz.{LATER_KEYS[field]} must be one of {choices}, not {keys[field]!r}")
+    return keys
 
 
 def later_keys(meta) -> dict:
@@ -450,7 +464,10 @@ def save_weights(ckpt_path, out_path, compact=False):
 OVERRIDES = ("match_threshold", "merge_threshold", "unprompted_merge_threshold", "join_gap", "stranger_threshold",
              "profile_weight", "vad_threshold", "vad_neg_threshold", "fill_min_seconds", "nested_share",
              "identify_threshold", "identify_hysteresis", "recluster_pieces",
-             "recluster_piece_seconds")   # a release may set these
+             "recluster_piece_seconds", "recluster_new_speakers")   # a release may set these
+
+
+CHOICES = {"recluster_new_speakers": NEW_SPEAKERS}   # the text overrides and their values
 
 
 def apply_overrides(cfg: ModelConfig, a):
@@ -523,7 +540,9 @@ def main():
     ap.add_argument("--out", default="models/shipped/streamdrz")
     ap.add_argument("--model-id", default=None, help="overrides the model id stored in the metadata")
     for field in OVERRIDES:
-        ap.add_argument("--" + field.replace("_", "-"), type=float, default=None, help="see ModelConfig")
+        choices = CHOICES.get(field)
+        ap.add_argument("--" + field.replace("_", "-"), type=str if choices else float, default=None,
+                        choices=choices, help="see ModelConfig")
     ap.add_argument("--live-window-seconds", type=float, default=None,
                     help="the live windows' audio after the prompts (the window graph is made for it)")
     ap.add_argument("--vad-file", default=None, help="Silero VAD .onnx to gate speech with; it must lie next "

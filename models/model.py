@@ -87,6 +87,10 @@ class ModelConfig:
     # of models exported before it)
     recluster_pieces: int = 0
     recluster_piece_seconds: float = 1.0
+    # who labels the pieces of a label the bank holds no piece of (a new speaker, or one silent
+    # longer than the bank remembers): "stream" keeps the recipe's label (the value of models
+    # exported before the key), "bank" clusters them like the rest (models/select_recluster.py)
+    recluster_new_speakers: str = "stream"
     # live labels (rolling.py, LiveLabeler): a window is the prompts and the newest window_seconds
     # of a call through the encoder alone; its frame-wise activity head, not the decoder,
     # says who speaks (about a third of a final chunk's cost, models/rolling.py)

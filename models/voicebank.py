@@ -7,9 +7,11 @@ on so little. The bank keeps the voice embedding of every piece of about
 them), and at each chunk clusters the bank and the chunk's new pieces together into as
 many clusters as the call has speakers (at most the speaker cap). Each cluster keeps the
 label its earlier pieces were given most, one cluster per label; the chunk's pieces take
-their cluster's label, except where the recipe gave them a label the bank holds no piece
-of (a new speaker, or one silent for longer than the bank remembers): those keep it.
-Labels already given never change, so this stays causal: nothing emitted is revised.
+their cluster's label. Where the recipe gave a piece a label the bank holds no piece of (a
+new speaker, or one silent for longer than the bank remembers), cfg.recluster_new_speakers
+says who decides: "bank" clusters it like the rest once the bank holds any piece (a new
+voice forms a cluster of its own that no earlier label claims, and keeps the stream's
+label), "stream" keeps the recipe's label. Labels already given never change, so this stays causal: nothing emitted is revised.
 
 Written once for Python; VoiceBank.java is its twin, decision for decision.
 """
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MIN_PIECE = 0.16        # seconds: two encoder frames, the least a mean embedding rests on
+NEW_SPEAKERS = ("stream", "bank")    # the values of ModelConfig.recluster_new_speakers
 
 
 @dataclass
@@ -134,10 +137,12 @@ def relabel(cfg, bank, segs, emb, n_labels, speaker_cap=0):
     labels = [p.label for p in bank] + [-1] * len(rows)
     stream = [-1] * len(bank) + [segs[i][2] for _, _, i, _ in rows]
     label_of = assign_labels(cluster, labels, seconds, new, stream, n_labels)
-    # a speaker the bank has no piece of (new in this chunk, or silent for a long time) is
-    # the stream's to decide: the bank has no evidence for or against them
-    banked = {p.label for p in bank}
-    piece_label = [label_of[c] if lab in banked else lab for c, lab in zip(cluster[len(bank):], stream[len(bank):])]
+    # "stream": a speaker the bank has no piece of (new in this chunk, or silent for a long
+    # time) is the recipe's to decide, since the bank has no piece of them to compare with.
+    # "bank": the bank decides them too, once it holds anything: an empty bank (the call's
+    # first speech) knows nothing the chunk's own voice refinement did not
+    judged = set(stream) if cfg.recluster_new_speakers == "bank" and bank else {p.label for p in bank}
+    piece_label = [label_of[c] if lab in judged else lab for c, lab in zip(cluster[len(bank):], stream[len(bank):])]
     out = _split(segs, [(a, b, i) for a, b, i, _ in rows], piece_label)
     added = [BankPiece(quantize(r[3]), r[1] - r[0], lab) for r, lab in zip(rows, piece_label)]
     keep = (list(bank) + added)[-cfg.recluster_pieces:]

@@ -127,10 +127,12 @@ def test_a_restamp_sets_the_voice_bank_as_an_integer_and_carries_the_new_id_to_t
     a = argparse.Namespace(model_id="parity-test-c2", live_window_seconds=None, vad_file=None, ckpt=None,
                            **{f: None for f in OVERRIDES})
     a.recluster_pieces = 128.0                   # argparse gives floats
+    a.recluster_new_speakers = "bank"
     restamp(str(tmp_path / "m"), a)
     r = OnnxDiarizer(str(tmp_path / "m"))
     meta = r.enc.get_modelmeta().custom_metadata_map
     assert meta["streamdrz.recluster.pieces"] == "128" and r.cfg.recluster_pieces == 128
+    assert meta["streamdrz.recluster.new_speakers"] == "bank" and r.cfg.recluster_new_speakers == "bank"
     assert meta["streamdrz.model_id"] == "parity-test-c2"
     import onnx
     window = {p.key: p.value for p in onnx.load(str(tmp_path / "m-window.onnx")).metadata_props}
@@ -142,6 +144,16 @@ def test_the_voice_bank_reads_as_off_in_a_file_without_its_keys():
     assert config_from_metadata(meta).recluster_pieces == 64
     del meta["streamdrz.recluster.pieces"], meta["streamdrz.recluster.piece_seconds"]
     assert config_from_metadata(meta).recluster_pieces == 0
+
+
+def test_who_decides_new_speakers_in_the_bank_reads_as_stream_when_absent_and_refuses_other_words():
+    meta = contract(ModelConfig(recluster_new_speakers="bank"))
+    assert config_from_metadata(meta).recluster_new_speakers == "bank"
+    meta["streamdrz.recluster.new_speakers"] = "Bank"
+    with pytest.raises(ValueError, match="recluster.new_speakers"):
+        config_from_metadata(meta)
+    del meta["streamdrz.recluster.new_speakers"]
+    assert config_from_metadata(meta).recluster_new_speakers == "stream"
 
 
 def test_compact_weights_are_bf16_and_load_back(tmp_path):

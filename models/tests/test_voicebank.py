@@ -1,5 +1,7 @@
 """voicebank.py: the call's own speech, clustered again, decides who is who (the cases
 VoiceBankTest.java checks of the Java twin)."""
+import dataclasses
+
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
@@ -51,6 +53,18 @@ def test_a_speaker_the_bank_has_no_piece_of_keeps_the_label_the_stream_gave():
     voice = lambda t: 7 if t < 2.0 else None     # noqa: E731  (like speaker 1, but labelled new)
     segs = [_seg(0.0, 2.0, 2)]
     assert relabel(CFG, _bank(), segs, _emb(voice), n_labels=3)[0] == segs
+
+
+def test_with_new_speakers_to_the_bank_a_known_voice_labelled_new_takes_its_label_and_a_new_voice_keeps_its_own():
+    bank_judges = dataclasses.replace(CFG, recluster_new_speakers="bank")
+    known = lambda t: 7 if t < 2.0 else None     # noqa: E731  (speaker 1's voice, labelled new, in a 2-party call)
+    segs = [_seg(0.0, 2.0, 2)]
+    assert relabel(bank_judges, _bank(), segs, _emb(known), n_labels=3, speaker_cap=2)[0] == [_seg(0.0, 2.0, 1)]
+    assert relabel(CFG, _bank(), segs, _emb(known), n_labels=3, speaker_cap=2)[0] == segs
+    stranger = lambda t: 11 if t < 2.0 else None     # noqa: E731  (a voice the bank has not heard)
+    assert relabel(bank_judges, _bank(), segs, _emb(stranger), n_labels=3)[0] == segs
+    one_voice = [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1)]     # an empty bank leaves the first speech to the stream
+    assert relabel(bank_judges, [], one_voice, _emb(lambda t: 7 if t < 4.0 else None), n_labels=2)[0] == one_voice
 
 
 def test_the_bank_keeps_its_newest_pieces_with_their_labels_and_no_more_than_configured():

@@ -89,6 +89,12 @@ public final class ModelContract {
     public static final int MAX_RECLUSTER_PIECES = 256;
     /** Length (seconds) the voice bank cuts a segment's pieces to, about. */
     public final double reclusterPieceSeconds;
+    /**
+     * Whether the voice bank, once it holds any piece, also labels the pieces of a label it
+     * holds no piece of (a new speaker): {@code recluster.new_speakers} = {@code bank};
+     * {@code stream} leaves them the recipe's label, and is what files without the key read as.
+     */
+    public final boolean reclusterJudgesNewSpeakers;
     /** Shorter clean regions (seconds) identify a voice too poorly to prompt with. */
     public final double promptMinSeconds;
     /** Trimmed off each end of a predicted clean region (seconds): boundaries are uncertain. */
@@ -164,6 +170,11 @@ public final class ModelContract {
                 + MAX_RECLUSTER_PIECES + " (each call's state store record holds them), not " + reclusterPieces);
         reclusterPieceSeconds = values.containsKey(PREFIX + "recluster.piece_seconds")
                 ? positiveDouble("recluster.piece_seconds") : 1.0;
+        String newSpeakers = values.containsKey(PREFIX + "recluster.new_speakers")
+                ? string("recluster.new_speakers") : "stream";
+        require(newSpeakers.equals("stream") || newSpeakers.equals("bank"), "recluster.new_speakers",
+                "must be 'stream' or 'bank', not '" + newSpeakers + "'");
+        reclusterJudgesNewSpeakers = newSpeakers.equals("bank");
         promptMinSeconds = nonNegativeDouble("prompt.min_seconds");
         promptEdgeSeconds = nonNegativeDouble("prompt.edge_seconds");
         profileMinFrames = nonNegativeInt("match.profile_min_frames");

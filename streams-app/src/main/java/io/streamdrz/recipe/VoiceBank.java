@@ -18,8 +18,9 @@ import java.util.TreeMap;
  * of them, kept in {@link CallState}) are clustered with the chunk's new pieces into as
  * many clusters as the call has speakers (at most the speaker cap). Each cluster keeps the
  * label its earlier pieces hold most, one cluster per label, and the chunk's pieces take
- * their cluster's label, except where the stream gave them a label the bank holds no piece
- * of (a new speaker). Labels already given never change. The Python twin is
+ * their cluster's label. Where the stream gave a piece a label the bank holds no piece of
+ * (a new speaker), {@code recluster.new_speakers} says who decides: the bank, like the
+ * rest, once it holds any piece, or the stream. Labels already given never change. The Python twin is
  * {@code models/voicebank.py}, decision for decision.
  *
  * <p>Why: the decoder and the prompt matching see one chunk and a few seconds of prompt
@@ -68,15 +69,18 @@ final class VoiceBank {
         int n = speakerCap > 0 ? Math.min(speakerCap, nLabels) : nLabels;
         int[] cluster = averageLinkage(x, n);
         int[] labelOf = assignLabels(cluster, bank, seconds, rows, segments, nLabels);
-        // a speaker the bank has no piece of (new in this chunk, or silent for a long time) is
-        // the stream's to decide: the bank has no evidence for or against them
+        // "stream": a speaker the bank has no piece of (new in this chunk, or silent for a long
+        // time) is the recipe's to decide, since the bank has no piece of them to compare with.
+        // "bank": the bank decides them too, once it holds anything: an empty bank (the call's
+        // first speech) knows nothing the chunk's own voice refinement did not
         Set<Integer> banked = new HashSet<>();
         bank.forEach(p -> banked.add(p.label()));
         int[] pieceLabel = new int[rows.size()];
         List<BankPiece> grown = new ArrayList<>(bank);
         for (int r = 0; r < rows.size(); r++) {
             int stream = segments.get(rows.get(r).segment()).label();
-            pieceLabel[r] = banked.contains(stream) ? labelOf[cluster[bank.size() + r]] : stream;
+            boolean judged = banked.contains(stream) || (c.reclusterJudgesNewSpeakers && !bank.isEmpty());
+            pieceLabel[r] = judged ? labelOf[cluster[bank.size() + r]] : stream;
             Piece p = rows.get(r);
             grown.add(new BankPiece(BankPiece.quantize(p.embedding()), p.end() - p.start(), pieceLabel[r]));
         }

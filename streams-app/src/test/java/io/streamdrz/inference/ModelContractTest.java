@@ -7,6 +7,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,6 +84,19 @@ class ModelContractTest {
         m.put("streamdrz.recluster.pieces", Integer.toString(ModelContract.MAX_RECLUSTER_PIECES + 1));
         ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.fromMetadata("b.onnx", m));
         assertTrue(e.getMessage().contains("recluster.pieces") && e.getMessage().contains("at most"), e.getMessage());
+    }
+
+    @Test
+    void whoDecidesANewSpeakersPiecesIsReadAndAFileThatLacksTheKeyLeavesItToTheStream() {
+        assertFalse(ContractFixtures.contract().reclusterJudgesNewSpeakers);
+        Map<String, String> m = ContractFixtures.metadata("encoder");
+        m.put("streamdrz.recluster.new_speakers", "bank");
+        assertTrue(ModelContract.fromMetadata("b.onnx", m).reclusterJudgesNewSpeakers);
+        m.put("streamdrz.recluster.new_speakers", "stream");
+        assertFalse(ModelContract.fromMetadata("b.onnx", m).reclusterJudgesNewSpeakers);
+        m.put("streamdrz.recluster.new_speakers", "Bank");
+        ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.fromMetadata("b.onnx", m));
+        assertTrue(e.getMessage().contains("recluster.new_speakers") && e.getMessage().contains("'Bank'"), e.getMessage());
     }
 
     @Test

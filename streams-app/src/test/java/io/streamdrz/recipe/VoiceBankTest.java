@@ -21,9 +21,14 @@ class VoiceBankTest {
     private final ModelContract c = withBank(8);
 
     private static ModelContract withBank(int pieces) {
+        return withBank(pieces, "stream");
+    }
+
+    private static ModelContract withBank(int pieces, String newSpeakers) {
         Map<String, String> m = ContractFixtures.metadata("encoder");
         m.put("streamdrz.recluster.pieces", Integer.toString(pieces));
         m.put("streamdrz.recluster.piece_seconds", "1.0");
+        m.put("streamdrz.recluster.new_speakers", newSpeakers);
         return ModelContract.fromMetadata("test-encoder.onnx", m);
     }
 
@@ -73,6 +78,24 @@ class VoiceBankTest {
         CallState state = new CallState(List.of(), 3, 3, List.of(), twoKnownVoices().bank());
         List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 2));     // sounds like speaker 1, labelled new
         assertEquals(segs, VoiceBank.relabel(c, state, segs, VoiceEmbeddings.of(c, k -> t(k) < 2.0 ? 7 : -1), 0));
+    }
+
+    @Test
+    void withNewSpeakersToTheBankAKnownVoiceLabelledNewTakesItsLabelAndANewVoiceKeepsItsOwn() {
+        ModelContract bankJudges = withBank(8, "bank");
+        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 2));     // speaker 1's voice, labelled new, in a 2-party call
+        float[] known = VoiceEmbeddings.of(c, k -> t(k) < 2.0 ? 7 : -1);
+        assertEquals(List.of(seg(0.0, 2.0, 1)), VoiceBank.relabel(bankJudges, threeLabels(), segs, known, 2));
+        assertEquals(segs, VoiceBank.relabel(c, threeLabels(), segs, known, 2));
+        float[] stranger = VoiceEmbeddings.of(c, k -> t(k) < 2.0 ? 11 : -1);
+        assertEquals(segs, VoiceBank.relabel(bankJudges, threeLabels(), segs, stranger, 0));
+        List<ChunkSegment> oneVoice = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1));   // an empty bank: the stream's
+        assertEquals(oneVoice, VoiceBank.relabel(bankJudges, new CallState(List.of(), 2, 3, List.of(), List.of()),
+                oneVoice, VoiceEmbeddings.of(c, k -> t(k) < 4.0 ? 7 : -1), 0));
+    }
+
+    private CallState threeLabels() {
+        return new CallState(List.of(), 3, 3, List.of(), twoKnownVoices().bank());
     }
 
     @Test
