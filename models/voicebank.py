@@ -52,11 +52,29 @@ def average_linkage(X, n):
     distance, merged until n clusters are left. Ties go to the first pair in row order;
     clusters are numbered by their first row. Written out (not scipy) so that the Java
     twin makes the same merges."""
-    m = len(X)
+    X = np.asarray(X, dtype=np.float64)
+    return cluster_distances(1.0 - X @ X.T, n)
+
+
+def distances(bank, fresh):
+    """Cosine distances of the bank's pieces (BankPiece) and the fresh unit rows, bank rows
+    first. Between two bank pieces the dot product of their int8 values is an exact
+    integer, so those distances, nearly all of a full bank's, are the Java twin's bit for
+    bit."""
+    F = np.asarray(fresh, dtype=np.float64)
+    if not bank:
+        return 1.0 - F @ F.T
+    Q = np.array([p.embedding for p in bank], dtype=np.int64)
+    cross = 1.0 - (Q / 127.0) @ F.T
+    return np.block([[1.0 - (Q @ Q.T) / (127.0 * 127.0), cross], [cross.T, 1.0 - F @ F.T]])
+
+
+def cluster_distances(D, n):
+    """average_linkage on a matrix of cosine distances (copied, not changed)."""
+    D = np.array(D, dtype=np.float64)
+    m = len(D)
     if m == 0:
         return np.zeros(0, dtype=int)
-    X = np.asarray(X, dtype=np.float64)
-    D = 1.0 - X @ X.T
     np.fill_diagonal(D, np.inf)
     size = np.ones(m)
     alive = np.ones(m, dtype=bool)
@@ -129,9 +147,8 @@ def relabel(cfg, bank, segs, emb, n_labels, speaker_cap=0):
             rows.append((a, b, i, v / (np.linalg.norm(v) or 1.0)))
     if not rows:
         return segs, bank
-    X = np.array([p.embedding.astype(np.float64) / 127.0 for p in bank] + [r[3] for r in rows])
     n = min(speaker_cap, n_labels) if speaker_cap > 0 else n_labels
-    cluster = average_linkage(X, n)
+    cluster = cluster_distances(distances(bank, [r[3] for r in rows]), n)
     new = np.array([False] * len(bank) + [True] * len(rows))
     seconds = [p.seconds for p in bank] + [b - a for a, b, _, _ in rows]
     labels = [p.label for p in bank] + [-1] * len(rows)

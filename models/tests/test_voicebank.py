@@ -6,7 +6,7 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
 from model import ModelConfig
-from voicebank import BankPiece, average_linkage, pieces, quantize, relabel
+from voicebank import BankPiece, average_linkage, cluster_distances, distances, pieces, quantize, relabel
 
 CFG = ModelConfig(recluster_pieces=8, recluster_piece_seconds=1.0)
 
@@ -98,6 +98,21 @@ def test_average_linkage_makes_the_partition_scipy_makes():
     pairs = {(a, b) for a, b in zip(ours, ref)}
     assert len(pairs) == 3 and len({a for a, _ in pairs}) == 3    # the same partition
     assert list(ours[:1]) == [0] and set(ours) == {0, 1, 2}
+
+
+def test_bank_distances_are_the_exact_integer_cosine_and_the_rest_that_of_the_values():
+    rng = np.random.default_rng(11)
+    unit = lambda v: v / np.linalg.norm(v)    # noqa: E731
+    bank = [BankPiece(quantize(unit(rng.standard_normal(32))), 1.0, i % 2) for i in range(5)]
+    fresh = [unit(rng.standard_normal(32)) for _ in range(2)]
+    D = distances(bank, fresh)
+    rows = np.array([p.embedding / 127.0 for p in bank] + fresh)
+    off = ~np.eye(7, dtype=bool)
+    assert np.allclose(D[off], (1.0 - rows @ rows.T)[off], atol=1e-12) and np.array_equal(D[:5, 5:], D[5:, :5].T)
+    exact = int(bank[1].embedding.astype(np.int64) @ bank[3].embedding.astype(np.int64))
+    assert D[1, 3] == 1.0 - exact / (127.0 * 127.0)          # bit for bit, as VoiceBank.java
+    assert list(cluster_distances(D, 2)) == list(average_linkage(rows, 2))
+    assert np.allclose(distances([], fresh), 1.0 - np.array(fresh) @ np.array(fresh).T)
 
 
 def test_quantize_keeps_a_unit_embedding_within_a_hundredth_of_cosine():

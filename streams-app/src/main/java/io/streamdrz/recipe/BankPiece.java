@@ -10,6 +10,9 @@ package io.streamdrz.recipe;
  */
 public record BankPiece(byte[] embedding, double seconds, int label) {
 
+    /** 127 squared: the dot product of two pieces' 8-bit values over this is their cosine. */
+    static final double SCALE_SQUARED = 127.0 * 127.0;
+
     /**
      * A unit embedding as 8-bit values, floor(127 v + 0.5): a quarter of the bytes in the
      * call's stored state, and a cosine within about 0.01 of the float one.
@@ -18,6 +21,15 @@ public record BankPiece(byte[] embedding, double seconds, int label) {
         byte[] out = new byte[v.length];
         for (int d = 0; d < v.length; d++) {
             out[d] = (byte) Math.max(-127, Math.min(127, Math.floor(127.0 * v[d] + 0.5)));
+        }
+        return out;
+    }
+
+    /** The 8-bit values as ints, for exact dot products between pieces. */
+    int[] ints() {
+        int[] out = new int[embedding.length];
+        for (int d = 0; d < embedding.length; d++) {
+            out[d] = embedding[d];
         }
         return out;
     }

@@ -149,6 +149,53 @@ class VoiceBankTest {
     }
 
     @Test
+    void bankDistancesAreTheExactIntegerCosineAndTheRestThatOfTheValues() {
+        java.util.Random rng = new java.util.Random(11);
+        List<BankPiece> bank = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            bank.add(new BankPiece(BankPiece.quantize(randomUnit(rng, 32)), 1.0, i % 2));
+        }
+        List<double[]> fresh = List.of(randomUnit(rng, 32), randomUnit(rng, 32));
+        double[][] d = VoiceBank.distances(bank, fresh);
+        double[][] rows = new double[7][];
+        for (int i = 0; i < 7; i++) {
+            rows[i] = i < 5 ? bank.get(i).values() : fresh.get(i - 5);
+        }
+        for (int i = 0; i < 7; i++) {
+            assertEquals(Double.POSITIVE_INFINITY, d[i][i]);
+            for (int j = 0; j < 7; j++) {
+                if (i != j) {
+                    double cos = 0;
+                    for (int k = 0; k < 32; k++) {
+                        cos += rows[i][k] * rows[j][k];
+                    }
+                    assertEquals(1.0 - cos, d[i][j], 1e-12, i + "," + j);
+                    assertEquals(d[j][i], d[i][j]);
+                }
+            }
+        }
+        int exact = 0;
+        for (int k = 0; k < 32; k++) {
+            exact += bank.get(1).embedding()[k] * bank.get(3).embedding()[k];
+        }
+        assertEquals(1.0 - exact / (127.0 * 127.0), d[1][3]);     // bit for bit, as voicebank.py
+        assertArrayEquals(VoiceBank.averageLinkage(rows, 2), VoiceBank.clusterDistances(d, 2));
+    }
+
+    private static double[] randomUnit(java.util.Random rng, int dim) {
+        double[] v = new double[dim];
+        double norm = 0;
+        for (int k = 0; k < dim; k++) {
+            v[k] = rng.nextGaussian();
+            norm += v[k] * v[k];
+        }
+        for (int k = 0; k < dim; k++) {
+            v[k] /= Math.sqrt(norm);
+        }
+        return v;
+    }
+
+    @Test
     void averageLinkageMergesTheClosestGroupsAndNumbersClustersByTheirFirstRow() {
         double[][] x = {unit(1, 0.1), unit(0, 1), unit(1, 0), unit(0.1, 1), unit(1, 0.05)};
         assertArrayEquals(new int[]{0, 1, 0, 1, 0}, VoiceBank.averageLinkage(x, 2));
