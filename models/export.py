@@ -140,8 +140,8 @@ def contract(cfg: ModelConfig) -> dict:
                                       "clusters take the labels their bank pieces hold most, greedily, one each; the "
                                       "rest the stream's label or the lowest free one (models/voicebank.py); pieces "
                                       "of a label the bank holds none of take their cluster's label when "
-                                      "new_speakers is bank and the bank holds any piece, else keep the stream's; a file without the "
-                                      "keys reads as 0 pieces (no bank) and new_speakers stream",
+                                      "new_speakers is bank and the bank holds any piece, else keep the stream's; "
+                                      "a file without the keys reads as 0 pieces (no bank) and new_speakers stream",
         "streamdrz.overlap.recipe": "before the speech gate, a decoded segment (cut at the chunk's audio end) is "
                                     "dropped if at least nested_share of its length lies inside the union of the "
                                     "segments of other labels; nested_share above 1 drops none; a file without the "

@@ -11,7 +11,8 @@ their cluster's label. Where the recipe gave a piece a label the bank holds no p
 new speaker, or one silent for longer than the bank remembers), cfg.recluster_new_speakers
 says who decides: "bank" clusters it like the rest once the bank holds any piece (a new
 voice forms a cluster of its own that no earlier label claims, and keeps the stream's
-label), "stream" keeps the recipe's label. Labels already given never change, so this stays causal: nothing emitted is revised.
+label), "stream" keeps the recipe's label. Labels already given never change, so this
+stays causal: nothing emitted is revised.
 
 Written once for Python; VoiceBank.java is its twin, decision for decision.
 """
