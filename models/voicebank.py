@@ -48,18 +48,9 @@ def pieces(segments, length):
     return [p for p in out if p[1] - p[0] >= MIN_PIECE]
 
 
-def average_linkage(X, n):
-    """Cluster index per row of X (unit rows): agglomerative, average linkage on cosine
-    distance, merged until n clusters are left. Ties go to the first pair in row order;
-    clusters are numbered by their first row. Written out (not scipy) so that the Java
-    twin makes the same merges."""
-    X = np.asarray(X, dtype=np.float64)
-    return cluster_distances(1.0 - X @ X.T, n)
-
-
 def distances(bank, fresh):
     """Cosine distances of the bank's pieces (BankPiece) and the fresh unit rows, bank rows
-    first. Between two bank pieces the dot product of their int8 values is an exact
+    first (with no bank, of the rows alone). Between two bank pieces the dot product of their int8 values is an exact
     integer, so those distances, nearly all of a full bank's, are the Java twin's bit for
     bit."""
     F = np.asarray(fresh, dtype=np.float64)
@@ -70,8 +61,11 @@ def distances(bank, fresh):
     return np.block([[1.0 - (Q @ Q.T) / (127.0 * 127.0), cross], [cross.T, 1.0 - F @ F.T]])
 
 
-def cluster_distances(D, n):
-    """average_linkage on a matrix of cosine distances (copied, not changed)."""
+def average_linkage(D, n):
+    """Cluster index per row of D (cosine distances, as `distances` gives; copied, not
+    changed): agglomerative, average linkage, merged until n clusters are left. Ties go
+    to the first pair in row order; clusters are numbered by their first row. Written out
+    (not scipy) so that the Java twin makes the same merges."""
     D = np.array(D, dtype=np.float64)
     m = len(D)
     if m == 0:
@@ -149,7 +143,7 @@ def relabel(cfg, bank, segs, emb, n_labels, speaker_cap=0):
     if not rows:
         return segs, bank
     n = min(speaker_cap, n_labels) if speaker_cap > 0 else n_labels
-    cluster = cluster_distances(distances(bank, [r[3] for r in rows]), n)
+    cluster = average_linkage(distances(bank, [r[3] for r in rows]), n)
     new = np.array([False] * len(bank) + [True] * len(rows))
     seconds = [p.seconds for p in bank] + [b - a for a, b, _, _ in rows]
     labels = [p.label for p in bank] + [-1] * len(rows)

@@ -6,7 +6,7 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
 from model import ModelConfig
-from voicebank import BankPiece, average_linkage, cluster_distances, distances, pieces, quantize, relabel
+from voicebank import BankPiece, average_linkage, distances, pieces, quantize, relabel
 
 CFG = ModelConfig(recluster_pieces=8, recluster_piece_seconds=1.0)
 
@@ -93,7 +93,7 @@ def test_average_linkage_makes_the_partition_scipy_makes():
     rng = np.random.default_rng(3)
     X = rng.standard_normal((40, 6)) + 3 * np.eye(6)[rng.integers(0, 3, 40)]
     X /= np.linalg.norm(X, axis=1, keepdims=True)
-    ours = average_linkage(X, 3)
+    ours = average_linkage(distances([], X), 3)
     ref = fcluster(linkage(X, method="average", metric="cosine"), t=3, criterion="maxclust")
     pairs = {(a, b) for a, b in zip(ours, ref)}
     assert len(pairs) == 3 and len({a for a, _ in pairs}) == 3    # the same partition
@@ -111,7 +111,7 @@ def test_bank_distances_are_the_exact_integer_cosine_and_the_rest_that_of_the_va
     assert np.allclose(D[off], (1.0 - rows @ rows.T)[off], atol=1e-12) and np.array_equal(D[:5, 5:], D[5:, :5].T)
     exact = int(bank[1].embedding.astype(np.int64) @ bank[3].embedding.astype(np.int64))
     assert D[1, 3] == 1.0 - exact / (127.0 * 127.0)          # bit for bit, as VoiceBank.java
-    assert list(cluster_distances(D, 2)) == list(average_linkage(rows, 2))
+    assert list(average_linkage(D, 2)) == list(average_linkage(distances([], rows), 2))
     assert np.allclose(distances([], fresh), 1.0 - np.array(fresh) @ np.array(fresh).T)
 
 

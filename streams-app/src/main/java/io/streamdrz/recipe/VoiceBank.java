@@ -63,7 +63,7 @@ final class VoiceBank {
             seconds[bank.size() + r] = rows.get(r).end() - rows.get(r).start();
         }
         int n = speakerCap > 0 ? Math.min(speakerCap, nLabels) : nLabels;
-        int[] cluster = clusterDistances(distances(bank, rows.stream().map(Piece::embedding).toList()), n);
+        int[] cluster = averageLinkage(distances(bank, rows.stream().map(Piece::embedding).toList()), n);
         int[] labelOf = assignLabels(cluster, bank, seconds, rows, segments, nLabels);
         // "stream": a speaker the bank has no piece of (new in this chunk, or silent for a long
         // time) is the recipe's to decide, since the bank has no piece of them to compare with.
@@ -137,23 +137,8 @@ final class VoiceBank {
     }
 
     /**
-     * Cluster index per row of x (unit rows): agglomerative, average linkage on cosine
-     * distance, merged until n clusters are left; ties go to the first pair in row order
-     * and clusters are numbered by their first row. Each row keeps its nearest later row
-     * ({@link NearestLater}), so that a merge costs O(rows) rather than a scan of all pairs.
-     */
-    static int[] averageLinkage(double[][] x, int n) {
-        double[][] dist = new double[x.length][x.length];
-        for (int i = 0; i < x.length; i++) {
-            for (int j = i + 1; j < x.length; j++) {
-                dist[i][j] = 1.0 - dot(x[i], x[j]);
-            }
-        }
-        return clusterDistances(symmetric(dist), n);
-    }
-
-    /**
-     * Cosine distances of the bank's pieces and the chunk's new unit rows, bank rows first.
+     * Cosine distances of the bank's pieces and the chunk's new unit rows, bank rows first
+     * (with no bank, of the rows alone).
      * Between two bank pieces the dot product of their 8-bit values is an exact integer,
      * computed on int copies (the JIT multiplies those several at once, bytes not): those
      * pairs, nearly all of a full bank's, cost about half the time of doubles and come
@@ -195,10 +180,13 @@ final class VoiceBank {
     }
 
     /**
-     * Cluster index per row of {@code dist} (symmetric cosine distances, infinite
-     * diagonal; overwritten): see {@link #averageLinkage}.
+     * Cluster index per row of {@code dist} (symmetric cosine distances, infinite diagonal,
+     * as {@link #distances} gives; overwritten): agglomerative, average linkage, merged
+     * until n clusters are left; ties go to the first pair in row order and clusters are
+     * numbered by their first row. Each row keeps its nearest later row
+     * ({@link NearestLater}), so that a merge costs O(rows) rather than a scan of all pairs.
      */
-    static int[] clusterDistances(double[][] dist, int n) {
+    static int[] averageLinkage(double[][] dist, int n) {
         int m = dist.length;
         double[] size = new double[m];
         Arrays.fill(size, 1.0);

@@ -179,7 +179,12 @@ class VoiceBankTest {
             exact += bank.get(1).embedding()[k] * bank.get(3).embedding()[k];
         }
         assertEquals(1.0 - exact / (127.0 * 127.0), d[1][3]);     // bit for bit, as voicebank.py
-        assertArrayEquals(VoiceBank.averageLinkage(rows, 2), VoiceBank.clusterDistances(d, 2));
+        assertArrayEquals(linkage(rows, 2), VoiceBank.averageLinkage(d, 2));
+    }
+
+    /** Average linkage of unit rows, their distances as a chunk without a bank gives them. */
+    private static int[] linkage(double[][] rows, int n) {
+        return VoiceBank.averageLinkage(VoiceBank.distances(List.of(), List.of(rows)), n);
     }
 
     private static double[] randomUnit(java.util.Random rng, int dim) {
@@ -198,9 +203,9 @@ class VoiceBankTest {
     @Test
     void averageLinkageMergesTheClosestGroupsAndNumbersClustersByTheirFirstRow() {
         double[][] x = {unit(1, 0.1), unit(0, 1), unit(1, 0), unit(0.1, 1), unit(1, 0.05)};
-        assertArrayEquals(new int[]{0, 1, 0, 1, 0}, VoiceBank.averageLinkage(x, 2));
-        assertArrayEquals(new int[]{0, 0, 0, 0, 0}, VoiceBank.averageLinkage(x, 1));
-        assertArrayEquals(new int[]{0, 1, 2, 3, 4}, VoiceBank.averageLinkage(x, 5));
+        assertArrayEquals(new int[]{0, 1, 0, 1, 0}, linkage(x, 2));
+        assertArrayEquals(new int[]{0, 0, 0, 0, 0}, linkage(x, 1));
+        assertArrayEquals(new int[]{0, 1, 2, 3, 4}, linkage(x, 5));
     }
 
     @Test
@@ -215,7 +220,7 @@ class VoiceBankTest {
                         : unit(rng.nextGaussian(), rng.nextGaussian());
             }
             for (int n = 1; n <= Math.min(m, 6); n++) {
-                assertArrayEquals(fullScan(x, n), VoiceBank.averageLinkage(x, n), "trial " + trial + " n " + n);
+                assertArrayEquals(fullScan(x, n), linkage(x, n), "trial " + trial + " n " + n);
             }
         }
     }
