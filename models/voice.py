@@ -97,7 +97,7 @@ def voice_validation_calls(corpus_dir, n=32, seed=779):
 def compare(paths, corpus_dir, real=False):
     """EER of each checkpoint's voice embedding (a diarizer's, or a voice.py network's)
     on the usual validation calls and on voice_validation_calls; real: also on the real
-    sets of evaluate_real.py (AMI, Fish Fillets), to report, never to choose alone."""
+    sets of evaluate_real.py (held-out telephone dialogues, AMI, Fish Fillets), to report, never to choose alone."""
     import embedding_eval
     from export import load_checkpoint
     from train import TrainConfig, validation_calls
@@ -106,7 +106,7 @@ def compare(paths, corpus_dir, real=False):
             "voice-only": [(i, c.audio, c.segments) for i, c in enumerate(voice_validation_calls(corpus_dir))]}
     if real:
         import realsets
-        sets.update({name: realsets.load_set(name, corpus_dir) for name in ("ami", "fillets")})
+        sets.update({name: realsets.load_set(name, corpus_dir) for name in ("heldout-phone", "ami", "fillets")})
     for path in paths:
         state = torch.load(path, map_location="cpu", weights_only=False)
         if "net" in state:
