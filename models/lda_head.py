@@ -17,6 +17,9 @@ writes carries the recipe values of the exported model given by --like, so that
     models/.venv/bin/python models/export.py --ckpt /tmp/lda/head.pt --out /tmp/lda/streamdrz
     models/.venv/bin/python models/select_checkpoint.py --onnx /tmp/lda/streamdrz --profile-weights 1.0 \\
         --matches 0.4,0.3 --merges 0.7,0.6 --unprompted-merges 0.9
+    models/.venv/bin/python models/export.py --restamp /tmp/lda/streamdrz --merge-threshold 0.6
+    models/.venv/bin/python models/evaluate_real.py --model /tmp/lda/streamdrz --out /tmp/lda/real.json \
+        --sets heldout-phone,ami,fillets-phone
 """
 import argparse
 import dataclasses
