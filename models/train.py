@@ -60,8 +60,10 @@ class TrainConfig:
     seed: int = 1337
     rewarm: int = 100                # iterations of linear warm-up after the optimizer state restarts
     speed_factors: str = "0.9,1.1"   # speed-perturbed copies of each voice, each a new identity
+    formant_factors: str = ""        # formant-shifted copies (same pitch), each a new identity (voices.py)
     held_out: str = ",".join(HELD_OUT)  # identities no training call uses (the real test dialogues)
     meeting_share: float = 0.0       # share of training calls made with synth.MEETING (far mics, overlaps)
+    similar_share: float = 0.3       # share of calls whose speakers share the first one's gender (SynthConfig)
     val_meeting_calls: int = 0       # validation also on this many MEETING calls (pooled into one DER)
 
 
@@ -93,8 +95,7 @@ class SyntheticChunks(torch.utils.data.IterableDataset):
         corpus = training_voices(self.tcfg)
         noise_path = os.path.join(self.tcfg.corpus_dir, "noise.npz")
         noise = load_noise(noise_path) if os.path.exists(noise_path) else None
-        synth = CallSynth(corpus, SynthConfig(duration_s=(10.0, 40.0)), noise=noise)
-        meeting = CallSynth(corpus, SynthConfig(duration_s=(10.0, 40.0), **MEETING), noise=noise)
+        synth, meeting = training_synths(self.tcfg, corpus, noise)
         ident = {n: i for i, n in enumerate(corpus.speaker_name)}
         while True:
             call = (meeting if rng.random() < self.tcfg.meeting_share else synth).make_call(rng)
@@ -108,10 +109,17 @@ class SyntheticChunks(torch.utils.data.IterableDataset):
                 yield ex.audio, ex.tokens, ex.activity, spk, ex.n_prompted
 
 
+def training_synths(tcfg, corpus, noise):
+    """The call generators of training: default calls and meeting-room calls (synth.MEETING)."""
+    base = dict(duration_s=(10.0, 40.0), p_similar_speakers=tcfg.similar_share)
+    return CallSynth(corpus, SynthConfig(**base), noise=noise), CallSynth(corpus, SynthConfig(**base, **MEETING), noise=noise)
+
+
 def training_voices(tcfg):
     factors = tuple(float(f) for f in tcfg.speed_factors.split(",") if f)
+    formants = tuple(float(f) for f in tcfg.formant_factors.split(",") if f)
     held_out = tuple(n for n in tcfg.held_out.split(",") if n)
-    return TrainingVoices(load_corpus(os.path.join(tcfg.corpus_dir, "corpus_train.npz")), factors, held_out)
+    return TrainingVoices(load_corpus(os.path.join(tcfg.corpus_dir, "corpus_train.npz")), factors, held_out, formants)
 
 
 def held_out_of(tcfg, state):

@@ -5,7 +5,9 @@ import pytest
 
 import synth
 from corpus import load_corpus
-from voices import TrainingVoices, speed_perturb
+from scipy import signal
+
+from voices import TrainingVoices, formant_shift, speed_perturb
 
 SR = 16000
 
@@ -39,6 +41,48 @@ def test_copy_is_faster_and_higher(corpus):
     assert pitch_hz(fast) == pytest.approx(1.1 * pitch_hz(orig), rel=0.03)
 
 
+def vowel(f0=150.0, formant=1000.0, seconds=2.0):
+    """A buzz at f0 through one resonance: a pitch and a formant that can be read back."""
+    t = np.arange(int(seconds * SR)) / SR
+    b, a = signal.iirpeak(formant, 5, SR)
+    x = signal.lfilter(b, a, signal.sawtooth(2 * np.pi * f0 * t))
+    return (x / np.abs(x).max() * 0.5).astype(np.float32)
+
+
+def autocorr_pitch_hz(x):
+    x = x[: SR // 2] - x[: SR // 2].mean()
+    r = np.correlate(x, x, "full")[len(x) - 1:]
+    lo, hi = SR // 400, SR // 60
+    return SR / (lo + int(np.argmax(r[lo:hi])))
+
+
+def centroid_hz(x):
+    p = np.abs(np.fft.rfft(x * np.hanning(len(x)))) ** 2
+    f = np.fft.rfftfreq(len(x), 1 / SR)
+    band = (f > 300) & (f < 3000)
+    return float((f[band] * p[band]).sum() / p[band].sum())
+
+
+@pytest.mark.parametrize("factor", [0.88, 1.12])
+def test_formant_shift_moves_the_envelope_and_keeps_the_pitch(factor):
+    x = vowel()
+    y = formant_shift(x, factor)
+    assert len(y) == len(x)
+    assert autocorr_pitch_hz(y) == pytest.approx(autocorr_pitch_hz(x), rel=0.02)
+    assert centroid_hz(y) / centroid_hz(x) == pytest.approx(factor, abs=0.03)
+
+
+def test_formant_copies_are_new_identities_named_apart_from_speed_copies(corpus):
+    v = TrainingVoices(corpus, factors=(0.9,), held_out=(), formant_factors=(1.1,))
+    assert v.num_speakers == 12
+    assert v.speaker_name[4] == "tone0@0.9" and v.speaker_name[8] == "tone0~1.1"
+    u = int(corpus.speaker_utts[2][0])
+    orig, moved = v.utterance(u), v.utterance(u + 2 * len(corpus))
+    assert len(moved) == len(orig)                                  # same tempo
+    assert pitch_hz(moved) == pytest.approx(pitch_hz(orig), rel=0.03)  # same pitch
+    assert not np.allclose(moved, orig, atol=1e-3)
+
+
 def test_held_out_voice_and_its_copies_are_never_drawn(corpus):
     v = TrainingVoices(corpus, factors=(0.9,), held_out=("tone1",))
     assert [len(v.speaker_utts[i]) for i in (1, 5)] == [0, 0]
@@ -65,3 +109,16 @@ def test_weights_that_heard_a_voice_never_count_it_as_held_out():
     assert held_out_of(t, {"model_config": {"held_out": "a,b"}}) == "a,b"  # resumed: still unheard
     assert held_out_of(t, {"model_config": {"held_out": "b"}}) == "b"      # started from weights that heard a
     assert held_out_of(t, {"model_config": {}}) == ""                      # the shipped model heard both
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_similar_share_sets_how_often_a_call_is_one_gender(corpus, share):
+    from train import TrainConfig, training_synths
+    voices = TrainingVoices(corpus, factors=(0.9, 1.1), held_out=())
+    gender = dict(zip(voices.speaker_name, voices.speaker_gender))
+    rng = np.random.default_rng(3)
+    for synth in training_synths(TrainConfig(similar_share=share), voices, None):
+        one_gender = [len({gender[n] for n in synth.make_call(rng, n_speakers=2, duration=6.0).speaker_names}) == 1
+                      for _ in range(20)]
+        # 12 voices, 6 of each gender: drawn freely, about 5 in 11 second voices share the first one's
+        assert all(one_gender) if share == 1.0 else not all(one_gender)
