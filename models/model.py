@@ -302,11 +302,13 @@ class Encoder(nn.Module):
 
 
 def aam_loss(emb, targets, classes, margin, scale=30.0):
-    """Additive-angular-margin softmax: emb (N, E) unit, targets (N,) index into classes (C, E)."""
-    cos = emb.float() @ F.normalize(classes, dim=-1).float().T
-    theta = torch.acos(cos.gather(1, targets[:, None]).clamp(-1 + 1e-6, 1 - 1e-6))
-    logits = cos.scatter(1, targets[:, None], torch.cos(theta + margin)) * scale
-    return F.cross_entropy(logits, targets)
+    """Additive-angular-margin softmax: emb (N, E) unit, targets (N,) index into classes (C, E).
+    In fp32 outside autocast: on CUDA, autocast makes the product bf16 and acos fp32."""
+    with torch.autocast(device_type=emb.device.type, enabled=False):
+        cos = emb.float() @ F.normalize(classes.float(), dim=-1).T
+        theta = torch.acos(cos.gather(1, targets[:, None]).clamp(-1 + 1e-6, 1 - 1e-6))
+        logits = cos.scatter(1, targets[:, None], torch.cos(theta + margin)) * scale
+        return F.cross_entropy(logits, targets)
 
 
 class VoiceNet(nn.Module):

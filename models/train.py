@@ -56,7 +56,8 @@ class TrainConfig:
     log_interval: int = 25
     eval_interval: int = 500
     ckpt_interval: int = 100
-    val_calls: int = 16
+    snap_interval: int = 0           # >0: also a compact snapshot (bf16, no optimizer) this often
+    val_calls: int = 16              # 0: no validation in the loop (choose snapshots elsewhere)
     seed: int = 1337
     rewarm: int = 100                # iterations of linear warm-up after the optimizer state restarts
     speed_factors: str = "0.9,1.1"   # speed-perturbed copies of each voice, each a new identity
@@ -251,7 +252,7 @@ def main(argv):
         SyntheticChunks(mcfg, tcfg, seed=tcfg.seed + it), batch_size=tcfg.batch_size,
         num_workers=tcfg.workers, collate_fn=lambda b: collate(b, tk.pad, tk.max_len),
         persistent_workers=tcfg.workers > 0, prefetch_factor=4 if tcfg.workers > 0 else None)
-    val_calls = validation_calls(tcfg, tcfg.val_calls)
+    val_calls = validation_calls(tcfg, tcfg.val_calls) if tcfg.val_calls > 0 else []
     log = open(os.path.join(tcfg.out, "log.jsonl"), "a")
 
     def save(path, compact=False):
@@ -290,7 +291,9 @@ def main(argv):
             log.write(json.dumps(rec) + "\n")
             log.flush()
             t0, acc = time.time(), []
-        if it % tcfg.eval_interval == 0:
+        if tcfg.snap_interval > 0 and it % tcfg.snap_interval == 0:
+            save(os.path.join(tcfg.out, f"snap-{it}.pt"), compact=True)
+        if val_calls and it % tcfg.eval_interval == 0:
             te = time.time()
             ders = streaming_der(torch_chunk_runner(model, tcfg.device), mcfg, val_calls)
             d, d0 = ders[0.25], ders[0.0]
