@@ -37,13 +37,13 @@ def cut(z, max_seconds):
     return out
 
 
-def pack(max_seconds, out_dir):
+def pack(max_seconds, out_dir, src=SRC):
     os.makedirs(out_dir, exist_ok=True)
-    with np.load(os.path.join(SRC, "corpus_train.npz")) as z:
+    with np.load(os.path.join(src, "corpus_train.npz")) as z:
         arrays = cut(z, max_seconds)
     raw = os.path.join(out_dir, "corpus_train.npz")
     np.savez(raw, **arrays)
-    for path in (raw, os.path.join(SRC, "noise.npz")):
+    for path in (raw, os.path.join(src, "noise.npz")):
         dest = os.path.join(out_dir, os.path.basename(path) + ".xz")
         with open(path, "rb") as f, lzma.open(dest, "wb", preset=6) as g:
             g.write(f.read())
