@@ -1,13 +1,16 @@
 """Pack the compact corpus small enough to travel to a machine that has no Debian packages.
 
-    models/.venv/bin/python models/pack_corpus.py pack --max-seconds 150 --out .gpu
+    models/.venv/bin/python models/pack_corpus.py pack --max-seconds 150 --out .gpu \
+        --init models/shipped/streamdrz-small.pt
     python3 models/pack_corpus.py unpack --dir .gpu --out models/cache/compact   # there
 
 prepare_data.py's compact corpus (8 kHz G.711 mu-law, at most 4 min per identity) is
 about 85 MB; a device run's working tree may hold 64 MiB in all. `pack` keeps each
 identity's first utterances up to --max-seconds and writes the training corpus and the
-noise bank xz-compressed (mu-law bytes shrink to about 0.7); `unpack` restores .npz files
-that corpus.load_corpus and load_noise read as they are.
+noise bank xz-compressed (mu-law bytes shrink to about 0.7), and with --init the weights
+to start from in bf16 as init.pt (half the size); `unpack` restores .npz files that
+corpus.load_corpus and load_noise read as they are. models/device_train.sh trains from
+what `pack` wrote.
 """
 import argparse
 import glob
@@ -66,11 +69,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("action", choices=("pack", "unpack"))
     ap.add_argument("--max-seconds", type=float, default=150.0)
+    ap.add_argument("--init", default=None, help="pack: also these weights in bf16, as init.pt")
     ap.add_argument("--dir", default=".gpu", help="unpack: where the .xz files are")
     ap.add_argument("--out", default=".gpu")
     a = ap.parse_args()
     if a.action == "pack":
         pack(a.max_seconds, a.out)
+        if a.init:
+            from export import save_weights
+            save_weights(a.init, os.path.join(a.out, "init.pt"), compact=True)
     else:
         unpack(a.dir, a.out)
 
