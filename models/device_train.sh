@@ -4,6 +4,10 @@
 # Run from the repository root; compact snapshots and the log land in OUTDIR.
 #   DEV=cuda WORKERS=15 BATCH=64 ITERS=2400 SNAP=400 TLIMIT=390 OUTDIR=/tmp/out bash models/device_train.sh
 # The run of the model card ("formant copies", GPU arm) is this command with those values.
+# Such a machine may be sent 64 MiB of working tree, and the tracked files are more: on a
+# clean checkout, delete what training does not read (streams-app/, models/checkpoints/,
+# models/shipped/, models/eval/, models/tests/fixtures/) for the call, and bring it back
+# after with `git checkout -- .`; .gpu/ (57 MB) is what the call carries.
 set -u
 OUTDIR=${OUTDIR:-${OUT:-/tmp/device-out}}
 mkdir -p "$OUTDIR"
