@@ -53,7 +53,8 @@ def pack(max_seconds, out_dir, src=SRC):
         print(f"wrote {dest} ({os.path.getsize(dest) / 1e6:.1f} MB)")
     os.remove(raw)
     minutes = len(arrays["audio"]) / int(arrays["sample_rate"]) / 60
-    print(f"{len(arrays['utt_length'])} utterances, {minutes:.0f} min, {len(set(arrays['utt_speaker'].tolist()))} identities")
+    speakers = len(set(arrays["utt_speaker"].tolist()))
+    print(f"{len(arrays['utt_length'])} utterances, {minutes:.0f} min, {speakers} identities")
 
 
 def unpack(in_dir, out_dir):

@@ -113,7 +113,8 @@ class SyntheticChunks(torch.utils.data.IterableDataset):
 def training_synths(tcfg, corpus, noise):
     """The call generators of training: default calls and meeting-room calls (synth.MEETING)."""
     base = dict(duration_s=(10.0, 40.0), p_similar_speakers=tcfg.similar_share)
-    return CallSynth(corpus, SynthConfig(**base), noise=noise), CallSynth(corpus, SynthConfig(**base, **MEETING), noise=noise)
+    return (CallSynth(corpus, SynthConfig(**base), noise=noise),
+            CallSynth(corpus, SynthConfig(**base, **MEETING), noise=noise))
 
 
 def training_voices(tcfg):
