@@ -15,26 +15,15 @@ import argparse
 
 import numpy as np
 
-import der
 from export import OnnxDiarizer
-from prompts import StreamingDiarizer
 from select_checkpoint import LONG_SEEDS, tune_sets
-from train import TrainConfig
+from train import TrainConfig, call_errors
 
 
-def call_errors(prefix, sets, threads=2):
+def set_errors(prefix, sets, threads=2):
     """{set: (n_calls, 2) array of (error seconds, scored seconds)} at collar 0.25."""
     model = OnnxDiarizer(prefix, threads=threads)
-    out = {}
-    for name, calls in sets.items():
-        hyps = StreamingDiarizer(model.cfg, model.run_chunks).diarize_many([c.audio for c in calls])
-        rows = []
-        for c, h in zip(calls, hyps):
-            r = der.score([(s, e, str(lab)) for s, e, lab in c.segments],
-                          [(s, e, str(lab)) for s, e, lab, _ in h], collar=0.25)
-            rows.append((r.missed + r.false_alarm + r.confusion, r.total))
-        out[name] = np.array(rows)
-    return out
+    return {name: call_errors(model.run_chunks, model.cfg, calls, (0.25,))[0.25] for name, calls in sets.items()}
 
 
 def set_ders(errors, draw=None):
@@ -67,7 +56,7 @@ def main():
     sets = tune_sets(TrainConfig().corpus_dir, a.calls, range(first, last + 1))
     errs = {}
     for prefix in (a.a, a.b):
-        errs[prefix] = call_errors(prefix, sets, a.threads)
+        errs[prefix] = set_errors(prefix, sets, a.threads)
         d = set_ders(errs[prefix])
         print(f"{prefix}: " + " ".join(f"{n} {v:5.2f}" for n, v in d.items()) + f"  sum {sum(d.values()):6.2f}",
               flush=True)

@@ -34,7 +34,7 @@ def cut(z, max_seconds):
     off, length = z["utt_offset"][keep], z["utt_length"][keep]
     whole = z["audio"]          # one read: each z[...] reads the array from the file again
     audio = np.concatenate([whole[o:o + n] for o, n in zip(off, length)])
-    out = {k: z[k] for k in z.files}
+    out = {k: z[k] for k in z.files if k != "audio"}
     out.update(audio=audio, utt_offset=np.concatenate([[0], np.cumsum(length)[:-1]]).astype(np.int64),
                utt_length=length, utt_speaker=z["utt_speaker"][keep])
     return out

@@ -188,19 +188,25 @@ def validation_calls(tcfg, n, seed=4242):
                     for i in range(tcfg.val_meeting_calls)]
 
 
-def streaming_der(run_chunks, mcfg, calls, collars=(0.0, 0.25)):
-    """Pooled DER of the calls diarized chunk by chunk with prompts, per collar."""
+def call_errors(run_chunks, mcfg, calls, collars=(0.0, 0.25)):
+    """Per collar, an (n_calls, 2) array of (error seconds, scored seconds) of the calls
+    diarized chunk by chunk with prompts."""
     hyps = StreamingDiarizer(mcfg, run_chunks).diarize_many([c.audio for c in calls])
     out = {}
     for collar in collars:
-        err = tot = 0.0
+        rows = []
         for c, h in zip(calls, hyps):
             r = der.score([(s, e, str(l)) for s, e, l in c.segments],
                           [(s, e, str(l)) for s, e, l, _ in h], collar=collar)
-            err += r.missed + r.false_alarm + r.confusion
-            tot += r.total
-        out[collar] = err / max(tot, 1e-9)
+            rows.append((r.missed + r.false_alarm + r.confusion, r.total))
+        out[collar] = np.array(rows).reshape(-1, 2)
     return out
+
+
+def streaming_der(run_chunks, mcfg, calls, collars=(0.0, 0.25)):
+    """Pooled DER of the calls diarized chunk by chunk with prompts, per collar."""
+    return {collar: e[:, 0].sum() / max(e[:, 1].sum(), 1e-9)
+            for collar, e in call_errors(run_chunks, mcfg, calls, collars).items()}
 
 
 def lr_at(it, t):
