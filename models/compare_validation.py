@@ -9,9 +9,12 @@ of the validation voices). Prints each set's DER at collar 0.25 and their sum, a
 select_checkpoint.py does, then the sum's difference (B - A) with its 95 % interval when
 the calls of each set are drawn again with replacement, the same draw for both models:
 the interval says how much of a difference these calls can resolve. --calls and
---long-seeds give other or more calls (new seeds make sets neither model was chosen on).
+--long-seeds give other or more calls (new seeds make sets neither model was chosen on);
+--cache keeps each model's per-call errors, so the reference is scored once.
 """
 import argparse
+import hashlib
+import os
 
 import numpy as np
 
@@ -24,6 +27,25 @@ def set_errors(prefix, sets, threads=2):
     """{set: (n_calls, 2) array of (error seconds, scored seconds)} at collar 0.25."""
     model = OnnxDiarizer(prefix, threads=threads)
     return {name: call_errors(model.run_chunks, model.cfg, calls, (0.25,))[0.25] for name, calls in sets.items()}
+
+
+def cached_errors(prefix, sets, key, cache_dir, threads=2):
+    """set_errors, kept in cache_dir under a name made of the model files' bytes and `key`
+    (the calls): a reference model scored once serves every later comparison on the same calls."""
+    if not cache_dir:
+        return set_errors(prefix, sets, threads)
+    h = hashlib.sha256(key.encode())
+    for part in ("-encoder.onnx", "-decoder.onnx"):
+        with open(prefix + part, "rb") as f:
+            h.update(hashlib.sha256(f.read()).digest())
+    path = os.path.join(cache_dir, f"errors-{h.hexdigest()[:16]}.npz")
+    if os.path.exists(path):
+        with np.load(path) as z:
+            return {name: z[name] for name in sets}
+    errs = set_errors(prefix, sets, threads)
+    os.makedirs(cache_dir, exist_ok=True)
+    np.savez(path, **errs)
+    return errs
 
 
 def set_ders(errors, draw=None):
@@ -51,12 +73,13 @@ def main():
     ap.add_argument("--calls", type=int, default=48, help="60 s calls, half two-party, half three-party")
     ap.add_argument("--long-seeds", default=f"{LONG_SEEDS[0]}-{LONG_SEEDS[-1]}")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--cache", default="", help="folder that keeps each model's per-call errors on these calls")
     a = ap.parse_args()
     first, last = (int(s) for s in a.long_seeds.split("-"))
     sets = tune_sets(TrainConfig().corpus_dir, a.calls, range(first, last + 1))
     errs = {}
     for prefix in (a.a, a.b):
-        errs[prefix] = set_errors(prefix, sets, a.threads)
+        errs[prefix] = cached_errors(prefix, sets, f"{a.calls} {a.long_seeds}", a.cache, a.threads)
         d = set_ders(errs[prefix])
         print(f"{prefix}: " + " ".join(f"{n} {v:5.2f}" for n, v in d.items()) + f"  sum {sum(d.values()):6.2f}",
               flush=True)

@@ -28,3 +28,25 @@ def test_a_model_better_on_every_call_is_resolved():
     low, high, better = paired_interval(a, b, n=500)
     assert high < 0 and better == 1.0
     assert low < set_ders(b)["2spk"] - set_ders(a)["2spk"] < high
+
+
+def test_cache_scores_a_model_once_and_tells_models_apart(tmp_path, monkeypatch):
+    import compare_validation
+    scored = []
+
+    def fake(prefix, sets, threads=2):
+        scored.append(prefix)
+        return {n: np.full((3, 2), float(len(scored))) for n in sets}
+
+    monkeypatch.setattr(compare_validation, "set_errors", fake)
+    for name, body in (("a", b"one"), ("b", b"two")):
+        for part in ("-encoder.onnx", "-decoder.onnx"):
+            (tmp_path / (name + part)).write_bytes(body)
+    a, b, cache = str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "cache")
+    sets = {"2spk": None, "long": None}
+    first = compare_validation.cached_errors(a, sets, "48 5-16", cache)
+    again = compare_validation.cached_errors(a, sets, "48 5-16", cache)
+    assert scored == [a] and all(np.array_equal(first[n], again[n]) for n in sets)
+    compare_validation.cached_errors(b, sets, "48 5-16", cache)
+    compare_validation.cached_errors(a, sets, "96 17-40", cache)      # other calls: scored again
+    assert scored == [a, b, a]

@@ -1,0 +1,82 @@
+"""Average the weights of two checkpoints of one network, ready for export.py.
+
+    models/.venv/bin/python models/average.py models/shipped/streamdrz-small.pt \
+        models/checkpoints/formant-17600.pt --weight 0.5 --like models/shipped/streamdrz --out /tmp/avg/avg.pt
+    models/.venv/bin/python models/export.py --ckpt /tmp/avg/avg.pt --out /tmp/avg/streamdrz \
+        --vad-file /tmp/avg/silero_vad.onnx
+
+Writes (1 - weight) * A + weight * B, parameter by parameter, in float32. Two fine-tunes
+of the same start lie in one basin of the loss, and their average often keeps what each
+learned (the "model soup" of Wortsman et al., 2022); it costs no training, so the
+validation calls can weigh it against both ends. Training-only heads whose shapes
+differ (the identity classifier, `spk_classes`: one row per training identity) are
+dropped; any other difference in shape is refused. The recipe values (thresholds, speech
+gate, voice bank) come from the exported model `--like`, so the result streams as that
+model does; export.py's flags still override them. With --weight 1 it only prepares B for
+export with --like's recipe, as a training snapshot needs. The Silero VAD file named by
+--like's contract is copied next to --out, where export.py looks for it.
+"""
+import argparse
+import dataclasses
+import os
+import shutil
+
+import torch
+
+TRAINING_ONLY = ("spk_classes",)     # heads the exported graphs never use
+
+
+def average_states(a: dict, b: dict, weight: float) -> dict:
+    """(1 - weight) * a + weight * b of two state dicts; TRAINING_ONLY entries of different
+    shapes are dropped, integer buffers are taken from a."""
+    if not 0.0 <= weight <= 1.0:
+        raise ValueError(f"weight {weight} is not in [0, 1]")
+    if set(a) != set(b):
+        raise ValueError(f"the checkpoints differ in parameters: {sorted(set(a) ^ set(b))}")
+    out = {}
+    for k, va in a.items():
+        vb = b[k]
+        if va.shape != vb.shape:
+            if k in TRAINING_ONLY:
+                continue
+            raise ValueError(f"{k}: shape {tuple(va.shape)} against {tuple(vb.shape)}: not one network")
+        if not va.is_floating_point():
+            out[k] = va.clone()
+            continue
+        out[k] = (1.0 - weight) * va.float() + weight * vb.float()
+    return out
+
+
+def recipe_config(like_prefix):
+    """The model config of an exported model: its architecture and every recipe value, with
+    no training identities (the classifier is not exported)."""
+    from export import OnnxDiarizer
+    cfg = OnnxDiarizer(like_prefix).cfg
+    cfg.n_train_speakers = 0
+    return cfg
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("a", help="checkpoint A (weight 1 - w)")
+    ap.add_argument("b", help="checkpoint B (weight w)")
+    ap.add_argument("--weight", type=float, default=0.5, help="w, B's share")
+    ap.add_argument("--like", default="models/shipped/streamdrz", help="exported model whose recipe the result takes")
+    ap.add_argument("--out", required=True, help="checkpoint to write")
+    a = ap.parse_args()
+    load = lambda p: torch.load(p, map_location="cpu", weights_only=False)    # noqa: E731
+    sa, sb = load(a.a), load(a.b)
+    cfg = recipe_config(a.like)
+    state = dict(model=average_states(sa["model"], sb["model"], a.weight), iter=int(sb.get("iter", 0)),
+                 best_der=float("inf"), model_config=dataclasses.asdict(cfg),
+                 train_config=dict(averaged=[a.a, a.b], weight=a.weight))
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    torch.save(state, a.out)
+    if cfg.vad_file:
+        shutil.copy(os.path.join(os.path.dirname(os.path.abspath(a.like)), cfg.vad_file),
+                    os.path.dirname(os.path.abspath(a.out)))
+    print(f"wrote {a.out}: {1 - a.weight:g} x {a.a} + {a.weight:g} x {a.b}, recipe of {a.like}")
+
+
+if __name__ == "__main__":
+    main()

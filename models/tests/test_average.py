@@ -1,0 +1,46 @@
+"""Tests for models/average.py: weight averaging of two checkpoints."""
+
+import pytest
+import torch
+
+from average import average_states
+
+
+def state(seed, classes=5):
+    g = torch.Generator().manual_seed(seed)
+    return {"enc.weight": torch.randn(4, 3, generator=g), "spk_classes": torch.randn(classes, 8, generator=g),
+            "steps": torch.tensor([seed])}
+
+
+def test_ends_and_middle():
+    a, b = state(0), state(1)
+    assert torch.equal(average_states(a, b, 0.0)["enc.weight"], a["enc.weight"])
+    assert torch.allclose(average_states(a, b, 1.0)["enc.weight"], b["enc.weight"])
+    mid = average_states(a, b, 0.25)["enc.weight"]
+    assert torch.allclose(mid, 0.75 * a["enc.weight"] + 0.25 * b["enc.weight"])
+
+
+def test_bf16_checkpoint_is_averaged_in_float32():
+    a, b = state(0), state(1)
+    b = {k: v.to(torch.bfloat16) if v.is_floating_point() else v for k, v in b.items()}
+    out = average_states(a, b, 0.5)
+    assert out["enc.weight"].dtype == torch.float32
+    assert torch.equal(out["steps"], a["steps"])
+
+
+def test_classifier_of_other_identities_is_dropped():
+    out = average_states(state(0, classes=5), state(1, classes=9), 0.5)
+    assert "spk_classes" not in out and "enc.weight" in out
+    assert "spk_classes" in average_states(state(0), state(1), 0.5)
+
+
+def test_other_networks_are_refused():
+    a, b = state(0), state(1)
+    b["enc.weight"] = torch.zeros(4, 4)
+    with pytest.raises(ValueError, match="not one network"):
+        average_states(a, b, 0.5)
+    del b["enc.weight"]
+    with pytest.raises(ValueError, match="differ in parameters"):
+        average_states(a, b, 0.5)
+    with pytest.raises(ValueError, match="not in"):
+        average_states(state(0), state(1), 1.5)
