@@ -26,7 +26,7 @@ import torch.nn as nn
 from model import ModelConfig, Diarizer, MelFrontend
 from prompts import ChunkOutput, activity_segments
 from voicebank import NEW_SPEAKERS
-from vad import SileroVad, WINDOWS, chunk_speech, file_sha256
+from vad import SileroVad, file_sha256, inputs_speech
 
 CONTRACT_VERSION = "7"     # 2: speaker_embedding output and the match.* recipe; 3: match.profile_weight;
 #                            4: match.unprompted_merge_threshold; 5: the vad.* speech gate;
@@ -359,10 +359,7 @@ class OnnxDiarizer:
         """Per input, the VAD's speech regions of its chunk, or None without a VAD."""
         if self.vad is None:
             return [None] * len(inputs)
-        cfg = self.cfg
-        window = WINDOWS[cfg.sample_rate][0]
-        probs = self.vad.probabilities(inputs[:, cfg.prompt_slots * cfg.slot_samples:], cfg.sample_rate)
-        return [chunk_speech(p, window / cfg.sample_rate, cfg) for p in probs]
+        return inputs_speech(self.vad, inputs, self.cfg)
 
 
 def load_vad(cfg: ModelConfig, model_dir, threads=1):

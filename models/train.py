@@ -10,7 +10,9 @@ optimizer, in bf16, small enough to commit, and --init_from=that goes on from it
 iteration in another checkout (a short re-warm-up replaces the optimizer's state).
 Logs go to <out>/log.jsonl (train loss every log_interval, validation loss and
 streaming DER every eval_interval); the checkpoint with the best validation DER is kept
-as <out>/best.pt.
+as <out>/best.pt. A run that holds both Fish Fillets leads out (the default --held_out)
+is also scored on the real Fish Fillets dialogues at every evaluation (realval.py); the
+best there is kept as <out>/best_real.pt.
 """
 import json
 import math
@@ -29,6 +31,7 @@ from corpus import load_corpus, load_noise
 from voices import TrainingVoices, HELD_OUT
 from synth import MEETING, CallSynth, SynthConfig
 import der
+import realval
 
 
 @dataclass
@@ -66,6 +69,7 @@ class TrainConfig:
     meeting_share: float = 0.0       # share of training calls made with synth.MEETING (far mics, overlaps)
     similar_share: float = 0.3       # share of calls whose speakers share the first one's gender (SynthConfig)
     val_meeting_calls: int = 0       # validation also on this many MEETING calls (pooled into one DER)
+    real_val: bool = True            # if the fish leads are held out: real validation (realval.py) too
 
 
 def parse_overrides(argv, *objs):
@@ -133,6 +137,19 @@ def held_out_of(tcfg, state):
         before = set(state["model_config"].get("held_out", "").split(","))
         now = [n for n in now if n in before]
     return ",".join(now)
+
+
+def real_validation(tcfg, mcfg):
+    """(items, VAD) of realval.py for a run that never heard the Fish Fillets leads, else
+    ([], None); a run whose machine lacks the dialogues' data or the VAD file says so and
+    goes on with the synthetic validation alone (a GPU machine gets a packed corpus)."""
+    if not (tcfg.real_val and realval.unseen(mcfg.held_out)):
+        return [], None
+    try:
+        return realval.validation_items(mcfg.held_out, tcfg.corpus_dir), realval.load_vad()
+    except FileNotFoundError as e:
+        print(f"no real validation: {e}", flush=True)
+        return [], None
 
 
 def collate(batch, pad, max_len):
@@ -225,7 +242,7 @@ def main(argv):
     torch.set_num_threads(tcfg.threads)
     torch.manual_seed(tcfg.seed)
 
-    it, best = 0, float("inf")
+    it, best, best_real = 0, float("inf"), float("inf")
     state, rewarm_from = None, None
     n_spk = training_voices(tcfg).num_speakers
     start = ckpt_path if os.path.exists(ckpt_path) else tcfg.init_from if os.path.exists(tcfg.init_from) else None
@@ -234,6 +251,7 @@ def main(argv):
         mcfg = ModelConfig(**state["model_config"])
         parse_overrides(argv, TrainConfig(), mcfg)      # e.g. --dropout=0 on a resumed run
         it, best = state["iter"], state["best_der"] if start == ckpt_path else float("inf")
+        best_real = state.get("best_real_der", float("inf")) if start == ckpt_path else float("inf")
         print(f"resuming from {start} at iter {it} (best val DER {best:.4f})", flush=True)
     if tcfg.spk_weight > 0:
         mcfg.n_train_speakers = n_spk
@@ -260,6 +278,7 @@ def main(argv):
         num_workers=tcfg.workers, collate_fn=lambda b: collate(b, tk.pad, tk.max_len),
         persistent_workers=tcfg.workers > 0, prefetch_factor=4 if tcfg.workers > 0 else None)
     val_calls = validation_calls(tcfg, tcfg.val_calls) if tcfg.val_calls > 0 else []
+    real_items, vad = real_validation(tcfg, mcfg) if val_calls else ([], None)
     log = open(os.path.join(tcfg.out, "log.jsonl"), "a")
 
     def save(path, compact=False):
@@ -267,7 +286,8 @@ def main(argv):
         # goes on in a later session (--init_from=it) after a short re-warm-up
         weights = {k: v.to(torch.bfloat16) if compact and v.is_floating_point() else v
                    for k, v in model.state_dict().items()}
-        torch.save({"model": weights, "iter": it, "best_der": best, "model_config": asdict(mcfg),
+        torch.save({"model": weights, "iter": it, "best_der": best, "best_real_der": best_real,
+                    "model_config": asdict(mcfg),
                     "train_config": asdict(tcfg), **({} if compact else {"optim": opt.state_dict()})}, path + ".tmp")
         os.replace(path + ".tmp", path)
 
@@ -310,6 +330,14 @@ def main(argv):
                 best = d
                 save(os.path.join(tcfg.out, "best.pt"))
                 rec["best"] = True
+            if real_items:
+                r = realval.real_der(torch_chunk_runner(model, tcfg.device), mcfg, real_items, vad)
+                rec.update({"real_val_der_collar025": round(r[0.25], 4), "real_val_der_collar0": round(r[0.0], 4)})
+                if r[0.25] < best_real:
+                    best_real = r[0.25]
+                    save(os.path.join(tcfg.out, "best_real.pt"))
+                    rec["best_real"] = True
+                rec["eval_s"] = round(time.time() - te, 1)
             save(os.path.join(tcfg.out, f"snap-{it}.pt"))      # candidates for select_checkpoint.py
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")

@@ -41,6 +41,14 @@ class SileroVad:
         return out
 
 
+def inputs_speech(vad, inputs, cfg):
+    """Per fixed-layout model input (prompt slots, then the chunk), the VAD's speech
+    regions of its chunk at the contract's thresholds: what both engines gate with."""
+    window = WINDOWS[cfg.sample_rate][0]
+    probs = vad.probabilities(inputs[:, cfg.prompt_slots * cfg.slot_samples:], cfg.sample_rate)
+    return [chunk_speech(p, window / cfg.sample_rate, cfg) for p in probs]
+
+
 def chunk_speech(probs, window_seconds, cfg):
     """A chunk's speech regions at the contract's thresholds (cfg: ModelConfig)."""
     return speech_regions(probs, window_seconds, cfg.vad_threshold, cfg.vad_neg_threshold, cfg)

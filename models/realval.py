@@ -1,0 +1,92 @@
+"""Real validation: which checkpoint of a run to keep, judged on real dialogue of voices
+the run never heard.
+
+    models/.venv/bin/python models/realval.py models/runs/heldout/snap-*.pt
+
+Why: the synthetic validation calls do not tell close checkpoints apart on real speech
+(models/MODEL_CARD.md: from one snapshot to the next the real scores move by 5 points
+while the synthetic ones tie). A run that holds both Fish Fillets leads out of training
+(train.py's default --held_out) can be chosen on the Fish Fillets dialogues through the
+telephone channel instead (realsets 'fillets-phone': real recorded turns of two real
+voices, in the product's channel). For such a model those dialogues are validation and
+stop being a reported set. A checkpoint whose training heard either lead is refused.
+
+Each checkpoint streams the dialogues as the app does (speaker prompts, the speech gate of
+the shipped Silero VAD file) through PyTorch. Prints DER at collar 0 and 0.25, pooled over
+the dialogues, and names the best at collar 0.25. train.py runs the same at every
+evaluation of such a run (--real_val) and keeps that best as <out>/best_real.pt.
+"""
+import argparse
+import dataclasses
+import os
+
+import der
+import realsets
+from prompts import StreamingDiarizer
+from vad import SileroVad, inputs_speech
+
+SET = "fillets-phone"
+VAD_FILE = os.path.join(realsets.REPO, "models", "shipped", "silero_vad.onnx")
+
+
+def unseen(held_out):
+    """Whether a model whose training held out `held_out` (comma-separated identities)
+    never heard either voice of the real validation dialogues."""
+    return set(realsets.FISH_IDENTITIES) <= set(held_out.split(","))
+
+
+def validation_items(held_out, cache_dir=os.path.join(realsets.REPO, "models", "cache")):
+    """The real validation dialogues, for a model that never heard their voices."""
+    if not unseen(held_out):
+        raise ValueError(f"the Fish Fillets leads {realsets.FISH_IDENTITIES} are not both held out of this "
+                         f"model's training (held out: {held_out or 'nothing'}): it heard the voices of the "
+                         "real validation dialogues, so they cannot choose it")
+    return realsets.load_set(SET, cache_dir)
+
+
+def load_vad(path=VAD_FILE):
+    """The shipped speech gate's VAD (the shipped model's file, as the app gates with)."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path}: the real validation gates speech with this VAD file")
+    return SileroVad(path)
+
+
+def gated(run_chunks, cfg, vad):
+    """run_chunks with each output's speech regions from the VAD, as the exported model's
+    run_chunks gives them, so that a PyTorch checkpoint is scored with the app's gate."""
+    def run(inputs, n_prompted):
+        outs = run_chunks(inputs, n_prompted)
+        return [dataclasses.replace(o, speech=s) for o, s in zip(outs, inputs_speech(vad, inputs, cfg))]
+    return run
+
+
+def real_der(run_chunks, cfg, items, vad, collars=(0.0, 0.25)):
+    """{collar: pooled DER} of items (file_id, audio, reference) streamed chunk by chunk."""
+    hyps = StreamingDiarizer(cfg, gated(run_chunks, cfg, vad)).diarize_many([a for _, a, _ in items])
+    refs = {fid: ref for fid, _, ref in items}
+    hyp = {fid: [(s, e, str(lab)) for s, e, lab, _ in h] for (fid, _, _), h in zip(items, hyps)}
+    uem = {fid: [(0.0, len(audio) / realsets.SR)] for fid, audio, _ in items}
+    return {c: der.score_files(refs, hyp, collar=c, uem=uem)[1].der for c in collars}
+
+
+def main(argv=None):
+    from export import load_checkpoint
+    from train import torch_chunk_runner
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("ckpts", nargs="+", help="checkpoints (train.py's snap-*.pt, best.pt, ...)")
+    ap.add_argument("--cache", default=os.path.join(realsets.REPO, "models", "cache"), help="prepare_data.py's cache")
+    a = ap.parse_args(argv)
+    vad, items, best = load_vad(), None, None
+    for path in a.ckpts:
+        model = load_checkpoint(path)
+        if items is None or not unseen(model.cfg.held_out):
+            items = validation_items(model.cfg.held_out, a.cache)     # refuses a model that heard them
+        d = real_der(torch_chunk_runner(model, "cpu"), model.cfg, items, vad)
+        print(f"{path}: {SET} DER collar 0 {100 * d[0.0]:.2f}, collar 0.25 {100 * d[0.25]:.2f}", flush=True)
+        if best is None or d[0.25] < best[1]:
+            best = (path, d[0.25])
+    print(f"best on {SET}: {best[0]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""realval.py: real validation only for models that never heard its voices, scored with
+the app's speech gate; train.py falls back to synthetic validation alone, saying why."""
+import numpy as np
+import pytest
+
+import realsets
+import realval
+import train
+from model import ModelConfig
+from prompts import ChunkOutput, build_input
+
+BOTH = ",".join(realsets.FISH_IDENTITIES)
+
+
+class HalfSpeech:
+    """A VAD that hears speech in the first half of whatever it is given."""
+
+    def probabilities(self, audio, sample_rate):
+        n = audio.shape[1] // (512 if sample_rate == 16000 else 256)
+        return np.tile((np.arange(n) < n // 2).astype(np.float32), (audio.shape[0], 1))
+
+
+def silent_model(inputs, n_prompted):
+    return [ChunkOutput([], None) for _ in inputs]
+
+
+def test_only_a_model_that_never_heard_both_leads_is_validated():
+    assert realval.unseen(BOTH)
+    assert realval.unseen("someone," + BOTH)
+    assert not realval.unseen(realsets.FISH_IDENTITIES[0])
+    assert not realval.unseen("")
+    with pytest.raises(ValueError, match="heard the voices"):
+        realval.validation_items(realsets.FISH_IDENTITIES[1])
+
+
+def test_gated_gives_each_chunk_the_vads_speech():
+    cfg = ModelConfig()
+    x = np.stack([build_input(cfg, np.zeros(cfg.chunk_samples, np.float32), [])] * 2)
+    outs = realval.gated(silent_model, cfg, HalfSpeech())(x, [0, 0])
+    for o in outs:
+        assert len(o.speech) == 1
+        a, b = o.speech[0]
+        assert a == 0.0 and abs(b - cfg.chunk_seconds / 2) < 0.1
+
+
+def test_a_model_that_finds_nobody_misses_everything():
+    cfg = ModelConfig()
+    audio = np.zeros(20 * realsets.SR, dtype=np.float32)
+    items = [("f", audio, [(1.0, 4.0, "a"), (6.0, 9.0, "b")])]
+    d = realval.real_der(silent_model, cfg, items, HalfSpeech())
+    assert d[0.0] == pytest.approx(1.0) and d[0.25] == pytest.approx(1.0)
+
+
+def test_training_goes_on_without_real_validation_it_cannot_have(tmp_path, capsys):
+    mcfg = ModelConfig()
+    tcfg = train.TrainConfig(corpus_dir=str(tmp_path))
+    mcfg.held_out = ""
+    assert train.real_validation(tcfg, mcfg) == ([], None)           # heard the fish: not asked
+    mcfg.held_out = BOTH
+    assert train.real_validation(tcfg, mcfg) == ([], None)           # no Fish Fillets data here
+    assert "no real validation" in capsys.readouterr().out
