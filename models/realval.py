@@ -7,8 +7,9 @@ Why: the synthetic validation calls do not tell close checkpoints apart on real 
 (models/MODEL_CARD.md: from one snapshot to the next the real scores move by 5 points
 while the synthetic ones tie). A run that holds both Fish Fillets leads out of training
 (train.py's default --held_out) can be chosen on the Fish Fillets dialogues through the
-telephone channel instead (realsets 'fillets-phone': real recorded turns of two real
-voices, in the product's channel). For such a model those dialogues are validation and
+telephone channel instead (realsets 'fillets-phone', but one dialogue from every level
+that has one, 41 in all, not 20: real recorded turns of two real voices, in the
+product's channel). For such a model those dialogues are validation and
 stop being a reported set. A checkpoint whose training heard either lead is refused.
 
 Each checkpoint streams the dialogues as the app does (speaker prompts, the speech gate of
@@ -26,6 +27,8 @@ from prompts import StreamingDiarizer
 from vad import SileroVad, inputs_speech
 
 SET = "fillets-phone"
+LEVELS = 1000      # a dialogue from every level that has one (41, 35 min): the reported set's 20 are too few to
+                   # rank close checkpoints
 VAD_FILE = os.path.join(realsets.REPO, "models", "shipped", "silero_vad.onnx")
 
 
@@ -41,7 +44,7 @@ def validation_items(held_out, cache_dir=os.path.join(realsets.REPO, "models", "
         raise ValueError(f"the Fish Fillets leads {realsets.FISH_IDENTITIES} are not both held out of this "
                          f"model's training (held out: {held_out or 'nothing'}): it heard the voices of the "
                          "real validation dialogues, so they cannot choose it")
-    return realsets.load_set(SET, cache_dir)
+    return realsets.fillets_dialogues(cache_dir, n=LEVELS, phone=True)
 
 
 def load_vad(path=VAD_FILE):
