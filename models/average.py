@@ -13,7 +13,8 @@ differ (the identity classifier, `spk_classes`: one row per training identity) a
 dropped; any other difference in shape is refused. The recipe values (thresholds, speech
 gate, voice bank) come from the exported model `--like`, so the result streams as that
 model does; export.py's flags still override them. With --weight 1 it only prepares B for
-export with --like's recipe, as a training snapshot needs. The Silero VAD file named by
+export with --like's recipe, as a training snapshot needs. What the result never heard
+(`held_out`) comes from the checkpoints, not from --like. The Silero VAD file named by
 --like's contract is copied next to --out, where export.py looks for it.
 """
 import argparse
@@ -47,6 +48,16 @@ def average_states(a: dict, b: dict, weight: float) -> dict:
     return out
 
 
+def held_out_of(a: dict, b: dict, weight: float) -> str:
+    """The identities the result never heard: those every checkpoint with a share in it
+    held out (at weight 1, B's alone). Why not --like's: a run that held the real
+    validation voices out must say so (realsets.fillets_caveat, realval.py)."""
+    parts = [s["model_config"].get("held_out", "") for s, w in ((a, 1.0 - weight), (b, weight)) if w > 0]
+    names = [set(n for n in p.split(",") if n) for p in parts]
+    first = [n for n in parts[0].split(",") if n]
+    return ",".join(n for n in first if all(n in other for other in names))
+
+
 def recipe_config(like_prefix):
     """The model config of an exported model: its architecture and every recipe value, with
     no training identities (the classifier is not exported)."""
@@ -67,6 +78,7 @@ def main():
     load = lambda p: torch.load(p, map_location="cpu", weights_only=False)    # noqa: E731
     sa, sb = load(a.a), load(a.b)
     cfg = recipe_config(a.like)
+    cfg.held_out = held_out_of(sa, sb, a.weight)
     state = dict(model=average_states(sa["model"], sb["model"], a.weight), iter=int(sb.get("iter", 0)),
                  best_der=float("inf"), model_config=dataclasses.asdict(cfg),
                  train_config=dict(averaged=[a.a, a.b], weight=a.weight))

@@ -13,12 +13,16 @@ product's channel). For such a model those dialogues are validation and
 stop being a reported set. A checkpoint whose training heard either lead is refused.
 
 Each checkpoint streams the dialogues as the app does (speaker prompts, the speech gate of
-the shipped Silero VAD file) through PyTorch. Prints DER at collar 0 and 0.25, pooled over
-the dialogues, and names the best at collar 0.25. train.py runs the same at every
-evaluation of such a run (--real_val) and keeps that best as <out>/best_real.pt.
+the shipped Silero VAD file) through PyTorch, with the checkpoint's own recipe values
+(those of the training loop's evaluation) or, with --like, an exported model's. Prints DER at collar 0 and 0.25, pooled over
+the dialogues, and names the best at collar 0.25; with --matches and --merges, for each
+pair of thresholds of the grids (the recipe's values of such a model are chosen here too).
+train.py runs the same at every evaluation of such a run (--real_val) and keeps the best
+as <out>/best_real.pt.
 """
 import argparse
 import dataclasses
+import itertools
 import os
 
 import der
@@ -72,11 +76,33 @@ def real_der(run_chunks, cfg, items, vad, collars=(0.0, 0.25)):
     return {c: der.score_files(refs, hyp, collar=c, uem=uem)[1].der for c in collars}
 
 
+def settings(cfg, matches, merges):
+    """(label, ModelConfig) per pair of the match and merge threshold grids; an empty
+    grid keeps the checkpoint's own value."""
+    floats = lambda text, own: [float(x) for x in text.split(",")] if text else [own]   # noqa: E731
+    return [(f"match {m} merge {g}", dataclasses.replace(cfg, match_threshold=m, merge_threshold=g))
+            for m, g in itertools.product(floats(matches, cfg.match_threshold), floats(merges, cfg.merge_threshold))]
+
+
+def recipe(cfg, like):
+    """The checkpoint's config with the recipe values of the exported model `like`, if any;
+    what it never heard stays its own."""
+    if not like:
+        return cfg
+    from average import recipe_config
+    return dataclasses.replace(recipe_config(like), held_out=cfg.held_out)
+
+
 def main(argv=None):
     from export import load_checkpoint
+    from select_checkpoint import cached
     from train import torch_chunk_runner
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("ckpts", nargs="+", help="checkpoints (train.py's snap-*.pt, best.pt, ...)")
+    ap.add_argument("--matches", default="", help="grid of match thresholds (default: the checkpoint's)")
+    ap.add_argument("--merges", default="", help="grid of merge thresholds (default: the checkpoint's)")
+    ap.add_argument("--like", default="", help="stream with this exported model's recipe values (e.g. "
+                    "models/shipped/streamdrz: its voice bank and thresholds) instead of the checkpoint's own")
     ap.add_argument("--cache", default=os.path.join(realsets.REPO, "models", "cache"), help="prepare_data.py's cache")
     a = ap.parse_args(argv)
     vad, items, best = load_vad(), None, None
@@ -84,12 +110,14 @@ def main(argv=None):
         model = load_checkpoint(path)
         if items is None or not unseen(model.cfg.held_out):
             items = validation_items(model.cfg.held_out, a.cache)     # refuses a model that heard them
-        d = real_der(torch_chunk_runner(model, "cpu"), model.cfg, items, vad)
-        print(f"{path}: {SET} DER collar 0 {100 * d[0.0]:.2f}, collar 0.25 {100 * d[0.25]:.2f}", flush=True)
-        if best is None or d[0.25] < best[1]:
-            best = (path, d[0.25])
+        run = cached(torch_chunk_runner(model, "cpu"))                # the grid re-runs the same chunks
+        for label, cfg in settings(recipe(model.cfg, a.like), a.matches, a.merges):
+            d = real_der(run, cfg, items, vad)
+            print(f"{path} {label}: {SET} DER collar 0 {100 * d[0.0]:.2f}, collar 0.25 {100 * d[0.25]:.2f}",
+                  flush=True)
+            if best is None or d[0.25] < best[1]:
+                best = (f"{path} {label}", d[0.25])
     print(f"best on {SET}: {best[0]}")
-
 
 if __name__ == "__main__":
     main()

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from average import average_states
+from average import average_states, held_out_of
 
 
 def state(seed, classes=5):
@@ -44,3 +44,13 @@ def test_other_networks_are_refused():
         average_states(a, b, 0.5)
     with pytest.raises(ValueError, match="not in"):
         average_states(state(0), state(1), 1.5)
+
+
+def test_the_result_never_heard_only_what_every_contributing_checkpoint_held_out():
+    fish = {"model_config": {"held_out": "small_fish,big_fish"}}
+    heard = {"model_config": {"held_out": ""}}
+    one = {"model_config": {"held_out": "big_fish,armelle"}}
+    assert held_out_of(heard, fish, 1.0) == "small_fish,big_fish"      # B alone: its own
+    assert held_out_of(fish, heard, 0.0) == "small_fish,big_fish"
+    assert held_out_of(heard, fish, 0.5) == ""                         # A heard them
+    assert held_out_of(fish, one, 0.5) == "big_fish"

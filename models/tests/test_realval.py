@@ -59,3 +59,27 @@ def test_training_goes_on_without_real_validation_it_cannot_have(tmp_path, capsy
     mcfg.held_out = BOTH
     assert train.real_validation(tcfg, mcfg) == ([], None)           # no Fish Fillets data here
     assert "no real validation" in capsys.readouterr().out
+
+
+def test_threshold_grid_defaults_to_the_checkpoints_own_values():
+    cfg = ModelConfig(match_threshold=0.4, merge_threshold=0.7)
+    only = realval.settings(cfg, "", "")
+    assert [(c.match_threshold, c.merge_threshold) for _, c in only] == [(0.4, 0.7)]
+    grid = realval.settings(cfg, "0.3,0.5", "0.6")
+    assert [(c.match_threshold, c.merge_threshold) for _, c in grid] == [(0.3, 0.6), (0.5, 0.6)]
+    assert grid[0][0] == "match 0.3 merge 0.6" and cfg.match_threshold == 0.4      # the model's own untouched
+
+
+def test_like_takes_an_exported_models_recipe_but_keeps_what_the_checkpoint_never_heard(tmp_path):
+    import torch
+    from export import export
+    from model import Diarizer
+    torch.manual_seed(0)
+    shipped = ModelConfig(d_model=32, n_heads=2, enc_layers=1, dec_layers=1, dropout=0.0, model_id="like",
+                          match_threshold=0.33, recluster_pieces=64, recluster_new_speakers="bank")
+    export(Diarizer(shipped).eval(), str(tmp_path / "m"))
+    snapshot = ModelConfig(d_model=32, n_heads=2, enc_layers=1, dec_layers=1, held_out=BOTH)
+    assert realval.recipe(snapshot, "") is snapshot
+    cfg = realval.recipe(snapshot, str(tmp_path / "m"))
+    assert (cfg.match_threshold, cfg.recluster_pieces, cfg.recluster_new_speakers) == (0.33, 64, "bank")
+    assert cfg.held_out == BOTH and realval.unseen(cfg.held_out)
