@@ -20,6 +20,13 @@ class HalfSpeech:
         return np.tile((np.arange(n) < n // 2).astype(np.float32), (audio.shape[0], 1))
 
 
+class NoSpeech:
+    """A VAD that hears no speech at all: the gate then drops every segment."""
+
+    def probabilities(self, audio, sample_rate):
+        return np.zeros((audio.shape[0], audio.shape[1] // (512 if sample_rate == 16000 else 256)), np.float32)
+
+
 def silent_model(inputs, n_prompted):
     return [ChunkOutput([], None) for _ in inputs]
 
@@ -83,3 +90,24 @@ def test_like_takes_an_exported_models_recipe_but_keeps_what_the_checkpoint_neve
     cfg = realval.recipe(snapshot, str(tmp_path / "m"))
     assert (cfg.match_threshold, cfg.recluster_pieces, cfg.recluster_new_speakers) == (0.33, 64, "bank")
     assert cfg.held_out == BOTH and realval.unseen(cfg.held_out)
+
+
+def test_a_run_that_held_the_leads_out_is_validated_on_real_dialogue_as_it_trains(tmp_path, monkeypatch):
+    import json
+    import os
+    import synth
+    for split in ("train", "val"):
+        synth.write_fake_corpus(str(tmp_path / f"corpus_{split}.npz"), n_speakers=4, utts_per_speaker=6)
+    audio = np.zeros(10 * realsets.SR, dtype=np.float32)
+    dialogue = [("d", audio, [(1.0, 4.0, "a")])]          # a gate that hears nothing: DER 1
+    monkeypatch.setattr(realsets, "FISH_IDENTITIES", ("tone0", "tone1"))
+    monkeypatch.setattr(realval, "validation_items", lambda held_out, cache_dir: dialogue)
+    monkeypatch.setattr(realval, "load_vad", lambda: NoSpeech())
+    out = tmp_path / "run"
+    train.main([f"--out={out}", f"--corpus_dir={tmp_path}", "--init_from=none", "--held_out=tone0,tone1",
+                "--speed_factors=", "--d_model=32", "--n_heads=2", "--enc_layers=1", "--dec_layers=1",
+                "--batch_size=2", "--workers=0", "--max_iters=2", "--eval_interval=2", "--val_calls=1",
+                "--autocast_bf16=false", "--log_interval=1"])
+    evals = [r for r in map(json.loads, open(out / "log.jsonl")) if "val_der_collar025" in r]
+    assert evals and evals[-1]["real_val_der_collar025"] == pytest.approx(1.0) and evals[-1]["best_real"]
+    assert os.path.exists(out / "best_real.pt")
