@@ -260,7 +260,7 @@ WORD_LISTS = ("ktuberling_", "klettres_")    # corpus voices that read lists of 
 
 
 def corpus_dialogues(corpus_path, name="dialogue", n=24, seed=2027, both_real=True, min_seconds=30.0,
-                     max_seconds=60.0, min_line=1.0, min_voice=30.0):
+                     max_seconds=60.0, min_line=1.0, min_voice=30.0, only=None):
     """n two-person dialogues of the voices of one split of the training corpus (prepare_data.py's
     corpus_<split>.npz), through the telephone channel: one voice from each of two identity
     families (a family may be one person under several names), both real recordings
@@ -272,6 +272,7 @@ def corpus_dialogues(corpus_path, name="dialogue", n=24, seed=2027, both_real=Tr
     so are the word and letter lists of the children's games (KTuberling, KLettres):
     single words and spelled letters apart are not talk, and the VAD rightly hears much
     of them as no speech.
+    only: the identity names that may speak (None: all).
     File ids are name-NN; reference speakers are the corpus's identity names. Why the telephone channel: the
     sources differ in bandwidth (8 kHz prompts, wideband readers), and a band that tells
     the speaker would make the task easy and the number a lie."""
@@ -279,7 +280,8 @@ def corpus_dialogues(corpus_path, name="dialogue", n=24, seed=2027, both_real=Tr
     c = load_corpus(corpus_path)
     lines = {i: [int(u) for u in c.speaker_utts[i] if c.duration_s(int(u)) >= min_line] for i in range(len(c.speaker_name))}
     seconds = {i: sum(c.duration_s(u) for u in us) for i, us in lines.items()}
-    voices = [i for i in lines if seconds[i] >= min_voice and not c.speaker_name[i].startswith(WORD_LISTS)]
+    voices = [i for i in lines if seconds[i] >= min_voice and not c.speaker_name[i].startswith(WORD_LISTS)
+              and (only is None or c.speaker_name[i] in only)]
     families = sorted({c.speaker_family[i] for i in voices})
     members = {f: [i for i in voices if c.speaker_family[i] == f] for f in families}
     real = {f for f in families if any(c.speaker_kind[i] == "real" for i in members[f])}

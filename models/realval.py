@@ -5,20 +5,24 @@ the run never heard.
 
 Why: the synthetic validation calls do not tell close checkpoints apart on real speech
 (models/MODEL_CARD.md: from one snapshot to the next the real scores move by 5 points
-while the synthetic ones tie). A run that holds both Fish Fillets leads out of training
-(train.py's default --held_out) can be chosen on the Fish Fillets dialogues through the
-telephone channel instead (realsets 'fillets-phone', but one dialogue from every level
-that has one, 41 in all, not 20: real recorded turns of two real voices, in the
-product's channel). For such a model those dialogues are validation and
-stop being a reported set. A checkpoint whose training heard either lead is refused.
+while the synthetic ones tie). A run that holds real voices out of its training
+(train.py --held_out) can be chosen on real dialogue between them instead:
+  - both Fish Fillets leads held out (train.py's default): the Fish Fillets dialogues
+    through the telephone channel (realsets 'fillets-phone', but one dialogue from each
+    of the 41 levels that have one, not 20);
+  - every name of two or more families of real training voices held out (say Paola and
+    Carlo, or the Tux Paint readers): telephone dialogues between them, built as the
+    held-out telephone dialogues are (realsets.corpus_dialogues).
+For such a model those dialogues are validation, never a reported set. A model that heard
+all of them is refused.
 
 Each checkpoint streams the dialogues as the app does (speaker prompts, the speech gate of
 the shipped Silero VAD file) through PyTorch, with the checkpoint's own recipe values
-(those of the training loop's evaluation) or, with --like, an exported model's. Prints DER at collar 0 and 0.25, pooled over
-the dialogues, and names the best at collar 0.25; with --matches and --merges, for each
-pair of thresholds of the grids (the recipe's values of such a model are chosen here too).
-train.py runs the same at every evaluation of such a run (--real_val) and keeps the best
-as <out>/best_real.pt.
+(those of the training loop's evaluation) or, with --like, an exported model's. Prints
+DER at collar 0 and 0.25, pooled over the dialogues, and names the best at collar 0.25;
+with --matches and --merges, for each pair of thresholds of the grids (the recipe's values
+of such a model are chosen here too). train.py runs the same at every evaluation of such
+a run (--real_val) and keeps the best as <out>/best_real.pt.
 """
 import argparse
 import dataclasses
@@ -30,25 +34,45 @@ import realsets
 from prompts import StreamingDiarizer
 from vad import SileroVad, inputs_speech
 
-SET = "fillets-phone"
 LEVELS = 1000      # a dialogue from every level that has one (41, 35 min): the reported set's 20 are too few to
                    # rank close checkpoints
+VOICE_DIALOGUES = 40    # dialogues between held-out real training voices, the family pairs in turn
 VAD_FILE = os.path.join(realsets.REPO, "models", "shipped", "silero_vad.onnx")
 
 
 def unseen(held_out):
     """Whether a model whose training held out `held_out` (comma-separated identities)
-    never heard either voice of the real validation dialogues."""
+    never heard either voice of the Fish Fillets dialogues."""
     return set(realsets.FISH_IDENTITIES) <= set(held_out.split(","))
 
 
+def unseen_voices(held_out, corpus_path):
+    """The real identities of the training corpus whose whole family (one person under
+    several names) `held_out` holds out: voices a model trained without them never heard."""
+    from corpus import load_corpus
+    c, out = load_corpus(corpus_path), set(held_out.split(","))
+    family = {f: {n for n, g in zip(c.speaker_name, c.speaker_family) if g == f} for f in set(c.speaker_family)}
+    return sorted(n for n, f, k in zip(c.speaker_name, c.speaker_family, c.speaker_kind)
+                  if k == "real" and n not in realsets.FISH_IDENTITIES and family[f] <= out)
+
+
 def validation_items(held_out, cache_dir=os.path.join(realsets.REPO, "models", "cache")):
-    """The real validation dialogues, for a model that never heard their voices."""
-    if not unseen(held_out):
-        raise ValueError(f"the Fish Fillets leads {realsets.FISH_IDENTITIES} are not both held out of this "
-                         f"model's training (held out: {held_out or 'nothing'}): it heard the voices of the "
-                         "real validation dialogues, so they cannot choose it")
-    return realsets.fillets_dialogues(cache_dir, n=LEVELS, phone=True)
+    """The real validation dialogues of a model: the Fish Fillets dialogues if it never
+    heard both leads, and telephone dialogues between the other real training voices it
+    never heard (`realsets.corpus_dialogues`), if two families of them have enough speech."""
+    items = realsets.fillets_dialogues(cache_dir, n=LEVELS, phone=True) if unseen(held_out) else []
+    voices = unseen_voices(held_out, os.path.join(cache_dir, "corpus_train.npz")) if held_out else []
+    if voices:
+        try:
+            items += realsets.corpus_dialogues(os.path.join(cache_dir, "corpus_train.npz"), "held-out-train",
+                                               n=VOICE_DIALOGUES, only=set(voices))
+        except ValueError:
+            pass                 # fewer than two families: no dialogue between them
+    if not items:
+        raise ValueError(f"no real voices that this model never heard (held out: {held_out or 'nothing'}): "
+                         "the real validation needs both Fish Fillets leads, or two families of real training "
+                         "voices, held out of its training")
+    return items
 
 
 def load_vad(path=VAD_FILE):
@@ -105,19 +129,20 @@ def main(argv=None):
                     "models/shipped/streamdrz: its voice bank and thresholds) instead of the checkpoint's own")
     ap.add_argument("--cache", default=os.path.join(realsets.REPO, "models", "cache"), help="prepare_data.py's cache")
     a = ap.parse_args(argv)
-    vad, items, best = load_vad(), None, None
+    vad, items, best = load_vad(), {}, None
     for path in a.ckpts:
         model = load_checkpoint(path)
-        if items is None or not unseen(model.cfg.held_out):
-            items = validation_items(model.cfg.held_out, a.cache)     # refuses a model that heard them
+        held_out = model.cfg.held_out
+        if held_out not in items:
+            items[held_out] = validation_items(held_out, a.cache)     # refuses a model that heard them all
         run = cached(torch_chunk_runner(model, "cpu"))                # the grid re-runs the same chunks
         for label, cfg in settings(recipe(model.cfg, a.like), a.matches, a.merges):
-            d = real_der(run, cfg, items, vad)
-            print(f"{path} {label}: {SET} DER collar 0 {100 * d[0.0]:.2f}, collar 0.25 {100 * d[0.25]:.2f}",
-                  flush=True)
+            d = real_der(run, cfg, items[held_out], vad)
+            print(f"{path} {label}: real validation ({len(items[held_out])} dialogues) DER collar 0 "
+                  f"{100 * d[0.0]:.2f}, collar 0.25 {100 * d[0.25]:.2f}", flush=True)
             if best is None or d[0.25] < best[1]:
                 best = (f"{path} {label}", d[0.25])
-    print(f"best on {SET}: {best[0]}")
+    print(f"best on the real validation: {best[0]}")
 
 if __name__ == "__main__":
     main()

@@ -10,9 +10,9 @@ optimizer, in bf16, small enough to commit, and --init_from=that goes on from it
 iteration in another checkout (a short re-warm-up replaces the optimizer's state).
 Logs go to <out>/log.jsonl (train loss every log_interval, validation loss and
 streaming DER every eval_interval); the checkpoint with the best validation DER is kept
-as <out>/best.pt. A run that holds both Fish Fillets leads out (the default --held_out)
-is also scored on the real Fish Fillets dialogues at every evaluation (realval.py); the
-best there is kept as <out>/best_real.pt.
+as <out>/best.pt. A run that holds real voices out (the default --held_out: both Fish
+Fillets leads) is also scored on real dialogue between them at every evaluation
+(realval.py); the best there is kept as <out>/best_real.pt.
 """
 import json
 import math
@@ -140,14 +140,15 @@ def held_out_of(tcfg, state):
 
 
 def real_validation(tcfg, mcfg):
-    """(items, VAD) of realval.py for a run that never heard the Fish Fillets leads, else
-    ([], None); a run whose machine lacks the dialogues' data or the VAD file says so and
-    goes on with the synthetic validation alone (a GPU machine gets a packed corpus)."""
-    if not (tcfg.real_val and realval.unseen(mcfg.held_out)):
+    """(items, VAD) of realval.py for a run that holds real voices out, else ([], None); a
+    run that holds none of them out in whole, or whose machine lacks the dialogues' data or
+    the VAD file (a GPU machine gets a packed corpus), says so and goes on with the
+    synthetic validation alone."""
+    if not (tcfg.real_val and mcfg.held_out):
         return [], None
     try:
         return realval.validation_items(mcfg.held_out, tcfg.corpus_dir), realval.load_vad()
-    except FileNotFoundError as e:
+    except (FileNotFoundError, ValueError) as e:
         print(f"no real validation: {e}", flush=True)
         return [], None
 

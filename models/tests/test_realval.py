@@ -31,13 +31,40 @@ def silent_model(inputs, n_prompted):
     return [ChunkOutput([], None) for _ in inputs]
 
 
-def test_only_a_model_that_never_heard_both_leads_is_validated():
+def real_corpus(tmp_path):
+    """A fake training corpus of four real voices: tone0 and tone1 one person (family a)."""
+    import synth
+    path = tmp_path / "corpus_train.npz"
+    synth.write_fake_corpus(str(path), n_speakers=4, utts_per_speaker=24)
+    with np.load(path) as z:
+        t = {k: z[k] for k in z.files}
+    t["speaker_kind"] = np.array(["real"] * 4)
+    t["speaker_family"] = np.array(["a", "a", "b", "c"])
+    np.savez(path, **t)
+    return tmp_path
+
+
+def test_only_a_model_that_never_heard_both_leads_is_validated_on_the_fish():
     assert realval.unseen(BOTH)
     assert realval.unseen("someone," + BOTH)
     assert not realval.unseen(realsets.FISH_IDENTITIES[0])
     assert not realval.unseen("")
-    with pytest.raises(ValueError, match="heard the voices"):
-        realval.validation_items(realsets.FISH_IDENTITIES[1])
+
+
+def test_held_out_training_voices_count_only_with_their_whole_family(tmp_path):
+    corpus = str(real_corpus(tmp_path) / "corpus_train.npz")
+    assert realval.unseen_voices("tone0,tone2,tone3", corpus) == ["tone2", "tone3"]     # tone1 is tone0
+    assert realval.unseen_voices("tone0,tone1,tone2", corpus) == ["tone0", "tone1", "tone2"]
+
+
+def test_dialogues_between_held_out_voices_are_the_validation(tmp_path, monkeypatch):
+    cache = real_corpus(tmp_path)
+    monkeypatch.setattr(realval, "VOICE_DIALOGUES", 3)
+    items = realval.validation_items("tone2,tone3", str(cache))
+    assert len(items) == 3 and all(fid.startswith("held-out-train") for fid, _, _ in items)
+    assert {spk for _, _, ref in items for _, _, spk in ref} == {"tone2", "tone3"}
+    with pytest.raises(ValueError, match="never heard"):
+        realval.validation_items("tone0,tone2", str(cache))       # one whole family: nobody to talk to
 
 
 def test_gated_gives_each_chunk_the_vads_speech():
