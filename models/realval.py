@@ -144,5 +144,6 @@ def main(argv=None):
                 best = (f"{path} {label}", d[0.25])
     print(f"best on the real validation: {best[0]}")
 
+
 if __name__ == "__main__":
     main()

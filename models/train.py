@@ -69,7 +69,7 @@ class TrainConfig:
     meeting_share: float = 0.0       # share of training calls made with synth.MEETING (far mics, overlaps)
     similar_share: float = 0.3       # share of calls whose speakers share the first one's gender (SynthConfig)
     val_meeting_calls: int = 0       # validation also on this many MEETING calls (pooled into one DER)
-    real_val: bool = True            # if the fish leads are held out: real validation (realval.py) too
+    real_val: bool = True            # if the run holds real voices out: real validation (realval.py) too
 
 
 def parse_overrides(argv, *objs):
