@@ -15,6 +15,13 @@ recipe's labels:
                 clustered into as many clusters as the recipe has labels so far, at
                 most two (a two-party call's speaker cap), and the chunk's pieces take
                 the label that the earlier pieces of their cluster were given
+  lag=L         each chunk's labels decided L chunks late, as a call whose final labels
+                trail its live ones could: at chunk k the pieces of chunks up to k + L
+                are clustered into as many clusters as there are labels among them and
+                the earlier pieces (lag=L cap: at most two); one cluster per label by the
+                seconds of earlier pieces in it (voicebank.assign_labels, the voice
+                bank's own rule), and chunk k's pieces take their cluster's label. lag=0
+                is the bank's rule with the whole call as its bank
 DER in % at collar 0 / 0.25 and confusion at 0.25, pooled over each set's files.
 """
 import argparse
@@ -26,6 +33,7 @@ import embedding_eval
 import realsets
 from evaluate_real import model_diarizer, score
 from export import OnnxDiarizer
+from voicebank import assign_labels
 
 MIN_PIECE = 0.16        # seconds: two encoder frames, the least a mean embedding rests on
 
@@ -72,11 +80,31 @@ def causal(X, chunk_of, stream_labels, weights, cap=2):
     return out
 
 
-def probe(model, items, distances=(0.5, 0.6, 0.7)):
+def lagged(X, chunk_of, stream_labels, weights, lag, cap=0):
+    """Labels chunk by chunk, each chunk decided `lag` chunks late (see the module
+    docstring); the first chunk keeps the stream's labels, as the bank leaves a call's
+    first speech to the recipe."""
+    out = np.array(stream_labels)
+    n_labels = int(stream_labels.max()) + 1
+    for k in sorted(set(chunk_of))[1:]:
+        past, window = np.flatnonzero(chunk_of < k), np.flatnonzero((chunk_of >= k) & (chunk_of <= k + lag))
+        idx = np.concatenate([past, window])
+        n = len(set(out[past]) | set(stream_labels[window]))
+        cl = whole_file(X[idx], n=min(n, cap) if cap else n)
+        cl = cl - cl.min()
+        new = np.arange(len(idx)) >= len(past)
+        label_of = assign_labels(cl, out[idx], weights[idx], new, stream_labels[idx], n_labels)
+        mine = chunk_of[window] == k
+        out[window[mine]] = [label_of.get(c, lab) for c, lab in zip(cl[len(past):][mine], stream_labels[window[mine]])]
+    return out
+
+
+def probe(model, items, distances=(0.5, 0.6, 0.7), lags=(0, 1, 2)):
     """{variant: {file_id: segments}} for the variants of the module docstring."""
     embed = embedding_eval.model_embedder(model)
     C = model.cfg.chunk_seconds
-    variants = ["stream", "count"] + [f"dist={d}" for d in distances] + ["causal"]
+    variants = ["stream", "count"] + [f"dist={d}" for d in distances] + ["causal"] + \
+        [f"lag={L}{cap}" for L in lags for cap in ("", " cap")]
     out = {v: {} for v in variants}
     for fid, audio, ref in items:
         segs = model_diarizer(model)(audio)
@@ -93,7 +121,11 @@ def probe(model, items, distances=(0.5, 0.6, 0.7)):
             out[f"dist={d}"][fid] = relabel(whole_file(X, distance=d))
         chunk_of = np.array([int((a + 1e-9) // C) for a, _, _ in P])
         labels = np.array([segs[i][2] for _, _, i in P])
-        out["causal"][fid] = relabel(causal(X, chunk_of, labels, np.array([b - a for a, b, _ in P])))
+        weights = np.array([b - a for a, b, _ in P])
+        out["causal"][fid] = relabel(causal(X, chunk_of, labels, weights))
+        for L in lags:
+            out[f"lag={L}"][fid] = relabel(lagged(X, chunk_of, labels, weights, L))
+            out[f"lag={L} cap"][fid] = relabel(lagged(X, chunk_of, labels, weights, L, cap=2))
     return out
 
 
@@ -109,7 +141,7 @@ def main():
         items = realsets.load_set(name)
         for variant, hyps in probe(model, items).items():
             r = score(items, hyps)
-            print(f"{name:14s} {variant:9s} {100 * r['der_collar0']:5.1f} / {100 * r['der_collar025']:5.1f}   "
+            print(f"{name:14s} {variant:10s} {100 * r['der_collar0']:5.1f} / {100 * r['der_collar025']:5.1f}   "
                   f"confusion {100 * r['confusion_collar025']:5.1f}", flush=True)
 
 

@@ -24,3 +24,24 @@ def test_causal_never_splits_what_the_stream_calls_one_speaker():
     X = np.vstack([np.eye(4)[0], np.eye(4)[1], np.eye(4)[0]])
     out = recluster.causal(X, np.array([0, 0, 1]), np.array([0, 0, 0]), np.ones(3))
     assert list(out) == [0, 0, 0]
+
+
+def test_lagged_decides_a_chunk_with_the_next_one_heard():
+    # chunk 1 holds one piece of a new voice b that the stream calls speaker 0; chunk 2
+    # holds more of b, under a label of its own. Decided at once (lag 0) the lone piece
+    # stays with speaker 0, whose voice a dominates; one chunk later it joins b's cluster.
+    a, b = np.eye(8)[0], np.eye(8)[1]
+    X = np.array([a, a, a, b + 0.3 * a, b, b])
+    chunk_of = np.array([0, 0, 1, 1, 2, 2])
+    stream = np.array([0, 0, 0, 0, 1, 1])
+    now = recluster.lagged(X, chunk_of, stream, np.ones(6), lag=0)
+    late = recluster.lagged(X, chunk_of, stream, np.ones(6), lag=1)
+    assert list(now[:4]) == [0, 0, 0, 0]
+    assert list(late) == [0, 0, 0, 1, 1, 1]
+
+
+def test_lagged_cap_keeps_two_clusters():
+    X = np.vstack([np.eye(4)[i] for i in (0, 1, 2, 0, 1, 2)])
+    stream = np.array([0, 1, 2, 0, 1, 2])
+    out = recluster.lagged(X, np.array([0, 0, 0, 1, 1, 1]), stream, np.ones(6), lag=0, cap=2)
+    assert len(set(out[3:])) <= 2
