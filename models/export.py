@@ -34,7 +34,8 @@ CONTRACT_VERSION = "7"     # 2: speaker_embedding output and the match.* recipe;
 #                               identify.*; 7: live.* (the window graph; older files read as without one),
 #                               later overlap.nested_share (files without it read as 2.0: no segment dropped),
 #                               later recluster.* (the voice bank; files without it read as 0 pieces: none),
-#                               later recluster.new_speakers (files without it read as stream)
+#                               later recluster.new_speakers (files without it read as stream),
+#                               later recluster.merge_distance (files without it read as 0: no merge)
 OPSET = 17
 
 
@@ -91,6 +92,7 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.recluster.pieces": cfg.recluster_pieces,
         "streamdrz.recluster.piece_seconds": cfg.recluster_piece_seconds,
         "streamdrz.recluster.new_speakers": cfg.recluster_new_speakers,
+        "streamdrz.recluster.merge_distance": cfg.recluster_merge_distance,
         "streamdrz.prompt.min_seconds": cfg.prompt_min_seconds,
         "streamdrz.prompt.edge_seconds": cfg.prompt_edge_seconds,
         "streamdrz.match.profile_min_frames": cfg.profile_min_frames,
@@ -136,12 +138,14 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.recluster.recipe": "after voice refinement, each segment is cut into round(length / piece_seconds) "
                                       "equal pieces (under 0.16 s left out), each embedded as the unit mean of its "
                                       "frames; the call's bank of its newest `pieces` labelled pieces and the new ones "
-                                      "are clustered (average linkage, cosine) into min(speaker cap, labels) clusters; "
+                                      "are clustered (average linkage, cosine) into min(speaker cap, labels) clusters, "
+                                      "then merged on while the closest two are nearer than merge_distance; "
                                       "clusters take the labels their bank pieces hold most, greedily, one each; the "
                                       "rest the stream's label or the lowest free one (models/voicebank.py); pieces "
                                       "of a label the bank holds none of take their cluster's label when "
                                       "new_speakers is bank and the bank holds any piece, else keep the stream's; "
-                                      "a file without the keys reads as 0 pieces (no bank) and new_speakers stream",
+                                      "a file without the keys reads as 0 pieces (no bank), new_speakers stream and "
+                                      "merge_distance 0",
         "streamdrz.overlap.recipe": "before the speech gate, a decoded segment (cut at the chunk's audio end) is "
                                     "dropped if at least nested_share of its length lies inside the union of the "
                                     "segments of other labels; nested_share above 1 drops none; a file without the "
@@ -420,6 +424,7 @@ LATER_KEYS = {   # ModelConfig field -> contract key, for keys older contracts l
     "nested_share": "overlap.nested_share",                                                # contract 7, later
     "recluster_pieces": "recluster.pieces", "recluster_piece_seconds": "recluster.piece_seconds",   # later still
     "recluster_new_speakers": "recluster.new_speakers",
+    "recluster_merge_distance": "recluster.merge_distance",
 }
 
 
@@ -461,7 +466,7 @@ def save_weights(ckpt_path, out_path, compact=False):
 OVERRIDES = ("match_threshold", "merge_threshold", "unprompted_merge_threshold", "join_gap", "stranger_threshold",
              "profile_weight", "vad_threshold", "vad_neg_threshold", "fill_min_seconds", "nested_share",
              "identify_threshold", "identify_hysteresis", "recluster_pieces",
-             "recluster_piece_seconds", "recluster_new_speakers")   # a release may set these
+             "recluster_piece_seconds", "recluster_new_speakers", "recluster_merge_distance")   # a release may set these
 
 
 CHOICES = {"recluster_new_speakers": NEW_SPEAKERS}   # the text overrides and their values

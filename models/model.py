@@ -91,6 +91,11 @@ class ModelConfig:
     # longer than the bank remembers): "stream" keeps the recipe's label (the value of models
     # exported before the key), "bank" clusters them like the rest (models/select_recluster.py)
     recluster_new_speakers: str = "stream"
+    # once the bank's clusters are as few as the call's labels, clusters closer than this
+    # cosine distance (average linkage) merge too, so that a label given to a voice the bank
+    # already holds under another goes back to it; 0: never (the value of models exported
+    # before the key)
+    recluster_merge_distance: float = 0.0
     # live labels (rolling.py, LiveLabeler): a window is the prompts and the newest window_seconds
     # of a call through the encoder alone; its frame-wise activity head, not the decoder,
     # says who speaks (about a third of a final chunk's cost, models/rolling.py)

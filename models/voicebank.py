@@ -5,7 +5,9 @@ of prompt audio hold. A voice the model never met is easy to confuse with the ot
 on so little. The bank keeps the voice embedding of every piece of about
 `recluster_piece_seconds` the call has given a label (the newest `recluster_pieces` of
 them), and at each chunk clusters the bank and the chunk's new pieces together into as
-many clusters as the call has speakers (at most the speaker cap). Each cluster keeps the
+many clusters as the call has speakers (at most the speaker cap), and on while the two
+closest are nearer than cfg.recluster_merge_distance (a voice the recipe took for two
+speakers is one again). Each cluster keeps the
 label its earlier pieces were given most, one cluster per label; the chunk's pieces take
 their cluster's label. Where the recipe gave a piece a label the bank holds no piece of (a
 new speaker, or one silent for longer than the bank remembers), cfg.recluster_new_speakers
@@ -61,11 +63,12 @@ def distances(bank, fresh):
     return np.block([[1.0 - (Q @ Q.T) / (127.0 * 127.0), cross], [cross.T, 1.0 - F @ F.T]])
 
 
-def average_linkage(D, n):
+def average_linkage(D, n, merge_distance=0.0):
     """Cluster index per row of D (cosine distances, as `distances` gives; copied, not
-    changed): agglomerative, average linkage, merged until n clusters are left. Ties go
-    to the first pair in row order; clusters are numbered by their first row. Written out
-    (not scipy) so that the Java twin makes the same merges."""
+    changed): agglomerative, average linkage, merged until n clusters are left, then on
+    while the closest two are nearer than merge_distance. Ties go to the first pair in
+    row order; clusters are numbered by their first row. Written out (not scipy) so that
+    the Java twin makes the same merges."""
     D = np.array(D, dtype=np.float64)
     m = len(D)
     if m == 0:
@@ -74,12 +77,14 @@ def average_linkage(D, n):
     size = np.ones(m)
     alive = np.ones(m, dtype=bool)
     owner = np.arange(m)
-    for _ in range(m - max(n, 1)):
+    for left in range(m, 1, -1):
         masked = np.where(alive[:, None] & alive[None, :], D, np.inf)
         upper = np.triu(masked, 1) + np.tril(np.full((m, m), np.inf))
         k = int(np.argmin(upper))
         if not np.isfinite(upper.flat[k]):
             break                                   # only non-finite distances left
+        if left <= max(n, 1) and upper.flat[k] >= merge_distance:
+            break
         i, j = divmod(k, m)
         # Lance-Williams update for average linkage: j joins i
         D[i, :] = (size[i] * D[i, :] + size[j] * D[j, :]) / (size[i] + size[j])
@@ -143,7 +148,7 @@ def relabel(cfg, bank, segs, emb, n_labels, speaker_cap=0):
     if not rows:
         return segs, bank
     n = min(speaker_cap, n_labels) if speaker_cap > 0 else n_labels
-    cluster = average_linkage(distances(bank, [r[3] for r in rows]), n)
+    cluster = average_linkage(distances(bank, [r[3] for r in rows]), n, cfg.recluster_merge_distance)
     new = np.array([False] * len(bank) + [True] * len(rows))
     seconds = [p.seconds for p in bank] + [b - a for a, b, _, _ in rows]
     labels = [p.label for p in bank] + [-1] * len(rows)

@@ -156,6 +156,13 @@ def test_who_decides_new_speakers_in_the_bank_reads_as_stream_when_absent_and_re
     assert config_from_metadata(meta).recluster_new_speakers == "stream"
 
 
+def test_the_bank_merge_distance_travels_in_the_contract_and_reads_as_0_when_absent():
+    meta = contract(ModelConfig(recluster_pieces=256, recluster_merge_distance=0.4))
+    assert config_from_metadata(meta).recluster_merge_distance == 0.4
+    del meta["streamdrz.recluster.merge_distance"]
+    assert config_from_metadata(meta).recluster_merge_distance == 0.0
+
+
 def test_compact_weights_are_bf16_and_load_back(tmp_path):
     from export import save_weights, load_checkpoint
     torch.manual_seed(0)

@@ -82,6 +82,32 @@ def test_the_speaker_cap_bounds_the_clusters_and_without_it_each_known_voice_kee
     assert one == [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 0)]
 
 
+def test_a_label_the_stream_gave_a_voice_the_bank_holds_goes_back_to_it_within_the_merge_distance():
+    # three labels, two voices: speaker 2 sounds like speaker 1 (cosine 0.96). Into three
+    # clusters each keeps its label; with a merge distance above 0.04 the two are one
+    like_1 = (np.eye(16)[7] + 0.3 * np.eye(16)[9]) / np.linalg.norm(np.eye(16)[7] + 0.3 * np.eye(16)[9])
+    bank = _bank() + [BankPiece(quantize(like_1), 1.0, 2) for _ in range(2)]
+    emb = _emb(lambda t: None)
+    emb[CFG.chunk_enc_start:CFG.chunk_enc_start + int(2.0 / CFG.enc_frame_seconds)] = like_1
+    segs = [_seg(0.0, 2.0, 2)]
+    assert relabel(CFG, bank, segs, emb, n_labels=3)[0] == segs
+    merging = dataclasses.replace(CFG, recluster_merge_distance=0.2)
+    assert relabel(merging, bank, segs, emb, n_labels=3)[0] == [_seg(0.0, 2.0, 1)]
+    near = dataclasses.replace(CFG, recluster_merge_distance=0.02)
+    assert relabel(near, bank, segs, emb, n_labels=3)[0] == segs
+
+
+def test_average_linkage_merges_below_the_merge_distance_only_once_n_clusters_are_left():
+    X = np.array([[1, 0, 0], [0.95, 0.31, 0], [0, 1, 0], [0, 0, 1]], dtype=float)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    D = distances([], X)
+    assert list(average_linkage(D, 3)) == [0, 0, 1, 2]
+    assert list(average_linkage(D, 3, merge_distance=0.5)) == [0, 0, 1, 2]     # the rest are 1 apart
+    assert list(average_linkage(D, 4, merge_distance=0.1)) == [0, 0, 1, 2]     # 0.05 apart merge
+    assert list(average_linkage(D, 4)) == [0, 1, 2, 3]
+    assert list(average_linkage(D, 1, merge_distance=2.0)) == [0, 0, 0, 0]
+
+
 def test_a_segment_too_short_for_a_piece_keeps_its_label_and_the_bank_is_unchanged():
     bank = _bank()
     segs = [_seg(1.0, 1.1, 0)]

@@ -95,6 +95,13 @@ public final class ModelContract {
      * {@code stream} leaves them the recipe's label, and is what files without the key read as.
      */
     public final boolean reclusterJudgesNewSpeakers;
+    /**
+     * Once the voice bank's clusters are as few as the call's labels, clusters closer than
+     * this cosine distance merge too ({@code recluster.merge_distance}), so that a label
+     * given to a voice the bank holds under another goes back to it; 0, what files without
+     * the key read as, never merges.
+     */
+    public final double reclusterMergeDistance;
     /** Shorter clean regions (seconds) identify a voice too poorly to prompt with. */
     public final double promptMinSeconds;
     /** Trimmed off each end of a predicted clean region (seconds): boundaries are uncertain. */
@@ -175,6 +182,8 @@ public final class ModelContract {
         require(newSpeakers.equals("stream") || newSpeakers.equals("bank"), "recluster.new_speakers",
                 "must be 'stream' or 'bank', not '" + newSpeakers + "'");
         reclusterJudgesNewSpeakers = newSpeakers.equals("bank");
+        reclusterMergeDistance = values.containsKey(PREFIX + "recluster.merge_distance")
+                ? nonNegativeDouble("recluster.merge_distance") : 0.0;
         promptMinSeconds = nonNegativeDouble("prompt.min_seconds");
         promptEdgeSeconds = nonNegativeDouble("prompt.edge_seconds");
         profileMinFrames = nonNegativeInt("match.profile_min_frames");

@@ -16,7 +16,9 @@ import java.util.TreeMap;
  * A call's own speech decides who is who: the voice embeddings of the pieces of about
  * {@code recluster.piece_seconds} the call has labelled (the newest {@code recluster.pieces}
  * of them, kept in {@link CallState}) are clustered with the chunk's new pieces into as
- * many clusters as the call has speakers (at most the speaker cap). Each cluster keeps the
+ * many clusters as the call has speakers (at most the speaker cap), and on while the two
+ * closest are nearer than {@code recluster.merge_distance} (a voice the stream took for two
+ * speakers is one again). Each cluster keeps the
  * label its earlier pieces hold most, one cluster per label, and the chunk's pieces take
  * their cluster's label. Where the stream gave a piece a label the bank holds no piece of
  * (a new speaker), {@code recluster.new_speakers} says who decides: the bank, like the
@@ -63,7 +65,8 @@ final class VoiceBank {
             seconds[bank.size() + r] = rows.get(r).end() - rows.get(r).start();
         }
         int n = speakerCap > 0 ? Math.min(speakerCap, nLabels) : nLabels;
-        int[] cluster = averageLinkage(distances(bank, rows.stream().map(Piece::embedding).toList()), n);
+        int[] cluster = averageLinkage(distances(bank, rows.stream().map(Piece::embedding).toList()), n,
+                c.reclusterMergeDistance);
         int[] labelOf = assignLabels(cluster, bank, seconds, rows, segments, nLabels);
         // "stream": a speaker the bank has no piece of (new in this chunk, or silent for a long
         // time) is the recipe's to decide, since the bank has no piece of them to compare with.
@@ -182,11 +185,12 @@ final class VoiceBank {
     /**
      * Cluster index per row of {@code dist} (symmetric cosine distances, infinite diagonal,
      * as {@link #distances} gives; overwritten): agglomerative, average linkage, merged
-     * until n clusters are left; ties go to the first pair in row order and clusters are
+     * until n clusters are left, then on while the closest two are nearer than
+     * {@code mergeDistance}; ties go to the first pair in row order and clusters are
      * numbered by their first row. Each row keeps its nearest later row
      * ({@link NearestLater}), so that a merge costs O(rows) rather than a scan of all pairs.
      */
-    static int[] averageLinkage(double[][] dist, int n) {
+    static int[] averageLinkage(double[][] dist, int n, double mergeDistance) {
         int m = dist.length;
         double[] size = new double[m];
         Arrays.fill(size, 1.0);
@@ -195,12 +199,15 @@ final class VoiceBank {
             owner[i] = i;
         }
         NearestLater nearest = new NearestLater(dist);
-        for (int step = 0; step < m - Math.max(n, 1); step++) {
+        for (int left = m; left > 1; left--) {
             int i = nearest.firstClosestRow();
             if (i < 0) {
                 break;     // only infinite distances left (cannot happen with finite embeddings)
             }
             int j = nearest.of(i);
+            if (left <= Math.max(n, 1) && !(dist[i][j] < mergeDistance)) {
+                break;
+            }
             merge(dist, size, i, j);
             nearest.merged(i, j);
             for (int k = 0; k < m; k++) {

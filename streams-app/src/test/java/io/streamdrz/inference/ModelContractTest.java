@@ -87,6 +87,17 @@ class ModelContractTest {
     }
 
     @Test
+    void theBankMergeDistanceIsReadRefusedBelowZeroAndZeroInAFileThatLacksIt() {
+        assertEquals(0.0, ContractFixtures.contract().reclusterMergeDistance);
+        Map<String, String> m = ContractFixtures.metadata("encoder");
+        m.put("streamdrz.recluster.merge_distance", "0.4");
+        assertEquals(0.4, ModelContract.fromMetadata("b.onnx", m).reclusterMergeDistance);
+        m.put("streamdrz.recluster.merge_distance", "-0.1");
+        ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.fromMetadata("b.onnx", m));
+        assertTrue(e.getMessage().contains("recluster.merge_distance"), e.getMessage());
+    }
+
+    @Test
     void whoDecidesANewSpeakersPiecesIsReadAndAFileThatLacksTheKeyLeavesItToTheStream() {
         assertFalse(ContractFixtures.contract().reclusterJudgesNewSpeakers);
         Map<String, String> m = ContractFixtures.metadata("encoder");

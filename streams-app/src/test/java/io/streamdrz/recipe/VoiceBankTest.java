@@ -25,7 +25,14 @@ class VoiceBankTest {
     }
 
     private static ModelContract withBank(int pieces, String newSpeakers) {
+        return withBank(pieces, newSpeakers, null);
+    }
+
+    private static ModelContract withBank(int pieces, String newSpeakers, String mergeDistance) {
         Map<String, String> m = ContractFixtures.metadata("encoder");
+        if (mergeDistance != null) {
+            m.put("streamdrz.recluster.merge_distance", mergeDistance);
+        }
         m.put("streamdrz.recluster.pieces", Integer.toString(pieces));
         m.put("streamdrz.recluster.piece_seconds", "1.0");
         m.put("streamdrz.recluster.new_speakers", newSpeakers);
@@ -92,6 +99,46 @@ class VoiceBankTest {
         List<ChunkSegment> oneVoice = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1));   // an empty bank: the stream's
         assertEquals(oneVoice, VoiceBank.relabel(bankJudges, new CallState(List.of(), 2, 3, List.of(), List.of()),
                 oneVoice, VoiceEmbeddings.of(c, k -> t(k) < 4.0 ? 7 : -1), 0));
+    }
+
+    @Test
+    void aLabelTheStreamGaveAVoiceTheBankHoldsGoesBackToItWithinTheMergeDistance() {
+        // three labels, two voices: speaker 2 sounds like speaker 1 (cosine 0.96); as voicebank.py's twin test
+        double norm = Math.sqrt(1.0 + 0.09);
+        double[] like1 = new double[c.speakerDim];
+        like1[7] = 1.0 / norm;
+        like1[9] = 0.3 / norm;
+        List<BankPiece> bank = new ArrayList<>(twoKnownVoices().bank());
+        for (int i = 0; i < 2; i++) {
+            bank.add(new BankPiece(BankPiece.quantize(like1), 1.0, 2));
+        }
+        float[] emb = VoiceEmbeddings.of(c, k -> -1);
+        for (int k = 0; t(k) < 2.0; k++) {
+            for (int d = 0; d < c.speakerDim; d++) {
+                emb[(c.encoderChunkStart + k) * c.speakerDim + d] = (float) like1[d];
+            }
+        }
+        List<ChunkSegment> segs = List.of(seg(0.0, 2.0, 2));
+        assertEquals(segs, VoiceBank.relabel(c, new CallState(List.of(), 3, 3, List.of(), bank), segs, emb, 0));
+        assertEquals(List.of(seg(0.0, 2.0, 1)), VoiceBank.relabel(withBank(8, "stream", "0.2"),
+                new CallState(List.of(), 3, 3, List.of(), bank), segs, emb, 0));
+        assertEquals(segs, VoiceBank.relabel(withBank(8, "stream", "0.02"),
+                new CallState(List.of(), 3, 3, List.of(), bank), segs, emb, 0));
+    }
+
+    @Test
+    void averageLinkageMergesBelowTheMergeDistanceOnlyOnceNClustersAreLeft() {
+        double[][] x = {unit3(1, 0, 0), unit3(0.95, 0.31, 0), unit3(0, 1, 0), unit3(0, 0, 1)};
+        assertArrayEquals(new int[]{0, 0, 1, 2}, linkage(x, 3));
+        assertArrayEquals(new int[]{0, 0, 1, 2}, linkage(x, 3, 0.5), "the rest are 1 apart");
+        assertArrayEquals(new int[]{0, 0, 1, 2}, linkage(x, 4, 0.1), "0.05 apart merge");
+        assertArrayEquals(new int[]{0, 1, 2, 3}, linkage(x, 4));
+        assertArrayEquals(new int[]{0, 0, 0, 0}, linkage(x, 1, 2.0));
+    }
+
+    private static double[] unit3(double a, double b, double c) {
+        double n = Math.sqrt(a * a + b * b + c * c);
+        return new double[]{a / n, b / n, c / n};
     }
 
     private CallState threeLabels() {
@@ -179,12 +226,16 @@ class VoiceBankTest {
             exact += bank.get(1).embedding()[k] * bank.get(3).embedding()[k];
         }
         assertEquals(1.0 - exact / (127.0 * 127.0), d[1][3]);     // bit for bit, as voicebank.py
-        assertArrayEquals(linkage(rows, 2), VoiceBank.averageLinkage(d, 2));
+        assertArrayEquals(linkage(rows, 2), VoiceBank.averageLinkage(d, 2, 0.0));
     }
 
     /** Average linkage of unit rows, their distances as a chunk without a bank gives them. */
     private static int[] linkage(double[][] rows, int n) {
-        return VoiceBank.averageLinkage(VoiceBank.distances(List.of(), List.of(rows)), n);
+        return linkage(rows, n, 0.0);
+    }
+
+    private static int[] linkage(double[][] rows, int n, double mergeDistance) {
+        return VoiceBank.averageLinkage(VoiceBank.distances(List.of(), List.of(rows)), n, mergeDistance);
     }
 
     private static double[] randomUnit(java.util.Random rng, int dim) {
