@@ -1,20 +1,20 @@
 """A call's voice bank: its own speech, clustered again at every chunk, decides who is who.
 
-The decoder and the prompt matching label each chunk from what the chunk and a few seconds
-of prompt audio hold. A voice the model never met is easy to confuse with the other party
-on so little. The bank keeps the voice embedding of every piece of about
+The decoder and the prompt matching label each chunk from what the chunk and a few
+seconds of prompt audio hold. A voice the model never met is easy to confuse with the
+other party on so little. The bank keeps the voice embedding of every piece of about
 `recluster_piece_seconds` the call has given a label (the newest `recluster_pieces` of
 them), and at each chunk clusters the bank and the chunk's new pieces together into as
 many clusters as the call has speakers (at most the speaker cap), and on while the two
 closest are nearer than cfg.recluster_merge_distance (a voice the recipe took for two
-speakers is one again). Each cluster keeps the
-label its earlier pieces were given most, one cluster per label; the chunk's pieces take
-their cluster's label. Where the recipe gave a piece a label the bank holds no piece of (a
-new speaker, or one silent for longer than the bank remembers), cfg.recluster_new_speakers
-says who decides: "bank" clusters it like the rest once the bank holds any piece (a new
-voice forms a cluster of its own that no earlier label claims, and keeps the stream's
-label), "stream" keeps the recipe's label. Labels already given never change, so this
-stays causal: nothing emitted is revised.
+speakers is one again). Each cluster keeps the label its earlier pieces were given most,
+one cluster per label; the chunk's pieces take their cluster's label. Where the recipe
+gave a piece a label the bank holds no piece of (a new speaker, or one silent for longer
+than the bank remembers), cfg.recluster_new_speakers says who decides: "bank" clusters
+it like the rest once the bank holds any piece (a new voice forms a cluster of its own
+that no earlier label claims, and keeps the stream's label), "stream" keeps the recipe's
+label. Labels already given never change, so this stays causal: nothing emitted is
+revised.
 
 Written once for Python; VoiceBank.java is its twin, decision for decision.
 """

@@ -15,15 +15,14 @@ import java.util.TreeMap;
 /**
  * A call's own speech decides who is who: the voice embeddings of the pieces of about
  * {@code recluster.piece_seconds} the call has labelled (the newest {@code recluster.pieces}
- * of them, kept in {@link CallState}) are clustered with the chunk's new pieces into as
- * many clusters as the call has speakers (at most the speaker cap), and on while the two
- * closest are nearer than {@code recluster.merge_distance} (a voice the stream took for two
- * speakers is one again). Each cluster keeps the
- * label its earlier pieces hold most, one cluster per label, and the chunk's pieces take
- * their cluster's label. Where the stream gave a piece a label the bank holds no piece of
- * (a new speaker), {@code recluster.new_speakers} says who decides: the bank, like the
- * rest, once it holds any piece, or the stream. Labels already given never change. The
- * Python twin is {@code models/voicebank.py}, decision for decision.
+ * of them, kept in {@link CallState}) are clustered with the chunk's new pieces into as many
+ * clusters as the call has speakers (at most the speaker cap), and on while the two closest
+ * are nearer than {@code recluster.merge_distance} (a voice the stream took for two speakers
+ * is one again). Each cluster keeps the label its earlier pieces hold most, one cluster per
+ * label, and the chunk's pieces take their cluster's label. Where the stream gave a piece a
+ * label the bank holds no piece of (a new speaker), {@code recluster.new_speakers} says who
+ * decides: the bank, like the rest, once it holds any piece, or the stream. Labels already
+ * given never change. The Python twin is {@code models/voicebank.py}, decision for decision.
  *
  * <p>Why: the decoder and the prompt matching see one chunk and a few seconds of prompt
  * audio; a voice the model never met is easily confused with the other party on so little,
