@@ -1,9 +1,9 @@
-"""Tests for models/average.py: weight averaging of two checkpoints."""
+"""Tests for models/average.py: weight averaging of checkpoints."""
 
 import pytest
 import torch
 
-from average import average_states, held_out_of
+from average import average_states, held_out_by, held_out_of, mean_states
 
 
 def state(seed, classes=5):
@@ -54,3 +54,21 @@ def test_the_result_never_heard_only_what_every_contributing_checkpoint_held_out
     assert held_out_of(fish, heard, 0.0) == "small_fish,big_fish"
     assert held_out_of(heard, fish, 0.5) == ""                         # A heard them
     assert held_out_of(fish, one, 0.5) == "big_fish"
+
+
+def test_the_mean_of_many_gives_each_the_same_share():
+    states = [state(i) for i in range(4)]
+    out = mean_states(states)
+    assert torch.allclose(out["enc.weight"], sum(s["enc.weight"] for s in states) / 4, atol=1e-6)
+    assert not torch.allclose(out["enc.weight"], average_states(states[2], states[3], 0.5)["enc.weight"])
+    assert torch.equal(out["steps"], states[0]["steps"])
+    assert torch.equal(mean_states(states[:1])["enc.weight"], states[0]["enc.weight"])
+    with pytest.raises(ValueError, match="no checkpoints"):
+        mean_states([])
+
+
+def test_the_mean_never_heard_only_what_all_held_out():
+    fish = {"model_config": {"held_out": "small_fish,big_fish"}}
+    one = {"model_config": {"held_out": "big_fish,armelle"}}
+    assert held_out_by([fish, fish, fish]) == "small_fish,big_fish"
+    assert held_out_by([fish, fish, one]) == "big_fish"
