@@ -12,8 +12,10 @@ Logs go to <out>/log.jsonl (train loss every log_interval, validation loss and
 streaming DER every eval_interval); the checkpoint with the best validation DER is kept
 as <out>/best.pt. A run that holds real voices out (the default --held_out: both Fish
 Fillets leads) is also scored on real dialogue between them at every evaluation
-(realval.py); the best there is kept as <out>/best_real.pt.
+(realval.py); the best there is kept as <out>/best_real.pt, and the mean of the last
+--tail_snaps evaluation snapshots is scored there too (the best as <out>/best_tail.pt).
 """
+import copy
 import json
 import math
 import os
@@ -25,6 +27,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from average import mean_states
 from model import ModelConfig, Diarizer
 from prompts import training_example, StreamingDiarizer, ChunkOutput
 from corpus import load_corpus, load_noise
@@ -70,6 +73,9 @@ class TrainConfig:
     similar_share: float = 0.3       # share of calls whose speakers share the first one's gender (SynthConfig)
     val_meeting_calls: int = 0       # validation also on this many MEETING calls (pooled into one DER)
     real_val: bool = True            # if the run holds real voices out: real validation (realval.py) too
+    tail_snaps: int = 4              # >1: real validation also of the mean of the last this many evaluation
+                                     # snapshots (best kept as best_tail.pt): one snapshot's score moves by
+                                     # several points from the next one's, and their mean scored better
 
 
 def parse_overrides(argv, *objs):
@@ -338,8 +344,10 @@ def main(argv):
                     best_real = r[0.25]
                     save(os.path.join(tcfg.out, "best_real.pt"))
                     rec["best_real"] = True
-                rec["eval_s"] = round(time.time() - te, 1)
             save(os.path.join(tcfg.out, f"snap-{it}.pt"))      # candidates for select_checkpoint.py
+            if real_items and tcfg.tail_snaps > 1:
+                rec.update(tail_validation(model, mcfg, tcfg, it, real_items, vad))
+            rec["eval_s"] = round(time.time() - te, 1)
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")
             log.flush()
@@ -348,6 +356,36 @@ def main(argv):
             save(ckpt_path)
             save(os.path.join(tcfg.out, "resume.pt"), compact=True)
     save(ckpt_path)
+
+
+def tail_snapshots(out, it, interval, n):
+    """The paths of the evaluation snapshots at it, it - interval, ... that exist, at most n."""
+    paths = [os.path.join(out, f"snap-{it - k * interval}.pt") for k in range(n)]
+    return [p for p in paths if os.path.exists(p)]
+
+
+def tail_validation(model, mcfg, tcfg, it, real_items, vad):
+    """Real validation of the mean of the last tcfg.tail_snaps evaluation snapshots (average.py's
+    tail average), kept as <out>/best_tail.pt when it is the best so far; the log record's fields."""
+    paths = tail_snapshots(tcfg.out, it, tcfg.eval_interval, tcfg.tail_snaps)
+    if len(paths) < 2:
+        return {}
+    states = [torch.load(p, map_location="cpu", weights_only=False) for p in paths]
+    mean = mean_states([s["model"] for s in states])
+    twin = copy.deepcopy(model)
+    twin.load_state_dict(mean)
+    r = realval.real_der(torch_chunk_runner(twin, tcfg.device), mcfg, real_items, vad)
+    rec = {"real_val_tail_der_collar025": round(r[0.25], 4), "real_val_tail_der_collar0": round(r[0.0], 4),
+           "tail_snaps": len(paths)}
+    best_path = os.path.join(tcfg.out, "best_tail.pt")
+    best = torch.load(best_path, map_location="cpu", weights_only=False)["real_der"] if os.path.exists(best_path) \
+        else float("inf")
+    if r[0.25] < best:
+        torch.save({"model": mean, "iter": it, "real_der": r[0.25], "averaged": paths,
+                    "model_config": asdict(mcfg), "train_config": asdict(tcfg)}, best_path + ".tmp")
+        os.replace(best_path + ".tmp", best_path)
+        rec["best_tail"] = True
+    return rec
 
 
 if __name__ == "__main__":

@@ -138,3 +138,29 @@ def test_a_run_that_held_the_leads_out_is_validated_on_real_dialogue_as_it_train
     evals = [r for r in map(json.loads, open(out / "log.jsonl")) if "val_der_collar025" in r]
     assert evals and evals[-1]["real_val_der_collar025"] == pytest.approx(1.0) and evals[-1]["best_real"]
     assert os.path.exists(out / "best_real.pt")
+
+
+def test_the_mean_of_the_last_snapshots_is_validated_too(tmp_path, monkeypatch):
+    import json
+    import torch
+    import synth
+    for split in ("train", "val"):
+        synth.write_fake_corpus(str(tmp_path / f"corpus_{split}.npz"), n_speakers=4, utts_per_speaker=6)
+    audio = np.zeros(10 * realsets.SR, dtype=np.float32)
+    monkeypatch.setattr(realsets, "FISH_IDENTITIES", ("tone0", "tone1"))
+    monkeypatch.setattr(realval, "validation_items", lambda held_out, cache_dir: [("d", audio, [(1.0, 4.0, "a")])])
+    monkeypatch.setattr(realval, "load_vad", lambda: NoSpeech())
+    out = tmp_path / "run"
+    train.main([f"--out={out}", f"--corpus_dir={tmp_path}", "--init_from=none", "--held_out=tone0,tone1",
+                "--speed_factors=", "--d_model=32", "--n_heads=2", "--enc_layers=1", "--dec_layers=1",
+                "--batch_size=2", "--workers=0", "--max_iters=4", "--eval_interval=2", "--val_calls=1",
+                "--autocast_bf16=false", "--log_interval=1", "--tail_snaps=3"])
+    evals = [r for r in map(json.loads, open(out / "log.jsonl")) if "val_der_collar025" in r]
+    assert "real_val_tail_der_collar025" not in evals[0]          # one snapshot: nothing to average yet
+    assert evals[1]["tail_snaps"] == 2 and evals[1]["best_tail"]
+    tail = torch.load(out / "best_tail.pt", weights_only=False)
+    snaps = [torch.load(out / f"snap-{i}.pt", weights_only=False)["model"] for i in (2, 4)]
+    key = next(k for k, v in tail["model"].items() if v.is_floating_point() and v.dim() == 2)
+    assert torch.allclose(tail["model"][key], (snaps[0][key] + snaps[1][key]) / 2, atol=1e-6)
+    assert not torch.allclose(snaps[0][key], snaps[1][key])
+    assert tail["iter"] == 4 and tail["real_der"] == pytest.approx(1.0)
