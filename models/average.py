@@ -21,7 +21,9 @@ gate, voice bank) come from the exported model `--like`, so the result streams a
 model does; export.py's flags still override them. With --weight 1 it only prepares B for
 export with --like's recipe, as a training snapshot needs. What the result never heard
 (`held_out`) comes from the checkpoints, not from --like. The Silero VAD file named by
---like's contract is copied next to --out, where export.py looks for it.
+--like's contract is copied next to --out, where export.py looks for it. With --like ''
+the result keeps the first checkpoint's own recipe values (a training run's, as its
+loop validates them).
 """
 import argparse
 import dataclasses
@@ -79,11 +81,17 @@ def held_out_by(states: list) -> str:
     return ",".join(n for n in first if all(n in other for other in names))
 
 
-def recipe_config(like_prefix):
+def recipe_config(like_prefix, own=None):
     """The model config of an exported model: its architecture and every recipe value, with
-    no training identities (the classifier is not exported)."""
-    from export import OnnxDiarizer
-    cfg = OnnxDiarizer(like_prefix).cfg
+    no training identities (the classifier is not exported); with no prefix, `own` (a
+    checkpoint's model_config) instead."""
+    if like_prefix:
+        from export import OnnxDiarizer
+        cfg = OnnxDiarizer(like_prefix).cfg
+    else:
+        from model import ModelConfig
+        known = {f.name for f in dataclasses.fields(ModelConfig)}
+        cfg = ModelConfig(**{k: v for k, v in own.items() if k in known})
     cfg.n_train_speakers = 0
     return cfg
 
@@ -93,14 +101,15 @@ def main():
     ap.add_argument("ckpts", nargs="+", help="checkpoints: A and B (weights 1 - w and w), or any number, "
                                              "each the same share")
     ap.add_argument("--weight", type=float, default=None, help="w, B's share of two (default 0.5)")
-    ap.add_argument("--like", default="models/shipped/streamdrz", help="exported model whose recipe the result takes")
+    ap.add_argument("--like", default="models/shipped/streamdrz", help="exported model whose recipe the result takes "
+                                                                     "('': the first checkpoint's own)")
     ap.add_argument("--out", required=True, help="checkpoint to write")
     a = ap.parse_args()
     if a.weight is not None and len(a.ckpts) != 2:
         ap.error(f"--weight is B's share of two checkpoints; {len(a.ckpts)} given share equally")
     load = lambda p: torch.load(p, map_location="cpu", weights_only=False)    # noqa: E731
     states = [load(p) for p in a.ckpts]
-    cfg = recipe_config(a.like)
+    cfg = recipe_config(a.like, states[0]["model_config"])
     if len(states) == 2:
         w = 0.5 if a.weight is None else a.weight
         model, cfg.held_out = average_states(states[0]["model"], states[1]["model"], w), held_out_of(*states, w)
@@ -112,12 +121,12 @@ def main():
                  model_config=dataclasses.asdict(cfg), train_config=dict(averaged=a.ckpts, weight=w))
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     torch.save(state, a.out)
-    if cfg.vad_file:
+    if cfg.vad_file and a.like:
         shutil.copy(os.path.join(os.path.dirname(os.path.abspath(a.like)), cfg.vad_file),
                     os.path.dirname(os.path.abspath(a.out)))
     shares = f"{1 - w:g} x {a.ckpts[0]} + {w:g} x {a.ckpts[1]}" if w is not None else \
         f"the mean of {len(a.ckpts)} checkpoints"
-    print(f"wrote {a.out}: {shares}, recipe of {a.like}")
+    print(f"wrote {a.out}: {shares}, recipe of {a.like or a.ckpts[0]}")
 
 
 if __name__ == "__main__":

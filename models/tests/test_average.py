@@ -1,5 +1,7 @@
 """Tests for models/average.py: weight averaging of checkpoints."""
 
+import dataclasses
+
 import pytest
 import torch
 
@@ -72,3 +74,11 @@ def test_the_mean_never_heard_only_what_all_held_out():
     one = {"model_config": {"held_out": "big_fish,armelle"}}
     assert held_out_by([fish, fish, fish]) == "small_fish,big_fish"
     assert held_out_by([fish, fish, one]) == "big_fish"
+
+
+def test_without_an_exported_model_the_first_checkpoints_own_recipe_is_kept():
+    from average import recipe_config
+    from model import ModelConfig
+    own = dict(dataclasses.asdict(ModelConfig(match_threshold=0.33, n_train_speakers=9)), retired_key=1)
+    cfg = recipe_config("", own)
+    assert cfg.match_threshold == 0.33 and cfg.n_train_speakers == 0
