@@ -119,30 +119,10 @@ def test_like_takes_an_exported_models_recipe_but_keeps_what_the_checkpoint_neve
     assert cfg.held_out == BOTH and realval.unseen(cfg.held_out)
 
 
-def test_a_run_that_held_the_leads_out_is_validated_on_real_dialogue_as_it_trains(tmp_path, monkeypatch):
+def small_held_out_run(tmp_path, monkeypatch, *flags):
+    """A tiny training run that held its two voices out, its real validation one dialogue
+    that a gate hearing nothing scores at DER 1; returns (run folder, evaluation records)."""
     import json
-    import os
-    import synth
-    for split in ("train", "val"):
-        synth.write_fake_corpus(str(tmp_path / f"corpus_{split}.npz"), n_speakers=4, utts_per_speaker=6)
-    audio = np.zeros(10 * realsets.SR, dtype=np.float32)
-    dialogue = [("d", audio, [(1.0, 4.0, "a")])]          # a gate that hears nothing: DER 1
-    monkeypatch.setattr(realsets, "FISH_IDENTITIES", ("tone0", "tone1"))
-    monkeypatch.setattr(realval, "validation_items", lambda held_out, cache_dir: dialogue)
-    monkeypatch.setattr(realval, "load_vad", lambda: NoSpeech())
-    out = tmp_path / "run"
-    train.main([f"--out={out}", f"--corpus_dir={tmp_path}", "--init_from=none", "--held_out=tone0,tone1",
-                "--speed_factors=", "--d_model=32", "--n_heads=2", "--enc_layers=1", "--dec_layers=1",
-                "--batch_size=2", "--workers=0", "--max_iters=2", "--eval_interval=2", "--val_calls=1",
-                "--autocast_bf16=false", "--log_interval=1"])
-    evals = [r for r in map(json.loads, open(out / "log.jsonl")) if "val_der_collar025" in r]
-    assert evals and evals[-1]["real_val_der_collar025"] == pytest.approx(1.0) and evals[-1]["best_real"]
-    assert os.path.exists(out / "best_real.pt")
-
-
-def test_the_mean_of_the_last_snapshots_is_validated_too(tmp_path, monkeypatch):
-    import json
-    import torch
     import synth
     for split in ("train", "val"):
         synth.write_fake_corpus(str(tmp_path / f"corpus_{split}.npz"), n_speakers=4, utts_per_speaker=6)
@@ -153,9 +133,21 @@ def test_the_mean_of_the_last_snapshots_is_validated_too(tmp_path, monkeypatch):
     out = tmp_path / "run"
     train.main([f"--out={out}", f"--corpus_dir={tmp_path}", "--init_from=none", "--held_out=tone0,tone1",
                 "--speed_factors=", "--d_model=32", "--n_heads=2", "--enc_layers=1", "--dec_layers=1",
-                "--batch_size=2", "--workers=0", "--max_iters=4", "--eval_interval=2", "--val_calls=1",
-                "--autocast_bf16=false", "--log_interval=1", "--tail_snaps=3"])
-    evals = [r for r in map(json.loads, open(out / "log.jsonl")) if "val_der_collar025" in r]
+                "--batch_size=2", "--workers=0", "--eval_interval=2", "--val_calls=1",
+                "--autocast_bf16=false", "--log_interval=1", *flags])
+    return out, [r for r in map(json.loads, open(out / "log.jsonl")) if "val_der_collar025" in r]
+
+
+def test_a_run_that_held_the_leads_out_is_validated_on_real_dialogue_as_it_trains(tmp_path, monkeypatch):
+    import os
+    out, evals = small_held_out_run(tmp_path, monkeypatch, "--max_iters=2")
+    assert evals and evals[-1]["real_val_der_collar025"] == pytest.approx(1.0) and evals[-1]["best_real"]
+    assert os.path.exists(out / "best_real.pt")
+
+
+def test_the_mean_of_the_last_snapshots_is_validated_too(tmp_path, monkeypatch):
+    import torch
+    out, evals = small_held_out_run(tmp_path, monkeypatch, "--max_iters=4", "--tail_snaps=3")
     assert "real_val_tail_der_collar025" not in evals[0]          # one snapshot: nothing to average yet
     assert evals[1]["tail_snaps"] == 2 and evals[1]["best_tail"]
     tail = torch.load(out / "best_tail.pt", weights_only=False)
