@@ -20,9 +20,9 @@ Each checkpoint streams the dialogues as the app does (speaker prompts, the spee
 the shipped Silero VAD file) through PyTorch, with the checkpoint's own recipe values
 (those of the training loop's evaluation) or, with --like, an exported model's. Prints
 DER at collar 0 and 0.25, pooled over the dialogues, and names the best at collar 0.25;
-with --matches and --merges, for each pair of thresholds of the grids (the recipe's values
-of such a model are chosen here too). train.py runs the same at every evaluation of such
-a run (--real_val) and keeps the best as <out>/best_real.pt.
+with --matches, --merges and --vary (any other recipe value), for each point of the grids
+(the recipe's values of such a model are chosen here too). train.py runs the same at
+every evaluation of such a run (--real_val) and keeps the best as <out>/best_real.pt.
 """
 import argparse
 import dataclasses
@@ -100,12 +100,21 @@ def real_der(run_chunks, cfg, items, vad, collars=(0.0, 0.25)):
     return {c: der.score_files(refs, hyp, collar=c, uem=uem)[1].der for c in collars}
 
 
-def settings(cfg, matches, merges):
-    """(label, ModelConfig) per pair of the match and merge threshold grids; an empty
-    grid keeps the checkpoint's own value."""
-    floats = lambda text, own: [float(x) for x in text.split(",")] if text else [own]   # noqa: E731
-    return [(f"match {m} merge {g}", dataclasses.replace(cfg, match_threshold=m, merge_threshold=g))
-            for m, g in itertools.product(floats(matches, cfg.match_threshold), floats(merges, cfg.merge_threshold))]
+def settings(cfg, matches, merges, vary=()):
+    """(label, ModelConfig) per point of the grid: the match and merge thresholds and each
+    `vary` entry ("field=v1,v2": any other recipe value of ModelConfig), every combination;
+    an empty grid keeps the checkpoint's own value."""
+    axes = [("match", "match_threshold", matches), ("merge", "merge_threshold", merges)]
+    for entry in vary:
+        field, _, values = entry.partition("=")
+        if not hasattr(cfg, field) or not values:
+            raise ValueError(f"--vary {entry!r}: expected FIELD=V1,V2,... with a field of ModelConfig")
+        axes.append((field, field, values))
+    points = [[(name, field, type(getattr(cfg, field))(v)) for v in text.split(",")] if text
+              else [(name, field, getattr(cfg, field))] for name, field, text in axes]
+    return [(" ".join(f"{name} {v}" for name, _, v in point),
+             dataclasses.replace(cfg, **{field: v for _, field, v in point}))
+            for point in itertools.product(*points)]
 
 
 def recipe(cfg, like):
@@ -125,6 +134,8 @@ def main(argv=None):
     ap.add_argument("ckpts", nargs="+", help="checkpoints (train.py's snap-*.pt, best.pt, ...)")
     ap.add_argument("--matches", default="", help="grid of match thresholds (default: the checkpoint's)")
     ap.add_argument("--merges", default="", help="grid of merge thresholds (default: the checkpoint's)")
+    ap.add_argument("--vary", action="append", default=[], metavar="FIELD=V1,V2",
+                    help="grid of another recipe value of ModelConfig, e.g. nested_share=2.0,0.6 (repeatable)")
     ap.add_argument("--like", default="", help="stream with this exported model's recipe values (e.g. "
                     "models/shipped/streamdrz: its voice bank and thresholds) instead of the checkpoint's own")
     ap.add_argument("--cache", default=os.path.join(realsets.REPO, "models", "cache"), help="prepare_data.py's cache")
@@ -136,7 +147,7 @@ def main(argv=None):
         if held_out not in items:
             items[held_out] = validation_items(held_out, a.cache)     # refuses a model that heard them all
         run = cached(torch_chunk_runner(model, "cpu"))                # the grid re-runs the same chunks
-        for label, cfg in settings(recipe(model.cfg, a.like), a.matches, a.merges):
+        for label, cfg in settings(recipe(model.cfg, a.like), a.matches, a.merges, a.vary):
             d = real_der(run, cfg, items[held_out], vad)
             print(f"{path} {label}: real validation ({len(items[held_out])} dialogues) DER collar 0 "
                   f"{100 * d[0.0]:.2f}, collar 0.25 {100 * d[0.25]:.2f}", flush=True)

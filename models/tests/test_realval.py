@@ -104,6 +104,18 @@ def test_threshold_grid_defaults_to_the_checkpoints_own_values():
     assert grid[0][0] == "match 0.3 merge 0.6" and cfg.match_threshold == 0.4      # the model's own untouched
 
 
+def test_any_other_recipe_value_can_be_varied_in_the_grid():
+    cfg = ModelConfig(match_threshold=0.4, merge_threshold=0.7, nested_share=2.0, recluster_pieces=0)
+    grid = realval.settings(cfg, "", "0.6,0.7", ["nested_share=2.0,0.6", "recluster_pieces=256"])
+    assert [(c.merge_threshold, c.nested_share, c.recluster_pieces) for _, c in grid] == [
+        (0.6, 2.0, 256), (0.6, 0.6, 256), (0.7, 2.0, 256), (0.7, 0.6, 256)]
+    assert isinstance(grid[0][1].recluster_pieces, int)                # a field keeps its type
+    assert grid[1][0] == "match 0.4 merge 0.6 nested_share 0.6 recluster_pieces 256"
+    for bad in (["no_such_field=1"], ["nested_share"]):
+        with pytest.raises(ValueError, match="FIELD=V1,V2"):
+            realval.settings(cfg, "", "", bad)
+
+
 def test_like_takes_an_exported_models_recipe_but_keeps_what_the_checkpoint_never_heard(tmp_path):
     import torch
     from export import export
