@@ -360,7 +360,7 @@ def drop_nested(segments, share):
     longest first, so of two segments that overlap each other the longer stays). Why: on
     real voices the decoder puts short segments of a second label inside one speaker's
     turn, each a false alarm and a voice sample of the wrong speaker. ModelConfig.nested_share;
-    above 1 keeps all, as the shipped model does (models/select_nested.py, MODEL_CARD)."""
+    above 1 keeps all, as the shipped model does (models/select_nested.py, EXPERIMENTS.md)."""
     if share > 1.0:
         return list(segments)
     order = sorted(range(len(segments)), key=lambda i: (-(segments[i][1] - segments[i][0]), i))

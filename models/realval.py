@@ -4,7 +4,7 @@ the run never heard.
     models/.venv/bin/python models/realval.py models/runs/heldout/snap-*.pt
 
 Why: the synthetic validation calls do not tell close checkpoints apart on real speech
-(models/MODEL_CARD.md: from one snapshot to the next the real scores move by 5 points
+(models/EXPERIMENTS.md: from one snapshot to the next the real scores move by 5 points
 while the synthetic ones tie). A run that holds real voices out of its training
 (train.py --held_out) can be chosen on real dialogue between them instead:
   - both Fish Fillets leads held out (train.py's default): the Fish Fillets dialogues
