@@ -93,6 +93,7 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.recluster.piece_seconds": cfg.recluster_piece_seconds,
         "streamdrz.recluster.new_speakers": cfg.recluster_new_speakers,
         "streamdrz.recluster.merge_distance": cfg.recluster_merge_distance,
+        "streamdrz.recluster.cepstral_weight": cfg.recluster_cepstral_weight,
         "streamdrz.prompt.min_seconds": cfg.prompt_min_seconds,
         "streamdrz.prompt.edge_seconds": cfg.prompt_edge_seconds,
         "streamdrz.match.profile_min_frames": cfg.profile_min_frames,
@@ -425,6 +426,7 @@ LATER_KEYS = {   # ModelConfig field -> contract key, for keys older contracts l
     "recluster_pieces": "recluster.pieces", "recluster_piece_seconds": "recluster.piece_seconds",   # later still
     "recluster_new_speakers": "recluster.new_speakers",
     "recluster_merge_distance": "recluster.merge_distance",
+    "recluster_cepstral_weight": "recluster.cepstral_weight",
 }
 
 
@@ -466,7 +468,8 @@ def save_weights(ckpt_path, out_path, compact=False):
 OVERRIDES = ("match_threshold", "merge_threshold", "unprompted_merge_threshold", "join_gap", "stranger_threshold",
              "profile_weight", "vad_threshold", "vad_neg_threshold", "fill_min_seconds", "nested_share",
              "identify_threshold", "identify_hysteresis", "recluster_pieces",
-             "recluster_piece_seconds", "recluster_new_speakers", "recluster_merge_distance")   # a release may set these
+             "recluster_piece_seconds", "recluster_new_speakers", "recluster_merge_distance",
+             "recluster_cepstral_weight")   # a release may set these
 
 
 CHOICES = {"recluster_new_speakers": NEW_SPEAKERS}   # the text overrides and their values

@@ -22,6 +22,9 @@ Writes, from held-out test identities only:
                                 the last live_window_seconds of its chunk: the segments the
                                 window graph's activity gives (--windows-only writes just this,
                                 from the input-J.wav already there)
+  cepstra.json                  per input-J, the voice bank's cepstral statistics
+                                (voicebank.cepstral_stats) of pieces of its chunk
+                                (--cepstra-only writes just this, from the input-J.wav already there)
 """
 import argparse
 import json
@@ -50,6 +53,7 @@ def main():
     ap.add_argument("--long-seconds", type=float, default=40.0,
                     help="one more call this long (seed + 1): long enough for voice profiles to replace a prompt")
     ap.add_argument("--windows-only", action="store_true", help="write windows.json alone")
+    ap.add_argument("--cepstra-only", action="store_true", help="write cepstra.json alone")
     ap.add_argument("--capped-seed", type=int, default=786,
                     help="seed of the 3-speaker call diarized with max_speakers 2: one where the model, uncapped, "
                          "gives more than 2 labels (786: 4), so the cap has work to do")
@@ -59,6 +63,8 @@ def main():
     cfg = model.cfg
     if a.windows_only:
         return write_windows(model, a.out)
+    if a.cepstra_only:
+        return write_cepstra(cfg, a.out)
     synth = CallSynth(load_corpus(a.corpus), SynthConfig(), noise=load_noise(a.noise))
     rng = np.random.default_rng(a.seed)
     os.makedirs(a.out, exist_ok=True)
@@ -109,6 +115,7 @@ def main():
         json.dump(meta, f, indent=1)
     print(f"wrote {len(meta['calls'])} calls and {len(meta['inputs'])} inputs to {a.out}")
     write_windows(model, a.out)
+    write_cepstra(cfg, a.out)
 
 
 def window_of(cfg, x):
@@ -131,6 +138,27 @@ def write_windows(model, out):
     with open(os.path.join(out, "windows.json"), "w") as f:
         json.dump({"model_id": cfg.model_id, "window_seconds": cfg.live_window_seconds, "windows": windows}, f, indent=1)
     print(f"wrote {len(windows)} windows to {out}/windows.json")
+
+
+CEPSTRA_PIECES = ((0.0, 1.0), (1.0, 2.5), (2.5, 4.0), (4.0, 8.0))    # chunk seconds
+
+
+def write_cepstra(cfg, out):
+    """cepstra.json: voicebank.cepstral_stats of CEPSTRA_PIECES of each input's chunk."""
+    from voicebank import cepstral_frames, cepstral_stats
+    with open(os.path.join(out, "fixtures.json")) as f:
+        inputs = json.load(f)["inputs"]
+    items = []
+    pre = cfg.prompt_slots * cfg.slot_samples
+    for item in inputs:
+        pcm, _ = sf.read(os.path.join(out, item["wav"]), dtype="int16")
+        chunk = pcm[pre: pre + cfg.chunk_samples].astype(np.float32) / 32768
+        frames, centre = cepstral_frames(cfg, chunk)
+        items.append({"wav": item["wav"], "pieces": [[a, b, cepstral_stats(frames, centre, a, b).tolist()]
+                                                     for a, b in CEPSTRA_PIECES]})
+    with open(os.path.join(out, "cepstra.json"), "w") as f:
+        json.dump({"inputs": items}, f)
+    print(f"wrote the cepstral statistics of {len(items)} chunks to {out}/cepstra.json")
 
 
 if __name__ == "__main__":

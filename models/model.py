@@ -96,6 +96,13 @@ class ModelConfig:
     # already holds under another goes back to it; 0: never (the value of models exported
     # before the key)
     recluster_merge_distance: float = 0.0
+    # the bank's distance between two pieces: (voice cosine distance + w x cepstral cosine
+    # distance) / (1 + w), the cepstral one of the pieces' mean and deviation of c1..c19 of
+    # the log-mel frames, each dimension standardized over the pieces clustered together.
+    # Why: the model's voice embedding learned ~100 training voices; the call's own cepstral
+    # statistics separate two unseen voices of one call that it hears as close. 0: voice
+    # alone (the value of models exported before the key)
+    recluster_cepstral_weight: float = 0.0
     # live labels (rolling.py, LiveLabeler): a window is the prompts and the newest window_seconds
     # of a call through the encoder alone; its frame-wise activity head, not the decoder,
     # says who speaks (about a third of a final chunk's cost, models/rolling.py)

@@ -518,7 +518,8 @@ class StreamingDiarizer:
         if out.embeddings is not None:
             segs = refine_by_voice(self.cfg, st, segs, out.embeddings)
         if out.embeddings is not None and self.cfg.recluster_pieces > 0:
-            segs, st.bank = relabel(self.cfg, st.bank, segs, out.embeddings, st.n_labels, self.speaker_cap)
+            segs, st.bank = relabel(self.cfg, st.bank, segs, out.embeddings, st.n_labels, self.speaker_cap,
+                                   chunk)
         self._refresh_prompts(st, chunk, segs, prompts, voices)
         if out.embeddings is not None:
             self._grow_voices(st, segs, out.embeddings)

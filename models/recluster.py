@@ -23,6 +23,9 @@ recipe's labels:
                 bank's own rule), and chunk k's pieces take their cluster's label. lag=0
                 is the bank's rule with the whole call as its bank
 DER in % at collar 0 / 0.25 and confusion at 0.25, pooled over each set's files.
+--cepstral-weight W clusters every variant by (voice cosine + W x cepstral cosine) / (1 + W),
+the cepstral statistics of each piece as the bank's (voicebank.cepstral_stats), standardized
+over all the file's pieces (so the causal variants see the whole file's scale there).
 """
 import argparse
 
@@ -31,6 +34,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 
 import embedding_eval
 import realsets
+import voicebank
 from evaluate_real import model_diarizer, score
 from export import OnnxDiarizer
 from voicebank import assign_labels
@@ -99,7 +103,16 @@ def lagged(X, chunk_of, stream_labels, weights, lag, cap=0):
     return out
 
 
-def probe(model, items, distances=(0.5, 0.6, 0.7), lags=(0, 1, 2)):
+def fused(X, cepstra, weight):
+    """Rows whose cosine is (voice cosine + weight x cepstral cosine) / (1 + weight): the unit
+    voice rows beside the unit cepstral rows (each dimension standardized over the rows)."""
+    C = np.asarray(cepstra, dtype=np.float64)
+    C = (C - C.mean(0)) / (C.std(0) + 1e-6)
+    unit = lambda M: M / np.maximum(np.linalg.norm(M, axis=1, keepdims=True), 1e-12)   # noqa: E731
+    return np.concatenate([unit(X), np.sqrt(weight) * unit(C)], axis=1) / np.sqrt(1.0 + weight)
+
+
+def probe(model, items, distances=(0.5, 0.6, 0.7), lags=(0, 1, 2), cepstral_weight=0.0):
     """{variant: {file_id: segments}} for the variants of the module docstring."""
     embed = embedding_eval.model_embedder(model)
     C = model.cfg.chunk_seconds
@@ -115,6 +128,10 @@ def probe(model, items, distances=(0.5, 0.6, 0.7), lags=(0, 1, 2)):
                 out[v][fid] = []
             continue
         X = embed(audio, [(a, b) for a, b, _ in P])
+        if cepstral_weight > 0:
+            frames, centre = voicebank.cepstral_frames(model.cfg, audio)
+            X = fused(X, [voicebank.cepstral_stats(frames, centre, a, b) / voicebank.CEPSTRAL_SCALE
+                          for a, b, _ in P], cepstral_weight)
         relabel = lambda lab: [(a, b, int(x)) for (a, b, _), x in zip(P, lab)]   # noqa: E731
         out["count"][fid] = relabel(whole_file(X, n=len({s for _, _, s in ref})))
         for d in distances:
@@ -134,12 +151,14 @@ def main():
     ap.add_argument("--model", default="models/shipped/streamdrz")
     ap.add_argument("--sets", default="heldout-phone,fillets")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--cepstral-weight", type=float, default=0.0,
+                    help="cluster by voice and cepstral statistics together (see above)")
     a = ap.parse_args()
     model = OnnxDiarizer(a.model, threads=a.threads)
-    print(f"model {model.cfg.model_id}; DER % collar 0 / 0.25, confusion at 0.25")
+    print(f"model {model.cfg.model_id}; cepstral weight {a.cepstral_weight}; DER % collar 0 / 0.25, confusion at 0.25")
     for name in a.sets.split(","):
         items = realsets.load_set(name)
-        for variant, hyps in probe(model, items).items():
+        for variant, hyps in probe(model, items, cepstral_weight=a.cepstral_weight).items():
             r = score(items, hyps)
             print(f"{name:14s} {variant:10s} {100 * r['der_collar0']:5.1f} / {100 * r['der_collar025']:5.1f}   "
                   f"confusion {100 * r['confusion_collar025']:5.1f}", flush=True)

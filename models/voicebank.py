@@ -26,11 +26,17 @@ MIN_PIECE = 0.16        # seconds: two encoder frames, the least a mean embeddin
 NEW_SPEAKERS = ("stream", "bank")    # the values of ModelConfig.recluster_new_speakers
 
 
+CEPSTRA = (1, 20)       # c1..c19 of the log-mel frames: what the cepstral statistics describe
+CEPSTRAL_SCALE = 256.0  # a piece's statistics kept as int16, value x 256 (|values| stay under 50)
+
+
 @dataclass
 class BankPiece:
     embedding: np.ndarray    # unit voice embedding (spk_dim,) as int8, value / 127 (quantize)
     seconds: float           # the piece's length: its weight when labels are voted
     label: int               # the call label it was given
+    cepstra: np.ndarray = None   # int16 (38,): mean and deviation of c1..c19 over the piece, x 256
+                                 # (cepstral_stats); None when the model's bank has no cepstral weight
 
 
 def quantize(v):
@@ -61,6 +67,43 @@ def distances(bank, fresh):
     Q = np.array([p.embedding for p in bank], dtype=np.int64)
     cross = 1.0 - (Q / 127.0) @ F.T
     return np.block([[1.0 - (Q @ Q.T) / (127.0 * 127.0), cross], [cross.T, 1.0 - F @ F.T]])
+
+
+_FRONT = {}       # the last config's log-mel front end: built once, not per chunk
+
+
+def cepstral_frames(cfg, chunk):
+    """(T, 19) c1..c19 (DCT-II, orthonormal) of the chunk's log-mel frames (the model's own
+    front end) and each frame's centre in chunk seconds."""
+    import torch
+    from scipy.fft import dct
+    from model import MelFrontend
+    if _FRONT.get("cfg") is not cfg:
+        _FRONT.update(cfg=cfg, front=MelFrontend(cfg))
+    with torch.no_grad():
+        mel = _FRONT["front"](torch.from_numpy(np.asarray(chunk, dtype=np.float32))[None])[0].double().numpy()
+    c = dct(mel, type=2, norm="ortho", axis=1)[:, CEPSTRA[0]: CEPSTRA[1]]
+    centre = (np.arange(len(c)) * cfg.hop_length + cfg.win_length / 2) / cfg.sample_rate
+    return c, centre
+
+
+def cepstral_stats(frames, centre, a, b):
+    """int16 (38,): mean and deviation of the cepstral frames centred in [a, b), x 256 and
+    rounded (floor(256 v + 0.5)): exact in the Java twin and half the bytes of floats in
+    the call's stored state."""
+    m = frames[(centre >= a) & (centre < b)]
+    v = np.concatenate([m.mean(0), m.std(0)]) if len(m) else np.zeros(2 * frames.shape[1])
+    return np.clip(np.floor(CEPSTRAL_SCALE * v + 0.5), -32767, 32767).astype(np.int16)
+
+
+def cepstral_distances(rows):
+    """Cosine distances of cepstral statistics (cepstral_stats' int16 rows), each dimension
+    standardized over these rows first: a call's raw cepstral means mostly describe its
+    channel, what differs between its pieces is what tells its voices apart."""
+    X = np.asarray(rows, dtype=np.float64) / CEPSTRAL_SCALE
+    X = (X - X.mean(0)) / (X.std(0) + 1e-6)
+    X = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+    return 1.0 - X @ X.T
 
 
 def average_linkage(D, n, merge_distance=0.0):
@@ -131,11 +174,12 @@ def assign_labels(cluster, labels, seconds, new, stream_labels, n_labels):
     return out
 
 
-def relabel(cfg, bank, segs, emb, n_labels, speaker_cap=0):
+def relabel(cfg, bank, segs, emb, n_labels, speaker_cap=0, chunk=None):
     """(segments, bank): the chunk's segments (chunk time, call labels, (s, e, label, conf),
     sorted) relabelled piece by piece by clustering `bank` with their pieces, and the bank
     with those pieces added and trimmed to the newest cfg.recluster_pieces. emb: the
-    chunk's unit voice embedding per encoder frame (prompt frames first)."""
+    chunk's unit voice embedding per encoder frame (prompt frames first); chunk: its audio,
+    for the cepstral statistics when cfg.recluster_cepstral_weight > 0."""
     P = pieces(segs, cfg.recluster_piece_seconds)
     frames = emb[cfg.chunk_enc_start:].astype(np.float64)
     t = (np.arange(len(frames)) + 0.5) * cfg.enc_frame_seconds
@@ -148,7 +192,14 @@ def relabel(cfg, bank, segs, emb, n_labels, speaker_cap=0):
     if not rows:
         return segs, bank
     n = min(speaker_cap, n_labels) if speaker_cap > 0 else n_labels
-    cluster = average_linkage(distances(bank, [r[3] for r in rows]), n, cfg.recluster_merge_distance)
+    D, cep = distances(bank, [r[3] for r in rows]), [None] * len(rows)
+    w = cfg.recluster_cepstral_weight
+    if w > 0 and chunk is not None:
+        frames, centre = cepstral_frames(cfg, chunk)
+        cep = [cepstral_stats(frames, centre, a, b) for a, b, _, _ in rows]
+        if all(p.cepstra is not None for p in bank):
+            D = (D + w * cepstral_distances([p.cepstra for p in bank] + cep)) / (1.0 + w)
+    cluster = average_linkage(D, n, cfg.recluster_merge_distance)
     new = np.array([False] * len(bank) + [True] * len(rows))
     seconds = [p.seconds for p in bank] + [b - a for a, b, _, _ in rows]
     labels = [p.label for p in bank] + [-1] * len(rows)
@@ -161,7 +212,7 @@ def relabel(cfg, bank, segs, emb, n_labels, speaker_cap=0):
     judged = set(stream) if cfg.recluster_new_speakers == "bank" and bank else {p.label for p in bank}
     piece_label = [label_of[c] if lab in judged else lab for c, lab in zip(cluster[len(bank):], stream[len(bank):])]
     out = _split(segs, [(a, b, i) for a, b, i, _ in rows], piece_label)
-    added = [BankPiece(quantize(r[3]), r[1] - r[0], lab) for r, lab in zip(rows, piece_label)]
+    added = [BankPiece(quantize(r[3]), r[1] - r[0], lab, c) for r, lab, c in zip(rows, piece_label, cep)]
     keep = (list(bank) + added)[-cfg.recluster_pieces:]
     return out, keep
 

@@ -156,11 +156,12 @@ def test_who_decides_new_speakers_in_the_bank_reads_as_stream_when_absent_and_re
     assert config_from_metadata(meta).recluster_new_speakers == "stream"
 
 
-def test_the_bank_merge_distance_travels_in_the_contract_and_reads_as_0_when_absent():
-    meta = contract(ModelConfig(recluster_pieces=256, recluster_merge_distance=0.4))
-    assert config_from_metadata(meta).recluster_merge_distance == 0.4
-    del meta["streamdrz.recluster.merge_distance"]
-    assert config_from_metadata(meta).recluster_merge_distance == 0.0
+@pytest.mark.parametrize("field", ["recluster_merge_distance", "recluster_cepstral_weight"])
+def test_the_banks_later_values_travel_in_the_contract_and_read_as_0_when_absent(field):
+    meta = contract(ModelConfig(recluster_pieces=256, **{field: 0.4}))
+    assert getattr(config_from_metadata(meta), field) == 0.4
+    del meta["streamdrz." + field.replace("_", ".", 1)]
+    assert getattr(config_from_metadata(meta), field) == 0.0
 
 
 def test_compact_weights_are_bf16_and_load_back(tmp_path):

@@ -45,3 +45,14 @@ def test_lagged_cap_keeps_two_clusters():
     stream = np.array([0, 1, 2, 0, 1, 2])
     out = recluster.lagged(X, np.array([0, 0, 0, 1, 1, 1]), stream, np.ones(6), lag=0, cap=2)
     assert len(set(out[3:])) <= 2
+
+
+def test_fused_rows_have_the_weighted_mean_of_the_voice_and_cepstral_cosines():
+    rng = np.random.default_rng(2)
+    X, C = rng.standard_normal((5, 8)), rng.standard_normal((5, 38))
+    F = recluster.fused(X, C, 0.6)
+    unit = lambda M: M / np.linalg.norm(M, axis=1, keepdims=True)    # noqa: E731
+    Cs = (C - C.mean(0)) / (C.std(0) + 1e-6)
+    want = (unit(X) @ unit(X).T + 0.6 * unit(Cs) @ unit(Cs).T) / 1.6
+    assert np.allclose(F @ F.T, want) and np.allclose(np.linalg.norm(F, axis=1), 1.0)
+    assert not np.allclose(recluster.fused(X, C, 0.0) @ recluster.fused(X, C, 0.0).T, want)

@@ -6,7 +6,8 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
 from model import ModelConfig
-from voicebank import BankPiece, average_linkage, distances, pieces, quantize, relabel
+from voicebank import (BankPiece, average_linkage, cepstral_distances, cepstral_frames, cepstral_stats, distances,
+                       pieces, quantize, relabel)
 
 CFG = ModelConfig(recluster_pieces=8, recluster_piece_seconds=1.0)
 
@@ -147,3 +148,52 @@ def test_quantize_keeps_a_unit_embedding_within_a_hundredth_of_cosine():
     q = quantize(v)
     assert q.dtype == np.int8 and abs(float(q.astype(np.float64) @ v) / 127.0 - 1.0) < 0.01
     assert list(quantize([1.0, -1.0, 0.5 / 127, -0.5 / 127])) == [127, -127, 1, 0]
+
+
+def _tone(freq, seconds, seed):
+    """A harmonic tone in a little noise: a 'voice' whose spectrum, not its embedding, tells it."""
+    t = np.arange(int(seconds * CFG.sample_rate)) / CFG.sample_rate
+    x = sum(np.sin(2 * np.pi * freq * h * t) / h for h in (1, 2, 3))
+    return (0.1 * x + 0.003 * np.random.default_rng(seed).standard_normal(len(t))).astype(np.float32)
+
+
+def _cepstra(audio):
+    frames, centre = cepstral_frames(CFG, audio)
+    return cepstral_stats(frames, centre, 0.0, len(audio) / CFG.sample_rate)
+
+
+def test_with_a_cepstral_weight_two_voices_the_embedding_hears_as_one_are_told_apart_by_their_spectra():
+    # every frame has the same embedding; speaker 0 spoke a low tone, speaker 1 a high one.
+    # The chunk: the low tone, then the high one, all given label 0 by the stream
+    cepstral = dataclasses.replace(CFG, recluster_cepstral_weight=1.0)
+    same = np.eye(16)[4]
+    bank = [BankPiece(quantize(same), 1.0, lab, _cepstra(_tone(f, 1.0, i)))
+            for i in range(3) for f, lab in ((150.0, 0), (900.0, 1))]
+    chunk = np.concatenate([_tone(150.0, 2.0, 7), _tone(900.0, 2.0, 8), np.zeros(4 * CFG.sample_rate, np.float32)])
+    emb = _emb(lambda t: 4 if t < 4.0 else None)
+    segs = [_seg(0.0, 4.0, 0)]
+    out, grown = relabel(cepstral, bank, segs, emb, n_labels=2, chunk=chunk)
+    assert out == [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1)]
+    assert all(p.cepstra.dtype == np.int16 and p.cepstra.shape == (38,) for p in grown)
+    voice_alone, plain = relabel(CFG, bank, segs, emb, n_labels=2, chunk=chunk)
+    assert voice_alone != out and all(p.cepstra is None for p in plain[len(bank):])   # noise decides there
+
+
+def test_a_bank_without_cepstra_is_clustered_by_voice_alone_and_its_new_pieces_get_them():
+    cepstral = dataclasses.replace(CFG, recluster_cepstral_weight=1.0)
+    voice = lambda t: 4 if t < 2.0 else 7 if t < 4.0 else None   # noqa: E731
+    chunk = np.concatenate([_tone(150.0, 4.0, 1), np.zeros(4 * CFG.sample_rate, np.float32)])
+    segs = [_seg(0.0, 4.0, 1)]
+    out, grown = relabel(cepstral, _bank(), segs, _emb(voice), n_labels=2, chunk=chunk)
+    assert out == relabel(CFG, _bank(), segs, _emb(voice), n_labels=2)[0]
+    assert [p.cepstra is None for p in grown] == [True] * 4 + [False] * 4
+
+
+def test_cepstral_distances_ignore_what_every_piece_shares_as_a_channel_does():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((6, 38))
+    q = lambda v: np.floor(256 * v + 0.5).astype(np.int16)    # noqa: E731
+    D = cepstral_distances(q(X))
+    shifted = cepstral_distances(q(X + 3.0 * rng.standard_normal(38)))
+    assert np.allclose(D, shifted, atol=0.02) and np.allclose(np.diag(D), 0.0, atol=1e-9)
+    assert D[0, 1] > 0.1

@@ -41,7 +41,8 @@ class ReleasedSchemasTest {
             Map.entry("CallAudioState-v1.avsc", 0x0d9878c56d6044c7L),
             Map.entry("CallDiarizationState-v1.avsc", 0x73bbf965fb885d88L),
             Map.entry("CallDiarizationState-v2.avsc", 0x5352da3a8c0d7e15L),
-            Map.entry("CallDiarizationState-v3.avsc", 0x50a22ae6ce0246f1L)));
+            Map.entry("CallDiarizationState-v3.avsc", 0x50a22ae6ce0246f1L),
+            Map.entry("CallDiarizationState-v4.avsc", 0x7ff92fd596cc058dL)));
 
     /** The current schema of every record, the streams app's internal state included. */
     private static final List<Schema> CURRENT = List.of(AudioFrame.getClassSchema(), SpeakerSegment.getClassSchema(),

@@ -102,6 +102,12 @@ public final class ModelContract {
      * the key read as, never merges.
      */
     public final double reclusterMergeDistance;
+    /**
+     * Weight of the cepstral distance beside the voice distance in the bank:
+     * {@code (voice + w cepstral) / (1 + w)} ({@code recluster.cepstral_weight}); 0, voice
+     * alone, for files without the key.
+     */
+    public final double reclusterCepstralWeight;
     /** Shorter clean regions (seconds) identify a voice too poorly to prompt with. */
     public final double promptMinSeconds;
     /** Trimmed off each end of a predicted clean region (seconds): boundaries are uncertain. */
@@ -184,6 +190,8 @@ public final class ModelContract {
         reclusterJudgesNewSpeakers = newSpeakers.equals("bank");
         reclusterMergeDistance = values.containsKey(PREFIX + "recluster.merge_distance")
                 ? nonNegativeDouble("recluster.merge_distance") : 0.0;
+        reclusterCepstralWeight = values.containsKey(PREFIX + "recluster.cepstral_weight")
+                ? nonNegativeDouble("recluster.cepstral_weight") : 0.0;
         promptMinSeconds = nonNegativeDouble("prompt.min_seconds");
         promptEdgeSeconds = nonNegativeDouble("prompt.edge_seconds");
         profileMinFrames = nonNegativeInt("match.profile_min_frames");

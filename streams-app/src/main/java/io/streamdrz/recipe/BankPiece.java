@@ -7,8 +7,16 @@ package io.streamdrz.recipe;
  *                  value / 127 ({@link #quantize}; shared, not copied)
  * @param seconds   the piece's length: its weight when the bank votes on labels
  * @param label     the call label it was given; never changes
+ * @param cepstra   mean and deviation of c1..c19 of the piece's log-mel frames, x 256
+ *                  ({@link VoiceBank#cepstralStats}); null where the model's bank has no
+ *                  cepstral weight, or in state stored before it had one (shared, not copied)
  */
-public record BankPiece(byte[] embedding, double seconds, int label) {
+public record BankPiece(byte[] embedding, double seconds, int label, short[] cepstra) {
+
+    /** A piece without cepstral statistics. */
+    public BankPiece(byte[] embedding, double seconds, int label) {
+        this(embedding, seconds, label, null);
+    }
 
     /** 127 squared: the dot product of two pieces' 8-bit values over this is their cosine. */
     static final double SCALE_SQUARED = 127.0 * 127.0;

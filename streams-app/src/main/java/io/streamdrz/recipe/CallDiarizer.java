@@ -159,7 +159,7 @@ public final class CallDiarizer {
         List<ChunkSegment> segs = label(state, local, prompts, match, embeddings);
         segs = refine(state, segs, embeddings);
         if (embeddings != null && c.reclusterPieces > 0) {
-            segs = VoiceBank.relabel(c, state, segs, embeddings, speakerCap);
+            segs = VoiceBank.relabel(c, state, segs, embeddings, speakerCap, prepared.chunk());
         }
         refreshPrompts(state, prepared.chunk(), segs, prompts, match.voices());
         growVoices(state, segs, embeddings);

@@ -40,16 +40,24 @@ final class VoiceBank {
     private record Piece(double start, double end, int segment, double[] embedding) {
     }
 
+    /** {@link #relabel(ModelContract, CallState, List, float[], int, float[])} by voice alone. */
+    static List<ChunkSegment> relabel(ModelContract c, CallState state, List<ChunkSegment> segments,
+                                      float[] embeddings, int speakerCap) {
+        return relabel(c, state, segments, embeddings, speakerCap, null);
+    }
+
     /**
      * Relabels the chunk's segments piece by piece and adds the pieces to the call's bank.
      *
      * @param segments   chunk time, call labels, sorted by start then end
      * @param embeddings the encoder's unit voice embedding per frame, row-major
      * @param speakerCap at most this many speakers in the call, 0 for no limit
+     * @param chunk      the chunk's audio, for the cepstral statistics when
+     *                   {@code recluster.cepstral_weight} is above 0; may be null otherwise
      * @return the segments, split where their pieces' labels change, sorted by start then end
      */
     static List<ChunkSegment> relabel(ModelContract c, CallState state, List<ChunkSegment> segments,
-                                      float[] embeddings, int speakerCap) {
+                                      float[] embeddings, int speakerCap, float[] chunk) {
         List<Piece> rows = pieces(c, segments, embeddings);
         if (rows.isEmpty()) {
             return segments;
@@ -64,8 +72,16 @@ final class VoiceBank {
             seconds[bank.size() + r] = rows.get(r).end() - rows.get(r).start();
         }
         int n = speakerCap > 0 ? Math.min(speakerCap, nLabels) : nLabels;
-        int[] cluster = averageLinkage(distances(bank, rows.stream().map(Piece::embedding).toList()), n,
-                c.reclusterMergeDistance);
+        short[][] cepstra = new short[rows.size()][];
+        double[][] dist = distances(bank, rows.stream().map(Piece::embedding).toList());
+        if (c.reclusterCepstralWeight > 0 && chunk != null) {
+            CepstralStatistics stats = new CepstralStatistics(c.mel, chunk);
+            for (int r = 0; r < rows.size(); r++) {
+                cepstra[r] = stats.over(rows.get(r).start(), rows.get(r).end());
+            }
+            fuse(dist, bank, cepstra, c.reclusterCepstralWeight);
+        }
+        int[] cluster = averageLinkage(dist, n, c.reclusterMergeDistance);
         int[] labelOf = assignLabels(cluster, bank, seconds, rows, segments, nLabels);
         // "stream": a speaker the bank has no piece of (new in this chunk, or silent for a long
         // time) is the recipe's to decide, since the bank has no piece of them to compare with.
@@ -80,10 +96,33 @@ final class VoiceBank {
             boolean judged = banked.contains(stream) || (c.reclusterJudgesNewSpeakers && !bank.isEmpty());
             pieceLabel[r] = judged ? labelOf[cluster[bank.size() + r]] : stream;
             Piece p = rows.get(r);
-            grown.add(new BankPiece(BankPiece.quantize(p.embedding()), p.end() - p.start(), pieceLabel[r]));
+            grown.add(new BankPiece(BankPiece.quantize(p.embedding()), p.end() - p.start(), pieceLabel[r],
+                    cepstra[r]));
         }
         state.setBank(grown.subList(Math.max(0, grown.size() - c.reclusterPieces), grown.size()));
         return split(segments, rows, pieceLabel);
+    }
+
+    /**
+     * The voice distances made {@code (voice + w cepstral) / (1 + w)} in place, when every
+     * bank piece has cepstral statistics (a bank stored before the model had the weight
+     * stays with the voice alone until its pieces are replaced).
+     */
+    private static void fuse(double[][] dist, List<BankPiece> bank, short[][] fresh, double w) {
+        List<short[]> rows = new ArrayList<>();
+        for (BankPiece p : bank) {
+            if (p.cepstra() == null) {
+                return;
+            }
+            rows.add(p.cepstra());
+        }
+        rows.addAll(Arrays.asList(fresh));
+        double[][] cep = CepstralStatistics.distances(rows);
+        for (int i = 0; i < dist.length; i++) {
+            for (int j = 0; j < dist.length; j++) {
+                dist[i][j] = (dist[i][j] + w * cep[i][j]) / (1.0 + w);
+            }
+        }
     }
 
     /**

@@ -39,7 +39,8 @@ final class CallStateCodec {
         }
         List<BankPiece> bank = new ArrayList<>(stored.getBank().size());
         for (StoredBankPiece p : stored.getBank()) {
-            bank.add(new BankPiece(bytesOf(p.getEmbedding()), p.getSeconds(), p.getLabel()));
+            bank.add(new BankPiece(bytesOf(p.getEmbedding()), p.getSeconds(), p.getLabel(),
+                    cepstraFromBytes(p.getCepstra())));
         }
         return new CallState(prompts, stored.getLabels(), stored.getChunkIndex(), segments, bank);
     }
@@ -56,9 +57,31 @@ final class CallStateCodec {
         }
         List<StoredBankPiece> bank = new ArrayList<>(state.bank().size());
         for (BankPiece p : state.bank()) {
-            bank.add(new StoredBankPiece(ByteBuffer.wrap(p.embedding().clone()), p.seconds(), p.label()));
+            bank.add(new StoredBankPiece(ByteBuffer.wrap(p.embedding().clone()), p.seconds(), p.label(),
+                    cepstraToBytes(p.cepstra())));
         }
         return new CallDiarizationState(state.chunkIndex(), state.labelCount(), prompts, open, bank);
+    }
+
+    /** A bank piece's cepstral statistics as stored: 16-bit integers, little-endian; empty for none. */
+    static ByteBuffer cepstraToBytes(short[] cepstra) {
+        if (cepstra == null) {
+            return ByteBuffer.allocate(0);
+        }
+        ByteBuffer out = ByteBuffer.allocate(cepstra.length * Short.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        out.asShortBuffer().put(cepstra);
+        return out;
+    }
+
+    /** The stored cepstral statistics; null when empty (none, or state written before version 4). */
+    static short[] cepstraFromBytes(ByteBuffer bytes) {
+        ByteBuffer in = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (in.remaining() == 0) {
+            return null;
+        }
+        short[] out = new short[in.remaining() / Short.BYTES];
+        in.asShortBuffer().get(out);
+        return out;
     }
 
     /** A voice profile as stored: 64-bit floats, little-endian, so a restored call matches exactly as before. */

@@ -98,6 +98,17 @@ class ModelContractTest {
     }
 
     @Test
+    void theBankCepstralWeightIsReadRefusedBelowZeroAndZeroInAFileThatLacksIt() {
+        assertEquals(0.0, ContractFixtures.contract().reclusterCepstralWeight);
+        Map<String, String> m = ContractFixtures.metadata("encoder");
+        m.put("streamdrz.recluster.cepstral_weight", "0.6");
+        assertEquals(0.6, ModelContract.fromMetadata("b.onnx", m).reclusterCepstralWeight);
+        m.put("streamdrz.recluster.cepstral_weight", "-1");
+        ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.fromMetadata("b.onnx", m));
+        assertTrue(e.getMessage().contains("recluster.cepstral_weight"), e.getMessage());
+    }
+
+    @Test
     void whoDecidesANewSpeakersPiecesIsReadAndAFileThatLacksTheKeyLeavesItToTheStream() {
         assertFalse(ContractFixtures.contract().reclusterJudgesNewSpeakers);
         Map<String, String> m = ContractFixtures.metadata("encoder");

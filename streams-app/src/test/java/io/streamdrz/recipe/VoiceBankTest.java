@@ -332,4 +332,108 @@ class VoiceBankTest {
         double n = Math.hypot(a, b);
         return new double[]{a / n, b / n};
     }
+
+    /** A harmonic tone in a little noise: a 'voice' whose spectrum, not its embedding, tells it. */
+    private static float[] tone(double freq, double seconds, long seed, int rate) {
+        java.util.Random rng = new java.util.Random(seed);
+        float[] x = new float[(int) (seconds * rate)];
+        for (int n = 0; n < x.length; n++) {
+            double t = n / (double) rate;
+            double v = 0;
+            for (int h = 1; h <= 3; h++) {
+                v += Math.sin(2 * Math.PI * freq * h * t) / h;
+            }
+            x[n] = (float) (0.1 * v + 0.003 * rng.nextGaussian());
+        }
+        return x;
+    }
+
+    /** An 8 s chunk of the model's rate: the tones one after another from its start, then silence. */
+    private static float[] chunkOf(int rate, float[]... tones) {
+        float[] out = new float[8 * rate];
+        int at = 0;
+        for (float[] t : tones) {
+            System.arraycopy(t, 0, out, at, t.length);
+            at += t.length;
+        }
+        return out;
+    }
+
+    private ModelContract cepstral() {
+        Map<String, String> m = ContractFixtures.metadata("encoder");
+        m.put("streamdrz.recluster.pieces", "8");
+        m.put("streamdrz.recluster.piece_seconds", "1.0");
+        m.put("streamdrz.recluster.cepstral_weight", "1.0");
+        return ModelContract.fromMetadata("test-encoder.onnx", m);
+    }
+
+    @Test
+    void withACepstralWeightTwoVoicesTheEmbeddingHearsAsOneAreToldApartByTheirSpectra() {
+        // every frame has the same embedding; speaker 0 spoke a low tone, speaker 1 a high one.
+        // The chunk: the low tone, then the high one, all given label 0 by the stream
+        ModelContract w = cepstral();
+        int rate = w.sampleRate;
+        List<BankPiece> bank = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            for (int lab = 0; lab < 2; lab++) {
+                float[] audio = tone(lab == 0 ? 150.0 : 900.0, 1.0, 10L * i + lab, rate);
+                short[] cep = new CepstralStatistics(w.mel, audio).over(0.0, 1.0);
+                bank.add(new BankPiece(piece(w, 4, lab).embedding(), 1.0, lab, cep));
+            }
+        }
+        float[] chunk = chunkOf(rate, tone(150.0, 2.0, 7, rate), tone(900.0, 2.0, 8, rate));
+        float[] emb = VoiceEmbeddings.of(w, k -> t(k) < 4.0 ? 4 : -1);
+        List<ChunkSegment> segs = List.of(seg(0.0, 4.0, 0));
+        CallState state = new CallState(List.of(), 2, 3, List.of(), bank);
+        assertEquals(List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1)), VoiceBank.relabel(w, state, segs, emb, 0, chunk));
+        assertTrue(state.bank().stream().allMatch(p -> p.cepstra() != null && p.cepstra().length == 38));
+        CallState plain = new CallState(List.of(), 2, 3, List.of(), bank);
+        VoiceBank.relabel(c, plain, segs, emb, 0, chunk);
+        assertTrue(plain.bank().subList(4, 8).stream().allMatch(p -> p.cepstra() == null), "no weight, no cepstra");
+    }
+
+    @Test
+    void aBankWithoutCepstraIsClusteredByVoiceAloneAndItsNewPiecesGetThem() {
+        ModelContract w = cepstral();
+        IntUnaryOperator voice = k -> t(k) < 2.0 ? 4 : t(k) < 4.0 ? 7 : -1;
+        float[] chunk = chunkOf(w.sampleRate, tone(150.0, 4.0, 1, w.sampleRate));
+        List<ChunkSegment> segs = List.of(seg(0.0, 4.0, 1));
+        CallState state = twoKnownVoices();
+        List<ChunkSegment> out = VoiceBank.relabel(w, state, segs, VoiceEmbeddings.of(w, voice), 0, chunk);
+        assertEquals(VoiceBank.relabel(c, twoKnownVoices(), segs, VoiceEmbeddings.of(c, voice), 0), out);
+        assertEquals(List.of(true, true, true, true, false, false, false, false),
+                state.bank().stream().map(p -> p.cepstra() == null).toList());
+    }
+
+    @Test
+    void cepstralDistancesIgnoreWhatEveryPieceSharesAsAChannelDoes() {
+        java.util.Random rng = new java.util.Random(5);
+        double[][] x = new double[6][38];
+        double[] channel = new double[38];
+        for (int d = 0; d < 38; d++) {
+            channel[d] = 3.0 * rng.nextGaussian();
+        }
+        List<short[]> rows = new ArrayList<>();
+        List<short[]> shifted = new ArrayList<>();
+        for (double[] row : x) {
+            short[] a = new short[38];
+            short[] b = new short[38];
+            for (int d = 0; d < 38; d++) {
+                row[d] = rng.nextGaussian();
+                a[d] = (short) Math.floor(256 * row[d] + 0.5);
+                b[d] = (short) Math.floor(256 * (row[d] + channel[d]) + 0.5);
+            }
+            rows.add(a);
+            shifted.add(b);
+        }
+        double[][] d = CepstralStatistics.distances(rows);
+        double[][] s = CepstralStatistics.distances(shifted);
+        for (int i = 0; i < 6; i++) {
+            assertEquals(0.0, d[i][i], 1e-9);
+            for (int j = 0; j < 6; j++) {
+                assertEquals(d[i][j], s[i][j], 0.02);
+            }
+        }
+        assertTrue(d[0][1] > 0.1);
+    }
 }

@@ -72,12 +72,15 @@ class EngineInferenceTest {
                 List.of(new SpeakerPrompt(0, new float[] {0.1f, 0.2f}, 1.5, 2, new double[] {0.25, -1.5}, 17),
                         new SpeakerPrompt(1, new float[] {0.3f}, 0.7, 1)),
                 2, 3, List.of(new CallSegment(22.5, 24.0, 1, 0.75, 2)),
-                List.of(new BankPiece(new byte[] {76, -102}, 0.96, 1), new BankPiece(new byte[] {127, 0}, 1.2, 0)));
+                List.of(new BankPiece(new byte[] {76, -102}, 0.96, 1, new short[] {-32767, 5, 12800}),
+                        new BankPiece(new byte[] {127, 0}, 1.2, 0)));
         CallState back = CallStateCodec.decode(CallStateCodec.encode(state));
         assertEquals(2, back.bank().size());
         assertArrayEquals(new byte[] {76, -102}, back.bank().get(0).embedding());
         assertEquals(0.96, back.bank().get(0).seconds());
         assertEquals(List.of(1, 0), back.bank().stream().map(BankPiece::label).toList());
+        assertArrayEquals(new short[] {-32767, 5, 12800}, back.bank().get(0).cepstra());
+        assertNull(back.bank().get(1).cepstra());
         assertEquals(state.chunkIndex(), back.chunkIndex());
         assertEquals(state.labelCount(), back.labelCount());
         assertEquals(state.segments(), back.segments());
