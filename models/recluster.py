@@ -23,6 +23,8 @@ recipe's labels:
                 bank's own rule), and chunk k's pieces take their cluster's label. lag=0
                 is the bank's rule with the whole call as its bank
 DER in % at collar 0 / 0.25 and confusion at 0.25, pooled over each set's files.
+Sets are realsets' names, or val-2spk and val-3spk: the recipe's 60 s validation calls
+(select_checkpoint.tune_sets), where a value may be chosen.
 --cepstral-weight W clusters every variant by (voice cosine + W x cepstral cosine) / (1 + W),
 the cepstral statistics of each piece as the bank's (voicebank.cepstral_stats), standardized
 over all the file's pieces (so the causal variants see the whole file's scale there).
@@ -146,6 +148,16 @@ def probe(model, items, distances=(0.5, 0.6, 0.7), lags=(0, 1, 2), cepstral_weig
     return out
 
 
+def load_items(name):
+    """(file_id, audio, reference) of a realsets set, or of the validation calls (val-2spk, val-3spk)."""
+    if not name.startswith("val-"):
+        return realsets.load_set(name)
+    from select_checkpoint import tune_sets
+    from train import TrainConfig
+    calls = tune_sets(TrainConfig().corpus_dir, long_seeds=())[name[4:]]
+    return [(f"{name}-{i}", c.audio, list(c.segments)) for i, c in enumerate(calls)]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="models/shipped/streamdrz")
@@ -157,7 +169,7 @@ def main():
     model = OnnxDiarizer(a.model, threads=a.threads)
     print(f"model {model.cfg.model_id}; cepstral weight {a.cepstral_weight}; DER % collar 0 / 0.25, confusion at 0.25")
     for name in a.sets.split(","):
-        items = realsets.load_set(name)
+        items = load_items(name)
         for variant, hyps in probe(model, items, cepstral_weight=a.cepstral_weight).items():
             r = score(items, hyps)
             print(f"{name:14s} {variant:10s} {100 * r['der_collar0']:5.1f} / {100 * r['der_collar025']:5.1f}   "
