@@ -14,7 +14,9 @@ than the bank remembers), cfg.recluster_new_speakers says who decides: "bank" cl
 it like the rest once the bank holds any piece (a new voice forms a cluster of its own
 that no earlier label claims, and keeps the stream's label), "stream" keeps the recipe's
 label. Labels already given never change, so this stays causal: nothing emitted is
-revised.
+revised. With cfg.recluster_cepstral_weight W > 0 each piece also keeps its cepstral
+statistics, and two pieces' distance is (voice + W x cepstral cosine distance) / (1 + W)
+(off in the shipped model: models/EXPERIMENTS.md).
 
 Written once for Python; VoiceBank.java is its twin, decision for decision.
 """

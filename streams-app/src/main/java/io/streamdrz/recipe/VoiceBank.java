@@ -22,7 +22,9 @@ import java.util.TreeMap;
  * label, and the chunk's pieces take their cluster's label. Where the stream gave a piece a
  * label the bank holds no piece of (a new speaker), {@code recluster.new_speakers} says who
  * decides: the bank, like the rest, once it holds any piece, or the stream. Labels already
- * given never change. The Python twin is {@code models/voicebank.py}, decision for decision.
+ * given never change. With {@code recluster.cepstral_weight} w above 0, each piece also keeps
+ * its {@link CepstralStatistics} and two pieces' distance is (voice + w cepstral) / (1 + w).
+ * The Python twin is {@code models/voicebank.py}, decision for decision.
  *
  * <p>Why: the decoder and the prompt matching see one chunk and a few seconds of prompt
  * audio; a voice the model never met is easily confused with the other party on so little,
