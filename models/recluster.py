@@ -23,8 +23,9 @@ recipe's labels:
                 bank's own rule), and chunk k's pieces take their cluster's label. lag=0
                 is the bank's rule with the whole call as its bank
 DER in % at collar 0 / 0.25 and confusion at 0.25, pooled over each set's files.
-Sets are realsets' names, or val-2spk and val-3spk: the recipe's 60 s validation calls
-(select_checkpoint.tune_sets), where a value may be chosen.
+Sets are realsets' names, or val-2spk, val-3spk and val-long: the recipe's validation calls
+(select_checkpoint.tune_sets: 60 s two- and three-party calls, 600 s two-party calls),
+where a value may be chosen.
 --cepstral-weight W clusters every variant by (voice cosine + W x cepstral cosine) / (1 + W),
 the cepstral statistics of each piece as the bank's (voicebank.cepstral_stats), standardized
 over all the file's pieces (so the causal variants see the whole file's scale there).
@@ -149,12 +150,12 @@ def probe(model, items, distances=(0.5, 0.6, 0.7), lags=(0, 1, 2), cepstral_weig
 
 
 def load_items(name):
-    """(file_id, audio, reference) of a realsets set, or of the validation calls (val-2spk, val-3spk)."""
+    """(file_id, audio, reference) of a realsets set, or of the validation calls (val-2spk, val-3spk, val-long)."""
     if not name.startswith("val-"):
         return realsets.load_set(name)
-    from select_checkpoint import tune_sets
+    from select_checkpoint import LONG_SEEDS, tune_sets
     from train import TrainConfig
-    calls = tune_sets(TrainConfig().corpus_dir, long_seeds=())[name[4:]]
+    calls = tune_sets(TrainConfig().corpus_dir, long_seeds=LONG_SEEDS if name == "val-long" else ())[name[4:]]
     return [(f"{name}-{i}", c.audio, list(c.segments)) for i, c in enumerate(calls)]
 
 
