@@ -1,9 +1,12 @@
 package io.streamdrz.inference;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -86,26 +89,22 @@ class ModelContractTest {
         assertTrue(e.getMessage().contains("recluster.pieces") && e.getMessage().contains("at most"), e.getMessage());
     }
 
-    @Test
-    void theBankMergeDistanceIsReadRefusedBelowZeroAndZeroInAFileThatLacksIt() {
-        assertEquals(0.0, ContractFixtures.contract().reclusterMergeDistance);
-        Map<String, String> m = ContractFixtures.metadata("encoder");
-        m.put("streamdrz.recluster.merge_distance", "0.4");
-        assertEquals(0.4, ModelContract.fromMetadata("b.onnx", m).reclusterMergeDistance);
-        m.put("streamdrz.recluster.merge_distance", "-0.1");
-        ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.fromMetadata("b.onnx", m));
-        assertTrue(e.getMessage().contains("recluster.merge_distance"), e.getMessage());
-    }
+    /** The bank's later values, each read as its contract key says and as 0 where a file lacks it. */
+    private static final Map<String, ToDoubleFunction<ModelContract>> BANK_VALUES = Map.of(
+            "recluster.merge_distance", k -> k.reclusterMergeDistance,
+            "recluster.cepstral_weight", k -> k.reclusterCepstralWeight);
 
-    @Test
-    void theBankCepstralWeightIsReadRefusedBelowZeroAndZeroInAFileThatLacksIt() {
-        assertEquals(0.0, ContractFixtures.contract().reclusterCepstralWeight);
+    @ParameterizedTest
+    @ValueSource(strings = {"recluster.merge_distance", "recluster.cepstral_weight"})
+    void aBankValueIsReadRefusedBelowZeroAndZeroInAFileThatLacksIt(String key) {
+        var value = BANK_VALUES.get(key);
+        assertEquals(0.0, value.applyAsDouble(ContractFixtures.contract()));
         Map<String, String> m = ContractFixtures.metadata("encoder");
-        m.put("streamdrz.recluster.cepstral_weight", "0.6");
-        assertEquals(0.6, ModelContract.fromMetadata("b.onnx", m).reclusterCepstralWeight);
-        m.put("streamdrz.recluster.cepstral_weight", "-1");
+        m.put("streamdrz." + key, "0.4");
+        assertEquals(0.4, value.applyAsDouble(ModelContract.fromMetadata("b.onnx", m)));
+        m.put("streamdrz." + key, "-0.1");
         ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.fromMetadata("b.onnx", m));
-        assertTrue(e.getMessage().contains("recluster.cepstral_weight"), e.getMessage());
+        assertTrue(e.getMessage().contains(key), e.getMessage());
     }
 
     @Test
