@@ -27,17 +27,23 @@ final class CepstralStatistics {
     CepstralStatistics(MelSpec spec, float[] chunk) {
         float[] mel = new MelFrontend(spec).compute(chunk);
         int nMels = spec.nMels();
+        double[][] dct = new double[LAST - FIRST + 1][nMels];
+        for (int k = FIRST; k <= LAST; k++) {
+            for (int m = 0; m < nMels; m++) {
+                dct[k - FIRST][m] = Math.sqrt(2.0 / nMels) * Math.cos(Math.PI * k * (2 * m + 1) / (2.0 * nMels));
+            }
+        }
         int frames = mel.length / nMels;
         cepstra = new double[frames][LAST - FIRST + 1];
         centre = new double[frames];
         for (int t = 0; t < frames; t++) {
             centre[t] = (t * (double) spec.hopLength() + spec.winLength() / 2.0) / spec.sampleRate();
-            for (int k = FIRST; k <= LAST; k++) {
+            for (int k = 0; k < dct.length; k++) {
                 double c = 0;
                 for (int m = 0; m < nMels; m++) {
-                    c += Math.cos(Math.PI * k * (2 * m + 1) / (2.0 * nMels)) * mel[t * nMels + m];
+                    c += dct[k][m] * mel[t * nMels + m];
                 }
-                cepstra[t][k - FIRST] = Math.sqrt(2.0 / nMels) * c;
+                cepstra[t][k] = c;
             }
         }
     }
