@@ -40,6 +40,7 @@ import realsets
 import voicebank
 from evaluate_real import model_diarizer, score
 from export import OnnxDiarizer
+from prompts import StreamingDiarizer
 from voicebank import assign_labels
 
 MIN_PIECE = 0.16        # seconds: two encoder frames, the least a mean embedding rests on
@@ -115,7 +116,32 @@ def fused(X, cepstra, weight):
     return np.concatenate([unit(X), np.sqrt(weight) * unit(C)], axis=1) / np.sqrt(1.0 + weight)
 
 
-def probe(model, items, distances=(0.5, 0.6, 0.7), lags=(0, 1, 2), cepstral_weight=0.0):
+class StreamEmbeddings:
+    """The voice embeddings the streaming pass itself gave, chunk by chunk (with its prompts):
+    what an engine has at a call's end without running the encoder again. `run_chunks` wraps
+    the model's and keeps them; `embed` is an embedding_eval embedder over the last call."""
+
+    def __init__(self, model):
+        self.model, self.chunks = model, []
+
+    def run_chunks(self, inputs, n_prompted):
+        outs = self.model.run_chunks(inputs, n_prompted)
+        self.chunks += [o.embeddings for o in outs]
+        return outs
+
+    def embed(self, audio, windows):
+        cfg = self.model.cfg
+        out = []
+        for a, b in windows:
+            k = int((a + 1e-9) // cfg.chunk_seconds)
+            frames = self.chunks[k][cfg.chunk_enc_start:]
+            t = k * cfg.chunk_seconds + (np.arange(len(frames)) + 0.5) * cfg.enc_frame_seconds
+            v = frames[(t >= a) & (t < b)].astype(np.float64).mean(0)
+            out.append(v / (np.linalg.norm(v) or 1.0))
+        return np.array(out)
+
+
+def probe(model, items, distances=(0.5, 0.6, 0.7), lags=(0, 1, 2), cepstral_weight=0.0, stream_embeddings=False):
     """{variant: {file_id: segments}} for the variants of the module docstring."""
     embed = embedding_eval.model_embedder(model)
     C = model.cfg.chunk_seconds
@@ -123,7 +149,13 @@ def probe(model, items, distances=(0.5, 0.6, 0.7), lags=(0, 1, 2), cepstral_weig
         [f"lag={L}{cap}" for L in lags for cap in ("", " cap")]
     out = {v: {} for v in variants}
     for fid, audio, ref in items:
-        segs = model_diarizer(model)(audio)
+        if stream_embeddings:
+            kept = StreamEmbeddings(model)
+            segs = [(s, e, lab) for s, e, lab, _ in
+                    StreamingDiarizer(model.cfg, kept.run_chunks).diarize_many([audio])[0]]
+            embed = kept.embed
+        else:
+            segs = model_diarizer(model)(audio)
         out["stream"][fid] = segs
         P = pieces(segs, C)
         if not P:
@@ -166,12 +198,17 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--cepstral-weight", type=float, default=0.0,
                     help="cluster by voice and cepstral statistics together (see above)")
+    ap.add_argument("--stream-embeddings", action="store_true",
+                    help="embed the pieces with the streaming pass's own embeddings (its prompts in context) rather "
+                         "than each chunk run again alone")
     a = ap.parse_args()
     model = OnnxDiarizer(a.model, threads=a.threads)
-    print(f"model {model.cfg.model_id}; cepstral weight {a.cepstral_weight}; DER % collar 0 / 0.25, confusion at 0.25")
+    print(f"model {model.cfg.model_id}; cepstral weight {a.cepstral_weight}; "
+          f"{'stream' if a.stream_embeddings else 'chunk-alone'} embeddings; DER % collar 0 / 0.25, confusion at 0.25")
     for name in a.sets.split(","):
         items = load_items(name)
-        for variant, hyps in probe(model, items, cepstral_weight=a.cepstral_weight).items():
+        for variant, hyps in probe(model, items, cepstral_weight=a.cepstral_weight,
+                                   stream_embeddings=a.stream_embeddings).items():
             r = score(items, hyps)
             print(f"{name:14s} {variant:10s} {100 * r['der_collar0']:5.1f} / {100 * r['der_collar025']:5.1f}   "
                   f"confusion {100 * r['confusion_collar025']:5.1f}", flush=True)

@@ -56,3 +56,22 @@ def test_fused_rows_have_the_weighted_mean_of_the_voice_and_cepstral_cosines():
     want = (unit(X) @ unit(X).T + 0.6 * unit(Cs) @ unit(Cs).T) / 1.6
     assert np.allclose(F @ F.T, want) and np.allclose(np.linalg.norm(F, axis=1), 1.0)
     assert not np.allclose(recluster.fused(X, C, 0.0) @ recluster.fused(X, C, 0.0).T, want)
+
+
+def test_stream_embeddings_are_the_unit_mean_of_the_streaming_pass_frames_of_the_pieces_chunk():
+    from types import SimpleNamespace
+    from model import ModelConfig
+    cfg = ModelConfig()
+    frames = cfg.n_enc
+    chunks = [np.zeros((frames, 4)) for _ in range(2)]
+    chunks[0][cfg.chunk_enc_start:, 0] = 1.0        # chunk 0: voice along axis 0
+    chunks[1][cfg.chunk_enc_start:, 1] = 2.0        # chunk 1: axis 1
+    chunks[1][cfg.chunk_enc_start + int(1.0 / cfg.enc_frame_seconds):, 2] = 2.0   # from 1 s into it, axis 1 + 2
+    outs = iter([[SimpleNamespace(embeddings=c)] for c in chunks])
+    model = SimpleNamespace(cfg=cfg, run_chunks=lambda inputs, n: next(outs))
+    kept = recluster.StreamEmbeddings(model)
+    kept.run_chunks(None, None)
+    kept.run_chunks(None, None)
+    E = kept.embed(None, [(1.0, 2.0), (cfg.chunk_seconds, cfg.chunk_seconds + 1.0),
+                          (cfg.chunk_seconds + 1.0, cfg.chunk_seconds + 2.0)])
+    assert np.allclose(E, [[1, 0, 0, 0], [0, 1, 0, 0], [0, 2 ** -0.5, 2 ** -0.5, 0]])
