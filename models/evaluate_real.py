@@ -15,6 +15,9 @@ its end):
   model       the exported model through onnxruntime, streamed chunk by chunk with
               speaker prompts exactly as evaluate.py does (StreamingDiarizer); no count
   model-cap   the same with the speaker cap at the file's true number of speakers
+  model-final the same as streamdrz diarize gives whole files: the labels decided once
+              more at the file's end (voicebank.final_labels; the live ones without
+              the model's final.relabel)
   baseline    baseline.py (energy VAD, MFCC statistics, agglomerative clustering) given
               the true number of speakers
   baseline-vad  the same with Silero VAD (the model's speech gate, whole file) instead of
@@ -44,13 +47,14 @@ SETS = ("ami", "heldout-phone", "fillets", "fillets-phone")
 SR = realsets.SR
 
 
-def model_diarizer(model, speaker_cap=0):
+def model_diarizer(model, speaker_cap=0, final=False):
     """audio (float32, 16 kHz) -> [(start, end, label)] by the exported model, streamed as
-    evaluate.py and the app do. The one place the recipe is chosen for this command."""
+    evaluate.py and the app do (final: with the labels decided again at the file's end, as
+    streamdrz diarize gives them). The one place the recipe is chosen for this command."""
     streamer = StreamingDiarizer(model.cfg, model.run_chunks, speaker_cap)
 
     def diarize(audio):
-        return [(s, e, lab) for s, e, lab, _ in streamer.diarize_many([audio])[0]]
+        return [(s, e, lab) for s, e, lab, _ in streamer.diarize_many([audio], final=final)[0]]
     return diarize
 
 
@@ -115,6 +119,7 @@ def evaluate_set(items, model):
     systems = {
         "model": lambda fid, audio, ref: model_diarizer(model)(audio),
         "model-cap": lambda fid, audio, ref: model_diarizer(model, n_speakers(ref))(audio),
+        "model-final": lambda fid, audio, ref: model_diarizer(model, final=True)(audio),
         "baseline": lambda fid, audio, ref: baseline.diarize(audio, SR, n_speakers(ref)),
         "baseline-vad": lambda fid, audio, ref: baseline.diarize(audio, SR, n_speakers(ref), speech[fid]),
     }
@@ -147,9 +152,10 @@ def false_alarm_outside_vad(items, hyps, speech, step=0.01):
 
 
 def write_rttms(directory, hyps):
-    """<file>.hyp.rttm (model) and <file>.baseline.rttm per file, for compare-engines."""
+    """<file>.hyp.rttm (model), <file>.final.rttm (model-final) and <file>.baseline.rttm per
+    file, for compare-engines and compare-real."""
     os.makedirs(directory, exist_ok=True)
-    for system, ext in (("model", "hyp"), ("baseline", "baseline")):
+    for system, ext in (("model", "hyp"), ("model-final", "final"), ("baseline", "baseline")):
         for fid, segs in hyps[system].items():
             der.write_rttm({fid: [(s, e, str(lab)) for s, e, lab in segs]}, os.path.join(directory, f"{fid}.{ext}.rttm"))
 
@@ -166,15 +172,16 @@ def render(directory, items):
 def table(results):
     """A compact text table, one row per set, percentages."""
     p = lambda x: f"{100 * x:5.1f}" if x == x else "  nan"    # noqa: E731
-    head = ("set            files  min | model DER c0  c.25  miss    FA  conf   JER | cap c0 | "
+    head = ("set            files  min | model DER c0  c.25  miss    FA  conf   JER | cap c0 | final c0  c.25 | "
             "base c0  c.25 | +vad c0  c.25 | EER mod  mfcc | clus mod  mfcc  1clus")
     rows = [head, "-" * len(head)]
     for name, r in results["sets"].items():
-        m, c, b, bv = r["model"], r["model-cap"], r["baseline"], r["baseline-vad"]
+        m, c, f, b, bv = r["model"], r["model-cap"], r["model-final"], r["baseline"], r["baseline-vad"]
         em, ef = r["embedding"]["model"], r["embedding"]["mfcc"]
         rows.append(f"{name:14s} {r['files']:5d} {r['minutes']:4.1f} |        {p(m['der_collar0'])} "
                     f"{p(m['der_collar025'])} {p(m['missed_collar0'])} {p(m['false_alarm_collar0'])} "
                     f"{p(m['confusion_collar0'])} {p(m['jer'])} | {p(c['der_collar0'])}  | "
+                    f"   {p(f['der_collar0'])} {p(f['der_collar025'])} | "
                     f"  {p(b['der_collar0'])} {p(b['der_collar025'])} |   {p(bv['der_collar0'])} {p(bv['der_collar025'])} |   {p(em['eer'])} {p(ef['eer'])} | "
                     f"   {p(em['cluster_error'])} {p(ef['cluster_error'])}  {p(em['one_cluster_error'])}")
     return "\n".join(rows)
@@ -223,6 +230,7 @@ def main(argv=None):
     print("model false alarm outside the VAD's speech (segments kept whole past it), collar 0: " + "; ".join(
         f"{name} {100 * r['model']['false_alarm_outside_vad_collar0']:.1f}" for name, r in results["sets"].items()))
     print(f"percent; c0/c.25: collar 0 / 0.25 s; miss/FA/conf at collar 0; cap and base: true count given; "
+          f"final: labels decided again at the file's end (streamdrz diarize); "
           f"1clus: clustering error of one cluster per file\n{realsets.fillets_caveat(model.cfg)}\nwrote {a.out}")
 
 

@@ -25,7 +25,7 @@ import torch.nn as nn
 
 from model import ModelConfig, Diarizer, MelFrontend
 from prompts import ChunkOutput, activity_segments
-from voicebank import NEW_SPEAKERS
+from voicebank import FINAL_RELABEL, NEW_SPEAKERS
 from vad import SileroVad, file_sha256, inputs_speech
 
 CONTRACT_VERSION = "7"     # 2: speaker_embedding output and the match.* recipe; 3: match.profile_weight;
@@ -94,6 +94,7 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.recluster.new_speakers": cfg.recluster_new_speakers,
         "streamdrz.recluster.merge_distance": cfg.recluster_merge_distance,
         "streamdrz.recluster.cepstral_weight": cfg.recluster_cepstral_weight,
+        "streamdrz.final.relabel": cfg.final_relabel,
         "streamdrz.prompt.min_seconds": cfg.prompt_min_seconds,
         "streamdrz.prompt.edge_seconds": cfg.prompt_edge_seconds,
         "streamdrz.match.profile_min_frames": cfg.profile_min_frames,
@@ -427,6 +428,7 @@ LATER_KEYS = {   # ModelConfig field -> contract key, for keys older contracts l
     "recluster_new_speakers": "recluster.new_speakers",
     "recluster_merge_distance": "recluster.merge_distance",
     "recluster_cepstral_weight": "recluster.cepstral_weight",
+    "final_relabel": "final.relabel",
 }
 
 
@@ -469,10 +471,10 @@ OVERRIDES = ("match_threshold", "merge_threshold", "unprompted_merge_threshold",
              "profile_weight", "vad_threshold", "vad_neg_threshold", "fill_min_seconds", "nested_share",
              "identify_threshold", "identify_hysteresis", "recluster_pieces",
              "recluster_piece_seconds", "recluster_new_speakers", "recluster_merge_distance",
-             "recluster_cepstral_weight")   # a release may set these
+             "recluster_cepstral_weight", "final_relabel")   # a release may set these
 
 
-CHOICES = {"recluster_new_speakers": NEW_SPEAKERS}   # the text overrides and their values
+CHOICES = {"recluster_new_speakers": NEW_SPEAKERS, "final_relabel": FINAL_RELABEL}   # the text overrides and their values
 
 
 def apply_overrides(cfg: ModelConfig, a):

@@ -22,6 +22,9 @@ Writes, from held-out test identities only:
                                 the last live_window_seconds of its chunk: the segments the
                                 window graph's activity gives (--windows-only writes just this,
                                 from the input-J.wav already there)
+  call-K.final.rttm             the same call's labels decided again at its end
+                                (voicebank.final_labels, as streamdrz diarize gives them;
+                                --finals-only writes just these, from the call-K.wav there)
   cepstra.json                  per input-J, the voice bank's cepstral statistics
                                 (voicebank.cepstral_stats) of pieces of its chunk
                                 (--cepstra-only writes just this, from the input-J.wav already there)
@@ -54,6 +57,7 @@ def main():
                     help="one more call this long (seed + 1): long enough for voice profiles to replace a prompt")
     ap.add_argument("--windows-only", action="store_true", help="write windows.json alone")
     ap.add_argument("--cepstra-only", action="store_true", help="write cepstra.json alone")
+    ap.add_argument("--finals-only", action="store_true", help="write the call-K.final.rttm alone")
     ap.add_argument("--capped-seed", type=int, default=786,
                     help="seed of the 3-speaker call diarized with max_speakers 2: one where the model, uncapped, "
                          "gives more than 2 labels (786: 4), so the cap has work to do")
@@ -65,6 +69,8 @@ def main():
         return write_windows(model, a.out)
     if a.cepstra_only:
         return write_cepstra(cfg, a.out)
+    if a.finals_only:
+        return write_finals(model, a.out)
     synth = CallSynth(load_corpus(a.corpus), SynthConfig(), noise=load_noise(a.noise))
     rng = np.random.default_rng(a.seed)
     os.makedirs(a.out, exist_ok=True)
@@ -116,6 +122,7 @@ def main():
     print(f"wrote {len(meta['calls'])} calls and {len(meta['inputs'])} inputs to {a.out}")
     write_windows(model, a.out)
     write_cepstra(cfg, a.out)
+    write_finals(model, a.out)
 
 
 def window_of(cfg, x):
@@ -159,6 +166,24 @@ def write_cepstra(cfg, out):
     with open(os.path.join(out, "cepstra.json"), "w") as f:
         json.dump({"inputs": items}, f)
     print(f"wrote the cepstral statistics of {len(items)} chunks to {out}/cepstra.json")
+
+
+def write_finals(model, out):
+    """call-K.final.rttm: each fixture call's labels decided again at its end, with its cap;
+    their names go into fixtures.json as final_rttm."""
+    path = os.path.join(out, "fixtures.json")
+    with open(path) as f:
+        meta = json.load(f)
+    for call in meta["calls"]:
+        pcm, _ = sf.read(os.path.join(out, call["wav"]), dtype="int16")
+        fid = call["wav"][: -len(".wav")]
+        hyp = StreamingDiarizer(model.cfg, model.run_chunks, call["max_speakers"]).diarize_many(
+            [pcm.astype(np.float32) / 32768], final=True)[0]
+        der.write_rttm({fid: [(s, e, chr(ord("A") + l)) for s, e, l, _ in hyp]}, os.path.join(out, fid + ".final.rttm"))
+        call["final_rttm"] = fid + ".final.rttm"
+    with open(path, "w") as f:
+        json.dump(meta, f, indent=1)
+    print(f"wrote the final labels of {len(meta['calls'])} calls to {out}")
 
 
 if __name__ == "__main__":

@@ -103,6 +103,11 @@ class ModelConfig:
     # statistics separate two unseen voices of one call that it hears as close. 0: voice
     # alone (the value of models exported before the key)
     recluster_cepstral_weight: float = 0.0
+    # a whole file's labels decided once more at its end (streamdrz diarize; the app emits each
+    # segment once, live): "labels" clusters every piece of the call, embedded by the streaming
+    # pass, into as many clusters as it has live labels (voicebank.final_labels); "none": no
+    # such pass (the value of models exported before the key)
+    final_relabel: str = "none"
     # live labels (rolling.py, LiveLabeler): a window is the prompts and the newest window_seconds
     # of a call through the encoder alone; its frame-wise activity head, not the decoder,
     # says who speaks (about a third of a final chunk's cost, models/rolling.py)

@@ -15,7 +15,7 @@ import numpy as np
 
 from model import ModelConfig
 from vad import gate
-from voicebank import relabel
+from voicebank import final_labels, relabel
 
 
 def clean_regions(segments, label, t0, t1):
@@ -694,11 +694,15 @@ class StreamingDiarizer:
                 break
         st.segments.append(seg)
 
-    def diarize_many(self, calls):
+    def diarize_many(self, calls, final=False):
         """calls: list of float32 arrays. Chunks of different calls are batched, one
         chunk per call per step, as the streams app does. Returns per-call segments
-        (start, end, call label, conf), times in seconds from the call's start."""
+        (start, end, call label, conf), times in seconds from the call's start. final: the
+        labels of whole files, decided once more at each call's end (voicebank.final_labels,
+        as streamdrz diarize does) when the model's final.relabel says so; else the live ones."""
         cfg = self.cfg
+        final = final and cfg.final_relabel == "labels"
+        frames = [[] for _ in calls]
         states = [CallState() for _ in calls]
         n_chunks = [max(1, int(np.ceil(len(a) / cfg.chunk_samples))) for a in calls]
         for k in range(max(n_chunks)):
@@ -712,4 +716,8 @@ class StreamingDiarizer:
             outs = self.run_chunks(np.stack(inputs), [len(p) for p in prompts])
             for i, p, out in zip(active, prompts, outs):
                 self.absorb(states[i], chunks[i], p, out)
+                if final and out.embeddings is not None:
+                    frames[i].append(out.embeddings[cfg.chunk_enc_start:])
+        if final:
+            return [final_labels(cfg, st.segments, f) if f else st.segments for st, f in zip(states, frames)]
         return [st.segments for st in states]

@@ -26,6 +26,9 @@ import numpy as np
 
 MIN_PIECE = 0.16        # seconds: two encoder frames, the least a mean embedding rests on
 NEW_SPEAKERS = ("stream", "bank")    # the values of ModelConfig.recluster_new_speakers
+FINAL_RELABEL = ("none", "labels")   # the values of ModelConfig.final_relabel
+FINAL_MAX_PIECES = 4096  # final_labels clusters at most this many pieces (a 128 MB distance matrix);
+                         # a longer call is cut into longer pieces
 
 
 CEPSTRA = (1, 20)       # c1..c19 of the log-mel frames: what the cepstral statistics describe
@@ -234,3 +237,74 @@ def _split(segs, rows, piece_label):
                 start, cur = a, L
         out.append((start, e, cur, conf))
     return sorted(out, key=lambda x: (x[0], x[1]))
+
+
+def final_labels(cfg, segments, chunk_frames):
+    """A whole call's segments (call time, (s, e, label, conf), as the stream gave them)
+    relabelled once the call has ended: each cut at the chunk boundaries and into pieces
+    (`pieces`), each piece embedded as the unit mean of the streaming pass's own frames
+    (chunk_frames[k]: chunk k's unit voice embedding per chunk encoder frame), all pieces
+    clustered (average linkage, cosine) into as many clusters as the call has live labels;
+    each cluster takes, greedily by seconds, the live label its pieces hold most, one
+    cluster per label, and a cluster left over the lowest label not yet used; then the
+    labels are numbered again in order of first appearance. Why: the live labels were
+    decided on the call so far; at its end all of it is heard, and on every validation set
+    the whole call's clusters are the better labels (models/EXPERIMENTS.md). A call of more than FINAL_MAX_PIECES pieces is cut into
+    longer ones (twice as long until they are few enough)."""
+    length = cfg.recluster_piece_seconds
+    rows = _final_pieces(cfg, segments, chunk_frames, length)
+    while len(rows) > FINAL_MAX_PIECES:     # a very long call: longer pieces, a bounded clustering
+        length *= 2
+        rows = _final_pieces(cfg, segments, chunk_frames, length)
+    if len(rows) < 2:
+        return list(segments)
+    n_live = len({lab for _, _, lab, _ in segments})
+    cluster = average_linkage(distances([], [r[3] for r in rows]), n_live)
+    labels = [segments[i][2] for _, _, i, _ in rows]
+    label_of = _greedy_labels(cluster, labels, [b - a for a, b, _, _ in rows])
+    out = _split(segments, [(a, b, i) for a, b, i, _ in rows], [label_of[c] for c in cluster])
+    first = {}                   # labels renumbered in order of first appearance, as the live ones are
+    for _, _, lab, _ in out:
+        first.setdefault(lab, len(first))
+    return [(s, e, first[lab], conf) for s, e, lab, conf in out]
+
+
+def _final_pieces(cfg, segments, chunk_frames, length):
+    """(start, end, segment index, unit embedding) pieces of `length` of each segment, cut
+    at the chunk boundaries first."""
+    C, F = cfg.chunk_seconds, cfg.enc_frame_seconds
+    rows = []
+    for i, (s, e, *_) in enumerate(segments):
+        cuts = [s] + [k * C for k in range(int(s // C) + 1, int(np.ceil(e / C)))] + [e]
+        for a0, b0 in zip(cuts[:-1], cuts[1:]):
+            k = min(int((a0 + 1e-9) // C), len(chunk_frames) - 1)
+            t = k * C + (np.arange(len(chunk_frames[k])) + 0.5) * F
+            for a, b, _ in pieces([(a0, b0)], length):
+                m = (t >= a) & (t < b)
+                if m.any():
+                    v = np.asarray(chunk_frames[k], dtype=np.float64)[m].mean(0)
+                    rows.append((a, b, i, v / (np.linalg.norm(v) or 1.0)))
+    return rows
+
+
+def _greedy_labels(cluster, labels, seconds):
+    """{cluster: label}: greedily by the seconds each cluster holds of each label, the
+    largest first (ties: lowest cluster, then lowest label), one cluster per label; the
+    clusters left take the lowest labels no cluster has, in cluster order."""
+    k, n = int(cluster.max()) + 1, max(labels) + 1
+    votes = np.zeros((k, n))
+    for c, lab, w in zip(cluster, labels, seconds):
+        votes[c, lab] += w
+    out = {}
+    while True:
+        free = np.array([[c not in out and lab not in out.values() for lab in range(n)] for c in range(k)])
+        v = np.where(free, votes, 0.0)
+        if v.max() <= 0:
+            break
+        c, lab = divmod(int(np.argmax(v)), n)
+        out[c] = lab
+    spare = (lab for lab in range(n + k) if lab not in out.values())
+    for c in range(k):
+        if c not in out:
+            out[c] = next(spare)
+    return out

@@ -6,7 +6,8 @@
 # 1. models/evaluate_real.py scores the Python engine (onnxruntime) on the real sets, writes
 #    its hypotheses and renders the built dialogues (held-out phone, Fish Fillets) as WAV +
 #    reference RTTM;
-# 2. streamdrz.jar diarizes the same files (the AMI excerpts straight from REALSPEECH_DIR);
+# 2. streamdrz.jar diarizes the same files (the AMI excerpts straight from REALSPEECH_DIR),
+#    with the live labels (--live-labels, as the app emits them) and with the final ones;
 # 3. `streamdrz eval` scores both engines' hypotheses against the references, per set.
 #
 # Environment: REALSPEECH_DIR (default ../shared/realspeech), WORK_DIR (default a new
@@ -38,19 +39,26 @@ score() {  # score NAME REF... -- : both engines' hypotheses of the files whose 
   for i in "${ids[@]}"; do
     if [ -f "$REALSPEECH_DIR/$i.wav" ]; then wavs+=("$REALSPEECH_DIR/$i.wav"); else wavs+=("$WORK_DIR/wav/$i.wav"); fi
   done
-  java -jar "$JAR" diarize --threads "$THREADS" --progress never -o "$WORK_DIR/$name.java.rttm" "${wavs[@]}" \
-    2> "$WORK_DIR/$name.java.log"
-  local pyhyps=()
-  for i in "${ids[@]}"; do pyhyps+=("$WORK_DIR/py/$i.hyp.rttm"); done
-  java -jar "$JAR" eval --ref "${refs[@]}" --hyp "$WORK_DIR/$name.java.rttm" --json "$WORK_DIR/$name.java.json" > /dev/null
-  java -jar "$JAR" eval --ref "${refs[@]}" --hyp "${pyhyps[@]}" --json "$WORK_DIR/$name.py.json" > /dev/null
-  "$PY" - "$name" "$WORK_DIR/$name.py.json" "$WORK_DIR/$name.java.json" <<'PY'
+  # live: the labels as the app emits them (diarize --live-labels, Python's .hyp.rttm);
+  # final: decided again at each file's end (diarize's default, Python's .final.rttm)
+  for mode in live final; do
+    local flag=() ext=final
+    if [ "$mode" = live ]; then flag=(--live-labels); ext=hyp; fi
+    java -jar "$JAR" diarize "${flag[@]}" --threads "$THREADS" --progress never -o "$WORK_DIR/$name.$mode.java.rttm" \
+      "${wavs[@]}" 2> "$WORK_DIR/$name.$mode.java.log"
+    local pyhyps=()
+    for i in "${ids[@]}"; do pyhyps+=("$WORK_DIR/py/$i.$ext.rttm"); done
+    java -jar "$JAR" eval --ref "${refs[@]}" --hyp "$WORK_DIR/$name.$mode.java.rttm" \
+      --json "$WORK_DIR/$name.$mode.java.json" > /dev/null
+    java -jar "$JAR" eval --ref "${refs[@]}" --hyp "${pyhyps[@]}" --json "$WORK_DIR/$name.$mode.py.json" > /dev/null
+    "$PY" - "$name $mode" "$WORK_DIR/$name.$mode.py.json" "$WORK_DIR/$name.$mode.java.json" <<'PY'
 import json, sys
 name, py, java = sys.argv[1], json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
 d = lambda r, c: 100 * r["total"]["der"][c]["der"]    # noqa: E731
-print(f"{name:14s} Python {d(py, '0'):6.2f} {d(py, '0.25'):6.2f}   Java {d(java, '0'):6.2f} {d(java, '0.25'):6.2f}"
+print(f"{name:20s} Python {d(py, '0'):6.2f} {d(py, '0.25'):6.2f}   Java {d(java, '0'):6.2f} {d(java, '0.25'):6.2f}"
       f"   Java - Python {d(java, '0') - d(py, '0'):+.2f} {d(java, '0.25') - d(py, '0.25'):+.2f}")
 PY
+  done
 }
 
 echo "== 2, 3. Java: streamdrz diarize, both engines scored by streamdrz eval (DER % at collar 0, 0.25)"

@@ -27,7 +27,7 @@ def test_evaluate_set_scores_every_system(tmp_path):
     assert E.shape == (2, cfg.spk_dim) and np.allclose(np.linalg.norm(E, axis=1), 1.0, atol=1e-5)
 
     res, hyps = evaluate_real.evaluate_set(items, model)
-    for system in ("model", "model-cap", "baseline", "baseline-vad"):
+    for system in ("model", "model-cap", "model-final", "baseline", "baseline-vad"):
         r = res[system]
         assert r["der_collar0"] >= 0 and 0 <= r["jer"] <= 1
         assert abs(r["missed_collar0"] + r["false_alarm_collar0"] + r["confusion_collar0"] - r["der_collar0"]) < 2e-4
@@ -36,7 +36,7 @@ def test_evaluate_set_scores_every_system(tmp_path):
 
     evaluate_real.write_rttms(str(tmp_path / "rttm"), hyps)
     evaluate_real.render(str(tmp_path / "wav"), items)
-    assert sorted(os.listdir(tmp_path / "rttm")) == ["syn-0.baseline.rttm", "syn-0.hyp.rttm"]
+    assert sorted(os.listdir(tmp_path / "rttm")) == ["syn-0.baseline.rttm", "syn-0.final.rttm", "syn-0.hyp.rttm"]
     assert sorted(os.listdir(tmp_path / "wav")) == ["syn-0.rttm", "syn-0.wav"]
     assert "syn" in evaluate_real.table({"sets": {"syn": res}})
 

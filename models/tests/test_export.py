@@ -157,11 +157,21 @@ def test_who_decides_new_speakers_in_the_bank_reads_as_stream_when_absent_and_re
 
 
 @pytest.mark.parametrize("field", ["recluster_merge_distance", "recluster_cepstral_weight"])
-def test_the_banks_later_values_travel_in_the_contract_and_read_as_0_when_absent(field):
+def test_later_recipe_values_travel_in_the_contract_and_read_as_0_when_absent(field):
     meta = contract(ModelConfig(recluster_pieces=256, **{field: 0.4}))
     assert getattr(config_from_metadata(meta), field) == 0.4
     del meta["streamdrz." + field.replace("_", ".", 1)]
     assert getattr(config_from_metadata(meta), field) == 0.0
+
+
+def test_the_final_relabel_travels_in_the_contract_reads_as_none_when_absent_and_refuses_others():
+    meta = contract(ModelConfig(final_relabel="labels"))
+    assert config_from_metadata(meta).final_relabel == "labels"
+    meta["streamdrz.final.relabel"] = "always"
+    with pytest.raises(ValueError, match="final.relabel"):
+        config_from_metadata(meta)
+    del meta["streamdrz.final.relabel"]
+    assert config_from_metadata(meta).final_relabel == "none"
 
 
 def test_compact_weights_are_bf16_and_load_back(tmp_path):

@@ -7,7 +7,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 
 from model import ModelConfig
 from voicebank import (BankPiece, average_linkage, cepstral_distances, cepstral_frames, cepstral_stats, distances,
-                       pieces, quantize, relabel)
+                       final_labels, pieces, quantize, relabel)
 
 CFG = ModelConfig(recluster_pieces=8, recluster_piece_seconds=1.0)
 
@@ -197,3 +197,54 @@ def test_cepstral_distances_ignore_what_every_piece_shares_as_a_channel_does():
     shifted = cepstral_distances(q(X + 3.0 * rng.standard_normal(38)))
     assert np.allclose(D, shifted, atol=0.02) and np.allclose(np.diag(D), 0.0, atol=1e-9)
     assert D[0, 1] > 0.1
+
+
+def _chunk_frames(voice_at, n_chunks, dim=16):
+    """Per chunk, unit embeddings of its chunk frames; frame of call time t carries voice voice_at(t)."""
+    F, C = CFG.enc_frame_seconds, CFG.chunk_seconds
+    n = CFG.n_enc - CFG.chunk_enc_start
+    out = []
+    for k in range(n_chunks):
+        e = np.full((n, dim), 0.01)
+        for j in range(n):
+            v = voice_at(k * C + (j + 0.5) * F)
+            if v is not None:
+                e[j, v] += 1.0
+        out.append(e / np.linalg.norm(e, axis=1, keepdims=True))
+    return out
+
+
+def test_final_labels_give_each_voice_the_live_label_it_holds_most_and_split_a_mixed_segment():
+    final = dataclasses.replace(CFG, final_relabel="labels")
+    voice = lambda t: 4 if t < 2.0 or 4.0 <= t < 6.0 or 9.0 <= t < 11.0 else 7 if t < 4.0 else None   # noqa: E731
+    frames = _chunk_frames(voice, 2)
+    # the stream gave voice 4 the other voice's label in the second chunk
+    segs = [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1), _seg(4.0, 6.0, 0), _seg(9.0, 11.0, 1)]
+    assert final_labels(final, segs, frames) == [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1), _seg(4.0, 6.0, 0),
+                                                 _seg(9.0, 11.0, 0)]
+    mixed = [_seg(0.0, 4.0, 0), _seg(4.0, 6.0, 1)]         # voices 4 then 7 in one live segment
+    voice_b = lambda t: 4 if t < 2.0 else 7 if t < 6.0 else None   # noqa: E731
+    assert final_labels(final, mixed, _chunk_frames(voice_b, 1)) == [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1),
+                                                                     _seg(4.0, 6.0, 1)]
+    assert final_labels(final, [_seg(0.0, 0.1, 0)], frames) == [_seg(0.0, 0.1, 0)]    # too short for a piece
+
+
+def test_final_labels_never_make_more_or_fewer_speakers_than_the_live_labels():
+    final = dataclasses.replace(CFG, final_relabel="labels")
+    three = lambda t: 4 if t < 2.0 else 7 if t < 4.0 else 11 if t < 6.0 else None   # noqa: E731
+    out = final_labels(final, [_seg(0.0, 2.0, 0), _seg(2.0, 6.0, 1)], _chunk_frames(three, 1))
+    assert {lab for *_, lab, _ in out} == {0, 1}
+
+
+def test_final_labels_of_a_call_with_more_pieces_than_the_bound_use_longer_pieces(monkeypatch):
+    import voicebank
+    final = dataclasses.replace(CFG, final_relabel="labels")
+    voice = lambda t: 4 if int(t // 4) % 2 == 0 else 7   # noqa: E731  (4 s turns of two voices)
+    segs = [_seg(4.0 * j, 4.0 * j + 4.0, 1 if j == 4 else j % 2) for j in range(8)]   # turn 4 mislabelled
+    want = [_seg(4.0 * j, 4.0 * j + 4.0, j % 2) for j in range(8)]
+    assert final_labels(final, segs, _chunk_frames(voice, 4)) == want
+    monkeypatch.setattr(voicebank, "FINAL_MAX_PIECES", 10)       # 32 pieces of 1 s are too many
+    lengths, cut = [], voicebank._final_pieces
+    monkeypatch.setattr(voicebank, "_final_pieces", lambda *a: lengths.append(a[3]) or cut(*a))
+    assert final_labels(final, segs, _chunk_frames(voice, 4)) == want
+    assert lengths == [1.0, 2.0, 4.0]                             # 32, 16, then 8 pieces

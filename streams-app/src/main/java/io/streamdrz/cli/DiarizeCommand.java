@@ -97,6 +97,12 @@ public final class DiarizeCommand implements Callable<Integer> {
                     + "0 = no limit (default: ${DEFAULT-VALUE}).")
     private int speakerCap;
 
+    @Option(names = "--live-labels",
+            description = "Keep the labels the stream gave each segment as it went, as the app emits them on "
+                    + "segments-out, instead of deciding them again once the whole file is heard (the model's "
+                    + "final.relabel; models without it always give the live labels).")
+    private boolean liveLabels;
+
     @Option(names = "--raw", paramLabel = "ENCODING",
             description = "Read non-WAV input as headerless audio: s16le, s24le, s32le, u8, f32le, f64le, mulaw, alaw.")
     private String raw;
@@ -227,7 +233,7 @@ public final class DiarizeCommand implements Callable<Integer> {
                 public void callDone(Path call, List<CallSegment> segments) {
                     writer.done(call, segments);
                 }
-            });
+            }, !liveLabels);
             bar.finish();
             rttm.flush();
             if (plot != null) {

@@ -108,6 +108,12 @@ public final class ModelContract {
      * alone, for files without the key.
      */
     public final double reclusterCepstralWeight;
+    /**
+     * Whole files' labels decided again at their end, the call's pieces clustered into as many
+     * clusters as it has live labels ({@code final.relabel} = {@code labels}); false
+     * ({@code none}) for files without the key.
+     */
+    public final boolean finalRelabel;
     /** Shorter clean regions (seconds) identify a voice too poorly to prompt with. */
     public final double promptMinSeconds;
     /** Trimmed off each end of a predicted clean region (seconds): boundaries are uncertain. */
@@ -192,6 +198,10 @@ public final class ModelContract {
                 ? nonNegativeDouble("recluster.merge_distance") : 0.0;
         reclusterCepstralWeight = values.containsKey(PREFIX + "recluster.cepstral_weight")
                 ? nonNegativeDouble("recluster.cepstral_weight") : 0.0;
+        String relabel = values.containsKey(PREFIX + "final.relabel") ? string("final.relabel") : "none";
+        require(relabel.equals("none") || relabel.equals("labels"), "final.relabel",
+                "must be 'none' or 'labels', not '" + relabel + "'");
+        finalRelabel = relabel.equals("labels");
         promptMinSeconds = nonNegativeDouble("prompt.min_seconds");
         promptEdgeSeconds = nonNegativeDouble("prompt.edge_seconds");
         profileMinFrames = nonNegativeInt("match.profile_min_frames");

@@ -525,15 +525,23 @@ public final class CallDiarizer {
         return new double[]{mid - length / 2, mid + length / 2};
     }
 
-    /** Diarizes one whole call (samples at the model's rate); segments in call time. */
+    /** Diarizes one whole call (samples at the model's rate); segments in call time, live labels. */
     public List<CallSegment> diarize(float[] call) {
+        return diarize(call, false);
+    }
+
+    /**
+     * Diarizes one whole call; with {@code finalLabels}, its labels decided again at its end
+     * ({@link FinalLabels}) when the model's contract asks for it ({@code final.relabel}).
+     */
+    public List<CallSegment> diarize(float[] call, boolean finalLabels) {
         List<List<CallSegment>> out = new ArrayList<>();
         diarizeAll(List.of(call).iterator(), a -> a, 1, new Listener<>() {
             @Override
             public void callDone(float[] key, List<CallSegment> segments) {
                 out.add(segments);
             }
-        });
+        }, finalLabels);
         return out.get(0);
     }
 
@@ -559,6 +567,17 @@ public final class CallDiarizer {
      * @param load    a call's audio at the model's rate, or null to skip the call
      */
     public <K> void diarizeAll(Iterator<K> calls, Function<K, float[]> load, int batchSize, Listener<K> listener) {
+        diarizeAll(calls, load, batchSize, listener, false);
+    }
+
+    /**
+     * {@link #diarizeAll(Iterator, Function, int, Listener)}; with {@code finalLabels}, each
+     * call's labels decided again at its end ({@link FinalLabels}) when the model's contract
+     * asks for it, from the chunk frames of its streaming pass, which are kept until then.
+     */
+    public <K> void diarizeAll(Iterator<K> calls, Function<K, float[]> load, int batchSize, Listener<K> listener,
+                               boolean finalLabels) {
+        boolean keep = finalLabels && c.finalRelabel;
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, not " + batchSize);
         }
@@ -586,9 +605,15 @@ public final class CallDiarizer {
             for (int i = 0; i < active.size(); i++) {
                 Active<K> a = active.get(i);
                 absorb(a.state, prepared.get(i), decoded.get(i));
+                float[] embeddings = decoded.get(i).embeddings();
+                if (keep && embeddings != null) {
+                    a.frames.add(Arrays.copyOfRange(embeddings, c.encoderChunkStart * c.speakerDim, embeddings.length));
+                }
                 listener.chunkDone(a.key, prepared.get(i).chunk().length / (double) c.sampleRate);
                 if (a.state.chunkIndex() >= a.chunks) {
-                    listener.callDone(a.key, List.copyOf(a.state.segments()));
+                    List<CallSegment> segments = List.copyOf(a.state.segments());
+                    listener.callDone(a.key, a.frames.isEmpty() ? segments
+                            : List.copyOf(FinalLabels.relabel(c, segments, a.frames)));
                 } else {
                     still.add(a);
                 }
@@ -602,6 +627,8 @@ public final class CallDiarizer {
         final float[] audio;
         final int chunks;
         final CallState state = new CallState();
+        /** The chunk frames of the streaming pass's embeddings, kept for final labels. */
+        final List<float[]> frames = new ArrayList<>();
 
         Active(K key, float[] audio, int chunks) {
             this.key = key;

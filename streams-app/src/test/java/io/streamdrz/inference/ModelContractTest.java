@@ -90,14 +90,14 @@ class ModelContractTest {
     }
 
     /** The bank's later values, each read as its contract key says and as 0 where a file lacks it. */
-    private static final Map<String, ToDoubleFunction<ModelContract>> BANK_VALUES = Map.of(
+    private static final Map<String, ToDoubleFunction<ModelContract>> LATER_VALUES = Map.of(
             "recluster.merge_distance", k -> k.reclusterMergeDistance,
             "recluster.cepstral_weight", k -> k.reclusterCepstralWeight);
 
     @ParameterizedTest
     @ValueSource(strings = {"recluster.merge_distance", "recluster.cepstral_weight"})
-    void aBankValueIsReadRefusedBelowZeroAndZeroInAFileThatLacksIt(String key) {
-        var value = BANK_VALUES.get(key);
+    void aLaterRecipeValueIsReadRefusedBelowZeroAndZeroInAFileThatLacksIt(String key) {
+        var value = LATER_VALUES.get(key);
         assertEquals(0.0, value.applyAsDouble(ContractFixtures.contract()));
         Map<String, String> m = ContractFixtures.metadata("encoder");
         m.put("streamdrz." + key, "0.4");
@@ -105,6 +105,17 @@ class ModelContractTest {
         m.put("streamdrz." + key, "-0.1");
         ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.fromMetadata("b.onnx", m));
         assertTrue(e.getMessage().contains(key), e.getMessage());
+    }
+
+    @Test
+    void theFinalRelabelIsReadRefusedUnlessKnownAndNoneInAFileThatLacksIt() {
+        assertFalse(ContractFixtures.contract().finalRelabel);
+        Map<String, String> m = ContractFixtures.metadata("encoder");
+        m.put("streamdrz.final.relabel", "labels");
+        assertTrue(ModelContract.fromMetadata("b.onnx", m).finalRelabel);
+        m.put("streamdrz.final.relabel", "always");
+        ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.fromMetadata("b.onnx", m));
+        assertTrue(e.getMessage().contains("final.relabel"), e.getMessage());
     }
 
     @Test

@@ -22,25 +22,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The Java streaming recipe (chunks, prompts, label mapping, stitching) over the fixture
  * calls against what the Python recipe (prompts.py StreamingDiarizer with the same ONNX
  * model) wrote to call-K.hyp.rttm, each call with its {@code max_speakers} (call-3 has three
- * speakers and a cap of two, so a would-be third speaker must go to a known one).
+ * speakers and a cap of two, so a would-be third speaker must go to a known one); and the
+ * labels decided again at each call's end against call-K.final.rttm.
  */
 class CallDiarizerParityTest {
 
     @Test
     void javaStreamingOutputEqualsPythonStreamingOutput() throws Exception {
+        assertEachCallMatches(false, "hyp_rttm");
+    }
+
+    /** The labels decided again at a call's end (streamdrz diarize) against call-K.final.rttm. */
+    @Test
+    void javaFinalLabelsEqualPythonFinalLabels() throws Exception {
+        assertTrue(ModelFixtures.engine().contract().finalRelabel, "the shipped model gives no final labels");
+        assertEachCallMatches(true, "final_rttm");
+    }
+
+    private static void assertEachCallMatches(boolean finalLabels, String rttmKey) throws Exception {
         double bin = ModelFixtures.engine().contract().binSeconds;
         for (JsonNode call : ModelFixtures.index().get("calls")) {
             CallDiarizer diarizer = new CallDiarizer(ModelFixtures.engine(), call.path("max_speakers").asInt(0));
             String wav = call.get("wav").asText();
             String fid = wav.substring(0, wav.lastIndexOf('.'));
             float[] audio = WavReader.read(ModelFixtures.file(wav)).samples();
-            List<CallSegment> segments = diarizer.diarize(audio);
+            List<CallSegment> segments = diarizer.diarize(audio, finalLabels);
 
             List<SpeakerTurn> java = new ArrayList<>();
             for (CallSegment s : segments) {
                 java.add(new SpeakerTurn(s.start(), s.end(), s.speaker()));
             }
-            Map<String, List<SpeakerTurn>> pyFile = Rttm.read(ModelFixtures.file(call.get("hyp_rttm").asText()));
+            Map<String, List<SpeakerTurn>> pyFile = Rttm.read(ModelFixtures.file(call.get(rttmKey).asText()));
             List<SpeakerTurn> python = pyFile.getOrDefault(fid, List.of());
             String javaRttm = Rttm.format(fid, java);
             String pythonRttm = Rttm.format(fid, python);

@@ -1,0 +1,88 @@
+package io.streamdrz.recipe;
+
+import io.streamdrz.inference.ContractFixtures;
+import io.streamdrz.inference.ModelContract;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.DoubleToIntFunction;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+/** A whole call's labels decided again at its end (the cases test_voicebank.py checks of the Python twin). */
+class FinalLabelsTest {
+
+    private static final int DIM = 16;
+    private final ModelContract c = withFinalDistance();
+
+    private static ModelContract withFinalDistance() {
+        Map<String, String> m = ContractFixtures.metadata("encoder");
+        m.put("streamdrz.speaker.dim", Integer.toString(DIM));
+        m.put("streamdrz.recluster.piece_seconds", "1.0");
+        m.put("streamdrz.final.relabel", "labels");
+        return ModelContract.fromMetadata("test-encoder.onnx", m);
+    }
+
+    /** Per chunk, unit frame embeddings; the frame of call time t carries voice voiceAt(t) (-1: none). */
+    private List<float[]> frames(DoubleToIntFunction voiceAt, int chunks) {
+        double chunk = c.chunkSamples() / (double) c.sampleRate;
+        int n = c.encoderFrames - c.encoderChunkStart;
+        List<float[]> out = new ArrayList<>();
+        for (int k = 0; k < chunks; k++) {
+            float[] e = new float[n * DIM];
+            for (int j = 0; j < n; j++) {
+                int v = voiceAt.applyAsInt(k * chunk + (j + 0.5) * c.encoderFrameSeconds);
+                double norm = Math.sqrt(DIM * 0.0001 + (v >= 0 ? 1.02 : 0.0));
+                for (int d = 0; d < DIM; d++) {
+                    e[j * DIM + d] = (float) ((0.01 + (d == v ? 1.0 : 0.0)) / norm);
+                }
+            }
+            out.add(e);
+        }
+        return out;
+    }
+
+    private static CallSegment seg(double start, double end, int label) {
+        return new CallSegment(start, end, label, 0.9, 0);
+    }
+
+    @Test
+    void eachVoiceTakesTheLiveLabelItHoldsMostAndAMixedSegmentIsSplit() {
+        // the stream gave the first voice the other voice's label in the second chunk
+        DoubleToIntFunction voice = t -> t < 2.0 || (t >= 4.0 && t < 6.0) || (t >= 9.0 && t < 11.0) ? 4 : t < 4.0 ? 7 : -1;
+        List<CallSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 6.0, 0), seg(9.0, 11.0, 1));
+        assertEquals(List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 6.0, 0), seg(9.0, 11.0, 0)),
+                FinalLabels.relabel(c, segs, frames(voice, 2)));
+        DoubleToIntFunction twoInOne = t -> t < 2.0 ? 4 : t < 6.0 ? 7 : -1;
+        assertEquals(List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 6.0, 1)),
+                FinalLabels.relabel(c, List.of(seg(0.0, 4.0, 0), seg(4.0, 6.0, 1)), frames(twoInOne, 1)));
+        List<CallSegment> sliver = List.of(seg(0.0, 0.1, 0));
+        assertSame(sliver, FinalLabels.relabel(c, sliver, frames(voice, 1)));
+    }
+
+    @Test
+    void neverMoreOrFewerSpeakersThanTheLiveLabels() {
+        DoubleToIntFunction three = t -> t < 2.0 ? 4 : t < 4.0 ? 7 : t < 6.0 ? 11 : -1;
+        List<CallSegment> out = FinalLabels.relabel(c, List.of(seg(0.0, 2.0, 0), seg(2.0, 6.0, 1)), frames(three, 1));
+        assertEquals(java.util.Set.of(0, 1), out.stream().map(CallSegment::label).collect(java.util.stream.Collectors.toSet()));
+    }
+
+    @Test
+    void aCallWithMorePiecesThanTheBoundIsCutIntoLongerPiecesAndStillRelabelled() {
+        // 4 s turns of two voices for longer than MAX_PIECES seconds, one turn in five mislabelled
+        int turns = FinalLabels.MAX_PIECES / 4 + 8;
+        DoubleToIntFunction voice = t -> ((int) (t / 4)) % 2 == 0 ? 4 : 7;
+        List<CallSegment> segs = new ArrayList<>();
+        List<CallSegment> want = new ArrayList<>();
+        for (int j = 0; j < turns; j++) {
+            segs.add(seg(4.0 * j, 4.0 * j + 4.0, j % 5 == 4 ? 1 - j % 2 : j % 2));
+            want.add(seg(4.0 * j, 4.0 * j + 4.0, j % 2));
+        }
+        int chunks = (int) Math.ceil(4.0 * turns / (c.chunkSamples() / (double) c.sampleRate));
+        assertEquals(want, FinalLabels.relabel(c, segs, frames(voice, chunks)));
+    }
+}
