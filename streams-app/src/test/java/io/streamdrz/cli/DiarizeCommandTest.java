@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DiarizeCommandTest {
@@ -35,7 +36,13 @@ class DiarizeCommandTest {
     }
 
     private static String expectedRttm(String fid, Path wav, int maxSpeakers) throws Exception {
-        List<CallSegment> segs = new CallDiarizer(ModelFixtures.engine(), maxSpeakers).diarize(WavReader.read(wav).samples());
+        return expectedRttm(fid, wav, maxSpeakers, true);
+    }
+
+    /** What diarize should write: the engine's segments, with the labels decided again at the end unless live. */
+    private static String expectedRttm(String fid, Path wav, int maxSpeakers, boolean finalLabels) throws Exception {
+        List<CallSegment> segs = new CallDiarizer(ModelFixtures.engine(), maxSpeakers)
+                .diarize(WavReader.read(wav).samples(), finalLabels);
         List<SpeakerTurn> turns = new ArrayList<>();
         for (CallSegment s : segs) {
             turns.add(new SpeakerTurn(s.start(), s.end(), s.speaker()));
@@ -85,6 +92,19 @@ class DiarizeCommandTest {
         assertEquals(0, run("diarize", "--model", ModelFixtures.modelPrefix().toString(), "--raw", "s16le", "--rate", "16000",
                 raw.toString()), cli.err());
         assertEquals(expectedRttm("call-0", ModelFixtures.file("call-0.wav")), cli.out());
+    }
+
+    @Test
+    void liveLabelsAreTheStreamsOwnAndTheDefaultIsTheFinalOnes() throws Exception {
+        Path call = ModelFixtures.file("call-1.wav");      // a call whose final labels differ from the live ones
+        assertEquals(0, run("diarize", "--model", ModelFixtures.modelPrefix().toString(), "--live-labels",
+                call.toString()), cli.err());
+        String live = cli.out();
+        cli.clearOut();
+        assertEquals(0, run("diarize", "--model", ModelFixtures.modelPrefix().toString(), call.toString()), cli.err());
+        assertEquals(expectedRttm("call-1", call, 0, false), live);
+        assertEquals(expectedRttm("call-1", call, 0, true), cli.out());
+        assertNotEquals(live, cli.out());
     }
 
     @Test
