@@ -157,14 +157,7 @@ def assign_labels(cluster, labels, seconds, new, stream_labels, n_labels):
     for c, lab, w, is_new in zip(cluster, labels, seconds, new):
         if not is_new and 0 <= lab < n_labels:
             votes[c, lab] += w
-    out = {}
-    while True:
-        free = np.array([[c not in out and lab not in out.values() for lab in range(n_labels)] for c in range(k)])
-        v = np.where(free, votes, 0.0)
-        if v.max() <= 0:
-            break
-        c, lab = divmod(int(np.argmax(v)), n_labels)
-        out[c] = lab
+    out = _greedy(votes)
     for c in range(k):
         if c in out:
             continue
@@ -177,6 +170,20 @@ def assign_labels(cluster, labels, seconds, new, stream_labels, n_labels):
         want = min(tally, key=lambda lab: (-tally[lab], lab))
         out[c] = want if want not in out.values() else next(lab for lab in range(n_labels) if lab not in out.values())
     return out
+
+
+def _greedy(votes):
+    """{cluster: label} of votes (clusters x labels, seconds): the largest first (ties: lowest
+    cluster, then lowest label), one cluster per label, only where a cluster holds any."""
+    k, n = votes.shape
+    out = {}
+    while True:
+        free = np.array([[c not in out and lab not in out.values() for lab in range(n)] for c in range(k)])
+        v = np.where(free, votes, 0.0)
+        if v.max() <= 0:
+            return out
+        c, lab = divmod(int(np.argmax(v)), n)
+        out[c] = lab
 
 
 def relabel(cfg, bank, segs, emb, n_labels, speaker_cap=0, chunk=None):
@@ -295,14 +302,7 @@ def _greedy_labels(cluster, labels, seconds):
     votes = np.zeros((k, n))
     for c, lab, w in zip(cluster, labels, seconds):
         votes[c, lab] += w
-    out = {}
-    while True:
-        free = np.array([[c not in out and lab not in out.values() for lab in range(n)] for c in range(k)])
-        v = np.where(free, votes, 0.0)
-        if v.max() <= 0:
-            break
-        c, lab = divmod(int(np.argmax(v)), n)
-        out[c] = lab
+    out = _greedy(votes)
     spare = (lab for lab in range(n + k) if lab not in out.values())
     for c in range(k):
         if c not in out:

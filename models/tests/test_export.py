@@ -146,14 +146,18 @@ def test_the_voice_bank_reads_as_off_in_a_file_without_its_keys():
     assert config_from_metadata(meta).recluster_pieces == 0
 
 
-def test_who_decides_new_speakers_in_the_bank_reads_as_stream_when_absent_and_refuses_other_words():
-    meta = contract(ModelConfig(recluster_new_speakers="bank"))
-    assert config_from_metadata(meta).recluster_new_speakers == "bank"
-    meta["streamdrz.recluster.new_speakers"] = "Bank"
-    with pytest.raises(ValueError, match="recluster.new_speakers"):
+@pytest.mark.parametrize("field, value, absent, wrong", [("recluster_new_speakers", "bank", "stream", "Bank"),
+                                                        ("final_relabel", "labels", "none", "always")])
+def test_a_text_recipe_value_travels_reads_as_its_old_value_when_absent_and_refuses_other_words(field, value, absent,
+                                                                                                wrong):
+    key = "streamdrz." + field.replace("_", ".", 1)
+    meta = contract(ModelConfig(**{field: value}))
+    assert getattr(config_from_metadata(meta), field) == value
+    meta[key] = wrong
+    with pytest.raises(ValueError, match=key[len("streamdrz."):]):
         config_from_metadata(meta)
-    del meta["streamdrz.recluster.new_speakers"]
-    assert config_from_metadata(meta).recluster_new_speakers == "stream"
+    del meta[key]
+    assert getattr(config_from_metadata(meta), field) == absent
 
 
 @pytest.mark.parametrize("field", ["recluster_merge_distance", "recluster_cepstral_weight"])
@@ -162,16 +166,6 @@ def test_later_recipe_values_travel_in_the_contract_and_read_as_0_when_absent(fi
     assert getattr(config_from_metadata(meta), field) == 0.4
     del meta["streamdrz." + field.replace("_", ".", 1)]
     assert getattr(config_from_metadata(meta), field) == 0.0
-
-
-def test_the_final_relabel_travels_in_the_contract_reads_as_none_when_absent_and_refuses_others():
-    meta = contract(ModelConfig(final_relabel="labels"))
-    assert config_from_metadata(meta).final_relabel == "labels"
-    meta["streamdrz.final.relabel"] = "always"
-    with pytest.raises(ValueError, match="final.relabel"):
-        config_from_metadata(meta)
-    del meta["streamdrz.final.relabel"]
-    assert config_from_metadata(meta).final_relabel == "none"
 
 
 def test_compact_weights_are_bf16_and_load_back(tmp_path):

@@ -106,7 +106,8 @@ final class FinalLabels {
                 for (int p = 0; p < n; p++) {
                     double a = a0 + (b0 - a0) * p / n;
                     double b = a0 + (b0 - a0) * (p + 1) / n;
-                    double[] v = b - a >= VoiceBank.MIN_PIECE ? mean(c, chunkFrames.get(k), k * chunk, a, b) : null;
+                    double[] v = b - a >= VoiceBank.MIN_PIECE
+                            ? VoiceBank.meanFrames(c, chunkFrames.get(k), 0, k * chunk, a, b) : null;
                     if (v != null) {
                         out.add(new Piece(a, b, i, v));
                     }
@@ -114,35 +115,6 @@ final class FinalLabels {
             }
         }
         return out;
-    }
-
-    /** Unit mean of the frames (chunk starting at {@code offset}) whose centre is in [a, b); null if none is. */
-    private static double[] mean(ModelContract c, float[] frames, double offset, double a, double b) {
-        int dim = c.speakerDim;
-        double[] sum = new double[dim];
-        int count = 0;
-        for (int f = 0; f < frames.length / dim; f++) {
-            double t = offset + (f + 0.5) * c.encoderFrameSeconds;
-            if (t >= a && t < b) {
-                for (int d = 0; d < dim; d++) {
-                    sum[d] += frames[f * dim + d];
-                }
-                count++;
-            }
-        }
-        if (count == 0) {
-            return null;
-        }
-        double norm = 0;
-        for (int d = 0; d < dim; d++) {
-            sum[d] /= count;
-            norm += sum[d] * sum[d];
-        }
-        norm = Math.sqrt(norm);
-        for (int d = 0; d < dim && norm > 0; d++) {
-            sum[d] /= norm;
-        }
-        return sum;
     }
 
     /**

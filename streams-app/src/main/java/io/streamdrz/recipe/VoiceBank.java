@@ -140,7 +140,7 @@ final class VoiceBank {
             for (int j = 0; j < n; j++) {
                 double a = s + (e - s) * j / n;
                 double b = s + (e - s) * (j + 1) / n;
-                double[] v = b - a >= MIN_PIECE ? meanFrames(c, embeddings, a, b) : null;
+                double[] v = b - a >= MIN_PIECE ? meanFrames(c, embeddings, c.encoderChunkStart, 0.0, a, b) : null;
                 if (v != null) {
                     out.add(new Piece(a, b, i, v));
                 }
@@ -149,15 +149,19 @@ final class VoiceBank {
         return out;
     }
 
-    /** Unit mean of the chunk frames whose centre is in [a, b); null if none is. */
-    private static double[] meanFrames(ModelContract c, float[] embeddings, double a, double b) {
+    /**
+     * Unit mean of the chunk frames whose centre is in [a, b); null if none is. The chunk's
+     * frames are the rows of {@code embeddings} from {@code firstRow} on, the first of them
+     * starting at {@code offset} seconds.
+     */
+    static double[] meanFrames(ModelContract c, float[] embeddings, int firstRow, double offset, double a, double b) {
         int dim = c.speakerDim;
         double[] sum = new double[dim];
         int count = 0;
-        for (int k = 0; k < c.encoderFrames - c.encoderChunkStart; k++) {
-            double t = (k + 0.5) * c.encoderFrameSeconds;
+        for (int k = 0; k < embeddings.length / dim - firstRow; k++) {
+            double t = offset + (k + 0.5) * c.encoderFrameSeconds;
             if (t >= a && t < b) {
-                int row = (c.encoderChunkStart + k) * dim;
+                int row = (firstRow + k) * dim;
                 for (int d = 0; d < dim; d++) {
                     sum[d] += embeddings[row + d];
                 }
