@@ -1,36 +1,68 @@
 """Live labels against the labels decided again at each call's end, as streamdrz diarize gives
-whole files (voicebank.final_labels, the model's final.relabel), on the same calls.
+whole files (voicebank.final_labels, the model's final.relabel), on the same calls, for a grid
+of the final pass's cepstral weight (final.cepstral_weight).
 
-    models/.venv/bin/python models/final_eval.py --sets val-2spk,val-3spk,val-long
+    models/.venv/bin/python models/final_eval.py --sets val-2spk,val-3spk,val-long --weights 0,0.5
+    models/.venv/bin/python models/final_eval.py --checkpoint models/checkpoints/heldout2-resume.pt \
+        --like models/shipped/streamdrz --weights 0,0.15,0.3,0.5,0.7,1,2
 
-Sets as recluster.py takes them: the recipe's validation calls (val-2spk, val-3spk:
-60 s two- and three-party calls; val-long: 600 s two-party calls), where the pass is
-chosen, or realsets' names. Prints DER in % at collar 0 / 0.25, pooled over each set's files.
+Sets as recluster.py takes them: the recipe's validation calls (val-2spk, val-3spk: 60 s two-
+and three-party calls; val-long: 600 s two-party calls), or realsets' names. With --checkpoint,
+a PyTorch checkpoint of a run that held real voices out streams its own real validation
+(realval.py: dialogues of those voices, gated by the shipped VAD) with the recipe values of
+--like: where the cepstral weight is chosen, since the validation calls' synthetic voices do
+not need it. Each call is streamed once; the final pass runs on it once per weight. Prints
+DER in % at collar 0 / 0.25, pooled over each set's files.
 """
 import argparse
 import dataclasses
 
-from evaluate_real import model_diarizer, score
-from export import OnnxDiarizer
+from evaluate_real import score
+from prompts import StreamingDiarizer
 from recluster import load_items
+
+
+def streamer_and_sets(a):
+    """(StreamingDiarizer, {set name: items}) of the exported model and --sets, or of
+    --checkpoint and its real validation."""
+    if a.checkpoint:
+        import realval
+        from export import load_checkpoint
+        from train import torch_chunk_runner
+        model = load_checkpoint(a.checkpoint)
+        cfg = realval.recipe(model.cfg, a.like)
+        run = realval.gated(torch_chunk_runner(model, "cpu"), cfg, realval.load_vad())
+        return StreamingDiarizer(cfg, run), {"real-validation": realval.validation_items(model.cfg.held_out)}
+    from export import OnnxDiarizer
+    model = OnnxDiarizer(a.model, threads=a.threads)
+    return StreamingDiarizer(model.cfg, model.run_chunks), {name: load_items(name) for name in a.sets.split(",")}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="models/shipped/streamdrz")
     ap.add_argument("--sets", default="val-2spk,val-3spk,val-long")
+    ap.add_argument("--checkpoint", default="", help="a checkpoint of a run that held real voices out: its real "
+                    "validation instead of --model and --sets")
+    ap.add_argument("--like", default="", help="with --checkpoint: stream with this exported model's recipe values")
+    ap.add_argument("--weights", default="", help="final cepstral weights to weigh (default: the model's own)")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
-    model = OnnxDiarizer(a.model, threads=a.threads)
-    if model.cfg.final_relabel == "none":      # a model without the key: weigh the pass all the same
-        model.cfg = dataclasses.replace(model.cfg, final_relabel="labels")
-    print(f"model {model.cfg.model_id}; DER % collar 0 / 0.25")
-    for name in a.sets.split(","):
-        items = load_items(name)
-        for tag, final in (("live", False), ("final", True)):
-            diarize = model_diarizer(model, final=final)
-            r = score(items, {fid: diarize(audio) for fid, audio, _ in items})
-            print(f"{name:14s} {tag:6s} {100 * r['der_collar0']:5.1f} / {100 * r['der_collar025']:5.2f}", flush=True)
+    streamer, sets = streamer_and_sets(a)
+    live_cfg = streamer.cfg
+    weights = [float(w) for w in a.weights.split(",")] if a.weights else [live_cfg.final_cepstral_weight]
+    print(f"model {a.checkpoint or live_cfg.model_id}; DER % collar 0 / 0.25")
+    for name, items in sets.items():
+        streamer.cfg = live_cfg
+        streamed = streamer.stream_many([audio for _, audio, _ in items], keep_frames=True)
+        rows = [("live", [segs for segs, _ in streamed])]
+        for w in weights:      # a model without the key is weighed all the same
+            streamer.cfg = dataclasses.replace(live_cfg, final_relabel="labels", final_cepstral_weight=w)
+            rows.append((f"final W={w:g}", [streamer.final_labels(segs, frames, audio)
+                                            for (segs, frames), (_, audio, _) in zip(streamed, items)]))
+        for tag, hyps in rows:
+            r = score(items, {fid: [(s, e, lab) for s, e, lab, _ in h] for (fid, _, _), h in zip(items, hyps)})
+            print(f"{name:16s} {tag:12s} {100 * r['der_collar0']:5.1f} / {100 * r['der_collar025']:5.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -108,6 +108,12 @@ class ModelConfig:
     # pass, into as many clusters as it has live labels (voicebank.final_labels); "none": no
     # such pass (the value of models exported before the key)
     final_relabel: str = "none"
+    # the final pass's distance between two pieces: (voice + w x cepstral) / (1 + w), as the
+    # bank's recluster_cepstral_weight, from the whole call's pieces. Why: at a call's end every
+    # piece of both voices is there to standardize the cepstra over, and on the real validation
+    # of models that never heard those voices it is what separates them (models/EXPERIMENTS.md).
+    # 0: voice alone (the value of models exported before the key)
+    final_cepstral_weight: float = 0.0
     # live labels (rolling.py, LiveLabeler): a window is the prompts and the newest window_seconds
     # of a call through the encoder alone; its frame-wise activity head, not the decoder,
     # says who speaks (about a third of a final chunk's cost, models/rolling.py)

@@ -700,8 +700,25 @@ class StreamingDiarizer:
         (start, end, call label, conf), times in seconds from the call's start. final: the
         labels of whole files, decided once more at each call's end (voicebank.final_labels,
         as streamdrz diarize does) when the model's final.relabel says so; else the live ones."""
+        final = final and self.cfg.final_relabel == "labels"
+        streamed = self.stream_many(calls, keep_frames=final)
+        if final:
+            return [self.final_labels(segs, frames, audio) for (segs, frames), audio in zip(streamed, calls)]
+        return [segs for segs, _ in streamed]
+
+    def final_labels(self, segments, frames, audio):
+        """A streamed call's segments with the labels decided once more at its end
+        (voicebank.final_labels), from its chunk frames (stream_many) and its audio."""
+        if not frames:
+            return segments
+        cs = self.cfg.chunk_samples
+        return final_labels(self.cfg, segments, frames, [audio[k * cs: (k + 1) * cs] for k in range(len(frames))])
+
+    def stream_many(self, calls, keep_frames=False):
+        """[(segments, chunk frames)] per call: diarize_many's live pass; with keep_frames,
+        each chunk's unit voice embedding per chunk encoder frame (else an empty list), what
+        the final pass clusters."""
         cfg = self.cfg
-        final = final and cfg.final_relabel == "labels"
         frames = [[] for _ in calls]
         states = [CallState() for _ in calls]
         n_chunks = [max(1, int(np.ceil(len(a) / cfg.chunk_samples))) for a in calls]
@@ -716,8 +733,6 @@ class StreamingDiarizer:
             outs = self.run_chunks(np.stack(inputs), [len(p) for p in prompts])
             for i, p, out in zip(active, prompts, outs):
                 self.absorb(states[i], chunks[i], p, out)
-                if final and out.embeddings is not None:
+                if keep_frames and out.embeddings is not None:
                     frames[i].append(out.embeddings[cfg.chunk_enc_start:])
-        if final:
-            return [final_labels(cfg, st.segments, f) if f else st.segments for st, f in zip(states, frames)]
-        return [st.segments for st in states]
+        return [(st.segments, f) for st, f in zip(states, frames)]

@@ -246,18 +246,21 @@ def _split(segs, rows, piece_label):
     return sorted(out, key=lambda x: (x[0], x[1]))
 
 
-def final_labels(cfg, segments, chunk_frames):
+def final_labels(cfg, segments, chunk_frames, chunks=None):
     """A whole call's segments (call time, (s, e, label, conf), as the stream gave them)
     relabelled once the call has ended: each cut at the chunk boundaries and into pieces
     (`pieces`), each piece embedded as the unit mean of the streaming pass's own frames
     (chunk_frames[k]: chunk k's unit voice embedding per chunk encoder frame), all pieces
-    clustered (average linkage, cosine) into as many clusters as the call has live labels;
+    clustered (average linkage) into as many clusters as the call has live labels;
     each cluster takes, greedily by seconds, the live label its pieces hold most, one
     cluster per label, and a cluster left over the lowest label not yet used; then the
-    labels are numbered again in order of first appearance. Why: the live labels were
-    decided on the call so far; at its end all of it is heard, and on every validation set
-    the whole call's clusters are the better labels (models/EXPERIMENTS.md). A call of more than FINAL_MAX_PIECES pieces is cut into
-    longer ones (twice as long until they are few enough)."""
+    labels are numbered again in order of first appearance. Two pieces' distance is their
+    cosine distance, or with cfg.final_cepstral_weight W > 0 and the call's chunk audio
+    (chunks[k], as the stream cut it) (voice + W x cepstral) / (1 + W), the cepstral one
+    of their cepstral_stats standardized over all the call's pieces. Why: the live labels were
+    decided on the call so far; at its end all of it is heard, and the whole call's
+    clusters are the better labels (models/EXPERIMENTS.md). A call of more than
+    FINAL_MAX_PIECES pieces is cut into longer ones (twice as long until they are few enough)."""
     length = cfg.recluster_piece_seconds
     rows = _final_pieces(cfg, segments, chunk_frames, length)
     while len(rows) > FINAL_MAX_PIECES:     # a very long call: longer pieces, a bounded clustering
@@ -266,10 +269,13 @@ def final_labels(cfg, segments, chunk_frames):
     if len(rows) < 2:
         return list(segments)
     n_live = len({lab for _, _, lab, _ in segments})
-    cluster = average_linkage(distances([], [r[3] for r in rows]), n_live)
-    labels = [segments[i][2] for _, _, i, _ in rows]
-    label_of = _greedy_labels(cluster, labels, [b - a for a, b, _, _ in rows])
-    out = _split(segments, [(a, b, i) for a, b, i, _ in rows], [label_of[c] for c in cluster])
+    D, w = distances([], [r[3] for r in rows]), cfg.final_cepstral_weight
+    if w > 0 and chunks is not None:
+        D = (D + w * cepstral_distances(_final_cepstra(cfg, rows, chunks))) / (1.0 + w)
+    cluster = average_linkage(D, n_live)
+    labels = [segments[i][2] for _, _, i, _, _ in rows]
+    label_of = _greedy_labels(cluster, labels, [r[1] - r[0] for r in rows])
+    out = _split(segments, [r[:3] for r in rows], [label_of[c] for c in cluster])
     first = {}                   # labels renumbered in order of first appearance, as the live ones are
     for _, _, lab, _ in out:
         first.setdefault(lab, len(first))
@@ -277,8 +283,8 @@ def final_labels(cfg, segments, chunk_frames):
 
 
 def _final_pieces(cfg, segments, chunk_frames, length):
-    """(start, end, segment index, unit embedding) pieces of `length` of each segment, cut
-    at the chunk boundaries first."""
+    """(start, end, segment index, unit embedding, chunk index) pieces of `length` of each
+    segment, cut at the chunk boundaries first."""
     C, F = cfg.chunk_seconds, cfg.enc_frame_seconds
     rows = []
     for i, (s, e, *_) in enumerate(segments):
@@ -290,8 +296,19 @@ def _final_pieces(cfg, segments, chunk_frames, length):
                 m = (t >= a) & (t < b)
                 if m.any():
                     v = np.asarray(chunk_frames[k], dtype=np.float64)[m].mean(0)
-                    rows.append((a, b, i, v / (np.linalg.norm(v) or 1.0)))
+                    rows.append((a, b, i, v / (np.linalg.norm(v) or 1.0), k))
     return rows
+
+
+def _final_cepstra(cfg, rows, chunks):
+    """cepstral_stats of each piece over its own chunk's cepstral frames (chunk time)."""
+    C, frames, out = cfg.chunk_seconds, {}, []
+    for a, b, _, _, k in rows:
+        if k not in frames:
+            frames = {k: cepstral_frames(cfg, chunks[k])}   # pieces come chunk by chunk: keep one chunk's
+        c, centre = frames[k]
+        out.append(cepstral_stats(c, centre, a - k * C, b - k * C))
+    return out
 
 
 def _greedy_labels(cluster, labels, seconds):

@@ -160,7 +160,7 @@ def test_a_text_recipe_value_travels_reads_as_its_old_value_when_absent_and_refu
     assert getattr(config_from_metadata(meta), field) == absent
 
 
-@pytest.mark.parametrize("field", ["recluster_merge_distance", "recluster_cepstral_weight"])
+@pytest.mark.parametrize("field", ["recluster_merge_distance", "recluster_cepstral_weight", "final_cepstral_weight"])
 def test_later_recipe_values_travel_in_the_contract_and_read_as_0_when_absent(field):
     meta = contract(ModelConfig(recluster_pieces=256, **{field: 0.4}))
     assert getattr(config_from_metadata(meta), field) == 0.4

@@ -248,3 +248,19 @@ def test_final_labels_of_a_call_with_more_pieces_than_the_bound_use_longer_piece
     monkeypatch.setattr(voicebank, "_final_pieces", lambda *a: lengths.append(a[3]) or cut(*a))
     assert final_labels(final, segs, _chunk_frames(voice, 4)) == want
     assert lengths == [1.0, 2.0, 4.0]                             # 32, 16, then 8 pieces
+
+
+def test_final_labels_with_a_cepstral_weight_tell_apart_two_voices_the_embedding_hears_as_one():
+    # every frame has one embedding; the low tone is label 0's voice, the high one label 1's,
+    # and the stream gave the second chunk's high tone label 0
+    final = dataclasses.replace(CFG, final_relabel="labels", final_cepstral_weight=1.0)
+    low, high = (lambda s: _tone(150.0, 4.0, s)), (lambda s: _tone(900.0, 4.0, s))
+    audio = np.concatenate([low(1), high(2), low(3), high(4)])
+    C = CFG.chunk_samples
+    chunks = [audio[k * C: (k + 1) * C] for k in range(2)]
+    frames = _chunk_frames(lambda t: 4, 2)
+    segs = [_seg(0.0, 4.0, 0), _seg(4.0, 8.0, 1), _seg(8.0, 12.0, 0), _seg(12.0, 16.0, 0)]
+    want = [_seg(0.0, 4.0, 0), _seg(4.0, 8.0, 1), _seg(8.0, 12.0, 0), _seg(12.0, 16.0, 1)]
+    assert final_labels(final, segs, frames, chunks) == want
+    assert final_labels(final, segs, frames) != want                 # without the audio: the voice alone
+    assert final_labels(dataclasses.replace(final, final_cepstral_weight=0.0), segs, frames, chunks) != want

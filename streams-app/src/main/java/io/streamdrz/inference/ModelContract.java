@@ -114,6 +114,12 @@ public final class ModelContract {
      * ({@code none}) for files without the key.
      */
     public final boolean finalRelabel;
+    /**
+     * Weight of the cepstral distance beside the voice distance in the final pass:
+     * {@code (voice + w cepstral) / (1 + w)} ({@code final.cepstral_weight}); 0, voice alone,
+     * for files without the key.
+     */
+    public final double finalCepstralWeight;
     /** Shorter clean regions (seconds) identify a voice too poorly to prompt with. */
     public final double promptMinSeconds;
     /** Trimmed off each end of a predicted clean region (seconds): boundaries are uncertain. */
@@ -202,6 +208,8 @@ public final class ModelContract {
         require(relabel.equals("none") || relabel.equals("labels"), "final.relabel",
                 "must be 'none' or 'labels', not '" + relabel + "'");
         finalRelabel = relabel.equals("labels");
+        finalCepstralWeight = values.containsKey(PREFIX + "final.cepstral_weight")
+                ? nonNegativeDouble("final.cepstral_weight") : 0.0;
         promptMinSeconds = nonNegativeDouble("prompt.min_seconds");
         promptEdgeSeconds = nonNegativeDouble("prompt.edge_seconds");
         profileMinFrames = nonNegativeInt("match.profile_min_frames");

@@ -613,7 +613,7 @@ public final class CallDiarizer {
                 if (a.state.chunkIndex() >= a.chunks) {
                     List<CallSegment> segments = List.copyOf(a.state.segments());
                     listener.callDone(a.key, a.frames.isEmpty() ? segments
-                            : List.copyOf(FinalLabels.relabel(c, segments, a.frames)));
+                            : List.copyOf(FinalLabels.relabel(c, segments, a.frames, k -> chunk(a.audio, k))));
                 } else {
                     still.add(a);
                 }

@@ -85,6 +85,19 @@ final class CepstralStatistics {
     }
 
     /**
+     * The voice distances made {@code (voice + w cepstral) / (1 + w)} in place, the cepstral
+     * ones of {@code rows} ({@link #distances}), one row per row of {@code dist}.
+     */
+    static void fuse(double[][] dist, List<short[]> rows, double w) {
+        double[][] cep = distances(rows);
+        for (int i = 0; i < dist.length; i++) {
+            for (int j = 0; j < dist.length; j++) {
+                dist[i][j] = (dist[i][j] + w * cep[i][j]) / (1.0 + w);
+            }
+        }
+    }
+
+    /**
      * Cosine distances of the rows' statistics, each dimension standardized over the rows
      * first: a call's raw cepstral means mostly describe its channel; what differs between
      * its pieces is what tells its voices apart.

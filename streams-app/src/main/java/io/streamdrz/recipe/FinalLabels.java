@@ -7,18 +7,21 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * A whole call's labels decided once more at its end ({@code final.relabel} = {@code labels};
  * what {@code streamdrz diarize} gives whole files, while the app emits each segment once,
  * live). Each segment is cut at the chunk boundaries and into pieces of about
  * {@code recluster.piece_seconds}, each piece embedded as the unit mean of the streaming
- * pass's own frames, and all of them clustered (average linkage, cosine) into as many
+ * pass's own frames, and all of them clustered (average linkage) into as many
  * clusters as the call has live labels; each cluster takes, greedily by seconds, the
  * live label its pieces hold most, one cluster per label, and a cluster left over the
  * lowest label not yet used; then the labels are numbered again in order of first
- * appearance. Why: the live labels were decided on the call so far; at its end all of it
- * is heard. A call of more than {@link #MAX_PIECES} pieces is cut into longer ones (twice
+ * appearance. Two pieces' distance is their cosine distance, or with
+ * {@code final.cepstral_weight} w above 0 {@code (voice + w cepstral) / (1 + w)}, the
+ * cepstral one of their {@link CepstralStatistics} standardized over all the call's pieces.
+ * Why: the live labels were decided on the call so far; at its end all of it is heard. A call of more than {@link #MAX_PIECES} pieces is cut into longer ones (twice
  * as long until they are few enough). The Python twin is {@code final_labels} in
  * {@code models/voicebank.py}.
  */
@@ -30,18 +33,21 @@ final class FinalLabels {
     private FinalLabels() {
     }
 
-    /** A piece of segment {@code segment}, call time, with its unit embedding. */
-    private record Piece(double start, double end, int segment, double[] embedding) {
+    /** A piece of segment {@code segment}, call time, in chunk {@code chunk}, with its unit embedding. */
+    private record Piece(double start, double end, int segment, int chunk, double[] embedding) {
     }
 
     /**
      * @param segments    the call's segments as the stream gave them, call time
      * @param chunkFrames per chunk, the streaming pass's unit voice embedding of each chunk
      *                    encoder frame, row-major
+     * @param chunks      chunk k's audio as the stream cut it, for the cepstral statistics
+     *                    when {@code final.cepstral_weight} is above 0; may be null otherwise
      * @return the segments relabelled, split where their pieces' labels change, sorted by
      *         start then end; unchanged when fewer than two pieces could be embedded
      */
-    static List<CallSegment> relabel(ModelContract c, List<CallSegment> segments, List<float[]> chunkFrames) {
+    static List<CallSegment> relabel(ModelContract c, List<CallSegment> segments, List<float[]> chunkFrames,
+                                     IntFunction<float[]> chunks) {
         double length = c.reclusterPieceSeconds;
         List<Piece> rows = pieces(c, segments, chunkFrames, length);
         while (rows.size() > MAX_PIECES) {     // a very long call: longer pieces, a bounded clustering
@@ -52,8 +58,11 @@ final class FinalLabels {
             return segments;
         }
         long live = segments.stream().mapToInt(CallSegment::label).distinct().count();
-        int[] cluster = VoiceBank.averageLinkage(VoiceBank.distances(List.of(),
-                rows.stream().map(Piece::embedding).toList()), (int) live, 0.0);
+        double[][] dist = VoiceBank.distances(List.of(), rows.stream().map(Piece::embedding).toList());
+        if (c.finalCepstralWeight > 0 && chunks != null) {
+            CepstralStatistics.fuse(dist, cepstra(c, rows, chunks), c.finalCepstralWeight);
+        }
+        int[] cluster = VoiceBank.averageLinkage(dist, (int) live, 0.0);
         Map<Integer, Integer> labelOf = greedyLabels(cluster, rows, segments);
         List<CallSegment> out = new ArrayList<>();
         int r = 0;
@@ -109,10 +118,26 @@ final class FinalLabels {
                     double[] v = b - a >= VoiceBank.MIN_PIECE
                             ? VoiceBank.meanFrames(c, chunkFrames.get(k), 0, k * chunk, a, b) : null;
                     if (v != null) {
-                        out.add(new Piece(a, b, i, v));
+                        out.add(new Piece(a, b, i, k, v));
                     }
                 }
             }
+        }
+        return out;
+    }
+
+    /** Each piece's cepstral statistics over its own chunk's frames, chunk time. */
+    private static List<short[]> cepstra(ModelContract c, List<Piece> rows, IntFunction<float[]> chunks) {
+        double chunk = c.chunkSamples() / (double) c.sampleRate;
+        List<short[]> out = new ArrayList<>(rows.size());
+        CepstralStatistics stats = null;
+        int statsChunk = -1;
+        for (Piece p : rows) {
+            if (p.chunk() != statsChunk) {     // pieces come chunk by chunk: keep one chunk's
+                stats = new CepstralStatistics(c.mel, chunks.apply(p.chunk()));
+                statsChunk = p.chunk();
+            }
+            out.add(stats.over(p.start() - p.chunk() * chunk, p.end() - p.chunk() * chunk));
         }
         return out;
     }

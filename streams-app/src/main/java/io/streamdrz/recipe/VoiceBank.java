@@ -119,12 +119,7 @@ final class VoiceBank {
             rows.add(p.cepstra());
         }
         rows.addAll(Arrays.asList(fresh));
-        double[][] cep = CepstralStatistics.distances(rows);
-        for (int i = 0; i < dist.length; i++) {
-            for (int j = 0; j < dist.length; j++) {
-                dist[i][j] = (dist[i][j] + w * cep[i][j]) / (1.0 + w);
-            }
-        }
+        CepstralStatistics.fuse(dist, rows, w);
     }
 
     /**

@@ -89,13 +89,14 @@ class ModelContractTest {
         assertTrue(e.getMessage().contains("recluster.pieces") && e.getMessage().contains("at most"), e.getMessage());
     }
 
-    /** The bank's later values, each read as its contract key says and as 0 where a file lacks it. */
+    /** The bank's and the final pass's later values, each read as its contract key says and as 0 where a file lacks it. */
     private static final Map<String, ToDoubleFunction<ModelContract>> LATER_VALUES = Map.of(
             "recluster.merge_distance", k -> k.reclusterMergeDistance,
-            "recluster.cepstral_weight", k -> k.reclusterCepstralWeight);
+            "recluster.cepstral_weight", k -> k.reclusterCepstralWeight,
+            "final.cepstral_weight", k -> k.finalCepstralWeight);
 
     @ParameterizedTest
-    @ValueSource(strings = {"recluster.merge_distance", "recluster.cepstral_weight"})
+    @ValueSource(strings = {"recluster.merge_distance", "recluster.cepstral_weight", "final.cepstral_weight"})
     void aLaterRecipeValueIsReadRefusedBelowZeroAndZeroInAFileThatLacksIt(String key) {
         var value = LATER_VALUES.get(key);
         assertEquals(0.0, value.applyAsDouble(ContractFixtures.contract()));

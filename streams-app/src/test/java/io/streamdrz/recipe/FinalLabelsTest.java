@@ -8,22 +8,25 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.DoubleToIntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 /** A whole call's labels decided again at its end (the cases test_voicebank.py checks of the Python twin). */
 class FinalLabelsTest {
 
     private static final int DIM = 16;
-    private final ModelContract c = withFinalDistance();
+    private final ModelContract c = withFinalPass("0");
 
-    private static ModelContract withFinalDistance() {
+    private static ModelContract withFinalPass(String cepstralWeight) {
         Map<String, String> m = ContractFixtures.metadata("encoder");
         m.put("streamdrz.speaker.dim", Integer.toString(DIM));
         m.put("streamdrz.recluster.piece_seconds", "1.0");
         m.put("streamdrz.final.relabel", "labels");
+        m.put("streamdrz.final.cepstral_weight", cepstralWeight);
         return ModelContract.fromMetadata("test-encoder.onnx", m);
     }
 
@@ -56,18 +59,18 @@ class FinalLabelsTest {
         DoubleToIntFunction voice = t -> t < 2.0 || (t >= 4.0 && t < 6.0) || (t >= 9.0 && t < 11.0) ? 4 : t < 4.0 ? 7 : -1;
         List<CallSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 6.0, 0), seg(9.0, 11.0, 1));
         assertEquals(List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 6.0, 0), seg(9.0, 11.0, 0)),
-                FinalLabels.relabel(c, segs, frames(voice, 2)));
+                FinalLabels.relabel(c, segs, frames(voice, 2), null));
         DoubleToIntFunction twoInOne = t -> t < 2.0 ? 4 : t < 6.0 ? 7 : -1;
         assertEquals(List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 6.0, 1)),
-                FinalLabels.relabel(c, List.of(seg(0.0, 4.0, 0), seg(4.0, 6.0, 1)), frames(twoInOne, 1)));
+                FinalLabels.relabel(c, List.of(seg(0.0, 4.0, 0), seg(4.0, 6.0, 1)), frames(twoInOne, 1), null));
         List<CallSegment> sliver = List.of(seg(0.0, 0.1, 0));
-        assertSame(sliver, FinalLabels.relabel(c, sliver, frames(voice, 1)));
+        assertSame(sliver, FinalLabels.relabel(c, sliver, frames(voice, 1), null));
     }
 
     @Test
     void neverMoreOrFewerSpeakersThanTheLiveLabels() {
         DoubleToIntFunction three = t -> t < 2.0 ? 4 : t < 4.0 ? 7 : t < 6.0 ? 11 : -1;
-        List<CallSegment> out = FinalLabels.relabel(c, List.of(seg(0.0, 2.0, 0), seg(2.0, 6.0, 1)), frames(three, 1));
+        List<CallSegment> out = FinalLabels.relabel(c, List.of(seg(0.0, 2.0, 0), seg(2.0, 6.0, 1)), frames(three, 1), null);
         assertEquals(java.util.Set.of(0, 1), out.stream().map(CallSegment::label).collect(java.util.stream.Collectors.toSet()));
     }
 
@@ -83,6 +86,41 @@ class FinalLabelsTest {
             want.add(seg(4.0 * j, 4.0 * j + 4.0, j % 2));
         }
         int chunks = (int) Math.ceil(4.0 * turns / (c.chunkSamples() / (double) c.sampleRate));
-        assertEquals(want, FinalLabels.relabel(c, segs, frames(voice, chunks)));
+        assertEquals(want, FinalLabels.relabel(c, segs, frames(voice, chunks), null));
+    }
+
+    /** A harmonic tone in a little noise: a voice whose spectrum, not its embedding, tells it. */
+    private float[] tone(double freq, double seconds, long seed) {
+        Random noise = new Random(seed);
+        float[] out = new float[(int) (seconds * c.sampleRate)];
+        for (int i = 0; i < out.length; i++) {
+            double t = i / (double) c.sampleRate;
+            double x = 0;
+            for (int h = 1; h <= 3; h++) {
+                x += Math.sin(2 * Math.PI * freq * h * t) / h;
+            }
+            out[i] = (float) (0.1 * x + 0.003 * noise.nextGaussian());
+        }
+        return out;
+    }
+
+    @Test
+    void withACepstralWeightTwoVoicesTheEmbeddingHearsAsOneAreToldApart() {
+        // every frame has one embedding; the low tone is label 0's voice, the high one label 1's,
+        // and the stream gave the second chunk's high tone label 0
+        ModelContract cepstral = withFinalPass("1.0");
+        float[][] turns = {tone(150.0, 4.0, 1), tone(900.0, 4.0, 2), tone(150.0, 4.0, 3), tone(900.0, 4.0, 4)};
+        float[][] chunks = new float[2][];
+        for (int k = 0; k < 2; k++) {
+            chunks[k] = new float[2 * turns[0].length];
+            System.arraycopy(turns[2 * k], 0, chunks[k], 0, turns[0].length);
+            System.arraycopy(turns[2 * k + 1], 0, chunks[k], turns[0].length, turns[0].length);
+        }
+        List<float[]> frames = frames(t -> 4, 2);
+        List<CallSegment> segs = List.of(seg(0.0, 4.0, 0), seg(4.0, 8.0, 1), seg(8.0, 12.0, 0), seg(12.0, 16.0, 0));
+        List<CallSegment> want = List.of(seg(0.0, 4.0, 0), seg(4.0, 8.0, 1), seg(8.0, 12.0, 0), seg(12.0, 16.0, 1));
+        assertEquals(want, FinalLabels.relabel(cepstral, segs, frames, k -> chunks[k]));
+        assertNotEquals(want, FinalLabels.relabel(cepstral, segs, frames, null));     // without the audio: the voice alone
+        assertNotEquals(want, FinalLabels.relabel(c, segs, frames, k -> chunks[k]));  // weight 0: the voice alone
     }
 }
