@@ -100,7 +100,7 @@ public final class DiarizeCommand implements Callable<Integer> {
     @Option(names = "--live-labels",
             description = "Keep the labels the stream gave each segment as it went, as the app emits them on "
                     + "segments-out, instead of deciding them again once the whole file is heard (the model's "
-                    + "final.relabel; models without it always give the live labels).")
+                    + "final.relabel and final.cepstral_weight; models without them always give the live labels).")
     private boolean liveLabels;
 
     @Option(names = "--raw", paramLabel = "ENCODING",
