@@ -17,7 +17,9 @@ each window inside one chunk), and each window is embedded. Reported, pooled ove
   one_cluster_error  the same for a clustering that puts every window of a file in one
                  cluster: what cluster_error is worth when one speaker dominates a file
 An embedder is any callable embed(audio, windows) -> (n_windows, dim) array, windows
-[(start, end)] in seconds; `model_embedder` and `mfcc_embedder` are the two we have.
+[(start, end)] in seconds: `model_embedder` (the exported speaker_embedding), `mfcc_embedder`
+(the classical floor's features) and `final_embedder` (the voice distance the final pass of
+streamdrz diarize clusters by).
 """
 
 import numpy as np
@@ -87,6 +89,32 @@ def model_embedder(model, batch=8):
             t = k * C + (np.arange(emb[k].shape[0]) + 0.5) * cfg.enc_frame_seconds
             out.append(_unit(emb[k][(t >= a) & (t < b)].astype(np.float64).mean(0)))
         return np.array(out)
+    return embed
+
+
+def final_embedder(model):
+    """The windows as the final pass of a whole file compares its pieces
+    (voicebank.final_labels): with W = the model's final_cepstral_weight, the unit
+    model_embedder row u and the unit row c of the window's cepstral statistics
+    (voicebank.cepstral_stats over its chunk's frames, standardized over the file's
+    windows) give [u, sqrt(W) c] / sqrt(1 + W), whose cosine is exactly the pass's
+    (u.u' + W c.c') / (1 + W). With W = 0 it is model_embedder."""
+    import voicebank
+    cfg, voice = model.cfg, model_embedder(model)
+    w = cfg.final_cepstral_weight
+
+    def embed(audio, windows):
+        u = voice(audio, windows)
+        if w <= 0:
+            return u
+        C, cs, rows, frames = cfg.chunk_seconds, cfg.chunk_samples, [], {}
+        for a, b in windows:
+            k = int((a + 1e-9) // C)
+            if k not in frames:
+                frames = {k: voicebank.cepstral_frames(cfg, audio[k * cs: (k + 1) * cs])}
+            c, centre = frames[k]
+            rows.append(voicebank.cepstral_stats(c, centre, a - k * C, b - k * C))
+        return np.concatenate([u, np.sqrt(w) * voicebank.cepstral_units(rows)], axis=1) / np.sqrt(1.0 + w)
     return embed
 
 

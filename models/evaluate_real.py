@@ -26,8 +26,9 @@ with DER at collar 0 and 0.25 (md-eval collar, +-0.25 s; at 0.25 also its 95 % i
 when the files are drawn again with replacement), missed / false alarm /
 confusion shares of the scored speaker time, and JER (for the model also the false alarm
 outside the VAD's speech: segments kept whole past the speech they overlap); and embedding_eval.py's pairwise
-EER and clustering error of 1 s single-speaker windows for the model's speaker_embedding
-and for MFCC statistics. Writes models/eval/results_real.json and prints a table.
+EER and clustering error of 1 s single-speaker windows for the model's speaker_embedding,
+for MFCC statistics, and for the voice distance the final pass clusters by (the embedding
+with the cepstral statistics, embedding_eval.final_embedder). Writes models/eval/results_real.json and prints a table.
 """
 import argparse
 import json
@@ -131,7 +132,8 @@ def evaluate_set(items, model):
         res[name] = {**score(items, hyps[name]), "rtf": rtf}
     res["model"]["false_alarm_outside_vad_collar0"] = false_alarm_outside_vad(items, hyps["model"], speech)
     res["embedding"] = {"model": embedding_eval.evaluate_embedder(items, embedding_eval.model_embedder(model)),
-                        "mfcc": embedding_eval.evaluate_embedder(items, embedding_eval.mfcc_embedder())}
+                        "mfcc": embedding_eval.evaluate_embedder(items, embedding_eval.mfcc_embedder()),
+                        "final": embedding_eval.evaluate_embedder(items, embedding_eval.final_embedder(model))}
     return res, hyps
 
 
@@ -173,17 +175,18 @@ def table(results):
     """A compact text table, one row per set, percentages."""
     p = lambda x: f"{100 * x:5.1f}" if x == x else "  nan"    # noqa: E731
     head = ("set            files  min | model DER c0  c.25  miss    FA  conf   JER | cap c0 | final c0  c.25 | "
-            "base c0  c.25 | +vad c0  c.25 | EER mod  mfcc | clus mod  mfcc  1clus")
+            "base c0  c.25 | +vad c0  c.25 | EER mod  mfcc final | clus mod  mfcc final 1clus")
     rows = [head, "-" * len(head)]
     for name, r in results["sets"].items():
         m, c, f, b, bv = r["model"], r["model-cap"], r["model-final"], r["baseline"], r["baseline-vad"]
-        em, ef = r["embedding"]["model"], r["embedding"]["mfcc"]
+        em, ef, ex = r["embedding"]["model"], r["embedding"]["mfcc"], r["embedding"]["final"]
         rows.append(f"{name:14s} {r['files']:5d} {r['minutes']:4.1f} |        {p(m['der_collar0'])} "
                     f"{p(m['der_collar025'])} {p(m['missed_collar0'])} {p(m['false_alarm_collar0'])} "
                     f"{p(m['confusion_collar0'])} {p(m['jer'])} | {p(c['der_collar0'])}  | "
                     f"   {p(f['der_collar0'])} {p(f['der_collar025'])} | "
-                    f"  {p(b['der_collar0'])} {p(b['der_collar025'])} |   {p(bv['der_collar0'])} {p(bv['der_collar025'])} |   {p(em['eer'])} {p(ef['eer'])} | "
-                    f"   {p(em['cluster_error'])} {p(ef['cluster_error'])}  {p(em['one_cluster_error'])}")
+                    f"  {p(b['der_collar0'])} {p(b['der_collar025'])} |   {p(bv['der_collar0'])} {p(bv['der_collar025'])} |   {p(em['eer'])} {p(ef['eer'])} {p(ex['eer'])} | "
+                    f"   {p(em['cluster_error'])} {p(ef['cluster_error'])} {p(ex['cluster_error'])} "
+                    f"{p(em['one_cluster_error'])}")
     return "\n".join(rows)
 
 
@@ -221,9 +224,10 @@ def main(argv=None):
         json.dump(results, f, indent=2, ensure_ascii=False)
     print()
     print(table(results))
-    print("model EER, 95 % interval when the files are drawn again: " + "; ".join(
-        f"{name} {100 * r['embedding']['model']['eer_95'][0]:.1f}-{100 * r['embedding']['model']['eer_95'][1]:.1f}"
-        for name, r in results["sets"].items()))
+    for kind in ("model", "final"):
+        print(f"{kind} EER, 95 % interval when the files are drawn again: " + "; ".join(
+            f"{name} {100 * r['embedding'][kind]['eer_95'][0]:.1f}-{100 * r['embedding'][kind]['eer_95'][1]:.1f}"
+            for name, r in results["sets"].items()))
     print("model DER at collar 0.25, 95 % interval when the files are drawn again: " + "; ".join(
         f"{name} {100 * r['model']['der_collar025_95'][0]:.1f}-{100 * r['model']['der_collar025_95'][1]:.1f}"
         for name, r in results["sets"].items()))

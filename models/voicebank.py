@@ -105,10 +105,16 @@ def cepstral_distances(rows):
     """Cosine distances of cepstral statistics (cepstral_stats' int16 rows), each dimension
     standardized over these rows first: a call's raw cepstral means mostly describe its
     channel, what differs between its pieces is what tells its voices apart."""
+    X = cepstral_units(rows)
+    return 1.0 - X @ X.T
+
+
+def cepstral_units(rows):
+    """The rows of cepstral statistics standardized over the rows, each dimension, and
+    made unit: what cepstral_distances compares."""
     X = np.asarray(rows, dtype=np.float64) / CEPSTRAL_SCALE
     X = (X - X.mean(0)) / (X.std(0) + 1e-6)
-    X = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
-    return 1.0 - X @ X.T
+    return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
 
 
 def average_linkage(D, n, merge_distance=0.0):

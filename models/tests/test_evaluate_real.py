@@ -33,12 +33,37 @@ def test_evaluate_set_scores_every_system(tmp_path):
         assert abs(r["missed_collar0"] + r["false_alarm_collar0"] + r["confusion_collar0"] - r["der_collar0"]) < 2e-4
     assert res["baseline"]["der_collar025"] < 0.05            # two easy voices, true count given
     assert res["embedding"]["mfcc"]["windows"] >= 10
+    assert res["embedding"]["final"]["windows"] == res["embedding"]["model"]["windows"]
 
     evaluate_real.write_rttms(str(tmp_path / "rttm"), hyps)
     evaluate_real.render(str(tmp_path / "wav"), items)
     assert sorted(os.listdir(tmp_path / "rttm")) == ["syn-0.baseline.rttm", "syn-0.final.rttm", "syn-0.hyp.rttm"]
     assert sorted(os.listdir(tmp_path / "wav")) == ["syn-0.rttm", "syn-0.wav"]
     assert "syn" in evaluate_real.table({"sets": {"syn": res}})
+
+
+def test_the_final_embedder_scores_window_pairs_as_the_final_pass_measures_pieces(tmp_path):
+    import dataclasses
+    import voicebank
+    torch.manual_seed(0)
+    cfg = ModelConfig(d_model=32, n_heads=2, enc_layers=1, dec_layers=1, dropout=0.0, model_id="final-smoke")
+    export(Diarizer(cfg).eval(), str(tmp_path / "m"))
+    model = OnnxDiarizer(str(tmp_path / "m"), threads=1)
+    audio, _ = two_voices(np.random.default_rng(1))
+    w = [(0.5, 1.5), (2.0, 3.0), (9.0, 10.0), (11.0, 12.0)]
+    U = embedding_eval.model_embedder(model)(audio, w)
+    assert np.allclose(embedding_eval.final_embedder(model)(audio, w), U)     # weight 0: the voice alone
+    model.cfg = dataclasses.replace(model.cfg, final_cepstral_weight=0.5)
+    E = embedding_eval.final_embedder(model)(audio, w)
+    C, cs = cfg.chunk_seconds, cfg.chunk_samples
+    rows = []
+    for a, b in w:
+        k = int(a // C)
+        frames, centre = voicebank.cepstral_frames(cfg, audio[k * cs: (k + 1) * cs])
+        rows.append(voicebank.cepstral_stats(frames, centre, a - k * C, b - k * C))
+    want = (voicebank.distances([], U) + 0.5 * voicebank.cepstral_distances(rows)) / 1.5
+    assert np.allclose(1.0 - E @ E.T, want, atol=1e-9)
+    assert not np.allclose(E @ E.T, U @ U.T, atol=1e-3)
 
 
 def test_false_alarm_outside_vad_counts_only_claims_past_speech():
