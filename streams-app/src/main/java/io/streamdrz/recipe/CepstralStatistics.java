@@ -86,13 +86,14 @@ final class CepstralStatistics {
 
     /**
      * The voice distances made {@code (voice + w cepstral) / (1 + w)} in place, the cepstral
-     * ones of {@code rows} ({@link #distances}), one row per row of {@code dist}.
+     * ones of {@code rows} ({@link #distances}), one row per row of {@code dist}. In place,
+     * without a second matrix: a whole call's final pass fuses up to 4096 rows.
      */
     static void fuse(double[][] dist, List<short[]> rows, double w) {
-        double[][] cep = distances(rows);
+        double[][] x = units(rows);
         for (int i = 0; i < dist.length; i++) {
             for (int j = 0; j < dist.length; j++) {
-                dist[i][j] = (dist[i][j] + w * cep[i][j]) / (1.0 + w);
+                dist[i][j] = (dist[i][j] + w * (1.0 - dot(x[i], x[j]))) / (1.0 + w);
             }
         }
     }
@@ -103,6 +104,18 @@ final class CepstralStatistics {
      * its pieces is what tells its voices apart.
      */
     static double[][] distances(List<short[]> rows) {
+        double[][] x = units(rows);
+        double[][] dist = new double[x.length][x.length];
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < x.length; j++) {
+                dist[i][j] = 1.0 - dot(x[i], x[j]);
+            }
+        }
+        return dist;
+    }
+
+    /** The rows' statistics, each dimension standardized over the rows, each row made unit. */
+    private static double[][] units(List<short[]> rows) {
         int m = rows.size();
         int dim = rows.get(0).length;
         double[][] x = new double[m][dim];
@@ -123,25 +136,19 @@ final class CepstralStatistics {
             }
         }
         for (double[] row : x) {
-            double norm = 0;
-            for (double v : row) {
-                norm += v * v;
-            }
-            norm = Math.max(Math.sqrt(norm), 1e-12);
+            double norm = Math.max(Math.sqrt(dot(row, row)), 1e-12);
             for (int d = 0; d < dim; d++) {
                 row[d] /= norm;
             }
         }
-        double[][] dist = new double[m][m];
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < m; j++) {
-                double dot = 0;
-                for (int d = 0; d < dim; d++) {
-                    dot += x[i][d] * x[j][d];
-                }
-                dist[i][j] = 1.0 - dot;
-            }
+        return x;
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int d = 0; d < a.length; d++) {
+            s += a[d] * b[d];
         }
-        return dist;
+        return s;
     }
 }
