@@ -93,7 +93,7 @@ final class CepstralStatistics {
         double[][] x = units(rows);
         for (int i = 0; i < dist.length; i++) {
             for (int j = 0; j < dist.length; j++) {
-                dist[i][j] = (dist[i][j] + w * (1.0 - dot(x[i], x[j]))) / (1.0 + w);
+                dist[i][j] = (dist[i][j] + w * (1.0 - VoiceBank.dot(x[i], x[j]))) / (1.0 + w);
             }
         }
     }
@@ -108,7 +108,7 @@ final class CepstralStatistics {
         double[][] dist = new double[x.length][x.length];
         for (int i = 0; i < x.length; i++) {
             for (int j = 0; j < x.length; j++) {
-                dist[i][j] = 1.0 - dot(x[i], x[j]);
+                dist[i][j] = 1.0 - VoiceBank.dot(x[i], x[j]);
             }
         }
         return dist;
@@ -136,19 +136,11 @@ final class CepstralStatistics {
             }
         }
         for (double[] row : x) {
-            double norm = Math.max(Math.sqrt(dot(row, row)), 1e-12);
+            double norm = Math.max(Math.sqrt(VoiceBank.dot(row, row)), 1e-12);
             for (int d = 0; d < dim; d++) {
                 row[d] /= norm;
             }
         }
         return x;
-    }
-
-    private static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int d = 0; d < a.length; d++) {
-            s += a[d] * b[d];
-        }
-        return s;
     }
 }

@@ -459,7 +459,8 @@ final class VoiceBank {
         return s;
     }
 
-    private static double dot(double[] a, double[] b) {
+    /** The dot product, in index order (the Python twin sums the same way). */
+    static double dot(double[] a, double[] b) {
         double s = 0;
         for (int d = 0; d < a.length; d++) {
             s += a[d] * b[d];
