@@ -276,3 +276,33 @@ def test_drop_nested_keeps_the_longer_of_two_and_counts_cover_once():
     assert drop_nested([c1, c2, seg], 0.5) == [c1, c2, seg]   # 0.3 s covered, not 0.6
     assert drop_nested([c1, c2, seg], 0.25) == [c1, c2]
     assert drop_nested([(0.0, 2.0, 0, 0.5), (0.5, 1.0, 0, 0.5)], 0.5) == [(0.0, 2.0, 0, 0.5), (0.5, 1.0, 0, 0.5)]
+
+
+def test_diarize_many_final_is_the_final_pass_over_stream_many_with_each_call_s_chunks(monkeypatch):
+    """diarize_many(final=True) streams with stream_many and hands final_labels each call's
+    frames and its audio cut as the stream cut it; without final, no frames are kept."""
+    import dataclasses
+    import prompts
+    final_cfg = dataclasses.replace(cfg, final_relabel="labels", final_cepstral_weight=0.5)
+    rng = np.random.default_rng(3)
+    calls = [rng.standard_normal(int(s * cfg.sample_rate)).astype(np.float32) * 0.1 for s in (20.0, 9.0)]
+
+    emb = rng.standard_normal((cfg.n_enc, 8))
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+
+    def fake_model(inputs, n_prompted):       # the same answer for every chunk: the passes must agree
+        return [ChunkOutput([(0.5, 3.0, 0, 0.9), (4.0, 7.0, 1, 0.9)], emb) for _ in inputs]
+
+    seen = []
+    monkeypatch.setattr(prompts, "final_labels", lambda c, segs, frames, chunks: seen.append((frames, chunks)) or segs)
+    sd = StreamingDiarizer(final_cfg, fake_model)
+    live = sd.stream_many(calls)
+    assert all(frames == [] for _, frames in live)
+    assert sd.diarize_many(calls) == [segs for segs, _ in live]
+    sd.diarize_many(calls, final=True)
+    cs = cfg.chunk_samples
+    assert [len(frames) for frames, _ in seen] == [3, 2]
+    for (frames, chunks), audio in zip(seen, calls):
+        assert all(f.shape == (cfg.n_enc - cfg.chunk_enc_start, 8) for f in frames)
+        assert [len(c) for c in chunks] == [len(audio[k * cs: (k + 1) * cs]) for k in range(len(frames))]
+        assert all(np.array_equal(c, audio[k * cs: (k + 1) * cs]) for k, c in enumerate(chunks))
