@@ -11,7 +11,7 @@ and three-party calls; val-long: 600 s two-party calls), or realsets' names. Wit
 a PyTorch checkpoint of a run that held real voices out streams its own real validation
 (realval.py: dialogues of those voices, gated by the shipped VAD) with the recipe values of
 --like: where the cepstral weight is chosen, since the validation calls' synthetic voices do
-not need it. Each call is streamed once; the final pass runs on it once per weight. Prints
+not need it. --speaker-cap streams as diarize --max-speakers does. Each call is streamed once; the final pass runs on it once per weight. Prints
 DER in % at collar 0 / 0.25, pooled over each set's files.
 """
 import argparse
@@ -32,10 +32,12 @@ def streamer_and_sets(a):
         model = load_checkpoint(a.checkpoint)
         cfg = realval.recipe(model.cfg, a.like)
         run = realval.gated(torch_chunk_runner(model, "cpu"), cfg, realval.load_vad())
-        return StreamingDiarizer(cfg, run), {"real-validation": realval.validation_items(model.cfg.held_out)}
+        return (StreamingDiarizer(cfg, run, a.speaker_cap),
+                {"real-validation": realval.validation_items(model.cfg.held_out)})
     from export import OnnxDiarizer
     model = OnnxDiarizer(a.model, threads=a.threads)
-    return StreamingDiarizer(model.cfg, model.run_chunks), {name: load_items(name) for name in a.sets.split(",")}
+    return (StreamingDiarizer(model.cfg, model.run_chunks, a.speaker_cap),
+            {name: load_items(name) for name in a.sets.split(",")})
 
 
 def main():
@@ -46,12 +48,14 @@ def main():
                     "validation instead of --model and --sets")
     ap.add_argument("--like", default="", help="with --checkpoint: stream with this exported model's recipe values")
     ap.add_argument("--weights", default="", help="final cepstral weights to weigh (default: the model's own)")
+    ap.add_argument("--speaker-cap", type=int, default=0, help="at most this many speakers per call, as "
+                    "streamdrz diarize --max-speakers (default 0: no limit)")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     streamer, sets = streamer_and_sets(a)
     live_cfg = streamer.cfg
     weights = [float(w) for w in a.weights.split(",")] if a.weights else [live_cfg.final_cepstral_weight]
-    print(f"model {a.checkpoint or live_cfg.model_id}; DER % collar 0 / 0.25")
+    print(f"model {a.checkpoint or live_cfg.model_id}; speaker cap {a.speaker_cap or 'none'}; DER % collar 0 / 0.25")
     for name, items in sets.items():
         streamer.cfg = live_cfg
         streamed = streamer.stream_many([audio for _, audio, _ in items], keep_frames=True)
