@@ -263,8 +263,8 @@ def final_labels(cfg, segments, chunk_frames, chunks=None):
     labels are numbered again in order of first appearance. Two pieces' distance is their
     cosine distance, or with cfg.final_cepstral_weight W > 0 and the call's chunk audio
     (chunks[k], as the stream cut it) (voice + W x cepstral) / (1 + W), the cepstral one
-    of their cepstral_stats standardized over all the call's pieces. Why: the live labels were
-    decided on the call so far; at its end all of it is heard, and the whole call's
+    of their cepstral_stats standardized over all the call's pieces. Why: the live labels
+    were decided on the call so far; at its end all of it is heard, and the whole call's
     clusters are the better labels (models/EXPERIMENTS.md). A call of more than
     FINAL_MAX_PIECES pieces is cut into longer ones (twice as long until they are few enough)."""
     length = cfg.recluster_piece_seconds

@@ -21,8 +21,9 @@ import java.util.function.IntFunction;
  * appearance. Two pieces' distance is their cosine distance, or with
  * {@code final.cepstral_weight} w above 0 {@code (voice + w cepstral) / (1 + w)}, the
  * cepstral one of their {@link CepstralStatistics} standardized over all the call's pieces.
- * Why: the live labels were decided on the call so far; at its end all of it is heard. A call of more than {@link #MAX_PIECES} pieces is cut into longer ones (twice
- * as long until they are few enough). The Python twin is {@code final_labels} in
+ * Why: the live labels were decided on the call so far; at its end all of it is heard.
+ * A call of more than {@link #MAX_PIECES} pieces is cut into longer ones (twice as long
+ * until they are few enough). The Python twin is {@code final_labels} in
  * {@code models/voicebank.py}.
  */
 final class FinalLabels {

@@ -459,7 +459,7 @@ final class VoiceBank {
         return s;
     }
 
-    /** The dot product, in index order (the Python twin sums the same way). */
+    /** The dot product of two vectors of one length. */
     static double dot(double[] a, double[] b) {
         double s = 0;
         for (int d = 0; d < a.length; d++) {
