@@ -3,7 +3,7 @@ whole files (voicebank.final_labels, the model's final.relabel), on the same cal
 of the final pass's cepstral weight (final.cepstral_weight).
 
     models/.venv/bin/python models/final_eval.py --sets val-2spk,val-3spk,val-long --weights 0,0.5
-    models/.venv/bin/python models/final_eval.py --checkpoint models/checkpoints/heldout2-resume.pt \
+    models/.venv/bin/python models/final_eval.py --checkpoint models/checkpoints/heldout2-6400.pt \
         --like models/shipped/streamdrz --weights 0,0.15,0.3,0.5,0.7,1,2
 
 Sets as recluster.py takes them: the recipe's validation calls (val-2spk, val-3spk: 60 s two-
