@@ -2,10 +2,12 @@ package io.streamdrz.inference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -108,28 +110,24 @@ class ModelContractTest {
         assertTrue(e.getMessage().contains(key), e.getMessage());
     }
 
-    @Test
-    void theFinalRelabelIsReadRefusedUnlessKnownAndNoneInAFileThatLacksIt() {
-        assertFalse(ContractFixtures.contract().finalRelabel);
-        Map<String, String> m = ContractFixtures.metadata("encoder");
-        m.put("streamdrz.final.relabel", "labels");
-        assertTrue(ModelContract.fromMetadata("b.onnx", m).finalRelabel);
-        m.put("streamdrz.final.relabel", "always");
-        ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.fromMetadata("b.onnx", m));
-        assertTrue(e.getMessage().contains("final.relabel"), e.getMessage());
-    }
+    /** The text switches: their key, the word that turns each on, its other word, and a word refused. */
+    private static final Map<String, Predicate<ModelContract>> SWITCHES = Map.of(
+            "final.relabel", k -> k.finalRelabel,
+            "recluster.new_speakers", k -> k.reclusterJudgesNewSpeakers);
 
-    @Test
-    void whoDecidesANewSpeakersPiecesIsReadAndAFileThatLacksTheKeyLeavesItToTheStream() {
-        assertFalse(ContractFixtures.contract().reclusterJudgesNewSpeakers);
+    @ParameterizedTest
+    @CsvSource({"final.relabel, labels, none, always", "recluster.new_speakers, bank, stream, Bank"})
+    void aTextSwitchIsReadRefusedUnlessKnownAndOffInAFileThatLacksIt(String key, String on, String off, String wrong) {
+        Predicate<ModelContract> value = SWITCHES.get(key);
+        assertFalse(value.test(ContractFixtures.contract()));
         Map<String, String> m = ContractFixtures.metadata("encoder");
-        m.put("streamdrz.recluster.new_speakers", "bank");
-        assertTrue(ModelContract.fromMetadata("b.onnx", m).reclusterJudgesNewSpeakers);
-        m.put("streamdrz.recluster.new_speakers", "stream");
-        assertFalse(ModelContract.fromMetadata("b.onnx", m).reclusterJudgesNewSpeakers);
-        m.put("streamdrz.recluster.new_speakers", "Bank");
+        m.put("streamdrz." + key, on);
+        assertTrue(value.test(ModelContract.fromMetadata("b.onnx", m)));
+        m.put("streamdrz." + key, off);
+        assertFalse(value.test(ModelContract.fromMetadata("b.onnx", m)));
+        m.put("streamdrz." + key, wrong);
         ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.fromMetadata("b.onnx", m));
-        assertTrue(e.getMessage().contains("recluster.new_speakers") && e.getMessage().contains("'Bank'"), e.getMessage());
+        assertTrue(e.getMessage().contains(key) && e.getMessage().contains("'" + wrong + "'"), e.getMessage());
     }
 
     @Test
