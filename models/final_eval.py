@@ -58,12 +58,11 @@ def main():
     print(f"model {a.checkpoint or live_cfg.model_id}; speaker cap {a.speaker_cap or 'none'}; DER % collar 0 / 0.25")
     for name, items in sets.items():
         streamer.cfg = live_cfg
-        streamed = streamer.stream_many([audio for _, audio, _ in items], keep_frames=True)
+        streamed = streamer.stream_many([audio for _, audio, _ in items], keep_pieces=True)
         rows = [("live", [segs for segs, _ in streamed])]
         for w in weights:      # a model without the key is weighed all the same
             streamer.cfg = dataclasses.replace(live_cfg, final_relabel="labels", final_cepstral_weight=w)
-            rows.append((f"final W={w:g}", [streamer.final_labels(segs, frames, audio)
-                                            for (segs, frames), (_, audio, _) in zip(streamed, items)]))
+            rows.append((f"final W={w:g}", [streamer.final_labels(segs, pieces) for segs, pieces in streamed]))
         for tag, hyps in rows:
             r = score(items, {fid: [(s, e, lab) for s, e, lab, _ in h] for (fid, _, _), h in zip(items, hyps)})
             print(f"{name:16s} {tag:12s} {100 * r['der_collar0']:5.1f} / {100 * r['der_collar025']:5.2f}", flush=True)

@@ -15,7 +15,7 @@ import numpy as np
 
 from model import ModelConfig
 from vad import gate
-from voicebank import final_labels, relabel
+from voicebank import final_labels, final_pieces, relabel
 
 
 def clean_regions(segments, label, t0, t1):
@@ -701,25 +701,22 @@ class StreamingDiarizer:
         labels of whole files, decided once more at each call's end (voicebank.final_labels,
         as streamdrz diarize does) when the model's final.relabel says so; else the live ones."""
         final = final and self.cfg.final_relabel == "labels"
-        streamed = self.stream_many(calls, keep_frames=final)
+        streamed = self.stream_many(calls, keep_pieces=final)
         if final:
-            return [self.final_labels(segs, frames, audio) for (segs, frames), audio in zip(streamed, calls)]
+            return [self.final_labels(segs, pieces) for segs, pieces in streamed]
         return [segs for segs, _ in streamed]
 
-    def final_labels(self, segments, frames, audio):
+    def final_labels(self, segments, pieces):
         """A streamed call's segments with the labels decided once more at its end
-        (voicebank.final_labels), from its chunk frames (stream_many) and its audio."""
-        if not frames:
-            return segments
-        cs = self.cfg.chunk_samples
-        return final_labels(self.cfg, segments, frames, [audio[k * cs: (k + 1) * cs] for k in range(len(frames))])
+        (voicebank.final_labels), from its pieces (stream_many)."""
+        return final_labels(self.cfg, segments, pieces)
 
-    def stream_many(self, calls, keep_frames=False):
-        """[(segments, chunk frames)] per call: diarize_many's live pass; with keep_frames,
-        each chunk's unit voice embedding per chunk encoder frame (else an empty list), what
-        the final pass clusters."""
+    def stream_many(self, calls, keep_pieces=False):
+        """[(segments, pieces)] per call: diarize_many's live pass; with keep_pieces, the
+        final pass's pieces of each chunk, cut right after the chunk was stitched
+        (voicebank.final_pieces, with their cepstral statistics), else an empty list."""
         cfg = self.cfg
-        frames = [[] for _ in calls]
+        pieces = [[] for _ in calls]
         states = [CallState() for _ in calls]
         n_chunks = [max(1, int(np.ceil(len(a) / cfg.chunk_samples))) for a in calls]
         for k in range(max(n_chunks)):
@@ -733,6 +730,7 @@ class StreamingDiarizer:
             outs = self.run_chunks(np.stack(inputs), [len(p) for p in prompts])
             for i, p, out in zip(active, prompts, outs):
                 self.absorb(states[i], chunks[i], p, out)
-                if keep_frames and out.embeddings is not None:
-                    frames[i].append(out.embeddings[cfg.chunk_enc_start:])
-        return [(st.segments, f) for st, f in zip(states, frames)]
+                if keep_pieces and out.embeddings is not None:
+                    pieces[i] += final_pieces(cfg, states[i].segments, k, out.embeddings[cfg.chunk_enc_start:],
+                                              chunks[i])
+        return [(st.segments, f) for st, f in zip(states, pieces)]

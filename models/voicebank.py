@@ -21,14 +21,15 @@ statistics, and two pieces' distance is (voice + W x cepstral cosine distance) /
 Written once for Python; VoiceBank.java is its twin, decision for decision.
 """
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 MIN_PIECE = 0.16        # seconds: two encoder frames, the least a mean embedding rests on
 NEW_SPEAKERS = ("stream", "bank")    # the values of ModelConfig.recluster_new_speakers
 FINAL_RELABEL = ("none", "labels")   # the values of ModelConfig.final_relabel
-FINAL_MAX_PIECES = 4096  # final_labels clusters at most this many pieces (a 128 MB distance matrix);
-                         # a longer call is cut into longer pieces
+FINAL_MAX_PIECES = 4096  # final_labels clusters at most this many units (a 128 MB distance matrix);
+                         # a longer call's neighbouring pieces are joined
 
 
 CEPSTRA = (1, 20)       # c1..c19 of the log-mel frames: what the cepstral statistics describe
@@ -252,69 +253,94 @@ def _split(segs, rows, piece_label):
     return sorted(out, key=lambda x: (x[0], x[1]))
 
 
-def final_labels(cfg, segments, chunk_frames, chunks=None):
+class FinalPiece(NamedTuple):
+    """A piece of a call's speech as the final pass clusters it (final_pieces)."""
+    start: float             # call seconds
+    end: float
+    label: int               # the live label of its segment
+    voice: np.ndarray        # float32 (spk_dim,): unit mean of its chunk's frames over the piece
+    cepstra: np.ndarray      # int16 (38,) cepstral_stats over the piece, or None without the audio
+
+
+def final_pieces(cfg, segments, k, frames, chunk=None):
+    """Chunk k's pieces for the final pass, cut right after the stream stitched chunk k:
+    each of the call's segments (call time, (s, e, label, conf)) clipped to chunk k, cut
+    into pieces (`pieces`), each with the unit mean of the chunk's frames over it (frames:
+    the chunk's unit voice embedding per chunk encoder frame) and, given the chunk's audio,
+    its cepstral_stats. Why chunk by chunk: the streams app keeps a call's pieces in a
+    store as its chunks go by, and cannot keep its audio or frames until the call ends."""
+    C, F = cfg.chunk_seconds, cfg.enc_frame_seconds
+    t0, t1 = k * C, (k + 1) * C
+    clipped = [(max(s, t0), min(e, t1), lab) for s, e, lab, _ in segments if s < t1 and e > t0]
+    t = t0 + (np.arange(len(frames)) + 0.5) * F
+    cep = cepstral_frames(cfg, chunk) if chunk is not None else None
+    rows = []
+    for a, b, i in pieces(clipped, cfg.recluster_piece_seconds):
+        m = (t >= a) & (t < b)
+        if m.any():
+            v = np.asarray(frames, dtype=np.float64)[m].mean(0)
+            voice = (v / (np.linalg.norm(v) or 1.0)).astype(np.float32)
+            rows.append(FinalPiece(a, b, clipped[i][2], voice,
+                                   None if cep is None else cepstral_stats(cep[0], cep[1], a - t0, b - t0)))
+    return rows
+
+
+def final_labels(cfg, segments, rows):
     """A whole call's segments (call time, (s, e, label, conf), as the stream gave them)
-    relabelled once the call has ended: each cut at the chunk boundaries and into pieces
-    (`pieces`), each piece embedded as the unit mean of the streaming pass's own frames
-    (chunk_frames[k]: chunk k's unit voice embedding per chunk encoder frame), all pieces
-    clustered (average linkage) into as many clusters as the call has live labels;
-    each cluster takes, greedily by seconds, the live label its pieces hold most, one
-    cluster per label, and a cluster left over the lowest label not yet used; then the
-    labels are numbered again in order of first appearance. Two pieces' distance is their
-    cosine distance, or with cfg.final_cepstral_weight W > 0 and the call's chunk audio
-    (chunks[k], as the stream cut it) (voice + W x cepstral) / (1 + W), the cepstral one
-    of their cepstral_stats standardized over all the call's pieces. Why: the live labels
-    were decided on the call so far; at its end all of it is heard, and the whole call's
-    clusters are the better labels (models/EXPERIMENTS.md). A call of more than
-    FINAL_MAX_PIECES pieces is cut into longer ones (twice as long until they are few enough)."""
-    length = cfg.recluster_piece_seconds
-    rows = _final_pieces(cfg, segments, chunk_frames, length)
-    while len(rows) > FINAL_MAX_PIECES:     # a very long call: longer pieces, a bounded clustering
-        length *= 2
-        rows = _final_pieces(cfg, segments, chunk_frames, length)
+    relabelled once the call has ended, from its pieces (final_pieces of every chunk, in
+    chunk order): the pieces are clustered (average linkage) into as many clusters as the
+    call has live labels; each cluster takes, greedily by seconds, the live label its
+    pieces hold most, one cluster per label, and a cluster left over the lowest label not
+    yet used; each segment is cut where its pieces' labels change, and the labels are
+    numbered again in order of first appearance. Two pieces' distance is their cosine
+    distance, or with cfg.final_cepstral_weight W > 0 and every piece's cepstra
+    (voice + W x cepstral) / (1 + W), the cepstral one of their cepstral_stats standardized
+    over all the call's pieces. Why: the live labels were decided on the call so far; at
+    its end all of it is heard, and the whole call's clusters are the better labels
+    (models/EXPERIMENTS.md). A piece belongs to the first segment of its label that holds
+    its middle. A call of more than FINAL_MAX_PIECES pieces is clustered by neighbouring
+    pieces joined in twos (their mean voice and statistics) until few enough."""
     if len(rows) < 2:
         return list(segments)
+    group = _final_groups(len(rows))
+    n_groups = int(group[-1]) + 1
+    voices = np.zeros((n_groups, len(rows[0].voice)))
+    np.add.at(voices, group, np.array([r.voice for r in rows], dtype=np.float64))
+    voices /= np.maximum(np.linalg.norm(voices, axis=1, keepdims=True), 1e-12)
+    D, w = distances([], voices), cfg.final_cepstral_weight
+    if w > 0 and all(r.cepstra is not None for r in rows):
+        D = (D + w * cepstral_distances(_group_cepstra(rows, group, n_groups))) / (1.0 + w)
     n_live = len({lab for _, _, lab, _ in segments})
-    D, w = distances([], [r[3] for r in rows]), cfg.final_cepstral_weight
-    if w > 0 and chunks is not None:
-        D = (D + w * cepstral_distances(_final_cepstra(cfg, rows, chunks))) / (1.0 + w)
-    cluster = average_linkage(D, n_live)
-    labels = [segments[i][2] for _, _, i, _, _ in rows]
-    label_of = _greedy_labels(cluster, labels, [r[1] - r[0] for r in rows])
-    out = _split(segments, [r[:3] for r in rows], [label_of[c] for c in cluster])
+    cluster = average_linkage(D, n_live)[group]
+    label_of = _greedy_labels(cluster, [r.label for r in rows], [r.end - r.start for r in rows])
+    placed = [(r.start, r.end, _segment_of(segments, r)) for r in rows]
+    out = _split(segments, placed, [label_of[c] for c in cluster])
     first = {}                   # labels renumbered in order of first appearance, as the live ones are
     for _, _, lab, _ in out:
         first.setdefault(lab, len(first))
     return [(s, e, first[lab], conf) for s, e, lab, conf in out]
 
 
-def _final_pieces(cfg, segments, chunk_frames, length):
-    """(start, end, segment index, unit embedding, chunk index) pieces of `length` of each
-    segment, cut at the chunk boundaries first."""
-    C, F = cfg.chunk_seconds, cfg.enc_frame_seconds
-    rows = []
-    for i, (s, e, *_) in enumerate(segments):
-        cuts = [s] + [k * C for k in range(int(s // C) + 1, int(np.ceil(e / C)))] + [e]
-        for a0, b0 in zip(cuts[:-1], cuts[1:]):
-            k = min(int((a0 + 1e-9) // C), len(chunk_frames) - 1)
-            t = k * C + (np.arange(len(chunk_frames[k])) + 0.5) * F
-            for a, b, _ in pieces([(a0, b0)], length):
-                m = (t >= a) & (t < b)
-                if m.any():
-                    v = np.asarray(chunk_frames[k], dtype=np.float64)[m].mean(0)
-                    rows.append((a, b, i, v / (np.linalg.norm(v) or 1.0), k))
-    return rows
+def _final_groups(n):
+    """Clustering unit per piece: the piece itself, or while there are more than
+    FINAL_MAX_PIECES units, neighbours joined in twos."""
+    shift = 0
+    while (n + (1 << shift) - 1) >> shift > FINAL_MAX_PIECES:
+        shift += 1
+    return np.arange(n) >> shift
 
 
-def _final_cepstra(cfg, rows, chunks):
-    """cepstral_stats of each piece over its own chunk's cepstral frames (chunk time)."""
-    C, frames, out = cfg.chunk_seconds, {}, []
-    for a, b, _, _, k in rows:
-        if k not in frames:
-            frames = {k: cepstral_frames(cfg, chunks[k])}   # pieces come chunk by chunk: keep one chunk's
-        c, centre = frames[k]
-        out.append(cepstral_stats(c, centre, a - k * C, b - k * C))
-    return out
+def _group_cepstra(rows, group, n_groups):
+    """Each unit's cepstral statistics: the mean of its pieces', rounded as cepstral_stats rounds."""
+    total = np.zeros((n_groups, len(rows[0].cepstra)))
+    np.add.at(total, group, np.array([r.cepstra for r in rows], dtype=np.float64))
+    return np.floor(total / np.bincount(group)[:, None] + 0.5).astype(np.int16)
+
+
+def _segment_of(segments, piece):
+    """Index of the first segment of the piece's label that holds its middle; -1 if none."""
+    mid = (piece.start + piece.end) / 2
+    return next((i for i, (s, e, lab, _) in enumerate(segments) if lab == piece.label and s <= mid < e), -1)
 
 
 def _greedy_labels(cluster, labels, seconds):

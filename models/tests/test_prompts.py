@@ -278,9 +278,10 @@ def test_drop_nested_keeps_the_longer_of_two_and_counts_cover_once():
     assert drop_nested([(0.0, 2.0, 0, 0.5), (0.5, 1.0, 0, 0.5)], 0.5) == [(0.0, 2.0, 0, 0.5), (0.5, 1.0, 0, 0.5)]
 
 
-def test_diarize_many_final_is_the_final_pass_over_stream_many_with_each_call_s_chunks(monkeypatch):
-    """diarize_many(final=True) streams with stream_many and hands final_labels each call's
-    frames and its audio cut as the stream cut it; without final, no frames are kept."""
+def test_diarize_many_final_is_the_final_pass_over_the_pieces_stream_many_cut_chunk_by_chunk(monkeypatch):
+    """diarize_many(final=True) streams with stream_many, which cuts each chunk's pieces
+    right after the chunk was stitched, from that chunk's frames and audio, and hands
+    final_labels each call's segments and pieces; without final, no pieces are kept."""
     import dataclasses
     import prompts
     final_cfg = dataclasses.replace(cfg, final_relabel="labels", final_cepstral_weight=0.5)
@@ -293,16 +294,28 @@ def test_diarize_many_final_is_the_final_pass_over_stream_many_with_each_call_s_
     def fake_model(inputs, n_prompted):       # the same answer for every chunk: the passes must agree
         return [ChunkOutput([(0.5, 3.0, 0, 0.9), (4.0, 7.0, 1, 0.9)], emb) for _ in inputs]
 
-    seen = []
-    monkeypatch.setattr(prompts, "final_labels", lambda c, segs, frames, chunks: seen.append((frames, chunks)) or segs)
+    cut, seen = [], []
+    real_pieces = prompts.final_pieces
+
+    def spy_pieces(c, segments, k, frames, chunk):
+        cut.append((len(segments), k, frames.shape, chunk))
+        return real_pieces(c, segments, k, frames, chunk)
+
+    monkeypatch.setattr(prompts, "final_pieces", spy_pieces)
+    monkeypatch.setattr(prompts, "final_labels", lambda c, segs, rows: seen.append((list(segs), rows)) or segs)
     sd = StreamingDiarizer(final_cfg, fake_model)
     live = sd.stream_many(calls)
-    assert all(frames == [] for _, frames in live)
+    assert all(rows == [] for _, rows in live) and cut == []
     assert sd.diarize_many(calls) == [segs for segs, _ in live]
     sd.diarize_many(calls, final=True)
     cs = cfg.chunk_samples
-    assert [len(frames) for frames, _ in seen] == [3, 2]
-    for (frames, chunks), audio in zip(seen, calls):
-        assert all(f.shape == (cfg.n_enc - cfg.chunk_enc_start, 8) for f in frames)
-        assert [len(c) for c in chunks] == [len(audio[k * cs: (k + 1) * cs]) for k in range(len(frames))]
-        assert all(np.array_equal(c, audio[k * cs: (k + 1) * cs]) for k, c in enumerate(chunks))
+    assert [k for _, k, _, _ in cut] == [0, 0, 1, 1, 2]          # chunk by chunk, both calls batched
+    assert all(shape == (cfg.n_enc - cfg.chunk_enc_start, 8) for _, _, shape, _ in cut)
+    audio_of = [calls[0], calls[1], calls[0], calls[1], calls[0]]
+    assert all(np.array_equal(chunk, a[k * cs: (k + 1) * cs]) for (_, k, _, chunk), a in zip(cut, audio_of))
+    assert [len(segs) for segs, _ in seen] == [len(segs) for segs, _ in live]
+    for segs, rows in seen:
+        assert rows and all(r.cepstra is not None for r in rows)
+        chunk_of = [int(r.start // cfg.chunk_seconds) for r in rows]
+        assert chunk_of == sorted(chunk_of) and all(r.end <= (k + 1) * cfg.chunk_seconds for r, k in zip(rows, chunk_of))
+        assert all(any(s <= r.start and r.end <= e and lab == r.label for s, e, lab, _ in segs) for r in rows)

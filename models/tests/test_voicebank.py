@@ -7,7 +7,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 
 from model import ModelConfig
 from voicebank import (BankPiece, average_linkage, cepstral_distances, cepstral_frames, cepstral_stats, distances,
-                       final_labels, pieces, quantize, relabel)
+                       final_labels, final_pieces, pieces, quantize, relabel)
 
 CFG = ModelConfig(recluster_pieces=8, recluster_piece_seconds=1.0)
 
@@ -214,40 +214,76 @@ def _chunk_frames(voice_at, n_chunks, dim=16):
     return out
 
 
+def _final(cfg, segs, chunk_frames, chunks=None):
+    """final_labels over the pieces the stream would have cut chunk by chunk (the segments
+    given are the call's, none joined across a chunk boundary later)."""
+    rows = []
+    for k, frames in enumerate(chunk_frames):
+        rows += final_pieces(cfg, segs, k, frames, None if chunks is None else chunks[k])
+    return final_labels(cfg, segs, rows)
+
+
+def test_final_pieces_cut_the_segments_within_their_chunk_and_carry_the_live_label():
+    voice = lambda t: 4 if t < 10.0 else 7   # noqa: E731
+    frames = _chunk_frames(voice, 2)
+    segs = [_seg(0.0, 0.1, 0), _seg(6.0, 10.0, 1), _seg(10.0, 13.0, 0)]
+    rows = final_pieces(CFG, segs, 1, frames[1])            # chunk 1 is 8 .. 16 s
+    assert [(r.start, r.end, r.label) for r in rows] == [(8.0, 9.0, 1), (9.0, 10.0, 1), (10.0, 11.0, 0),
+                                                         (11.0, 12.0, 0), (12.0, 13.0, 0)]
+    assert all(r.voice.dtype == np.float32 and abs(np.linalg.norm(r.voice) - 1.0) < 1e-6 for r in rows)
+    assert int(np.argmax(rows[0].voice)) == 4 and int(np.argmax(rows[2].voice)) == 7
+    assert all(r.cepstra is None for r in rows)              # no audio, no statistics
+    chunk = _tone(300.0, CFG.chunk_seconds, 1)
+    assert all(r.cepstra.dtype == np.int16 for r in final_pieces(CFG, segs, 1, frames[1], chunk))
+    # chunk 0: 0.1 s is too short for a piece; 6..8 s of the second segment is there
+    assert [(r.start, r.end, r.label) for r in final_pieces(CFG, segs, 0, frames[0])] == [(6.0, 7.0, 1), (7.0, 8.0, 1)]
+
+
 def test_final_labels_give_each_voice_the_live_label_it_holds_most_and_split_a_mixed_segment():
     final = dataclasses.replace(CFG, final_relabel="labels")
     voice = lambda t: 4 if t < 2.0 or 4.0 <= t < 6.0 or 9.0 <= t < 11.0 else 7 if t < 4.0 else None   # noqa: E731
     frames = _chunk_frames(voice, 2)
     # the stream gave voice 4 the other voice's label in the second chunk
     segs = [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1), _seg(4.0, 6.0, 0), _seg(9.0, 11.0, 1)]
-    assert final_labels(final, segs, frames) == [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1), _seg(4.0, 6.0, 0),
-                                                 _seg(9.0, 11.0, 0)]
+    assert _final(final, segs, frames) == [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1), _seg(4.0, 6.0, 0),
+                                           _seg(9.0, 11.0, 0)]
     mixed = [_seg(0.0, 4.0, 0), _seg(4.0, 6.0, 1)]         # voices 4 then 7 in one live segment
     voice_b = lambda t: 4 if t < 2.0 else 7 if t < 6.0 else None   # noqa: E731
-    assert final_labels(final, mixed, _chunk_frames(voice_b, 1)) == [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1),
-                                                                     _seg(4.0, 6.0, 1)]
-    assert final_labels(final, [_seg(0.0, 0.1, 0)], frames) == [_seg(0.0, 0.1, 0)]    # too short for a piece
+    assert _final(final, mixed, _chunk_frames(voice_b, 1)) == [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1),
+                                                               _seg(4.0, 6.0, 1)]
+    assert _final(final, [_seg(0.0, 0.1, 0)], frames) == [_seg(0.0, 0.1, 0)]    # too short for a piece
+
+
+def test_final_labels_split_a_segment_across_a_chunk_boundary_by_the_pieces_of_both_chunks():
+    final = dataclasses.replace(CFG, final_relabel="labels")
+    voice = lambda t: 4 if t < 2.0 or 10.0 <= t < 12.0 else 7   # noqa: E731
+    segs = [_seg(0.0, 2.0, 0), _seg(2.0, 10.0, 1), _seg(10.0, 12.0, 1)]     # one voice 4 labelled 1 at 10 s
+    segs_joined = [_seg(0.0, 2.0, 0), _seg(2.0, 12.0, 1)]                   # as the stream joined them
+    want = [_seg(0.0, 2.0, 0), _seg(2.0, 10.0, 1), _seg(10.0, 12.0, 0)]
+    assert _final(final, segs_joined, _chunk_frames(voice, 2)) == want
+    assert _final(final, segs, _chunk_frames(voice, 2)) == want
 
 
 def test_final_labels_never_make_more_or_fewer_speakers_than_the_live_labels():
     final = dataclasses.replace(CFG, final_relabel="labels")
     three = lambda t: 4 if t < 2.0 else 7 if t < 4.0 else 11 if t < 6.0 else None   # noqa: E731
-    out = final_labels(final, [_seg(0.0, 2.0, 0), _seg(2.0, 6.0, 1)], _chunk_frames(three, 1))
+    out = _final(final, [_seg(0.0, 2.0, 0), _seg(2.0, 6.0, 1)], _chunk_frames(three, 1))
     assert {lab for *_, lab, _ in out} == {0, 1}
 
 
-def test_final_labels_of_a_call_with_more_pieces_than_the_bound_use_longer_pieces(monkeypatch):
+def test_final_labels_of_a_call_with_more_pieces_than_the_bound_join_neighbours(monkeypatch):
     import voicebank
     final = dataclasses.replace(CFG, final_relabel="labels")
     voice = lambda t: 4 if int(t // 4) % 2 == 0 else 7   # noqa: E731  (4 s turns of two voices)
     segs = [_seg(4.0 * j, 4.0 * j + 4.0, 1 if j == 4 else j % 2) for j in range(8)]   # turn 4 mislabelled
     want = [_seg(4.0 * j, 4.0 * j + 4.0, j % 2) for j in range(8)]
-    assert final_labels(final, segs, _chunk_frames(voice, 4)) == want
+    assert _final(final, segs, _chunk_frames(voice, 4)) == want
     monkeypatch.setattr(voicebank, "FINAL_MAX_PIECES", 10)       # 32 pieces of 1 s are too many
-    lengths, cut = [], voicebank._final_pieces
-    monkeypatch.setattr(voicebank, "_final_pieces", lambda *a: lengths.append(a[3]) or cut(*a))
-    assert final_labels(final, segs, _chunk_frames(voice, 4)) == want
-    assert lengths == [1.0, 2.0, 4.0]                             # 32, 16, then 8 pieces
+    sizes, link = [], voicebank.average_linkage
+    monkeypatch.setattr(voicebank, "average_linkage", lambda D, n, *a: sizes.append(len(D)) or link(D, n, *a))
+    assert _final(final, segs, _chunk_frames(voice, 4)) == want
+    assert sizes == [8]                                           # 32 pieces in fours
+    assert list(voicebank._final_groups(11)) == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5]
 
 
 def test_final_labels_with_a_cepstral_weight_tell_apart_two_voices_the_embedding_hears_as_one():
@@ -261,6 +297,6 @@ def test_final_labels_with_a_cepstral_weight_tell_apart_two_voices_the_embedding
     frames = _chunk_frames(lambda t: 4, 2)
     segs = [_seg(0.0, 4.0, 0), _seg(4.0, 8.0, 1), _seg(8.0, 12.0, 0), _seg(12.0, 16.0, 0)]
     want = [_seg(0.0, 4.0, 0), _seg(4.0, 8.0, 1), _seg(8.0, 12.0, 0), _seg(12.0, 16.0, 1)]
-    assert final_labels(final, segs, frames, chunks) == want
-    assert final_labels(final, segs, frames) != want                 # without the audio: the voice alone
-    assert final_labels(dataclasses.replace(final, final_cepstral_weight=0.0), segs, frames, chunks) != want
+    assert _final(final, segs, frames, chunks) == want
+    assert _final(final, segs, frames) != want                 # without the audio: the voice alone
+    assert _final(dataclasses.replace(final, final_cepstral_weight=0.0), segs, frames, chunks) != want

@@ -166,6 +166,19 @@ public final class CallDiarizer {
         return stitch(state, segs);
     }
 
+    /**
+     * {@link #absorb}, then, when the model has a final pass ({@code final.relabel}), the
+     * chunk's pieces for it ({@link FinalLabels#pieces}) in {@link CallState#finalPieces()}.
+     */
+    public List<CallSegment> absorbForFinal(CallState state, PreparedChunk prepared, DecodedChunk decoded) {
+        List<CallSegment> out = absorb(state, prepared, decoded);
+        state.setFinalPieces(c.finalRelabel && decoded.embeddings() != null
+                ? FinalLabels.pieces(c, state.segments(), state.chunkIndex() - 1, decoded.embeddings(),
+                        c.finalCepstralWeight > 0 ? prepared.chunk() : null)
+                : List.of());
+        return out;
+    }
+
     /** The decoded segments sorted by start then end, cut at the chunk's audio end. */
     private static List<ChunkSegment> clamp(List<ChunkSegment> decoded, double chunkLength) {
         List<ChunkSegment> ordered = new ArrayList<>(decoded);
@@ -573,7 +586,7 @@ public final class CallDiarizer {
     /**
      * {@link #diarizeAll(Iterator, Function, int, Listener)}; with {@code finalLabels}, each
      * call's labels decided again at its end ({@link FinalLabels}) when the model's contract
-     * asks for it, from the chunk frames of its streaming pass, which are kept until then.
+     * asks for it, from the pieces each chunk left ({@link #absorbForFinal}).
      */
     public <K> void diarizeAll(Iterator<K> calls, Function<K, float[]> load, int batchSize, Listener<K> listener,
                                boolean finalLabels) {
@@ -604,16 +617,17 @@ public final class CallDiarizer {
             List<Active<K>> still = new ArrayList<>(active.size());
             for (int i = 0; i < active.size(); i++) {
                 Active<K> a = active.get(i);
-                absorb(a.state, prepared.get(i), decoded.get(i));
-                float[] embeddings = decoded.get(i).embeddings();
-                if (keep && embeddings != null) {
-                    a.frames.add(Arrays.copyOfRange(embeddings, c.encoderChunkStart * c.speakerDim, embeddings.length));
+                if (keep) {
+                    absorbForFinal(a.state, prepared.get(i), decoded.get(i));
+                    a.pieces.addAll(a.state.finalPieces());
+                } else {
+                    absorb(a.state, prepared.get(i), decoded.get(i));
                 }
                 listener.chunkDone(a.key, prepared.get(i).chunk().length / (double) c.sampleRate);
                 if (a.state.chunkIndex() >= a.chunks) {
                     List<CallSegment> segments = List.copyOf(a.state.segments());
-                    listener.callDone(a.key, a.frames.isEmpty() ? segments
-                            : List.copyOf(FinalLabels.relabel(c, segments, a.frames, k -> chunk(a.audio, k))));
+                    listener.callDone(a.key, keep ? List.copyOf(FinalLabels.relabel(c, segments, a.pieces).segments())
+                            : segments);
                 } else {
                     still.add(a);
                 }
@@ -627,8 +641,8 @@ public final class CallDiarizer {
         final float[] audio;
         final int chunks;
         final CallState state = new CallState();
-        /** The chunk frames of the streaming pass's embeddings, kept for final labels. */
-        final List<float[]> frames = new ArrayList<>();
+        /** The final pass's pieces of every chunk so far, with final labels. */
+        final List<FinalPiece> pieces = new ArrayList<>();
 
         Active(K key, float[] audio, int chunks) {
             this.key = key;

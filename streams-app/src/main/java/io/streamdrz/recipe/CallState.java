@@ -21,6 +21,8 @@ public final class CallState {
     private int chunkIndex;
     private final List<CallSegment> segments;
     private final List<BankPiece> bank;
+    /** Not part of the stored state: the streams app moves them to its archive at once. */
+    private List<FinalPiece> finalPieces = List.of();
 
     /** A call before its first chunk. */
     public CallState() {
@@ -70,6 +72,18 @@ public final class CallState {
     /** The call's voice bank ({@link VoiceBank}): its newest labelled pieces of speech, oldest first. */
     public List<BankPiece> bank() {
         return Collections.unmodifiableList(bank);
+    }
+
+    /**
+     * The final pass's pieces of the chunk absorbed last ({@link CallDiarizer#absorbForFinal});
+     * empty in a copy, or where the model has no final pass.
+     */
+    public List<FinalPiece> finalPieces() {
+        return finalPieces;
+    }
+
+    void setFinalPieces(List<FinalPiece> pieces) {
+        finalPieces = List.copyOf(pieces);
     }
 
     void setBank(List<BankPiece> pieces) {

@@ -7,140 +7,227 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntFunction;
 
 /**
- * A whole call's labels decided once more at its end ({@code final.relabel} = {@code labels};
- * what {@code streamdrz diarize} gives whole files, while the app emits each segment once,
- * live). Each segment is cut at the chunk boundaries and into pieces of about
- * {@code recluster.piece_seconds}, each piece embedded as the unit mean of the streaming
- * pass's own frames, and all of them clustered (average linkage) into as many
- * clusters as the call has live labels; each cluster takes, greedily by seconds, the
- * live label its pieces hold most, one cluster per label, and a cluster left over the
- * lowest label not yet used; then the labels are numbered again in order of first
- * appearance. Two pieces' distance is their cosine distance, or with
- * {@code final.cepstral_weight} w above 0 {@code (voice + w cepstral) / (1 + w)}, the
- * cepstral one of their {@link CepstralStatistics} standardized over all the call's pieces.
- * Why: the live labels were decided on the call so far; at its end all of it is heard.
- * A call of more than {@link #MAX_PIECES} pieces is cut into longer ones (twice as long
- * until they are few enough). The Python twin is {@code final_labels} in
- * {@code models/voicebank.py}.
+ * A whole call's labels decided once more at its end ({@code final.relabel} = {@code labels}):
+ * what {@code streamdrz diarize} gives whole files, and what the streams app writes to the
+ * revised topic when a call ends. Right after the stream stitched chunk k, {@link #pieces}
+ * cuts each of the call's segments within chunk k into pieces of about
+ * {@code recluster.piece_seconds}, each with the unit mean of the chunk's own voice frames
+ * over it and, with {@code final.cepstral_weight} above 0, its {@link CepstralStatistics};
+ * chunk by chunk, because the app keeps a call's pieces in a store as its chunks go by
+ * and cannot keep its audio until the end. At the end {@link #relabel} clusters all
+ * the pieces (average linkage) into as many clusters as the call has live labels; each
+ * cluster takes, greedily by seconds, the live label its pieces hold most, one cluster
+ * per label, and a cluster left over the lowest label not yet used; each segment is cut
+ * where its pieces' labels change, and the labels are numbered again in order of first
+ * appearance. Two pieces' distance is their cosine distance, or with weight w
+ * {@code (voice + w cepstral) / (1 + w)}, the cepstral one standardized over all the
+ * call's pieces. Why: the live labels were decided on the call so far; at its end all of
+ * it is heard. A call of more than {@link #MAX_PIECES} pieces is clustered by neighbouring
+ * pieces joined in twos until few enough. The Python twin is {@code final_pieces} and
+ * {@code final_labels} in {@code models/voicebank.py}.
  */
-final class FinalLabels {
+public final class FinalLabels {
 
-    /** At most this many pieces are clustered (a 128 MB distance matrix); a longer call is cut into longer pieces. */
+    /** At most this many units are clustered (a 128 MB distance matrix); a longer call's neighbouring pieces are joined. */
     static final int MAX_PIECES = 4096;
 
     private FinalLabels() {
     }
 
-    /** A piece of segment {@code segment}, call time, in chunk {@code chunk}, with its unit embedding. */
-    private record Piece(double start, double end, int segment, int chunk, double[] embedding) {
+    /**
+     * The call's segments relabelled, and for each new label the label it had before the
+     * renumbering: the live label its cluster took, or a spare one.
+     */
+    public record Relabelled(List<CallSegment> segments, Map<Integer, Integer> liveLabelOf) {
+    }
+
+    /** The segments as they are, each label its own live label: a call without a final pass. */
+    public static Relabelled unchanged(List<CallSegment> segments) {
+        Map<Integer, Integer> same = new HashMap<>();
+        segments.forEach(s -> same.put(s.label(), s.label()));
+        return new Relabelled(segments, same);
     }
 
     /**
-     * @param segments    the call's segments as the stream gave them, call time
-     * @param chunkFrames per chunk, the streaming pass's unit voice embedding of each chunk
-     *                    encoder frame, row-major
-     * @param chunks      chunk k's audio as the stream cut it, for the cepstral statistics
-     *                    when {@code final.cepstral_weight} is above 0; may be null otherwise
-     * @return the segments relabelled, split where their pieces' labels change, sorted by
-     *         start then end; unchanged when fewer than two pieces could be embedded
+     * Chunk {@code k}'s pieces, cut right after the stream stitched it.
+     *
+     * @param segments   the call's segments as stitched through chunk k, call time (those that
+     *                   end before the chunk are skipped)
+     * @param embeddings the chunk's unit voice embedding per encoder frame, prompt frames first
+     * @param chunk      the chunk's audio, for the cepstral statistics; null: none
      */
-    static List<CallSegment> relabel(ModelContract c, List<CallSegment> segments, List<float[]> chunkFrames,
-                                     IntFunction<float[]> chunks) {
-        double length = c.reclusterPieceSeconds;
-        List<Piece> rows = pieces(c, segments, chunkFrames, length);
-        while (rows.size() > MAX_PIECES) {     // a very long call: longer pieces, a bounded clustering
-            length *= 2;
-            rows = pieces(c, segments, chunkFrames, length);
+    public static List<FinalPiece> pieces(ModelContract c, List<CallSegment> segments, int k, float[] embeddings,
+                                          float[] chunk) {
+        double t0 = k * c.chunkSeconds;
+        double t1 = (k + 1) * c.chunkSeconds;
+        CepstralStatistics stats = chunk == null ? null : new CepstralStatistics(c.mel, chunk);
+        List<FinalPiece> out = new ArrayList<>();
+        for (CallSegment s : segments) {
+            double a0 = Math.max(s.start(), t0);
+            double b0 = Math.min(s.end(), t1);
+            if (s.start() >= t1 || s.end() <= t0) {
+                continue;
+            }
+            int n = Math.max(1, (int) Math.floor((b0 - a0) / c.reclusterPieceSeconds + 0.5));
+            for (int p = 0; p < n; p++) {
+                double a = a0 + (b0 - a0) * p / n;
+                double b = a0 + (b0 - a0) * (p + 1) / n;
+                double[] v = b - a >= VoiceBank.MIN_PIECE
+                        ? VoiceBank.meanFrames(c, embeddings, c.encoderChunkStart, t0, a, b) : null;
+                if (v != null) {
+                    out.add(new FinalPiece(a, b, s.label(), toFloats(v), stats == null ? null : stats.over(a - t0, b - t0)));
+                }
+            }
         }
-        if (rows.size() < 2) {
-            return segments;
+        return out;
+    }
+
+    private static float[] toFloats(double[] v) {
+        float[] out = new float[v.length];
+        for (int d = 0; d < v.length; d++) {
+            out[d] = (float) v[d];
+        }
+        return out;
+    }
+
+    /**
+     * @param segments the call's segments as the stream gave them, call time
+     * @param pieces   the pieces of every chunk ({@link #pieces}), in chunk order
+     * @return the segments relabelled, split where their pieces' labels change, sorted by
+     *         start then end; unchanged when there are fewer than two pieces
+     */
+    public static Relabelled relabel(ModelContract c, List<CallSegment> segments, List<FinalPiece> pieces) {
+        if (pieces.size() < 2) {
+            return unchanged(segments);
+        }
+        int shift = groupShift(pieces.size());
+        double[][] dist = VoiceBank.distances(List.of(), groupVoices(pieces, shift));
+        if (c.finalCepstralWeight > 0 && pieces.stream().allMatch(p -> p.cepstra() != null)) {
+            CepstralStatistics.fuse(dist, groupCepstra(pieces, shift), c.finalCepstralWeight);
         }
         long live = segments.stream().mapToInt(CallSegment::label).distinct().count();
-        double[][] dist = VoiceBank.distances(List.of(), rows.stream().map(Piece::embedding).toList());
-        if (c.finalCepstralWeight > 0 && chunks != null) {
-            CepstralStatistics.fuse(dist, cepstra(c, rows, chunks), c.finalCepstralWeight);
+        int[] unit = VoiceBank.averageLinkage(dist, (int) live, 0.0);
+        int[] cluster = new int[pieces.size()];
+        for (int r = 0; r < cluster.length; r++) {
+            cluster[r] = unit[r >> shift];
         }
-        int[] cluster = VoiceBank.averageLinkage(dist, (int) live, 0.0);
-        Map<Integer, Integer> labelOf = greedyLabels(cluster, rows, segments);
+        Map<Integer, Integer> labelOf = greedyLabels(cluster, pieces);
+        List<CallSegment> out = split(segments, pieces, cluster, labelOf);
+        out.sort(Comparator.comparingDouble(CallSegment::start).thenComparingDouble(CallSegment::end));
+        Map<Integer, Integer> first = new HashMap<>();    // in order of first appearance, as the live labels
+        Map<Integer, Integer> liveLabelOf = new HashMap<>();
+        List<CallSegment> renumbered = new ArrayList<>(out.size());
+        for (CallSegment s : out) {
+            int label = first.computeIfAbsent(s.label(), l -> first.size());
+            liveLabelOf.put(label, s.label());
+            renumbered.add(new CallSegment(s.start(), s.end(), label, s.confidence(), s.chunkIndex()));
+        }
+        return new Relabelled(renumbered, liveLabelOf);
+    }
+
+    /** Joined in 2^shift: the least shift that leaves at most {@link #MAX_PIECES} units. */
+    static int groupShift(int n) {
+        int shift = 0;
+        while ((n + (1 << shift) - 1) >> shift > MAX_PIECES) {
+            shift++;
+        }
+        return shift;
+    }
+
+    /** Each unit's voice: the unit mean of its pieces'. */
+    private static List<double[]> groupVoices(List<FinalPiece> pieces, int shift) {
+        List<double[]> out = new ArrayList<>();
+        for (int r = 0; r < pieces.size(); r++) {
+            if (r >> shift == out.size()) {
+                out.add(new double[pieces.get(r).voice().length]);
+            }
+            double[] sum = out.get(r >> shift);
+            float[] v = pieces.get(r).voice();
+            for (int d = 0; d < v.length; d++) {
+                sum[d] += v[d];
+            }
+        }
+        for (double[] v : out) {
+            double norm = Math.max(Math.sqrt(VoiceBank.dot(v, v)), 1e-12);
+            for (int d = 0; d < v.length; d++) {
+                v[d] /= norm;
+            }
+        }
+        return out;
+    }
+
+    /** Each unit's cepstral statistics: the mean of its pieces', rounded as the statistics are. */
+    private static List<short[]> groupCepstra(List<FinalPiece> pieces, int shift) {
+        if (shift == 0) {
+            return pieces.stream().map(FinalPiece::cepstra).toList();
+        }
+        List<short[]> out = new ArrayList<>();
+        int dim = pieces.get(0).cepstra().length;
+        for (int g = 0; g << shift < pieces.size(); g++) {
+            int from = g << shift;
+            int to = Math.min(pieces.size(), from + (1 << shift));
+            short[] mean = new short[dim];
+            for (int d = 0; d < dim; d++) {
+                double sum = 0;
+                for (int r = from; r < to; r++) {
+                    sum += pieces.get(r).cepstra()[d];
+                }
+                mean[d] = (short) Math.floor(sum / (to - from) + 0.5);
+            }
+            out.add(mean);
+        }
+        return out;
+    }
+
+    /**
+     * Each segment cut where its pieces' labels change; a piece belongs to the first segment
+     * of its label that holds its middle, and a segment without pieces keeps its label.
+     */
+    private static List<CallSegment> split(List<CallSegment> segments, List<FinalPiece> pieces, int[] cluster,
+                                           Map<Integer, Integer> labelOf) {
+        List<List<Integer>> mine = new ArrayList<>();
+        segments.forEach(s -> mine.add(new ArrayList<>()));
+        for (int r = 0; r < pieces.size(); r++) {
+            int i = segmentOf(segments, pieces.get(r));
+            if (i >= 0) {
+                mine.get(i).add(r);
+            }
+        }
         List<CallSegment> out = new ArrayList<>();
-        int r = 0;
         for (int i = 0; i < segments.size(); i++) {
             CallSegment s = segments.get(i);
-            if (r >= rows.size() || rows.get(r).segment() != i) {
+            List<Integer> rows = mine.get(i);
+            if (rows.isEmpty()) {
                 out.add(s);
                 continue;
             }
             double start = s.start();
-            int cur = labelOf.get(cluster[r++]);
-            for (; r < rows.size() && rows.get(r).segment() == i; r++) {
+            int cur = labelOf.get(cluster[rows.get(0)]);
+            for (int r : rows.subList(1, rows.size())) {
                 int next = labelOf.get(cluster[r]);
                 if (next != cur) {
-                    out.add(new CallSegment(start, rows.get(r).start(), cur, s.confidence(), s.chunkIndex()));
-                    start = rows.get(r).start();
+                    out.add(new CallSegment(start, pieces.get(r).start(), cur, s.confidence(), s.chunkIndex()));
+                    start = pieces.get(r).start();
                     cur = next;
                 }
             }
             out.add(new CallSegment(start, s.end(), cur, s.confidence(), s.chunkIndex()));
         }
-        out.sort(Comparator.comparingDouble(CallSegment::start).thenComparingDouble(CallSegment::end));
-        Map<Integer, Integer> first = new HashMap<>();    // in order of first appearance, as the live labels
-        List<CallSegment> renumbered = new ArrayList<>(out.size());
-        for (CallSegment s : out) {
-            int label = first.computeIfAbsent(s.label(), l -> first.size());
-            renumbered.add(new CallSegment(s.start(), s.end(), label, s.confidence(), s.chunkIndex()));
-        }
-        return renumbered;
+        return out;
     }
 
-    /** Each segment cut at chunk boundaries, then into pieces of about {@code length} as the voice bank cuts a chunk's. */
-    private static List<Piece> pieces(ModelContract c, List<CallSegment> segments, List<float[]> chunkFrames,
-                                      double length) {
-        double chunk = c.chunkSamples() / (double) c.sampleRate;
-        List<Piece> out = new ArrayList<>();
+    /** Index of the first segment of the piece's label that holds its middle; -1 if none. */
+    private static int segmentOf(List<CallSegment> segments, FinalPiece piece) {
+        double mid = (piece.start() + piece.end()) / 2;
         for (int i = 0; i < segments.size(); i++) {
-            double s = segments.get(i).start();
-            double e = segments.get(i).end();
-            List<Double> cuts = new ArrayList<>(List.of(s));
-            for (int k = (int) Math.floor(s / chunk) + 1; k < (int) Math.ceil(e / chunk); k++) {
-                cuts.add(k * chunk);
-            }
-            cuts.add(e);
-            for (int j = 0; j + 1 < cuts.size(); j++) {
-                double a0 = cuts.get(j);
-                double b0 = cuts.get(j + 1);
-                int k = Math.min((int) Math.floor((a0 + 1e-9) / chunk), chunkFrames.size() - 1);
-                int n = Math.max(1, (int) Math.floor((b0 - a0) / length + 0.5));
-                for (int p = 0; p < n; p++) {
-                    double a = a0 + (b0 - a0) * p / n;
-                    double b = a0 + (b0 - a0) * (p + 1) / n;
-                    double[] v = b - a >= VoiceBank.MIN_PIECE
-                            ? VoiceBank.meanFrames(c, chunkFrames.get(k), 0, k * chunk, a, b) : null;
-                    if (v != null) {
-                        out.add(new Piece(a, b, i, k, v));
-                    }
-                }
+            CallSegment s = segments.get(i);
+            if (s.label() == piece.label() && s.start() <= mid && mid < s.end()) {
+                return i;
             }
         }
-        return out;
-    }
-
-    /** Each piece's cepstral statistics over its own chunk's frames, chunk time. */
-    private static List<short[]> cepstra(ModelContract c, List<Piece> rows, IntFunction<float[]> chunks) {
-        double chunk = c.chunkSamples() / (double) c.sampleRate;
-        List<short[]> out = new ArrayList<>(rows.size());
-        CepstralStatistics stats = null;
-        int statsChunk = -1;
-        for (Piece p : rows) {
-            if (p.chunk() != statsChunk) {     // pieces come chunk by chunk: keep one chunk's
-                stats = new CepstralStatistics(c.mel, chunks.apply(p.chunk()));
-                statsChunk = p.chunk();
-            }
-            out.add(stats.over(p.start() - p.chunk() * chunk, p.end() - p.chunk() * chunk));
-        }
-        return out;
+        return -1;
     }
 
     /**
@@ -148,16 +235,16 @@ final class FinalLabels {
      * largest first (ties: lowest cluster, then lowest label), one cluster per label; the
      * clusters left take the lowest labels no cluster has, in cluster order.
      */
-    private static Map<Integer, Integer> greedyLabels(int[] cluster, List<Piece> rows, List<CallSegment> segments) {
+    private static Map<Integer, Integer> greedyLabels(int[] cluster, List<FinalPiece> pieces) {
         int k = 0;
         int n = 0;
-        for (int r = 0; r < rows.size(); r++) {
+        for (int r = 0; r < pieces.size(); r++) {
             k = Math.max(k, cluster[r] + 1);
-            n = Math.max(n, segments.get(rows.get(r).segment()).label() + 1);
+            n = Math.max(n, pieces.get(r).label() + 1);
         }
         double[][] votes = new double[k][n];
-        for (int r = 0; r < rows.size(); r++) {
-            votes[cluster[r]][segments.get(rows.get(r).segment()).label()] += rows.get(r).end() - rows.get(r).start();
+        for (int r = 0; r < pieces.size(); r++) {
+            votes[cluster[r]][pieces.get(r).label()] += pieces.get(r).end() - pieces.get(r).start();
         }
         Map<Integer, Integer> out = new HashMap<>();
         boolean[] used = new boolean[n + k];

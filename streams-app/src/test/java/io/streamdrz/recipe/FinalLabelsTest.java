@@ -10,10 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.DoubleToIntFunction;
+import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A whole call's labels decided again at its end (the cases test_voicebank.py checks of the Python twin). */
 class FinalLabelsTest {
@@ -53,29 +55,76 @@ class FinalLabelsTest {
         return new CallSegment(start, end, label, 0.9, 0);
     }
 
+    /** The pieces the stream cut chunk by chunk (no segment of these joined across a boundary later). */
+    private List<FinalPiece> pieces(ModelContract contract, List<CallSegment> segs, List<float[]> frames,
+                                    IntFunction<float[]> chunks) {
+        List<FinalPiece> out = new ArrayList<>();
+        for (int k = 0; k < frames.size(); k++) {
+            float[] withPrompts = new float[c.encoderChunkStart * DIM + frames.get(k).length];
+            System.arraycopy(frames.get(k), 0, withPrompts, c.encoderChunkStart * DIM, frames.get(k).length);
+            out.addAll(FinalLabels.pieces(contract, segs, k, withPrompts, chunks == null ? null : chunks.apply(k)));
+        }
+        return out;
+    }
+
+    private List<CallSegment> relabel(ModelContract contract, List<CallSegment> segs, List<float[]> frames,
+                                      IntFunction<float[]> chunks) {
+        return FinalLabels.relabel(contract, segs, pieces(contract, segs, frames, chunks)).segments();
+    }
+
+    @Test
+    void piecesAreCutWithinTheirChunkAndCarryTheLiveLabel() {
+        List<CallSegment> segs = List.of(seg(0.0, 0.1, 0), seg(6.0, 10.0, 1), seg(10.0, 13.0, 0));
+        List<float[]> frames = frames(t -> t < 10.0 ? 4 : 7, 2);
+        List<FinalPiece> second = pieces(c, segs, frames, null).stream().filter(p -> p.start() >= 8.0).toList();
+        assertEquals(List.of(8.0, 9.0, 10.0, 11.0, 12.0), second.stream().map(FinalPiece::start).toList());
+        assertEquals(List.of(1, 1, 0, 0, 0), second.stream().map(FinalPiece::label).toList());
+        assertEquals(4, argmax(second.get(0).voice()));
+        assertEquals(7, argmax(second.get(2).voice()));
+        assertTrue(second.stream().allMatch(p -> p.cepstra() == null), "no audio, no statistics");
+        List<FinalPiece> first = pieces(c, segs, frames, null).stream().filter(p -> p.start() < 8.0).toList();
+        assertEquals(List.of(6.0, 7.0), first.stream().map(FinalPiece::start).toList(), "0.1 s is too short");
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int d = 1; d < v.length; d++) {
+            best = v[d] > v[best] ? d : best;
+        }
+        return best;
+    }
+
+    @Test
+    void aSegmentAcrossAChunkBoundaryIsSplitByThePiecesOfBothChunks() {
+        DoubleToIntFunction voice = t -> t < 2.0 || (t >= 10.0 && t < 12.0) ? 4 : 7;
+        List<CallSegment> joined = List.of(seg(0.0, 2.0, 0), seg(2.0, 12.0, 1));
+        assertEquals(List.of(seg(0.0, 2.0, 0), seg(2.0, 10.0, 1), seg(10.0, 12.0, 0)),
+                relabel(c, joined, frames(voice, 2), null));
+    }
+
     @Test
     void eachVoiceTakesTheLiveLabelItHoldsMostAndAMixedSegmentIsSplit() {
         // the stream gave the first voice the other voice's label in the second chunk
         DoubleToIntFunction voice = t -> t < 2.0 || (t >= 4.0 && t < 6.0) || (t >= 9.0 && t < 11.0) ? 4 : t < 4.0 ? 7 : -1;
         List<CallSegment> segs = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 6.0, 0), seg(9.0, 11.0, 1));
         assertEquals(List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 6.0, 0), seg(9.0, 11.0, 0)),
-                FinalLabels.relabel(c, segs, frames(voice, 2), null));
+                relabel(c, segs, frames(voice, 2), null));
         DoubleToIntFunction twoInOne = t -> t < 2.0 ? 4 : t < 6.0 ? 7 : -1;
         assertEquals(List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 6.0, 1)),
-                FinalLabels.relabel(c, List.of(seg(0.0, 4.0, 0), seg(4.0, 6.0, 1)), frames(twoInOne, 1), null));
+                relabel(c, List.of(seg(0.0, 4.0, 0), seg(4.0, 6.0, 1)), frames(twoInOne, 1), null));
         List<CallSegment> sliver = List.of(seg(0.0, 0.1, 0));
-        assertSame(sliver, FinalLabels.relabel(c, sliver, frames(voice, 1), null));
+        assertSame(sliver, relabel(c, sliver, frames(voice, 1), null));
     }
 
     @Test
     void neverMoreOrFewerSpeakersThanTheLiveLabels() {
         DoubleToIntFunction three = t -> t < 2.0 ? 4 : t < 4.0 ? 7 : t < 6.0 ? 11 : -1;
-        List<CallSegment> out = FinalLabels.relabel(c, List.of(seg(0.0, 2.0, 0), seg(2.0, 6.0, 1)), frames(three, 1), null);
+        List<CallSegment> out = relabel(c, List.of(seg(0.0, 2.0, 0), seg(2.0, 6.0, 1)), frames(three, 1), null);
         assertEquals(java.util.Set.of(0, 1), out.stream().map(CallSegment::label).collect(java.util.stream.Collectors.toSet()));
     }
 
     @Test
-    void aCallWithMorePiecesThanTheBoundIsCutIntoLongerPiecesAndStillRelabelled() {
+    void aCallWithMorePiecesThanTheBoundIsClusteredByNeighboursJoinedAndStillRelabelled() {
         // 4 s turns of two voices for longer than MAX_PIECES seconds, one turn in five mislabelled
         int turns = FinalLabels.MAX_PIECES / 4 + 8;
         DoubleToIntFunction voice = t -> ((int) (t / 4)) % 2 == 0 ? 4 : 7;
@@ -86,7 +135,10 @@ class FinalLabelsTest {
             want.add(seg(4.0 * j, 4.0 * j + 4.0, j % 2));
         }
         int chunks = (int) Math.ceil(4.0 * turns / (c.chunkSamples() / (double) c.sampleRate));
-        assertEquals(want, FinalLabels.relabel(c, segs, frames(voice, chunks), null));
+        assertEquals(want, relabel(c, segs, frames(voice, chunks), null));
+        assertEquals(1, FinalLabels.groupShift(4 * turns), "pieces clustered in twos");
+        assertEquals(0, FinalLabels.groupShift(FinalLabels.MAX_PIECES));
+        assertEquals(2, FinalLabels.groupShift(2 * FinalLabels.MAX_PIECES + 1));
     }
 
     /** A harmonic tone in a little noise: a voice whose spectrum, not its embedding, tells it. */
@@ -119,8 +171,8 @@ class FinalLabelsTest {
         List<float[]> frames = frames(t -> 4, 2);
         List<CallSegment> segs = List.of(seg(0.0, 4.0, 0), seg(4.0, 8.0, 1), seg(8.0, 12.0, 0), seg(12.0, 16.0, 0));
         List<CallSegment> want = List.of(seg(0.0, 4.0, 0), seg(4.0, 8.0, 1), seg(8.0, 12.0, 0), seg(12.0, 16.0, 1));
-        assertEquals(want, FinalLabels.relabel(cepstral, segs, frames, k -> chunks[k]));
-        assertNotEquals(want, FinalLabels.relabel(cepstral, segs, frames, null));     // without the audio: the voice alone
-        assertNotEquals(want, FinalLabels.relabel(c, segs, frames, k -> chunks[k]));  // weight 0: the voice alone
+        assertEquals(want, relabel(cepstral, segs, frames, k -> chunks[k]));
+        assertNotEquals(want, relabel(cepstral, segs, frames, null));     // without the audio: the voice alone
+        assertNotEquals(want, relabel(c, segs, frames, k -> chunks[k]));  // weight 0: the voice alone
     }
 }
