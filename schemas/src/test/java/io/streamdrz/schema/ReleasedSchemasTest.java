@@ -4,6 +4,7 @@ import io.streamdrz.state.BufferedFrame;
 import io.streamdrz.state.CallAudioState;
 import io.streamdrz.state.CallDiarizationState;
 import io.streamdrz.state.CallSpeakersState;
+import io.streamdrz.state.ChunkArchive;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -35,10 +36,12 @@ class ReleasedSchemasTest {
             Map.entry("SpeakerSegment-v1.avsc", 0xa3bf6f08819eefb6L),
             Map.entry("SpeakerSegment-v2.avsc", 0x334f35beb4e5609fL),
             Map.entry("SpeakerSegment-v3.avsc", 0x8283ffb4bf7e72c7L),
+            Map.entry("SpeakerSegment-v4.avsc", 0xf5afaed95d64ff57L),
             Map.entry("Voiceprint-v1.avsc", 0xb17d46fc9733fa05L),
             Map.entry("CallSpeakersState-v1.avsc", 0x32edbac87f42d7bfL),
             Map.entry("BufferedFrame-v1.avsc", 0x5d9dd29a844d10a4L),
             Map.entry("CallAudioState-v1.avsc", 0x0d9878c56d6044c7L),
+            Map.entry("ChunkArchive-v1.avsc", 0x8dd488240f6968bfL),
             Map.entry("CallDiarizationState-v1.avsc", 0x73bbf965fb885d88L),
             Map.entry("CallDiarizationState-v2.avsc", 0x5352da3a8c0d7e15L),
             Map.entry("CallDiarizationState-v3.avsc", 0x50a22ae6ce0246f1L),
@@ -47,7 +50,7 @@ class ReleasedSchemasTest {
     /** The current schema of every record, the streams app's internal state included. */
     private static final List<Schema> CURRENT = List.of(AudioFrame.getClassSchema(), SpeakerSegment.getClassSchema(),
             Voiceprint.getClassSchema(), BufferedFrame.getClassSchema(), CallAudioState.getClassSchema(),
-            CallDiarizationState.getClassSchema(), CallSpeakersState.getClassSchema());
+            CallDiarizationState.getClassSchema(), CallSpeakersState.getClassSchema(), ChunkArchive.getClassSchema());
 
     private static final Path RELEASED_DIRECTORY = Path.of("src/main/resources/streamdrz/schemas");
     private final ReleasedSchemas released = ReleasedSchemas.get();

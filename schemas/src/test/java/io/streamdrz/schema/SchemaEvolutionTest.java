@@ -192,7 +192,7 @@ class SchemaEvolutionTest {
         // The enum's own default is what lets a later version add a status without
         // breaking readers of this one; a field default alone would not.
         Schema later = new Schema.Parser().parse(SpeakerSegment.getClassSchema().toString()
-                .replace("[\"FINAL\",\"PROVISIONAL\"]", "[\"FINAL\",\"PROVISIONAL\",\"RETRACTED\"]"));
+                .replace("\"REVISED\"]", "\"REVISED\",\"RETRACTED\"]"));
         GenericRecord written = new GenericRecordBuilder(later)
                 .set("callId", "c").set("speaker", "A").set("startMs", 0L).set("endMs", 1L)
                 .set("confidence", 1f).set("chunkIndex", 0).set("modelId", "m")

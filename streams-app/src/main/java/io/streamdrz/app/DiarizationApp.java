@@ -80,10 +80,11 @@ public final class DiarizationApp implements AutoCloseable {
             }
         });
         streams.start();
-        log.info("streamdrz {} started against {}: {} -> {} (dead letters: {}; live labels: {}), model {}",
-                config.applicationId(), config.bootstrapServers(), config.audioInTopic(), config.segmentsOutTopic(),
-                config.deadLetterTopic(), config.liveConfig().enabled() ? config.liveConfig().topic() + " every "
-                        + config.liveConfig().hop().toMillis() + " ms" : "off", inference.modelId());
+        log.info("streamdrz {} started against {}: {} -> {} (dead letters: {}; live labels: {}; revised labels: {}), "
+                        + "model {}", config.applicationId(), config.bootstrapServers(), config.audioInTopic(),
+                config.segmentsOutTopic(), config.deadLetterTopic(), config.liveConfig().enabled()
+                        ? config.liveConfig().topic() + " every " + config.liveConfig().hop().toMillis() + " ms" : "off",
+                config.segmentsRevisedTopic() == null ? "off" : config.segmentsRevisedTopic(), inference.modelId());
         return app;
     }
 

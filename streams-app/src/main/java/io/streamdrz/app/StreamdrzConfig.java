@@ -59,6 +59,8 @@ public final class StreamdrzConfig extends AbstractConfig {
     public static final String TOPIC_SEGMENTS_LIVE = "streamdrz.topic.segments.live";
     public static final String LIVE_ENABLED = "streamdrz.live.enabled";
     public static final String LIVE_HOP_MS = "streamdrz.live.hop.ms";
+    public static final String TOPIC_SEGMENTS_REVISED = "streamdrz.topic.segments.revised";
+    public static final String REVISED_ENABLED = "streamdrz.revised.enabled";
     public static final String TOPIC_SPEAKERS = "streamdrz.topic.speakers";
     public static final String SPEAKERS_THRESHOLD = "streamdrz.speakers.threshold";
     public static final String TOPICS_CREATE = "streamdrz.topics.create";
@@ -132,6 +134,14 @@ public final class StreamdrzConfig extends AbstractConfig {
             .define(LIVE_HOP_MS, Type.LONG, LiveConfig.OFF.hop().toMillis(), Range.atLeast(1), Importance.MEDIUM,
                     "Live labels: every this much new audio of a call, its newest chunk-length window is "
                             + "diarized and the new audio's labels go to the live topic.")
+            .define(TOPIC_SEGMENTS_REVISED, Type.STRING, TOPOLOGY_DEFAULTS.segmentsRevisedTopic(),
+                    new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Topic each call's REVISED SpeakerSegment records go to when it ends, keyed by call id, then "
+                            + "the same end-of-call record as on segments-out (only with streamdrz.revised.enabled).")
+            .define(REVISED_ENABLED, Type.BOOLEAN, TOPOLOGY_DEFAULTS.revised(), Importance.MEDIUM,
+                    "Revised labels: when a call ends, all its segments once more on the revised topic, with "
+                            + "labels decided over the whole call (the model's final pass, as streamdrz diarize "
+                            + "gives whole files), which replace its segments on segments-out.")
             .define(TOPICS_CREATE, Type.BOOLEAN, false, Importance.MEDIUM,
                     "Create the app's topics at start-up if they do not exist (run and demo).")
             .define(TOPICS_PARTITIONS, Type.INT, 6, Range.atLeast(1), Importance.MEDIUM,
@@ -332,17 +342,28 @@ public final class StreamdrzConfig extends AbstractConfig {
         return getString(TOPIC_DEAD_LETTER);
     }
 
+    /** Where revised segments go, or null with revised labels off ({@code streamdrz.revised.*}). */
+    public String segmentsRevisedTopic() {
+        return getBoolean(REVISED_ENABLED) ? getString(TOPIC_SEGMENTS_REVISED) : null;
+    }
+
     /** Live labels: their topic and hop ({@code streamdrz.live.*}). */
     public LiveConfig liveConfig() {
         return new LiveConfig(getBoolean(LIVE_ENABLED), getString(TOPIC_SEGMENTS_LIVE),
                 Duration.ofMillis(getLong(LIVE_HOP_MS)));
     }
 
-    /** The topics the app reads and writes (the live topic only with live labels on), in that order. */
+    /**
+     * The topics the app reads and writes (the live topic only with live labels on, the
+     * revised one only with revised labels on), in that order.
+     */
     public List<String> appTopics() {
         List<String> topics = new ArrayList<>(List.of(audioInTopic(), segmentsOutTopic(), deadLetterTopic()));
         if (liveConfig().enabled()) {
             topics.add(liveConfig().topic());
+        }
+        if (segmentsRevisedTopic() != null) {
+            topics.add(segmentsRevisedTopic());
         }
         return topics;
     }
@@ -451,6 +472,7 @@ public final class StreamdrzConfig extends AbstractConfig {
                     .frameMaxBytes(getInt(FRAME_MAX_BYTES))
                     .callMax(Duration.ofMillis(getLong(CALL_MAX_MS)))
                     .bufferMax(Duration.ofMillis(getLong(BUFFER_MAX_MS)))
+                    .segmentsRevisedTopic(segmentsRevisedTopic())
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());

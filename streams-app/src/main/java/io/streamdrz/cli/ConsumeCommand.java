@@ -29,12 +29,13 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code streamdrz consume}: segments-out (final segments), segments-live (provisional ones)
- * or both, as RTTM or JSON lines, as they arrive.
+ * {@code streamdrz consume}: segments-out (final segments), segments-live (provisional ones),
+ * both, or segments-revised (each ended call's segments labelled over the whole call), as
+ * RTTM or JSON lines, as they arrive.
  */
 @Command(name = "consume",
         mixinStandardHelpOptions = true,
-        header = "Print segments-out (or segments-live) as RTTM or JSON lines.",
+        header = "Print segments-out (or segments-live, or segments-revised) as RTTM or JSON lines.",
         sortOptions = false,
         description = {
             "Print the segments on segments-out as they arrive, as RTTM (file id = call id) or JSON lines. "
@@ -42,11 +43,14 @@ import java.util.concurrent.Callable;
                 + "show each call's end ({\"callId\": ..., \"end\": \"END_OF_STREAM\"}).%n",
             "--live reads the provisional segments of segments-live instead, --both both topics. A provisional "
                 + "segment's JSON line adds status, revision and finalThroughMs; in RTTM its speaker name ends "
-                + "in ~ (A~), so that it is never scored as a final one."},
+                + "in ~ (A~), so that it is never scored as a final one.%n",
+            "--revised reads segments-revised instead: each call's segments once more when it has ended, with "
+                + "labels decided over the whole call; its JSON lines add \"status\": \"REVISED\"."},
         footer = {"", "Examples:",
             "  streamdrz consume --from-beginning --calls 1 > call.rttm",
             "  streamdrz consume --format json --timeout 30000",
-            "  streamdrz consume --both --format json"})
+            "  streamdrz consume --both --format json",
+            "  streamdrz consume --revised --from-beginning --calls 1 > call.rttm"})
 public final class ConsumeCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,6 +70,10 @@ public final class ConsumeCommand implements Callable<Integer> {
 
     @Option(names = "--both", description = "Read segments-out and segments-live, interleaved as they arrive.")
     private boolean both;
+
+    @Option(names = "--revised", description = "Read segments-revised (each call's segments with labels decided "
+            + "over the whole call, once it has ended) instead of segments-out.")
+    private boolean revised;
 
     @Option(names = "--from-beginning", description = "Start at the earliest segment instead of the newest.")
     private boolean fromBeginning;
@@ -93,8 +101,8 @@ public final class ConsumeCommand implements Callable<Integer> {
             case "rttm" -> false;
             default -> throw new CommandLine.ParameterException(spec.commandLine(), "--format is rttm or json");
         };
-        if (live && both) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--live and --both exclude each other");
+        if ((live ? 1 : 0) + (both ? 1 : 0) + (revised ? 1 : 0) > 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--live, --both and --revised exclude each other");
         }
         StreamdrzConfig config;
         try {
@@ -103,8 +111,13 @@ public final class ConsumeCommand implements Callable<Integer> {
             err.println("streamdrz consume: " + e.getMessage());
             return 2;
         }
+        if (revised && config.segmentsRevisedTopic() == null) {
+            err.println("streamdrz consume: --revised, but revised labels are off (streamdrz.revised.enabled=false)");
+            return 2;
+        }
         List<String> topics = both ? List.of(config.segmentsOutTopic(), config.segmentsLiveTopic())
-                : List.of(live ? config.segmentsLiveTopic() : config.segmentsOutTopic());
+                : List.of(live ? config.segmentsLiveTopic() : revised ? config.segmentsRevisedTopic()
+                        : config.segmentsOutTopic());
         // Call ends count (and print) from the first topic only, so that --both does not see a
         // call end twice; and segments-out's end is the one after which no final segment comes.
         String endTopic = topics.get(0);
@@ -170,7 +183,9 @@ public final class ConsumeCommand implements Callable<Integer> {
             node.put("speakerId", s.getSpeakerId()).put("speakerName", s.getSpeakerName());
         }
         // Final lines stay as they were before version 3, for scripts that read them.
-        if (s.getStatus() == SegmentStatus.PROVISIONAL) {
+        if (s.getStatus() == SegmentStatus.REVISED) {
+            node.put("status", s.getStatus().name());
+        } else if (s.getStatus() == SegmentStatus.PROVISIONAL) {
             node.put("status", s.getStatus().name()).put("revision", s.getRevision());
             if (s.getFinalThroughMs() == null) {
                 node.putNull("finalThroughMs");

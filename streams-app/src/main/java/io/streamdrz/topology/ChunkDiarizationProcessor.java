@@ -2,6 +2,9 @@ package io.streamdrz.topology;
 
 import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.recipe.CallState;
+import io.streamdrz.recipe.FinalLabels;
+import io.streamdrz.recipe.FinalPiece;
+import io.streamdrz.schema.SegmentStatus;
 import io.streamdrz.schema.SpeakerSegment;
 import io.streamdrz.speakers.SpeakerIdentifier;
 import io.streamdrz.speakers.SpeakerIdentifier.Identity;
@@ -41,6 +44,13 @@ import java.util.Set;
  * the call is finished and nothing more will come for it. Then the call's prompts are
  * deleted.
  *
+ * <p><b>Revised labels</b> (with a revised topic, {@link TopologyConfig#revised()}): each
+ * chunk's final segments and its pieces for the final pass go to the {@link CallArchive};
+ * at the call's end the engine decides the whole call's labels again from them
+ * ({@link ChunkInference#finalLabels}), and every segment of the call goes to the revised
+ * topic once more, status REVISED, then the same end-of-call record. If that pass fails,
+ * the segments go there as they were, so a consumer always gets the whole call.
+ *
  * <p>What is stored of a call's speakers is bounded by {@link PromptBudget}, so a call with
  * many speakers cannot grow its record past the broker's limits.
  *
@@ -58,6 +68,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
     private ProcessorContext<String, Object> context;
     private TopologyMetrics metrics;
     private KeyValueStore<String, CallDiarizationState> store;
+    private CallArchive archive;
     /**
      * Segments emitted per call by this task, for the end-of-call log line only. In memory:
      * a call taken over from another instance mid-call counts from the takeover on, and
@@ -90,6 +101,7 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
         this.context = context;
         this.metrics = TopologyMetrics.of(context);
         this.store = context.getStateStore(DiarizationTopology.SPEAKER_PROMPTS_STORE);
+        this.archive = CallArchive.of(context);
         this.identification.init(context);
     }
 
@@ -125,6 +137,10 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
         identification.end(callId);
         toLive(callId, new FinalChunk(new CallState(), 0, CallEnd.INTERNAL_ERROR), timestamp);
         forwardEnd(callId, timestamp, CallEnd.INTERNAL_ERROR);
+        if (archive.connected()) {
+            archive.drop(callId);
+            context.forward(CallEnd.record(callId, CallEnd.INTERNAL_ERROR, timestamp), DiarizationTopology.REVISED_SINK);
+        }
     }
 
     private void toLive(String callId, FinalChunk chunk, long timestamp) {
@@ -180,13 +196,51 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
 
         if (chunk.last()) {
             logEnd(callId, chunk, after.chunkIndex());
+            if (archive.connected()) {
+                revise(callId, emit, after.finalPieces(), names, record.timestamp(), chunk.endReason());
+            }
             store.delete(callId);
             identification.end(callId);
             forwardEnd(callId, record.timestamp(), chunk.endReason());
         } else {
+            archive.put(callId, before.chunkIndex(), emit, after.finalPieces());
             store.put(callId, CallStateCodec.encode(
                     new CallState(after.prompts(), after.labelCount(), after.chunkIndex(), keep, after.bank())));
         }
+    }
+
+    /**
+     * The call's labels decided again over the whole call, from its archive and its last
+     * chunk: every segment to the revised topic, then the end-of-call record there.
+     */
+    private void revise(String callId, List<CallSegment> lastEmitted, List<FinalPiece> lastPieces,
+                        Map<Integer, Identity> names, long timestamp, CallEnd reason) {
+        CallArchive.Call call = archive.take(callId);
+        List<CallSegment> segments = new ArrayList<>(call.segments());
+        segments.addAll(lastEmitted);
+        List<FinalPiece> pieces = new ArrayList<>(call.pieces());
+        pieces.addAll(lastPieces);
+        FinalLabels.Relabelled revised;
+        try {
+            revised = inference.finalLabels(segments, pieces);
+        } catch (RuntimeException e) {
+            if (e instanceof StreamsException) {
+                throw e;
+            }
+            metrics.inferenceFailure();
+            log.error("call {}: its final pass failed; its segments are revised as they were", callId, e);
+            revised = FinalLabels.unchanged(segments);
+        }
+        List<CallSegment> ordered = new ArrayList<>(revised.segments());
+        ordered.sort(Comparator.comparingDouble(CallSegment::start).thenComparingDouble(CallSegment::end));
+        for (CallSegment s : ordered) {
+            SpeakerSegment out = toSegment(callId, s);
+            out.setStatus(SegmentStatus.REVISED);
+            Integer live = revised.liveLabelOf().get(s.label());
+            context.forward(new Record<>(callId, named(out, live == null ? null : names.get(live)), timestamp),
+                    DiarizationTopology.REVISED_SINK);
+        }
+        context.forward(CallEnd.record(callId, reason, timestamp), DiarizationTopology.REVISED_SINK);
     }
 
     private void countEmitted(String callId, boolean callStartsHere, int segments) {

@@ -5,6 +5,8 @@ import io.streamdrz.inference.LiveSpeech;
 import io.streamdrz.inference.SpeechRegion;
 import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.recipe.CallState;
+import io.streamdrz.recipe.FinalLabels;
+import io.streamdrz.recipe.FinalPiece;
 import io.streamdrz.recipe.LiveWindow;
 import io.streamdrz.recipe.SegmentStitcher;
 
@@ -83,6 +85,18 @@ public interface ChunkInference {
      */
     default CallState diarize(CallState state, float[] chunk, int speakerCap, List<SpeechRegion> speech) {
         return diarize(state, chunk, speakerCap);
+    }
+
+    /**
+     * A whole call's labels decided again at its end ({@link FinalLabels}), from the pieces
+     * its chunks left in {@link CallState#finalPieces()}; the segments as they are when the
+     * model has no final pass.
+     *
+     * @param segments the call's final segments, call time
+     * @param pieces   every chunk's pieces, in chunk order
+     */
+    default FinalLabels.Relabelled finalLabels(List<CallSegment> segments, List<FinalPiece> pieces) {
+        return FinalLabels.unchanged(segments);
     }
 
     /** Samples of the newest audio a live window looks at (at most a chunk). */

@@ -9,6 +9,7 @@ import io.streamdrz.state.BufferedFrame;
 import io.streamdrz.state.CallAudioState;
 import io.streamdrz.state.CallDiarizationState;
 import io.streamdrz.state.CallSpeakersState;
+import io.streamdrz.state.ChunkArchive;
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -28,7 +29,7 @@ import java.util.function.Function;
  *
  * <pre>
  * audio-in (bytes) --> validate --> assemble --> diarize --> segments-out
- *                         |            |     \        |
+ *                         |            |     \        | \--> segments-revised (revised labels on)
  *                         |            |      +---> live --> segments-live   (live labels on)
  *                         +------------+--> audio-in-dlq
  * </pre>
@@ -42,7 +43,10 @@ import java.util.function.Function;
  *       {@value #CALL_STATE_STORE} (where each call stands); finishes idle calls.</li>
  *   <li>{@value #DIARIZER} ({@link ChunkDiarizationProcessor}): runs each chunk through the
  *       {@link ChunkInference} with the call's speaker prompts (store
- *       {@value #SPEAKER_PROMPTS_STORE}) and emits SpeakerSegment records when they are final.</li>
+ *       {@value #SPEAKER_PROMPTS_STORE}) and emits SpeakerSegment records when they are final;
+ *       with revised labels on ({@link TopologyConfig#revised()}), keeps what each chunk leaves
+ *       for the final pass in store {@value #CALL_ARCHIVE_STORE} ({@link CallArchive}) and at
+ *       the call's end writes all its segments once more, labelled over the whole call.</li>
  *   <li>Speakers by name: store {@value #CALL_SPEAKERS_STORE} holds each call's hints (written
  *       by the validator) and identities (written by the diarizer, {@link CallIdentification});
  *       with a speakers topic, the global store {@value #VOICEPRINTS_STORE} holds every
@@ -54,7 +58,8 @@ import java.util.function.Function;
  * </ul>
  *
  * Reads {@code audio-in} and, with identification, the compacted {@code speakers} topic;
- * writes {@code segments-out} and {@code audio-in-dlq} (names from {@link TopologyConfig}
+ * writes {@code segments-out}, {@code audio-in-dlq} and, with revised labels on,
+ * {@code segments-revised} (names from {@link TopologyConfig}
  * and {@link IdentificationConfig}). Every call store is persistent and changelogged, so with
  * {@code exactly_once_v2} buffers, prompts and emitted segments advance together.
  * Records are keyed by call id throughout, so each call lives in one task.
@@ -69,10 +74,13 @@ public final class DiarizationTopology {
     public static final String LIVE = "live";
     public static final String LIVE_SINK = "segments-live";
     public static final String DEAD_LETTER_SINK = "dead-letters";
+    public static final String REVISED_SINK = "segments-revised";
 
     public static final String AUDIO_BUFFER_STORE = "audio-buffer";
     public static final String CALL_STATE_STORE = "call-state";
     public static final String SPEAKER_PROMPTS_STORE = "speaker-prompts";
+    /** Per call and chunk: its final segments and final-pass pieces, until the call ends ({@link CallArchive}). */
+    public static final String CALL_ARCHIVE_STORE = "call-archive";
     /** Per call: the producer's hints and who its speakers were identified as ({@link CallSpeakersStore}). */
     public static final String CALL_SPEAKERS_STORE = "call-speakers";
     /** Global: the enrolled voiceprints, a copy of the speakers topic on every instance. */
@@ -160,6 +168,13 @@ public final class DiarizationTopology {
                         Serdes.String(), serde(CallDiarizationState.class))
                 .withLoggingEnabled(Map.of()), readers);
         addCallSpeakers(topology, identification, live, stores);
+        if (config.revised()) {
+            topology.addStateStore(Stores.keyValueStoreBuilder(stores.apply(CALL_ARCHIVE_STORE),
+                            Serdes.Bytes(), serde(ChunkArchive.class))
+                    .withLoggingEnabled(Map.of()), DIARIZER);
+            topology.addSink(REVISED_SINK, config.segmentsRevisedTopic(), new StringSerializer(),
+                    new SpeakerSegmentSerde(), DIARIZER);
+        }
 
         topology.addSink(SEGMENTS_SINK, config.segmentsOutTopic(), new StringSerializer(), new SpeakerSegmentSerde(),
                 DIARIZER);

@@ -11,6 +11,8 @@ import io.streamdrz.inference.SpeechRegion;
 import io.streamdrz.recipe.CallDiarizer;
 import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.recipe.CallState;
+import io.streamdrz.recipe.FinalLabels;
+import io.streamdrz.recipe.FinalPiece;
 import io.streamdrz.recipe.LiveWindow;
 import io.streamdrz.recipe.PreparedChunk;
 
@@ -129,6 +131,11 @@ public final class EngineInference implements ChunkInference {
     }
 
     @Override
+    public FinalLabels.Relabelled finalLabels(List<CallSegment> segments, List<FinalPiece> pieces) {
+        return contract.finalRelabel ? FinalLabels.relabel(contract, segments, pieces) : FinalLabels.unchanged(segments);
+    }
+
+    @Override
     public LiveSpeech liveSpeech() {
         return vad == null ? null : vad.live(contract.vad, contract.sampleRate, contract.chunkSamples());
     }
@@ -140,7 +147,7 @@ public final class EngineInference implements ChunkInference {
             prepared = new PreparedChunk(prepared.chunk(), prepared.prompts(), prepared.input().withSpeech(speech));
         }
         DecodedChunk decoded = runner.run(List.of(prepared.input())).get(0);
-        diarizer.absorb(call, prepared, decoded);
+        diarizer.absorbForFinal(call, prepared, decoded);
         return call;
     }
 }

@@ -23,11 +23,14 @@ import java.time.Duration;
  * @param callMax          the longest call; audio beyond closes it ({@code streamdrz.limits.call.max.ms})
  * @param bufferMax        the most audio one call may hold before inference: the unfinished chunk plus
  *                         frames waiting out of order ({@code streamdrz.limits.buffer.max.ms})
+ * @param segmentsRevisedTopic where each call's segments go once more when it ends, with labels decided
+ *                         over the whole call ({@code streamdrz.topic.segments.revised}); null: not written
+ *                         ({@code streamdrz.revised.enabled=false})
  */
 public record TopologyConfig(String audioInTopic, String segmentsOutTopic, String deadLetterTopic,
                              int reorderWindow, Duration gapFillMax, Duration idleTimeout,
                              Duration idleCheckInterval, Duration closedRetention, int frameMaxBytes,
-                             Duration callMax, Duration bufferMax) {
+                             Duration callMax, Duration bufferMax, String segmentsRevisedTopic) {
 
     /** Sample rates the app converts to the model's rate (inclusive). */
     public static final int MIN_SAMPLE_RATE = 4_000;
@@ -51,6 +54,14 @@ public record TopologyConfig(String audioInTopic, String segmentsOutTopic, Strin
         }
         requirePositive(callMax, "call length limit");
         requirePositive(bufferMax, "buffer limit");
+        if (segmentsRevisedTopic != null) {
+            requireName(segmentsRevisedTopic, "revised segments topic");
+        }
+    }
+
+    /** Whether each call's segments go to {@link #segmentsRevisedTopic} once more when it ends. */
+    public boolean revised() {
+        return segmentsRevisedTopic != null;
     }
 
     public static Builder builder() {
@@ -88,6 +99,7 @@ public record TopologyConfig(String audioInTopic, String segmentsOutTopic, Strin
         private int frameMaxBytes = 128 * 1024;
         private Duration callMax = Duration.ofHours(4);
         private Duration bufferMax = Duration.ofSeconds(30);
+        private String segmentsRevisedTopic = "segments-revised";
 
         private Builder() {
         }
@@ -147,9 +159,16 @@ public record TopologyConfig(String audioInTopic, String segmentsOutTopic, Strin
             return this;
         }
 
+        /** null: no revised segments. */
+        public Builder segmentsRevisedTopic(String topic) {
+            this.segmentsRevisedTopic = topic;
+            return this;
+        }
+
         public TopologyConfig build() {
             return new TopologyConfig(audioInTopic, segmentsOutTopic, deadLetterTopic, reorderWindow, gapFillMax,
-                    idleTimeout, idleCheckInterval, closedRetention, frameMaxBytes, callMax, bufferMax);
+                    idleTimeout, idleCheckInterval, closedRetention, frameMaxBytes, callMax, bufferMax,
+                    segmentsRevisedTopic);
         }
     }
 }

@@ -50,6 +50,7 @@ final class Pipelines {
         s.put(StreamdrzConfig.TOPIC_SEGMENTS_OUT, prefix + "segments-out");
         s.put(StreamdrzConfig.TOPIC_DEAD_LETTER, prefix + "audio-in-dlq");
         s.put(StreamdrzConfig.TOPIC_SEGMENTS_LIVE, prefix + "segments-live");
+        s.put(StreamdrzConfig.TOPIC_SEGMENTS_REVISED, prefix + "segments-revised");
         s.put(StreamdrzConfig.MODEL_PATH, ModelFixtures.modelPrefix().toString());
         return s;
     }
@@ -60,6 +61,7 @@ final class Pipelines {
         kafka.createTopic(prefix + "audio-in-dlq", 1);
         // Live labels are on by default: the app will not start without their topic.
         kafka.createTopic(prefix + "segments-live", partitions);
+        kafka.createTopic(prefix + "segments-revised", partitions);
     }
 
     /** A fixture call (16 kHz) under another id. */
@@ -93,11 +95,16 @@ final class Pipelines {
     }
 
     static Output readUntilEnded(StreamdrzConfig config, int calls, Duration timeout) {
+        return readUntilEnded(config, config.segmentsOutTopic(), calls, timeout);
+    }
+
+    /** Segments and end records of {@code topic} until {@code calls} calls have ended there. */
+    static Output readUntilEnded(StreamdrzConfig config, String topic, int calls, Duration timeout) {
         Map<String, List<SegmentReader.Segment>> segments = new TreeMap<>();
         Map<String, List<String>> ends = new TreeMap<>();
         int[] ended = {0};
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (SegmentReader reader = new SegmentReader(config.consumerProperties(), config.segmentsOutTopic(), true)) {
+        try (SegmentReader reader = new SegmentReader(config.consumerProperties(), topic, true)) {
             reader.read(event -> {
                 if (event instanceof SegmentReader.Segment s) {
                     segments.computeIfAbsent(s.callId(), k -> new ArrayList<>()).add(s);
@@ -122,9 +129,14 @@ final class Pipelines {
         return new Output(segments, ends);
     }
 
-    /** The offline recipe on the whole call at the model's rate: what diarize writes. */
+    /** The offline recipe on the whole call at the model's rate: what diarize writes with --live-labels. */
     static List<CallSegment> offline(float[] audio16k) {
         return new CallDiarizer(ModelFixtures.engine()).diarize(audio16k);
+    }
+
+    /** The same with the labels decided again at the call's end: what diarize writes by default. */
+    static List<CallSegment> offlineFinal(float[] audio16k) {
+        return new CallDiarizer(ModelFixtures.engine()).diarize(audio16k, true);
     }
 
     /** Segments as comparable rows: speaker, start ms, end ms, sorted. */

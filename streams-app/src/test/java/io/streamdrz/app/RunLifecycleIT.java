@@ -41,12 +41,13 @@ class RunLifecycleIT {
                 "--model", ModelFixtures.modelPrefix().toString(),
                 "--set", "streamdrz.topic.audio.in=lc-audio-in", "--set", "streamdrz.topic.segments.out=lc-out",
                 "--set", "streamdrz.topic.dead.letter=lc-dlq", "--set", "streamdrz.topic.segments.live=lc-live",
+                "--set", "streamdrz.topic.segments.revised=lc-revised",
                 "--set", "streamdrz.metrics.port=-1",
                 "--set", "state.dir=" + dir.resolve("state"));
         assertEquals(1, exit, err.toString());
         String message = err.toString().strip();
         assertFalse(message.contains("\n"), "one line: " + message);
-        assertTrue(message.startsWith("streamdrz run: missing topics lc-out, lc-dlq at "), message);
+        assertTrue(message.startsWith("streamdrz run: missing topics lc-out, lc-dlq, lc-revised at "), message);
         assertTrue(message.contains("--create-topics"), message);
     }
 

@@ -176,9 +176,23 @@ class StreamdrzConfigTest {
         StreamdrzConfig on = StreamdrzConfig.of(Map.of("streamdrz.topic.segments.live", "calls-live",
                 "streamdrz.live.enabled", "true", "streamdrz.live.hop.ms", "750"));
         assertEquals(LiveConfig.every(Duration.ofMillis(750), "calls-live"), on.liveConfig());
-        assertEquals(List.of("audio-in", "segments-out", "audio-in-dlq", "calls-live"), on.appTopics());
+        assertEquals(List.of("audio-in", "segments-out", "audio-in-dlq", "calls-live", "segments-revised"),
+                on.appTopics());
         StreamdrzConfig off = StreamdrzConfig.of(Map.of("streamdrz.live.hop.ms", "500"));
         assertEquals(false, off.liveConfig().enabled());
+        assertEquals(List.of("audio-in", "segments-out", "audio-in-dlq", "segments-revised"), off.appTopics());
+    }
+
+    @Test
+    void revisedLabelsAreOnByDefaultAndTheirSettingsReachTheTopologyAndTheAppsTopics() {
+        StreamdrzConfig byDefault = StreamdrzConfig.of(Map.of());
+        assertEquals("segments-revised", byDefault.topologyConfig().segmentsRevisedTopic());
+        StreamdrzConfig named = StreamdrzConfig.of(Map.of("streamdrz.topic.segments.revised", "calls-revised"));
+        assertEquals("calls-revised", named.topologyConfig().segmentsRevisedTopic());
+        assertEquals(List.of("audio-in", "segments-out", "audio-in-dlq", "calls-revised"), named.appTopics());
+        StreamdrzConfig off = StreamdrzConfig.of(Map.of("streamdrz.revised.enabled", "false",
+                "streamdrz.topic.segments.revised", "calls-revised"));
+        assertFalse(off.topologyConfig().revised());
         assertEquals(List.of("audio-in", "segments-out", "audio-in-dlq"), off.appTopics());
     }
 

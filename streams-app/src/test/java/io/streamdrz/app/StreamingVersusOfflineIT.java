@@ -15,6 +15,7 @@ import io.streamdrz.kafka.EmbeddedKafka;
 import io.streamdrz.kafka.EmbeddedKafkaExtension;
 import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.schema.AudioEncoding;
+import io.streamdrz.schema.SegmentStatus;
 import io.streamdrz.topology.DeadLetters;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -66,6 +67,7 @@ class StreamingVersusOfflineIT {
         Map<String, List<SpeakerTurn>> reference = new LinkedHashMap<>();
         Map<String, List<SpeakerTurn>> offline = new LinkedHashMap<>();
         Map<String, List<String>> offlineRows = new LinkedHashMap<>();
+        Map<String, List<String>> offlineFinalRows = new LinkedHashMap<>();
         List<CallAudio> calls = new ArrayList<>();
         List<CallAudio> telephone = new ArrayList<>();
         for (String file : List.of("call-0", "call-1")) {
@@ -76,6 +78,7 @@ class StreamingVersusOfflineIT {
             reference.put(file, ref);
             offline.put(file, Pipelines.turnsOfOffline(whole));
             offlineRows.put(file, Pipelines.rowsOfOffline(whole));
+            offlineFinalRows.put(file, Pipelines.rowsOfOffline(Pipelines.offlineFinal(clip.atRate(16_000).samples())));
 
             // The same call as a phone line sends it: 8 kHz mu-law. Offline gets exactly that audio, whole.
             String id = file + "-mulaw8k";
@@ -108,6 +111,7 @@ class StreamingVersusOfflineIT {
                 assertEquals(offlineRows.get(file), Pipelines.rowsOfSegments(out.segments().get(file)),
                         file + ": at 16 kHz streaming and offline give the same segments");
             }
+            assertRevisedAreTheWholeFileLabels(config, offlineRows, offlineFinalRows);
 
             StringBuilder report = new StringBuilder("streaming vs offline DER (held-out fixture calls, model "
                     + engine.model().contract().modelId + ")\n");
@@ -153,6 +157,25 @@ class StreamingVersusOfflineIT {
             assertEquals(Pipelines.rowsOfOffline(capped), rows);
             assertEquals(List.of("A", "B"), rows.stream().map(r -> r.split(" ")[0]).distinct().sorted().toList());
         }
+    }
+
+    /**
+     * Each call's revised segments are what diarize gives the whole file: the same final
+     * pass, from pieces the app kept in its archive chunk by chunk.
+     */
+    private static void assertRevisedAreTheWholeFileLabels(StreamdrzConfig config, Map<String, List<String>> live,
+                                                           Map<String, List<String>> whole) {
+        Pipelines.Output revised = Pipelines.readUntilEnded(config, config.segmentsRevisedTopic(), 4,
+                Duration.ofMinutes(1));
+        for (String file : whole.keySet()) {
+            assertEquals(List.of("END_OF_STREAM"), revised.ends().get(file), file + ": one end record");
+            assertEquals(whole.get(file), Pipelines.rowsOfSegments(revised.segments().get(file)),
+                    file + ": revised segments are diarize's whole-file labels");
+            assertTrue(revised.segments().get(file).stream()
+                    .allMatch(s -> s.segment().getStatus() == SegmentStatus.REVISED), file);
+        }
+        assertTrue(whole.keySet().stream().anyMatch(f -> !whole.get(f).equals(live.get(f))),
+                "the final pass changed some call's labels, so the revised topic is not the live one again");
     }
 
     private static DerResult total(Map<String, List<SpeakerTurn>> ref, Map<String, List<SpeakerTurn>> hyp, double collar) {

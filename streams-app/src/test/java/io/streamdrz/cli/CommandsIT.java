@@ -36,7 +36,7 @@ class CommandsIT {
 
     @Test
     void producedFilesComeBackAsRttmAndJsonLines(EmbeddedKafka kafka) throws Exception {
-        for (String t : List.of("cmd-audio-in", "cmd-segments-out", "cmd-dlq", "cmd-segments-live")) {
+        for (String t : List.of("cmd-audio-in", "cmd-segments-out", "cmd-dlq", "cmd-segments-live", "cmd-revised")) {
             kafka.createTopic(t, 2);
         }
         Path calls = Files.createDirectories(dir.resolve("calls"));
@@ -52,6 +52,7 @@ class CommandsIT {
                 "streamdrz.topic.segments.out=cmd-segments-out",
                 "streamdrz.topic.dead.letter=cmd-dlq",
                 "streamdrz.topic.segments.live=cmd-segments-live",
+                "streamdrz.topic.segments.revised=cmd-revised",
                 "streamdrz.model.path=" + ModelFixtures.modelPrefix()), StandardCharsets.UTF_8);
         StreamdrzConfig config = StreamdrzConfig.load(properties, Map.of(), Map.of());
 

@@ -2,7 +2,12 @@ package io.streamdrz.topology;
 
 import io.streamdrz.inference.IdentifySpec;
 import io.streamdrz.inference.LiveSpeech;
+import io.streamdrz.recipe.CallSegment;
 import io.streamdrz.recipe.CallState;
+import io.streamdrz.recipe.FinalLabels;
+import io.streamdrz.recipe.FinalPiece;
+
+import java.util.List;
 
 /**
  * A test engine that passes every call to another one; a test overrides only the step it
@@ -49,5 +54,10 @@ public abstract class DelegatingInference implements ChunkInference {
     @Override
     public LiveSpeech liveSpeech() {
         return inner.liveSpeech();
+    }
+
+    @Override
+    public FinalLabels.Relabelled finalLabels(List<CallSegment> segments, List<FinalPiece> pieces) {
+        return inner.finalLabels(segments, pieces);
     }
 }

@@ -41,6 +41,8 @@ final class TopologyHarness implements AutoCloseable {
     final TestOutputTopic<byte[], byte[]> deadLetters;
     /** The live topic (provisional segments); empty unless built with live labels on. */
     final TestOutputTopic<String, SpeakerSegment> segmentsLive;
+    /** The revised topic (each call's segments once more at its end); empty with revised labels off. */
+    final TestOutputTopic<String, SpeakerSegment> segmentsRevised;
     private long timestamp = START.toEpochMilli();
 
     TopologyHarness(TopologyConfig config, FakeInference inference, Path stateDir) {
@@ -81,6 +83,8 @@ final class TopologyHarness implements AutoCloseable {
         deadLetters = driver.createOutputTopic(config.deadLetterTopic(), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         segmentsLive = driver.createOutputTopic(live.topic(), new StringDeserializer(), new SpeakerSegmentSerde());
+        segmentsRevised = driver.createOutputTopic(config.revised() ? config.segmentsRevisedTopic() : "segments-revised",
+                new StringDeserializer(), new SpeakerSegmentSerde());
     }
 
     /** The default configuration with 1 s chunks. */
