@@ -184,10 +184,21 @@ public final class DemoCommand implements Callable<Integer> {
             if (showLive) {
                 topics.add(config.liveConfig().topic());
             }
+            String revisedTopic = config.segmentsRevisedTopic();
+            if (revisedTopic != null) {
+                topics.add(revisedTopic);
+            }
+            List<SegmentReader.Segment> revised = new ArrayList<>();
+            Set<String> revisedEnded = new LinkedHashSet<>();
             SegmentReader reader = new SegmentReader(config.consumerProperties(), topics, true);
             Future<Boolean> reading = readerThread.submit(() -> {
                 try (reader) {
                     return reader.read(event -> {
+                        if (event instanceof SegmentReader.Segment s
+                                && s.segment().getStatus() == SegmentStatus.REVISED) {
+                            revised.add(s);
+                            return true;
+                        }
                         if (event instanceof SegmentReader.Segment s && isProvisional(s)) {
                             progress.heardLive(s);
                             return true;
@@ -198,13 +209,17 @@ public final class DemoCommand implements Callable<Integer> {
                             return true;
                         }
                         SegmentReader.CallEnded end = (SegmentReader.CallEnded) event;
-                        if (!end.topic().equals(config.segmentsOutTopic())) {
+                        if (end.topic().equals(revisedTopic)) {
+                            revisedEnded.add(end.callId());
+                        } else if (!end.topic().equals(config.segmentsOutTopic())) {
                             progress.liveEnded(end.callId());
                             return true;
+                        } else {
+                            table.callEnded(end.callId());
+                            ended.put(end.callId(), end.reason());
                         }
-                        table.callEnded(end.callId());
-                        ended.put(end.callId(), end.reason());
-                        return ended.size() < copies;
+                        // the revised segments come in the same transaction as the call's end
+                        return ended.size() < copies || revisedTopic != null && revisedEnded.size() < copies;
                     }, null);
                 }
             });
@@ -228,7 +243,7 @@ public final class DemoCommand implements Callable<Integer> {
                 return 1;
             }
             out.println(DemoTable.LEGEND);
-            summarize(out, calls, segments, ended, referenceTurns, referenceName());
+            summarize(out, calls, segments, revised, ended, referenceTurns, referenceName());
             writePlot(out, err, calls, segments, referenceTurns);
             if (rttm != null) {
                 StringBuilder text = new StringBuilder();
@@ -313,7 +328,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static void summarize(PrintWriter out, List<CallAudio> calls, List<SegmentReader.Segment> segments,
-                                  Map<String, String> ended, List<SpeakerTurn> reference, String referenceName) {
+                                  List<SegmentReader.Segment> revised, Map<String, String> ended,
+                                  List<SpeakerTurn> reference, String referenceName) {
         List<Long> latencies = new ArrayList<>();
         for (SegmentReader.Segment s : segments) {
             latencies.add(s.readAtMs() - s.timestamp());
@@ -325,12 +341,13 @@ public final class DemoCommand implements Callable<Integer> {
             own.forEach(s -> speakers.add(s.segment().getSpeaker()));
             out.printf(Locale.ROOT, "call '%s' ended (%s): %d segments, speakers %s%n", call.callId(),
                     ended.get(call.callId()), own.size(), String.join(" ", speakers));
+            List<SegmentReader.Segment> whole = revised.stream().filter(s -> s.callId().equals(call.callId())).toList();
             if (reference != null) {
-                List<SpeakerTurn> hyp = turns(own);
-                DerResult strict = DiarizationScorer.score(reference, hyp, 0.0, null, DiarizationScorer.DefaultRegion.UNION);
-                DerResult lenient = DiarizationScorer.score(reference, hyp, 0.25, null, DiarizationScorer.DefaultRegion.UNION);
-                out.printf(Locale.ROOT, "  DER against the reference %s: %.1f%% (collar 0), %.1f%% (collar 0.25 s)%n",
-                        referenceName, 100 * strict.der(), 100 * lenient.der());
+                printDer(out, "DER against the reference " + referenceName, reference, turns(own));
+                if (!whole.isEmpty()) {
+                    printDer(out, "revised at the call's end (" + whole.size() + " segments on segments-revised)",
+                            reference, turns(whole));
+                }
             }
         }
         if (!latencies.isEmpty()) {
@@ -340,6 +357,13 @@ public final class DemoCommand implements Callable<Integer> {
                     latencies.get(Math.min(latencies.size() - 1, (int) Math.ceil(latencies.size() * 0.95) - 1)) / 1000.0,
                     latencies.get(latencies.size() - 1) / 1000.0);
         }
+    }
+
+    private static void printDer(PrintWriter out, String what, List<SpeakerTurn> reference, List<SpeakerTurn> hyp) {
+        DerResult strict = DiarizationScorer.score(reference, hyp, 0.0, null, DiarizationScorer.DefaultRegion.UNION);
+        DerResult lenient = DiarizationScorer.score(reference, hyp, 0.25, null, DiarizationScorer.DefaultRegion.UNION);
+        out.printf(Locale.ROOT, "  %s: %.1f%% (collar 0), %.1f%% (collar 0.25 s)%n", what, 100 * strict.der(),
+                100 * lenient.der());
     }
 
     static List<SpeakerTurn> turns(List<SegmentReader.Segment> segments) {

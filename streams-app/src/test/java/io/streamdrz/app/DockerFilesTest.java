@@ -56,7 +56,7 @@ class DockerFilesTest {
     void composeCreatesTheDefaultTopicsAndScrapesTheDefaultPort() throws IOException {
         StreamdrzConfig defaults = StreamdrzConfig.of(java.util.Map.of());
         String compose = read("docker/docker-compose.yml");
-        for (String topic : List.of(defaults.audioInTopic(), defaults.segmentsOutTopic(), defaults.deadLetterTopic())) {
+        for (String topic : defaults.appTopics()) {
             assertTrue(compose.contains("--topic " + topic + " "), "compose creates " + topic);
         }
         String port = String.valueOf(defaults.metricsPort());

@@ -1,0 +1,90 @@
+package io.streamdrz.recipe;
+
+import io.streamdrz.inference.DiarizationModel;
+import io.streamdrz.inference.ModelContract;
+import io.streamdrz.inference.ModelOptions;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a call's end costs with revised labels (and what {@code diarize} adds to a file):
+ * the final pass over a call of {@code minutes} of two-party speech in 4 s turns, one piece
+ * a second with its voice (the shipped 128 dimensions) and cepstral statistics
+ * ({@link FinalLabels#relabel}). Beyond 4096 pieces (68 minutes) they are joined in twos.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(1)
+public class FinalLabelsBench {
+
+    @Param({"5", "30", "60", "240"})
+    public int minutes;
+
+    private ModelContract contract;
+    private final List<CallSegment> segments = new ArrayList<>();
+    private final List<FinalPiece> pieces = new ArrayList<>();
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        ModelOptions options = ModelOptions.builder()
+                .prefix(Path.of(System.getProperty("streamdrz.model", "models/shipped/streamdrz"))).build();
+        try (DiarizationModel model = DiarizationModel.load(options)) {
+            contract = model.contract();
+        }
+        Random rng = new Random(0);
+        float[][] voices = {noisy(rng, null, 1.0), noisy(rng, null, 1.0)};
+        for (int turn = 0; turn < minutes * 15; turn++) {
+            int label = turn % 2;
+            segments.add(new CallSegment(4.0 * turn, 4.0 * turn + 4.0, label, 0.9, turn / 2));
+            for (int p = 0; p < 4; p++) {
+                short[] cepstra = new short[38];
+                for (int d = 0; d < cepstra.length; d++) {
+                    cepstra[d] = (short) (256 * (label + rng.nextGaussian()));
+                }
+                pieces.add(new FinalPiece(4.0 * turn + p, 4.0 * turn + p + 1, label,
+                        noisy(rng, voices[label], 0.5), cepstra));
+            }
+        }
+    }
+
+    @Benchmark
+    public FinalLabels.Relabelled relabel() {
+        return FinalLabels.relabel(contract, segments, pieces);
+    }
+
+    /** A unit vector: around {@code centre} with noise of {@code sd}, or random. */
+    private static float[] noisy(Random rng, float[] centre, double sd) {
+        int dim = 128;
+        double[] v = new double[dim];
+        double norm = 0;
+        for (int d = 0; d < dim; d++) {
+            v[d] = (centre == null ? 0 : centre[d]) + sd * rng.nextGaussian() / Math.sqrt(dim);
+            norm += v[d] * v[d];
+        }
+        float[] out = new float[dim];
+        for (int d = 0; d < dim; d++) {
+            out[d] = (float) (v[d] / Math.sqrt(norm));
+        }
+        return out;
+    }
+}
