@@ -56,8 +56,11 @@ class RestartIT {
         List<CallAudio> calls = List.of(Pipelines.fixtureCall("call-0", ids.get(0)),
                 Pipelines.fixtureCall("call-1", ids.get(1)));
         Map<String, List<String>> expected = new LinkedHashMap<>();
+        Map<String, List<String>> expectedRevised = new LinkedHashMap<>();
         for (CallAudio call : calls) {
             expected.put(call.callId(), Pipelines.rowsOfOffline(Pipelines.offline(call.audio().atRate(16_000).samples())));
+            expectedRevised.put(call.callId(),
+                    Pipelines.rowsOfOffline(Pipelines.offlineFinal(call.audio().atRate(16_000).samples())));
         }
 
         Map<String, String> settings = Pipelines.settings(kafka, PREFIX, dir.resolve("state-1"));
@@ -78,6 +81,8 @@ class RestartIT {
             }
             assertTrue(storeHasData(dir.resolve("state-1"), DiarizationTopology.SPEAKER_PROMPTS_STORE),
                     "the first instance kept prompts");
+            assertTrue(storeHasData(dir.resolve("state-1"), DiarizationTopology.CALL_ARCHIVE_STORE),
+                    "and the archive of the chunks so far");
             deleteRecursively(dir.resolve("state-1"));
 
             try (DiarizationApp app = DiarizationApp.start(second, engine.inference())) {
@@ -90,6 +95,13 @@ class RestartIT {
                             call.callId() + ": the segments and labels of an uninterrupted run");
                     assertTrue(out.segments().get(call.callId()).stream()
                             .anyMatch(s -> s.segment().getChunkIndex() >= 2), "segments from after the restart");
+                }
+                Pipelines.Output revised = Pipelines.readUntilEnded(second, second.segmentsRevisedTopic(), calls.size(),
+                        Duration.ofMinutes(1));
+                for (CallAudio call : calls) {
+                    assertEquals(expectedRevised.get(call.callId()),
+                            Pipelines.rowsOfSegments(revised.segments().get(call.callId())),
+                            call.callId() + ": the revised labels of an uninterrupted run, from the restored archive");
                 }
             }
         }
