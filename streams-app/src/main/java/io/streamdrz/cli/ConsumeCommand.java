@@ -35,7 +35,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "consume",
         mixinStandardHelpOptions = true,
-        header = "Print segments-out (or segments-live, or segments-revised) as RTTM or JSON lines.",
+        header = "Print segments (final, live or revised) as RTTM or JSON lines.",
         sortOptions = false,
         description = {
             "Print the segments on segments-out as they arrive, as RTTM (file id = call id) or JSON lines. "

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** How {@code consume} prints final and provisional segments; no broker needed. */
+/** How {@code consume} prints final, provisional and revised segments; no broker needed. */
 class ConsumeCommandTest {
 
     private static final SpeakerSegment FINAL = SpeakerSegment.newBuilder()
@@ -41,9 +41,28 @@ class ConsumeCommandTest {
     }
 
     @Test
-    void liveAndBothExcludeEachOther() {
+    void aRevisedSegmentIsAPlainRttmLineAndSaysSoInJson() throws Exception {
+        SpeakerSegment revised = SpeakerSegment.newBuilder(FINAL).setSpeaker("B").setStatus(SegmentStatus.REVISED).build();
+        assertEquals("SPEAKER c1 1 1.000 1.500 <NA> <NA> B <NA> <NA>\n", ConsumeCommand.rttm(revised));
+        JsonNode line = new ObjectMapper().readTree(ConsumeCommand.json(revised));
+        assertEquals("REVISED", line.path("status").asText());
+        assertFalse(line.has("revision"), "no live-window fields: " + line);
+    }
+
+    @Test
+    void liveBothAndRevisedExcludeEachOther() {
+        for (String[] pair : new String[][] {{"--live", "--both"}, {"--live", "--revised"}, {"--both", "--revised"}}) {
+            CliRun cli = new CliRun();
+            assertEquals(2, cli.run("consume", pair[0], pair[1], "--bootstrap-server", "localhost:1"));
+            assertTrue(cli.err().contains("--live, --both and --revised exclude each other"), cli.err());
+        }
+    }
+
+    @Test
+    void revisedWithRevisedLabelsOffIsRefusedWithTheSettingNamed() {
         CliRun cli = new CliRun();
-        assertEquals(2, cli.run("consume", "--live", "--both", "--bootstrap-server", "localhost:1"));
-        assertTrue(cli.err().contains("--live and --both exclude each other"), cli.err());
+        assertEquals(2, cli.run("consume", "--revised", "--bootstrap-server", "localhost:1",
+                "--set", "streamdrz.revised.enabled=false"));
+        assertTrue(cli.err().contains("streamdrz.revised.enabled=false"), cli.err());
     }
 }
