@@ -84,6 +84,19 @@ class CommandsIT {
             for (String row : rows) {
                 assertTrue(row.matches("SPEAKER (alpha|beta) 1 \\d+\\.\\d{3} \\d+\\.\\d{3} <NA> <NA> [A-Z]+ <NA> <NA>"), row);
             }
+
+            Result revised = run("consume", "--config", properties.toString(), "--from-beginning", "--revised",
+                    "--format", "json", "--calls", "2", "--timeout", "60000");
+            assertEquals(0, revised.exit(), revised.toString());
+            List<JsonNode> again = new ArrayList<>();
+            for (String line : revised.out().strip().split("\n")) {
+                again.add(mapper.readTree(line));
+            }
+            assertEquals(2, again.stream().filter(l -> l.has("end")).count(), revised.out());
+            assertTrue(again.stream().filter(l -> l.has("speaker")).allMatch(l -> "REVISED".equals(l.path("status").asText())));
+            for (String call : List.of("alpha", "beta")) {
+                assertTrue(again.stream().anyMatch(l -> call.equals(l.path("callId").asText()) && l.has("speaker")), call);
+            }
         }
     }
 
@@ -101,6 +114,7 @@ class CommandsIT {
         assertTrue(out.startsWith("streamdrz demo: Kafka at"), "stdout holds the demo, nothing else: " + out);
         assertTrue(Files.readString(rttm).startsWith("SPEAKER sample-call 1 "), Files.readString(rttm));
         assertTrue(out.contains("DER against the reference sample-call.rttm"), out);
+        assertTrue(out.contains("revised at the call's end"), "the revised labels are scored too: " + out);
         assertTrue(out.contains("timeline (open it in a browser): " + plot.toAbsolutePath()), out);
         assertTrue(Files.readString(plot).startsWith("<svg "), "the timeline is an SVG document");
         assertTrue(out.contains("(confidence: "), "the confidence column is explained: " + out);
