@@ -1,8 +1,6 @@
 package io.streamdrz.recipe;
 
-import io.streamdrz.inference.DiarizationModel;
 import io.streamdrz.inference.ModelContract;
-import io.streamdrz.inference.ModelOptions;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,7 +15,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -46,13 +43,9 @@ public class FinalLabelsBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        ModelOptions options = ModelOptions.builder()
-                .prefix(Path.of(System.getProperty("streamdrz.model", "models/shipped/streamdrz"))).build();
-        try (DiarizationModel model = DiarizationModel.load(options)) {
-            contract = model.contract();
-        }
+        contract = Voices.shippedContract();
         Random rng = new Random(0);
-        float[][] voices = {noisy(rng, null, 1.0), noisy(rng, null, 1.0)};
+        double[][] voices = {Voices.noisy(rng, null, 1.0), Voices.noisy(rng, null, 1.0)};
         for (int turn = 0; turn < minutes * 15; turn++) {
             int label = turn % 2;
             segments.add(new CallSegment(4.0 * turn, 4.0 * turn + 4.0, label, 0.9, turn / 2));
@@ -62,7 +55,7 @@ public class FinalLabelsBench {
                     cepstra[d] = (short) (256 * (label + rng.nextGaussian()));
                 }
                 pieces.add(new FinalPiece(4.0 * turn + p, 4.0 * turn + p + 1, label,
-                        noisy(rng, voices[label], 0.5), cepstra));
+                        floats(Voices.noisy(rng, voices[label], 0.5)), cepstra));
             }
         }
     }
@@ -72,18 +65,10 @@ public class FinalLabelsBench {
         return FinalLabels.relabel(contract, segments, pieces);
     }
 
-    /** A unit vector: around {@code centre} with noise of {@code sd}, or random. */
-    private static float[] noisy(Random rng, float[] centre, double sd) {
-        int dim = 128;
-        double[] v = new double[dim];
-        double norm = 0;
-        for (int d = 0; d < dim; d++) {
-            v[d] = (centre == null ? 0 : centre[d]) + sd * rng.nextGaussian() / Math.sqrt(dim);
-            norm += v[d] * v[d];
-        }
-        float[] out = new float[dim];
-        for (int d = 0; d < dim; d++) {
-            out[d] = (float) (v[d] / Math.sqrt(norm));
+    private static float[] floats(double[] v) {
+        float[] out = new float[v.length];
+        for (int d = 0; d < v.length; d++) {
+            out[d] = (float) v[d];
         }
         return out;
     }

@@ -1,9 +1,7 @@
 package io.streamdrz.recipe;
 
 import io.streamdrz.inference.ChunkSegment;
-import io.streamdrz.inference.DiarizationModel;
 import io.streamdrz.inference.ModelContract;
-import io.streamdrz.inference.ModelOptions;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,7 +16,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -50,21 +47,17 @@ public class VoiceBankBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        ModelOptions options = ModelOptions.builder()
-                .prefix(Path.of(System.getProperty("streamdrz.model", "models/shipped/streamdrz"))).build();
-        try (DiarizationModel model = DiarizationModel.load(options)) {
-            contract = model.contract();
-        }
+        contract = Voices.shippedContract();
         Random rng = new Random(0);
-        double[][] voices = {noisy(rng, null, 1.0), noisy(rng, null, 1.0)};
+        double[][] voices = {Voices.noisy(rng, null, 1.0), Voices.noisy(rng, null, 1.0)};
         bank = new ArrayList<>();
         for (int i = 0; i < pieces; i++) {
-            bank.add(new BankPiece(BankPiece.quantize(noisy(rng, voices[i % 2], 0.3)), 1.0, i % 2));
+            bank.add(new BankPiece(BankPiece.quantize(Voices.noisy(rng, voices[i % 2], 0.3)), 1.0, i % 2));
         }
         int dim = contract.speakerDim;
         embeddings = new float[contract.encoderFrames * dim];
         for (int f = 0; f < contract.encoderFrames; f++) {
-            double[] v = noisy(rng, voices[(f / 25) % 2], 0.5);
+            double[] v = Voices.noisy(rng, voices[(f / 25) % 2], 0.5);
             for (int d = 0; d < dim; d++) {
                 embeddings[f * dim + d] = (float) v[d];
             }
@@ -75,20 +68,5 @@ public class VoiceBankBench {
     public List<ChunkSegment> relabel() {
         CallState state = new CallState(List.of(), 2, 10, List.of(), bank);
         return VoiceBank.relabel(contract, state, segments, embeddings, 0);
-    }
-
-    /** A unit vector: around {@code centre} with noise of {@code sd}, or random. */
-    private double[] noisy(Random rng, double[] centre, double sd) {
-        int dim = 128;
-        double[] v = new double[dim];
-        double norm = 0;
-        for (int d = 0; d < dim; d++) {
-            v[d] = (centre == null ? 0 : centre[d]) + sd * rng.nextGaussian() / Math.sqrt(dim);
-            norm += v[d] * v[d];
-        }
-        for (int d = 0; d < dim; d++) {
-            v[d] /= Math.sqrt(norm);
-        }
-        return v;
     }
 }

@@ -40,13 +40,7 @@ final class CallArchive {
     }
 
     static CallArchive of(ProcessingContext context) {
-        KeyValueStore<Bytes, ChunkArchive> store;
-        try {
-            store = context.getStateStore(DiarizationTopology.CALL_ARCHIVE_STORE);
-        } catch (RuntimeException notConnected) {
-            store = null;
-        }
-        return new CallArchive(store);
+        return new CallArchive(OptionalStore.of(context, DiarizationTopology.CALL_ARCHIVE_STORE));
     }
 
     boolean connected() {

@@ -27,13 +27,7 @@ final class CallSpeakersStore {
     }
 
     static CallSpeakersStore of(ProcessingContext context) {
-        KeyValueStore<String, CallSpeakersState> store;
-        try {
-            store = context.getStateStore(DiarizationTopology.CALL_SPEAKERS_STORE);
-        } catch (RuntimeException notConnected) {
-            store = null;
-        }
-        return new CallSpeakersStore(store);
+        return new CallSpeakersStore(OptionalStore.of(context, DiarizationTopology.CALL_SPEAKERS_STORE));
     }
 
     CallHints hints(String callId) {
