@@ -23,6 +23,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -195,10 +196,9 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
         countEmitted(callId, stored == null, emit.size());
 
         if (chunk.last()) {
-            logEnd(callId, chunk, after.chunkIndex());
-            if (archive.connected()) {
-                revise(callId, emit, after.finalPieces(), names, record.timestamp(), chunk.endReason());
-            }
+            String revised = archive.connected()
+                    ? revise(callId, emit, after.finalPieces(), names, record.timestamp(), chunk.endReason()) : "";
+            logEnd(callId, chunk, after.chunkIndex(), revised);
             store.delete(callId);
             identification.end(callId);
             forwardEnd(callId, record.timestamp(), chunk.endReason());
@@ -212,9 +212,12 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
     /**
      * The call's labels decided again over the whole call, from its archive and its last
      * chunk: every segment to the revised topic, then the end-of-call record there.
+     *
+     * @return for the end-of-call log line: how many segments went there, and the pass's time
      */
-    private void revise(String callId, List<CallSegment> lastEmitted, List<FinalPiece> lastPieces,
-                        Map<Integer, Identity> names, long timestamp, CallEnd reason) {
+    private String revise(String callId, List<CallSegment> lastEmitted, List<FinalPiece> lastPieces,
+                          Map<Integer, Identity> names, long timestamp, CallEnd reason) {
+        long started = System.nanoTime();
         CallArchive.Call call = archive.take(callId);
         List<CallSegment> segments = new ArrayList<>(call.segments());
         segments.addAll(lastEmitted);
@@ -241,6 +244,9 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
                     DiarizationTopology.REVISED_SINK);
         }
         context.forward(CallEnd.record(callId, reason, timestamp), DiarizationTopology.REVISED_SINK);
+        metrics.revisedCall();
+        return String.format(Locale.ROOT, "; %d revised from %d pieces in %d ms", ordered.size(), pieces.size(),
+                (System.nanoTime() - started) / 1_000_000);
     }
 
     private void countEmitted(String callId, boolean callStartsHere, int segments) {
@@ -250,11 +256,11 @@ final class ChunkDiarizationProcessor implements Processor<String, AudioChunk, S
         emittedByCall.merge(callId, segments, Integer::sum);
     }
 
-    private void logEnd(String callId, AudioChunk chunk, int chunks) {
+    private void logEnd(String callId, AudioChunk chunk, int chunks, String revised) {
         int total = emittedByCall.getOrDefault(callId, 0);
         emittedByCall.remove(callId);
-        log.info("call {} ended ({}): {} segments from {} chunk(s){}", callId, chunk.endReason(), total, chunks,
-                takenOver.remove(callId) ? " (counted since this instance took the call over)" : "");
+        log.info("call {} ended ({}): {} segments from {} chunk(s){}{}", callId, chunk.endReason(), total, chunks,
+                takenOver.remove(callId) ? " (counted since this instance took the call over)" : "", revised);
     }
 
     private SpeakerSegment toSegment(String callId, CallSegment s) {

@@ -19,7 +19,8 @@ import java.util.Set;
  * tag {@code streamdrz-id} = the task): {@code dead-lettered-<reason>-total/-rate} per
  * {@link DeadLetterReason}, {@code duplicate-frames-total/-rate},
  * {@code chunks-total/-rate}, {@code inference-failures-total/-rate},
- * {@code calls-failed-total/-rate} (calls ended with {@link CallEnd#INTERNAL_ERROR}), and the gauge
+ * {@code calls-failed-total/-rate} (calls ended with {@link CallEnd#INTERNAL_ERROR}),
+ * {@code revised-calls-total/-rate} (calls whose segments went to the revised topic), and the gauge
  * {@code active-calls} (calls of the task not yet finished). They are
  * visible through JMX and {@code KafkaStreams#metrics()} like Kafka's own.
  *
@@ -38,6 +39,7 @@ final class TopologyMetrics {
     private Sensor duplicates;
     private Sensor chunks;
     private Sensor inferenceFailures;
+    private Sensor revisedCalls;
     private Sensor callsFailed;
     private Sensor activeCalls;
 
@@ -88,6 +90,13 @@ final class TopologyMetrics {
             inferenceFailures = sensor("inference-failures");
         }
         inferenceFailures.record();
+    }
+
+    void revisedCall() {
+        if (revisedCalls == null) {
+            revisedCalls = sensor("revised-calls");
+        }
+        revisedCalls.record();
     }
 
     /** The task's calls not yet finished, as a gauge (the last value recorded). */

@@ -54,6 +54,7 @@ class RevisedLabelsTest {
             }
             assertEquals(starts.stream().sorted().toList(), starts, "in start order");
             assertEquals(List.of(), h.keys(DiarizationTopology.CALL_ARCHIVE_STORE), "archive deleted");
+            assertEquals(1.0, h.metric("revised-calls-total"));
         }
     }
 
