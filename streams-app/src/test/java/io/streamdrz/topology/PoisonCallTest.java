@@ -19,6 +19,7 @@ import static io.streamdrz.topology.DiarizationTopologyTest.ends;
 import static io.streamdrz.topology.DiarizationTopologyTest.sortedSegments;
 import static io.streamdrz.topology.SequenceNumberTest.reasons;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue #22, "no poison state": a call whose state or records make processing fail is
@@ -70,6 +71,12 @@ class PoisonCallTest {
             assertEquals(1.0, h.metric("calls-failed-total"));
             assertEquals(List.of(), h.keys(DiarizationTopology.SPEAKER_PROMPTS_STORE).stream()
                     .filter("bad"::equals).toList());
+            List<TestRecord<String, SpeakerSegment>> revised = h.segmentsRevised.readRecordsToList();
+            assertEquals(List.of("END_OF_STREAM", "INTERNAL_ERROR"), endsByCall(revised, "good", "bad"),
+                    "the revised topic hears of the moved-aside call too");
+            assertTrue(revised.stream().noneMatch(r -> r.key().equals("bad") && r.value() != null),
+                    "and gets none of its segments");
+            assertEquals(List.of(), h.keys(DiarizationTopology.CALL_ARCHIVE_STORE), "both calls' archives deleted");
         }
         assertARestartRuns();
     }
