@@ -7,6 +7,7 @@ import io.streamdrz.schema.SpeakerSegment;
 import io.streamdrz.state.BufferedFrame;
 import io.streamdrz.state.CallAudioState;
 import io.streamdrz.state.CallDiarizationState;
+import io.streamdrz.state.ChunkArchive;
 import io.streamdrz.topology.AdversarialFrames.Case;
 import io.streamdrz.topology.AdversarialFrames.Sent;
 
@@ -62,6 +63,7 @@ class FrameFuzzTest {
     private static final SingleObjectCodec<CallDiarizationState> PROMPTS =
             SingleObjectCodec.forReleased(CallDiarizationState.class);
     private static final SingleObjectCodec<BufferedFrame> FRAMES = SingleObjectCodec.forReleased(BufferedFrame.class);
+    private static final SingleObjectCodec<ChunkArchive> ARCHIVE = SingleObjectCodec.forReleased(ChunkArchive.class);
 
     @TempDir
     Path stateDir;
@@ -180,6 +182,10 @@ class FrameFuzzTest {
         try (KeyValueIterator<Bytes, BufferedFrame> range = buffer.range(BufferKey.first(callId), BufferKey.last(callId))) {
             range.forEachRemaining(kv -> check(name, FRAMES.encode(kv.value).length));
         }
+        KeyValueStore<Bytes, ChunkArchive> archive = h.driver.getKeyValueStore(DiarizationTopology.CALL_ARCHIVE_STORE);
+        try (KeyValueIterator<Bytes, ChunkArchive> all = archive.all()) {
+            all.forEachRemaining(kv -> check(name, ARCHIVE.encode(kv.value).length));
+        }
     }
 
     private void check(String name, int bytes) {
@@ -191,7 +197,7 @@ class FrameFuzzTest {
 
     private static void assertStoresEmpty(TopologyHarness h) {
         for (String store : List.of(DiarizationTopology.AUDIO_BUFFER_STORE, DiarizationTopology.CALL_STATE_STORE,
-                DiarizationTopology.SPEAKER_PROMPTS_STORE)) {
+                DiarizationTopology.SPEAKER_PROMPTS_STORE, DiarizationTopology.CALL_ARCHIVE_STORE)) {
             assertEquals(List.of(), h.keys(store), store + " after every call finished and was forgotten");
         }
     }
