@@ -88,6 +88,15 @@ public interface ChunkInference {
     }
 
     /**
+     * This engine, keeping in the state {@link #diarize} returns each chunk's pieces for the
+     * final pass ({@link CallState#finalPieces()}), which revised labels need; an engine
+     * without a final pass returns itself.
+     */
+    default ChunkInference keepingFinalPieces() {
+        return this;
+    }
+
+    /**
      * A whole call's labels decided again at its end ({@link FinalLabels}), from the pieces
      * its chunks left in {@link CallState#finalPieces()}; the segments as they are when the
      * model has no final pass.

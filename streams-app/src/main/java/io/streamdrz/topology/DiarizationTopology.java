@@ -147,7 +147,9 @@ public final class DiarizationTopology {
         topology.addProcessor(ASSEMBLER, () -> new ChunkAssembler(config, inference.sampleRate(),
                 inference.chunkSamples(), live.enabled()), VALIDATOR);
         HeardChunks heard = live.enabled() ? new HeardChunks() : null;
-        topology.addProcessor(DIARIZER, () -> new ChunkDiarizationProcessor(inference,
+        // revised labels need each chunk's pieces for the final pass; without them, no cost
+        ChunkInference diarizer = config.revised() ? inference.keepingFinalPieces() : inference;
+        topology.addProcessor(DIARIZER, () -> new ChunkDiarizationProcessor(diarizer,
                 identification(inference, identification), heard), ASSEMBLER);
         if (live.enabled()) {
             topology.addProcessor(LIVE, () -> new LiveLabeler(inference, live.hop(),

@@ -32,6 +32,8 @@ public final class EngineInference implements ChunkInference {
     private final CallDiarizer diarizer;
     private final ChunkSubmitter live;
     private final SileroVad vad;
+    /** Whether each chunk's pieces for the final pass are kept in the state it returns. */
+    private final boolean finalPieces;
 
     /** @param speakerCap most speakers a call is given labels for, 0: no limit ({@link CallDiarizer}) */
     public EngineInference(ModelContract contract, ChunkRunner runner, int speakerCap) {
@@ -50,6 +52,22 @@ public final class EngineInference implements ChunkInference {
         this.diarizer = new CallDiarizer(contract, runner, speakerCap);
         this.live = live;
         this.vad = vad;
+        this.finalPieces = false;
+    }
+
+    private EngineInference(EngineInference engine, boolean finalPieces) {
+        this.contract = engine.contract;
+        this.runner = engine.runner;
+        this.diarizer = engine.diarizer;
+        this.live = engine.live;
+        this.vad = engine.vad;
+        this.finalPieces = finalPieces;
+    }
+
+    /** The same engine, keeping each chunk's pieces for the final pass (about 3 ms a chunk, BENCHMARKS.md). */
+    @Override
+    public ChunkInference keepingFinalPieces() {
+        return new EngineInference(this, true);
     }
 
     /** No limit on speakers a call. */
@@ -147,7 +165,11 @@ public final class EngineInference implements ChunkInference {
             prepared = new PreparedChunk(prepared.chunk(), prepared.prompts(), prepared.input().withSpeech(speech));
         }
         DecodedChunk decoded = runner.run(List.of(prepared.input())).get(0);
-        diarizer.absorbForFinal(call, prepared, decoded);
+        if (finalPieces) {
+            diarizer.absorbForFinal(call, prepared, decoded);
+        } else {
+            diarizer.absorb(call, prepared, decoded);
+        }
         return call;
     }
 }

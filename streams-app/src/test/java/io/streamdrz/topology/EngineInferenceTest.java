@@ -26,6 +26,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
@@ -47,6 +49,7 @@ class EngineInferenceTest {
         EngineInference engine = new EngineInference(ModelFixtures.engine().contract(), ModelFixtures.engine(), cap);
         float[] audio = AudioFileReader.read(ModelFixtures.file(call + ".wav"), null, 16_000).samples();
         List<CallSegment> offline = new CallDiarizer(ModelFixtures.engine(), cap).diarize(audio);
+        List<CallSegment> offlineFinal = new CallDiarizer(ModelFixtures.engine(), cap).diarize(audio, true);
         if (cap > 0) {
             assertEquals(cap, offline.stream().map(CallSegment::label).distinct().count(), "capped labels");
         }
@@ -63,7 +66,24 @@ class EngineInferenceTest {
             assertEquals(List.of("END_OF_STREAM"), DiarizationTopologyTest.ends(out));
             assertEquals(rows(offline), rows(out.stream().filter(r -> r.value() != null).map(TestRecord::value).toList()));
             assertEquals(List.of(), h.deadLettered());
+            List<TestRecord<String, SpeakerSegment>> revised = h.segmentsRevised.readRecordsToList();
+            assertEquals(rows(offlineFinal), rows(revised.stream().filter(r -> r.value() != null)
+                    .map(TestRecord::value).toList()), "revised segments are diarize's whole-file labels");
         }
+    }
+
+    @Test
+    void theEngineKeepsAChunksFinalPiecesOnlyWhenAskedAndTheyChangeNothingElse() throws Exception {
+        EngineInference engine = new EngineInference(ModelFixtures.engine().contract(), ModelFixtures.engine());
+        float[] audio = AudioFileReader.read(ModelFixtures.file("call-0.wav"), null, 16_000).samples();
+        float[] chunk = java.util.Arrays.copyOf(audio, engine.chunkSamples());
+        CallState plain = engine.diarize(new CallState(), chunk);
+        CallState kept = engine.keepingFinalPieces().diarize(new CallState(), chunk);
+        assertEquals(List.of(), plain.finalPieces());
+        assertFalse(kept.finalPieces().isEmpty());
+        assertTrue(kept.finalPieces().stream().allMatch(p -> p.cepstra() != null && p.end() <= 8.0));
+        assertEquals(plain.segments(), kept.segments());
+        assertEquals(List.of(), kept.copy().finalPieces(), "not part of the state a copy carries on");
     }
 
     @Test
