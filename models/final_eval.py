@@ -5,6 +5,8 @@ of the final pass's cepstral weight (final.cepstral_weight).
     models/.venv/bin/python models/final_eval.py --sets val-2spk,val-3spk,val-long --weights 0,0.5
     models/.venv/bin/python models/final_eval.py --checkpoint models/checkpoints/heldout2-6400.pt \
         --like models/shipped/streamdrz --weights 0,0.15,0.3,0.5,0.7,1,2
+    models/.venv/bin/python models/final_eval.py --checkpoint CKPT --like models/shipped/streamdrz \
+        --vary recluster_cepstral_weight=0,0.5
 
 Sets as recluster.py takes them: the recipe's validation calls (val-2spk, val-3spk: 60 s two-
 and three-party calls; val-long: 600 s two-party calls), or realsets' names. With --checkpoint,
@@ -50,22 +52,30 @@ def main():
     ap.add_argument("--weights", default="", help="final cepstral weights to weigh (default: the model's own)")
     ap.add_argument("--speaker-cap", type=int, default=0, help="at most this many speakers per call, as "
                     "streamdrz diarize --max-speakers (default 0: no limit)")
+    ap.add_argument("--vary", action="append", default=[], metavar="FIELD=V1,V2",
+                    help="stream with each of these values of a recipe field (realval.py's --vary), e.g. "
+                    "recluster_cepstral_weight=0,0.5; the calls are streamed once per value")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     streamer, sets = streamer_and_sets(a)
-    live_cfg = streamer.cfg
-    weights = [float(w) for w in a.weights.split(",")] if a.weights else [live_cfg.final_cepstral_weight]
-    print(f"model {a.checkpoint or live_cfg.model_id}; speaker cap {a.speaker_cap or 'none'}; DER % collar 0 / 0.25")
-    for name, items in sets.items():
-        streamer.cfg = live_cfg
-        streamed = streamer.stream_many([audio for _, audio, _ in items], keep_pieces=True)
-        rows = [("live", [segs for segs, _ in streamed])]
-        for w in weights:      # a model without the key is weighed all the same
-            streamer.cfg = dataclasses.replace(live_cfg, final_relabel="labels", final_cepstral_weight=w)
-            rows.append((f"final W={w:g}", [streamer.final_labels(segs, pieces) for segs, pieces in streamed]))
-        for tag, hyps in rows:
-            r = score(items, {fid: [(s, e, lab) for s, e, lab, _ in h] for (fid, _, _), h in zip(items, hyps)})
-            print(f"{name:16s} {tag:12s} {100 * r['der_collar0']:5.1f} / {100 * r['der_collar025']:5.2f}", flush=True)
+    from realval import settings
+    print(f"model {a.checkpoint or streamer.cfg.model_id}; speaker cap {a.speaker_cap or 'none'}; "
+          "DER % collar 0 / 0.25")
+    fields = [entry.partition("=")[0] for entry in a.vary]
+    for _, live_cfg in settings(streamer.cfg, "", "", a.vary):
+        label = " ".join(f"{f}={getattr(live_cfg, f):g}" for f in fields)
+        weights = [float(w) for w in a.weights.split(",")] if a.weights else [live_cfg.final_cepstral_weight]
+        for name, items in sets.items():
+            streamer.cfg = live_cfg
+            streamed = streamer.stream_many([audio for _, audio, _ in items], keep_pieces=True)
+            rows = [("live", [segs for segs, _ in streamed])]
+            for w in weights:      # a model without the key is weighed all the same
+                streamer.cfg = dataclasses.replace(live_cfg, final_relabel="labels", final_cepstral_weight=w)
+                rows.append((f"final W={w:g}", [streamer.final_labels(segs, pieces) for segs, pieces in streamed]))
+            for tag, hyps in rows:
+                r = score(items, {fid: [(s, e, lab) for s, e, lab, _ in h] for (fid, _, _), h in zip(items, hyps)})
+                print(f"{name:16s} {label + ' ' if label else ''}{tag:12s} {100 * r['der_collar0']:5.1f} / "
+                      f"{100 * r['der_collar025']:5.2f}", flush=True)
 
 
 if __name__ == "__main__":
