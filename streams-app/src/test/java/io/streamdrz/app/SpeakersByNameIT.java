@@ -105,6 +105,20 @@ class SpeakersByNameIT {
             assertTrue(julyNamed >= 0.5 * julyTotal, "most of july's speech is named: " + julyNamed + " of " + julyTotal
                     + " ms; " + first);
 
+            // 3a. the revised segments carry the names too: only july, on july's speech
+            List<SegmentReader.Segment> revised = Pipelines.readUntilEnded(config, config.segmentsRevisedTopic(), 1,
+                    Duration.ofMinutes(1)).segments().get("call-1");
+            double julyRevisedNamed = 0;
+            for (SegmentReader.Segment s : revised) {
+                SpeakerSegment seg = s.segment();
+                if (seg.getSpeakerId() != null) {
+                    assertEquals("july", seg.getSpeakerId(), "revised: " + seg);
+                    assertEquals(SpeakerFixtures.CALLER, speakerOf(seg, reference), "revised, named: " + seg);
+                    julyRevisedNamed += seg.getEndMs() - seg.getStartMs();
+                }
+            }
+            assertTrue(julyRevisedNamed >= 0.5 * julyTotal, "most of july's revised speech is named: " + revised);
+
             // 3b. a producer that expects only armelle in its call: july is not a candidate there
             Pipelines.produce(config, List.of(new CallAudio("call-armelle-line", call,
                             new CallHints(null, List.of("armelle")))),
