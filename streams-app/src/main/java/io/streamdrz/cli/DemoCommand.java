@@ -10,7 +10,6 @@ import io.streamdrz.client.FrameEncoding;
 import io.streamdrz.client.SegmentReader;
 import io.streamdrz.eval.DerResult;
 import io.streamdrz.eval.DiarizationScorer;
-import io.streamdrz.eval.EvalInputException;
 import io.streamdrz.eval.Rttm;
 import io.streamdrz.eval.SpeakerTurn;
 import io.streamdrz.eval.TimelineSvg;
