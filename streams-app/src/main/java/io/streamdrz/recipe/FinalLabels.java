@@ -65,20 +65,12 @@ public final class FinalLabels {
         CepstralStatistics stats = chunk == null ? null : new CepstralStatistics(c.mel, chunk);
         List<FinalPiece> out = new ArrayList<>();
         for (CallSegment s : segments) {
-            double a0 = Math.max(s.start(), t0);
-            double b0 = Math.min(s.end(), t1);
             if (s.start() >= t1 || s.end() <= t0) {
                 continue;
             }
-            int n = Math.max(1, (int) Math.floor((b0 - a0) / c.reclusterPieceSeconds + 0.5));
-            for (int p = 0; p < n; p++) {
-                double a = a0 + (b0 - a0) * p / n;
-                double b = a0 + (b0 - a0) * (p + 1) / n;
-                double[] v = b - a >= VoiceBank.MIN_PIECE
-                        ? VoiceBank.meanFrames(c, embeddings, c.encoderChunkStart, t0, a, b) : null;
-                if (v != null) {
-                    out.add(new FinalPiece(a, b, s.label(), toFloats(v), stats == null ? null : stats.over(a - t0, b - t0)));
-                }
+            for (VoiceBank.Cut p : VoiceBank.cut(c, Math.max(s.start(), t0), Math.min(s.end(), t1), embeddings, t0)) {
+                out.add(new FinalPiece(p.start(), p.end(), s.label(), toFloats(p.voice()),
+                        stats == null ? null : stats.over(p.start() - t0, p.end() - t0)));
             }
         }
         return out;

@@ -122,23 +122,35 @@ final class VoiceBank {
         CepstralStatistics.fuse(dist, rows, w);
     }
 
-    /**
-     * Each segment cut into round(length / piece_seconds) equal parts, at least one; parts
-     * under {@link #MIN_PIECE} or without a frame centre are left out.
-     */
+    /** Each segment cut into pieces ({@link #cut}), chunk time. */
     private static List<Piece> pieces(ModelContract c, List<ChunkSegment> segments, float[] embeddings) {
         List<Piece> out = new ArrayList<>();
         for (int i = 0; i < segments.size(); i++) {
-            double s = segments.get(i).start();
-            double e = segments.get(i).end();
-            int n = Math.max(1, (int) Math.floor((e - s) / c.reclusterPieceSeconds + 0.5));
-            for (int j = 0; j < n; j++) {
-                double a = s + (e - s) * j / n;
-                double b = s + (e - s) * (j + 1) / n;
-                double[] v = b - a >= MIN_PIECE ? meanFrames(c, embeddings, c.encoderChunkStart, 0.0, a, b) : null;
-                if (v != null) {
-                    out.add(new Piece(a, b, i, v));
-                }
+            for (Cut p : cut(c, segments.get(i).start(), segments.get(i).end(), embeddings, 0.0)) {
+                out.add(new Piece(p.start(), p.end(), i, p.voice()));
+            }
+        }
+        return out;
+    }
+
+    /** A piece of a segment with the unit mean of the chunk frames over it. */
+    record Cut(double start, double end, double[] voice) {
+    }
+
+    /**
+     * [s, e) cut into round(length / piece_seconds) equal parts, at least one; parts under
+     * {@link #MIN_PIECE} or without a frame centre are left out ({@code pieces} in
+     * voicebank.py). The chunk's frames start at {@code offset} seconds (0 in chunk time).
+     */
+    static List<Cut> cut(ModelContract c, double s, double e, float[] embeddings, double offset) {
+        List<Cut> out = new ArrayList<>();
+        int n = Math.max(1, (int) Math.floor((e - s) / c.reclusterPieceSeconds + 0.5));
+        for (int j = 0; j < n; j++) {
+            double a = s + (e - s) * j / n;
+            double b = s + (e - s) * (j + 1) / n;
+            double[] v = b - a >= MIN_PIECE ? meanFrames(c, embeddings, c.encoderChunkStart, offset, a, b) : null;
+            if (v != null) {
+                out.add(new Cut(a, b, v));
             }
         }
         return out;
