@@ -12,6 +12,13 @@ import java.util.List;
 /**
  * A test engine that passes every call to another one; a test overrides only the step it
  * changes (a blocked chunk, a missing model id, larger prompts).
+ *
+ * <p>Only {@link #diarize(CallState, float[])} reaches the inner engine: the capped and
+ * speech-gated variants come back to it through the interface's defaults, so that an
+ * override of that one method sees every chunk, and {@link #keepingFinalPieces()} is this
+ * engine itself. A wrapped engine therefore runs without a speaker cap, without the app's
+ * speech regions and without final pieces. That is what the fake engines wrapped here do
+ * anyway; do not wrap the real engine where those matter.
  */
 public abstract class DelegatingInference implements ChunkInference {
 
