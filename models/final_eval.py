@@ -7,6 +7,8 @@ of the final pass's cepstral weight (final.cepstral_weight).
         --like models/shipped/streamdrz --weights 0,0.15,0.3,0.5,0.7,1,2
     models/.venv/bin/python models/final_eval.py --checkpoint CKPT --like models/shipped/streamdrz \
         --vary recluster_cepstral_weight=0,0.5
+    models/.venv/bin/python models/final_eval.py --checkpoint CKPT --like models/shipped/streamdrz \
+        --merges 0,0.7
 
 Sets as recluster.py takes them: the recipe's validation calls (val-2spk, val-3spk: 60 s two-
 and three-party calls; val-long: 600 s two-party calls), or realsets' names. With --checkpoint,
@@ -18,10 +20,12 @@ DER in % at collar 0 / 0.25, pooled over each set's files.
 """
 import argparse
 import dataclasses
+import itertools
 
 from evaluate_real import score
 from prompts import StreamingDiarizer
 from recluster import load_items
+from voicebank import final_labels
 
 
 def streamer_and_sets(a):
@@ -50,6 +54,9 @@ def main():
                     "validation instead of --model and --sets")
     ap.add_argument("--like", default="", help="with --checkpoint: stream with this exported model's recipe values")
     ap.add_argument("--weights", default="", help="final cepstral weights to weigh (default: the model's own)")
+    ap.add_argument("--merges", default="", help="the final pass merging on below its count of live labels "
+                    "while its closest clusters are nearer than each of these (voicebank.final_labels' "
+                    "merge_distance, evaluation only; default 0: no such merge)")
     ap.add_argument("--speaker-cap", type=int, default=0, help="at most this many speakers per call, as "
                     "streamdrz diarize --max-speakers (default 0: no limit)")
     ap.add_argument("--vary", action="append", default=[], metavar="FIELD=V1,V2",
@@ -65,16 +72,18 @@ def main():
     for _, live_cfg in settings(streamer.cfg, "", "", a.vary):
         label = " ".join(f"{f}={getattr(live_cfg, f):g}" for f in fields)
         weights = [float(w) for w in a.weights.split(",")] if a.weights else [live_cfg.final_cepstral_weight]
+        merges = [float(d) for d in a.merges.split(",")] if a.merges else [0.0]
         for name, items in sets.items():
             streamer.cfg = live_cfg
             streamed = streamer.stream_many([audio for _, audio, _ in items], keep_pieces=True)
             rows = [("live", [segs for segs, _ in streamed])]
-            for w in weights:      # a model without the key is weighed all the same
-                streamer.cfg = dataclasses.replace(live_cfg, final_relabel="labels", final_cepstral_weight=w)
-                rows.append((f"final W={w:g}", [streamer.final_labels(segs, pieces) for segs, pieces in streamed]))
+            for w, d in itertools.product(weights, merges):      # a model without the keys is weighed all the same
+                final_cfg = dataclasses.replace(live_cfg, final_relabel="labels", final_cepstral_weight=w)
+                tag = f"final W={w:g}" + (f" D={d:g}" if a.merges else "")
+                rows.append((tag, [final_labels(final_cfg, segs, pieces, d) for segs, pieces in streamed]))
             for tag, hyps in rows:
                 r = score(items, {fid: [(s, e, lab) for s, e, lab, _ in h] for (fid, _, _), h in zip(items, hyps)})
-                print(f"{name:16s} {label + ' ' if label else ''}{tag:12s} {100 * r['der_collar0']:5.1f} / "
+                print(f"{name:16s} {label + ' ' if label else ''}{tag:18s} {100 * r['der_collar0']:5.1f} / "
                       f"{100 * r['der_collar025']:5.2f}", flush=True)
 
 

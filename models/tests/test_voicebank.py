@@ -214,13 +214,13 @@ def _chunk_frames(voice_at, n_chunks, dim=16):
     return out
 
 
-def _final(cfg, segs, chunk_frames, chunks=None):
+def _final(cfg, segs, chunk_frames, chunks=None, merge_distance=0.0):
     """final_labels over the pieces the stream would have cut chunk by chunk (the segments
     given are the call's, none joined across a chunk boundary later)."""
     rows = []
     for k, frames in enumerate(chunk_frames):
         rows += final_pieces(cfg, segs, k, frames, None if chunks is None else chunks[k])
-    return final_labels(cfg, segs, rows)
+    return final_labels(cfg, segs, rows, merge_distance)
 
 
 def test_final_pieces_cut_the_segments_within_their_chunk_and_carry_the_live_label():
@@ -269,6 +269,15 @@ def test_final_labels_never_make_more_or_fewer_speakers_than_the_live_labels():
     three = lambda t: 4 if t < 2.0 else 7 if t < 4.0 else 11 if t < 6.0 else None   # noqa: E731
     out = _final(final, [_seg(0.0, 2.0, 0), _seg(2.0, 6.0, 1)], _chunk_frames(three, 1))
     assert {lab for *_, lab, _ in out} == {0, 1}
+
+
+def test_final_labels_merge_a_made_up_label_only_below_the_evaluation_merge_distance():
+    final = dataclasses.replace(CFG, final_relabel="labels")
+    two = lambda t: 4 if t < 2.0 or 4.0 <= t < 6.0 else 7   # noqa: E731  (voice 4 twice, labelled 0 and 2)
+    segs = [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1), _seg(4.0, 6.0, 2)]
+    assert {lab for *_, lab, _ in _final(final, segs, _chunk_frames(two, 1))} == {0, 1, 2}
+    merged = _final(final, segs, _chunk_frames(two, 1), merge_distance=0.5)
+    assert merged == [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1), _seg(4.0, 6.0, 0)]
 
 
 def test_final_labels_of_a_call_with_more_pieces_than_the_bound_join_neighbours(monkeypatch):
