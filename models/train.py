@@ -55,6 +55,9 @@ class TrainConfig:
     weight_decay: float = 0.05
     grad_clip: float = 1.0
     aux_weight: float = 3.0          # frame-wise speaker activity loss
+    overlap_weight: float = 1.0      # ...of a frame where two or more speakers talk, this many times
+                                     # a frame's weight (models/overlap_eval.py: the model hardly hears
+                                     # the second voice)
     spk_weight: float = 0.5          # speaker-id (AAM softmax) loss on single-speaker frames
     spk_margin: float = 0.1          # additive angular margin (radians)
     match_weight: float = 1.0        # prompt matching loss: chunk frames vs prompt slot embeddings
@@ -170,13 +173,20 @@ def collate(batch, pad, max_len):
     return audio, toks, act, spk, n_prompted
 
 
-def losses(model, audio, toks, act, spk, n_prompted, pad, margin=0.1):
+def activity_loss(act_logits, act, overlap_weight=1.0):
+    """Frame-wise speaker activity BCE, mean over frames and labels, the frames where two
+    or more speakers talk weighted overlap_weight times."""
+    weight = 1.0 + (overlap_weight - 1.0) * (act.sum(-1, keepdim=True) >= 2).to(act.dtype)
+    return F.binary_cross_entropy_with_logits(act_logits, act, weight=weight.expand_as(act))
+
+
+def losses(model, audio, toks, act, spk, n_prompted, pad, margin=0.1, overlap_weight=1.0):
     with torch.autocast(device_type=audio.device.type, enabled=False):
         feats = model.frontend(audio)          # the mel recipe stays fp32, as at inference
     logits, act_logits, mem = model(feats, toks[:, :-1])
     logits, act_logits = logits.float(), act_logits.float()
     ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), toks[:, 1:].reshape(-1), ignore_index=pad)
-    bce = F.binary_cross_entropy_with_logits(act_logits, act)
+    bce = activity_loss(act_logits, act, overlap_weight)
     sid = model.speaker_id_loss(mem, spk, margin=margin) if model.cfg.n_train_speakers else ce * 0.0
     match = model.prompt_match_loss(model.speaker_embeddings(mem, feats), audio, act, n_prompted)
     return ce, bce, sid, match
@@ -307,7 +317,8 @@ def main(argv):
         model.train()
         with torch.autocast(device_type=tcfg.device.split(":")[0], dtype=torch.bfloat16, enabled=tcfg.autocast_bf16):
             ce, bce, sid, match = losses(model, audio.to(tcfg.device), toks.to(tcfg.device), act.to(tcfg.device),
-                                         spk.to(tcfg.device), n_prompted.to(tcfg.device), tk.pad, tcfg.spk_margin)
+                                         spk.to(tcfg.device), n_prompted.to(tcfg.device), tk.pad, tcfg.spk_margin,
+                                         tcfg.overlap_weight)
         loss = ce + tcfg.aux_weight * bce + tcfg.spk_weight * sid + tcfg.match_weight * match
         opt.zero_grad(set_to_none=True)
         loss.backward()

@@ -18,3 +18,17 @@ def test_aam_loss_is_fp32_under_bf16_autocast():
         got = aam_loss(emb, targets, classes, margin=0.1)
     assert got.dtype == torch.float32
     assert torch.allclose(got, want, atol=1e-6)
+
+
+def test_activity_loss_weighs_only_the_overlapped_frames():
+    from train import activity_loss
+    g = torch.Generator().manual_seed(1)
+    logits = torch.randn(2, 5, 6, generator=g)
+    act = torch.zeros(2, 5, 6)
+    act[0, 1, 0] = 1.0                       # one speaker
+    act[1, 3, 0] = act[1, 3, 2] = 1.0        # two at once: the one overlapped frame
+    plain = F.binary_cross_entropy_with_logits(logits, act)
+    assert torch.allclose(activity_loss(logits, act), plain)
+    per = F.binary_cross_entropy_with_logits(logits, act, reduction="none")
+    extra = 2.0 * per[1, 3].sum() / per.numel()   # weight 3: that frame counts twice more
+    assert torch.allclose(activity_loss(logits, act, 3.0), plain + extra)
