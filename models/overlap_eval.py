@@ -31,6 +31,7 @@ synthetic meeting-room calls of the validation voices (synth.MEETING, 2 to 4 peo
 """
 import argparse
 import os
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -130,39 +131,38 @@ def frame_scores(cfg, chunks, ref_counts, seconds):
     return np.concatenate(scores), np.concatenate(counts)
 
 
+def tally(out, r, h, vad):
+    """Adds one file's seconds to `out`: r, h the reference's and the output's speaker
+    counts per step, vad whether the whole file's VAD hears speech there."""
+    missed = np.maximum(r - h, 0)
+    for key, steps in (("ref_time", r), ("beyond_first", np.maximum(r - 1, 0)), ("ref_overlap", r >= 2),
+                       ("hyp_overlap", h >= 2), ("hyp_overlap_right", (h >= 2) & (r >= 2)),
+                       ("missed_alone", missed * (r == 1)),
+                       ("missed_overlap", (missed - np.maximum(r - 1, 0)) * (r >= 2)),
+                       ("alone", r == 1), ("alone_missed", (r == 1) & (h == 0)), ("alone_vad_missed", (r == 1) & ~vad)):
+        out[key] = out.get(key, 0.0) + float(np.sum(steps)) * STEP
+
+
 def evaluate(cfg, run_chunks, activity, items):
-    from types import SimpleNamespace
+    """The figures of one set (see the module's docstring), pooled over its files."""
+    import realval
     from evaluate_real import vad_regions
-    keys = ("ref_time", "beyond_first", "ref_overlap", "hyp_overlap", "hyp_overlap_right", "missed_alone",
-            "missed_overlap", "alone", "alone_missed", "alone_vad_missed")
-    out = dict.fromkeys(keys, 0.0)
-    scores, counts = [], []
+    whole_file = SimpleNamespace(cfg=cfg, vad=realval.load_vad())    # the shipped VAD, loaded once
+    out, scores, counts = {}, [], []
     for _, audio, ref in items:
         seconds = len(audio) / realsets.SR
         rec = ActivityRecorder(run_chunks, activity)
         hyp = StreamingDiarizer(cfg, rec).diarize_many([audio])[0]
         r, h = speaker_counts(ref, seconds), speaker_counts(hyp, seconds)
-        out["ref_time"] += r.sum() * STEP
-        out["beyond_first"] += np.maximum(r - 1, 0).sum() * STEP
-        out["ref_overlap"] += (r >= 2).sum() * STEP
-        out["hyp_overlap"] += (h >= 2).sum() * STEP
-        out["hyp_overlap_right"] += ((h >= 2) & (r >= 2)).sum() * STEP
-        missed = np.maximum(r - h, 0)
-        out["missed_alone"] += missed[r == 1].sum() * STEP
-        out["missed_overlap"] += (missed - np.maximum(r - 1, 0))[r >= 2].sum() * STEP
-        vad = speaker_counts(vad_regions(SimpleNamespace(cfg=cfg, vad=None), audio), seconds) > 0
-        out["alone"] += (r == 1).sum() * STEP
-        out["alone_missed"] += ((r == 1) & (h == 0)).sum() * STEP
-        out["alone_vad_missed"] += ((r == 1) & ~vad).sum() * STEP
+        tally(out, r, h, speaker_counts(vad_regions(whole_file, audio), seconds) > 0)
         s, c = frame_scores(cfg, rec.chunks, r, seconds)
         scores.append(s[c >= 1])
         counts.append(c[c >= 1])
-    s, c = np.concatenate(scores), np.concatenate(counts)
-    frame = cfg.enc_frame_seconds
-    out["auc"] = auc(s, c >= 2)
-    out["at_half"] = detection(s, c >= 2, 0.5)[:2]
-    best = max((detection(s, c >= 2, t)[2], t) for t in np.arange(0.05, 1.0, 0.05))
-    out["ceiling"] = (max(best[0], 0) * frame / out["ref_time"], best[1])
+    s, overlapped = np.concatenate(scores), np.concatenate(counts) >= 2
+    out["auc"] = auc(s, overlapped)
+    out["at_half"] = detection(s, overlapped, 0.5)[:2]
+    best = max((detection(s, overlapped, t)[2], t) for t in np.arange(0.05, 1.0, 0.05))
+    out["ceiling"] = (max(best[0], 0) * cfg.enc_frame_seconds / out["ref_time"], best[1])
     return out
 
 
@@ -181,7 +181,7 @@ def main():
     for name in a.sets.split(","):
         o = evaluate(cfg, run_chunks, activity, load(name, a.cache))
         p, r, t = *o["at_half"], o["ref_time"]
-        print(f"{name:12s} {o['ref_time']:6.1f} | {100 * o['beyond_first']/o['ref_time']:12.1f}% | "
+        print(f"{name:12s} {t:6.1f} | {100 * o['beyond_first'] / t:12.1f}% | "
               f"{o['ref_overlap']:8.1f} / {o['hyp_overlap']:6.1f} ({o['hyp_overlap_right']:5.1f})      | "
               f"{o['auc']:8.2f} {p:6.2f} {r:6.2f} | {100 * o['ceiling'][0]:5.1f}% (above {o['ceiling'][1]:.2f})",
               flush=True)

@@ -30,3 +30,17 @@ def test_detection_counts_hits_and_false_alarms():
     precision, recall, net = detection(scores, positive, 0.5)
     assert (precision, recall, net) == (pytest.approx(2 / 3), pytest.approx(2 / 3), 1)
     assert detection(scores, positive, 0.95) == (0.0, 0.0, 0)
+
+
+def test_tally_splits_missed_speech_where_one_and_where_two_talk():
+    from overlap_eval import STEP, tally
+    ref = speaker_counts([(0.0, 2.0, "A"), (1.0, 3.0, "B")], 4.0)      # two talk 1-2 s
+    hyp = speaker_counts([(0.0, 1.5, 0)], 4.0)                        # one label, 0-1.5 s
+    vad = speaker_counts([(0.0, 2.5)], 4.0) > 0
+    out = {}
+    tally(out, ref, hyp, vad)
+    assert out["ref_time"] == pytest.approx(4.0) and out["beyond_first"] == pytest.approx(1.0)
+    assert out["missed_alone"] == pytest.approx(1.0)          # 2-3 s, B alone, no output
+    assert out["missed_overlap"] == pytest.approx(0.5)        # 1.5-2 s both missed, beyond the floor
+    assert out["alone_vad_missed"] == pytest.approx(0.5)      # 2.5-3 s
+    assert out["hyp_overlap"] == 0.0 and STEP == 0.01
