@@ -16,6 +16,11 @@ single frames.
 
     models/.venv/bin/python models/voice.py --out=models/runs/voice --max_iters=4000
     models/.venv/bin/python models/voice.py --out=models/runs/voice --eval_only=1
+    models/.venv/bin/python models/voice.py --compact=models/runs/voice/best.pt --to=VOICE.pt
+    models/.venv/bin/python models/voice.py --out=models/runs/voice2 --init_from=VOICE.pt
+
+The third writes a checkpoint small enough to commit; the fourth goes on from it (its
+iteration, a fresh optimizer warmed up again) where <out> holds no checkpoint of its own.
 
     models/.venv/bin/python models/voice.py --graft=DIARIZER.pt --voice=models/runs/voice/best.pt \
         --to=models/runs/voice/grafted.pt
@@ -60,12 +65,15 @@ class VoiceTrainConfig:
     margin: float = 0.2
     frame_weight: float = 0.5        # single frames, besides the 1 s windows
     speed_factors: str = "0.84,0.92,1.08,1.17"
+    formant_factors: str = ""        # formant-shifted copies, each a new identity (train.py's)
     meeting_share: float = 0.5
     eval_interval: int = 500
     ckpt_interval: int = 100
     threads: int = 1
     seed: int = 2026
     eval_only: bool = False
+    init_from: str = ""              # a compact checkpoint (--compact) to go on from when <out> has none
+    compact: str = ""                # write this checkpoint's weights in bf16, no optimizer, to --to, and stop
     compare: str = ""                # comma-separated checkpoints: print their validation EERs and stop
     real: bool = False               # --compare also on the real sets
     graft: str = ""                  # a diarizer checkpoint to give the voice network of --voice
@@ -144,6 +152,17 @@ def graft(diarizer_path, voice_path, out_path):
           f"(iter {v['iter']})")
 
 
+def compact(path, to):
+    """A voice.py checkpoint's network and class weights in bf16, without the optimizer:
+    small enough to commit, so that a run goes on in a later session (--init_from)."""
+    s = torch.load(path, map_location="cpu", weights_only=False)
+    out = {k: v for k, v in s.items() if k != "optim"}
+    out["net"] = {k: v.to(torch.bfloat16) if v.is_floating_point() else v for k, v in s["net"].items()}
+    out["classes"] = s["classes"].to(torch.bfloat16)
+    torch.save(out, to)
+    print(f"wrote {to} ({os.path.getsize(to) / 1e6:.1f} MB): {path} at iter {s['iter']}")
+
+
 VOICE_FIELDS = ("voice_channels", "voice_dilations", "voice_cmn_frames", "spk_dim")
 
 
@@ -158,28 +177,35 @@ def main(argv):
     if t.graft:
         graft(t.graft, t.voice, t.to)
         return
+    if t.compact:
+        compact(t.compact, t.to)
+        return
     if t.compare:
         compare(t.compare.split(","), t.corpus_dir, t.real)
         return
     torch.set_num_threads(t.threads)
     torch.manual_seed(t.seed)
     os.makedirs(t.out, exist_ok=True)
-    tcfg = TrainConfig(corpus_dir=t.corpus_dir, speed_factors=t.speed_factors, meeting_share=t.meeting_share,
-                       batch_size=t.batch_size, val_meeting_calls=16)
+    tcfg = TrainConfig(corpus_dir=t.corpus_dir, speed_factors=t.speed_factors, formant_factors=t.formant_factors,
+                       meeting_share=t.meeting_share, batch_size=t.batch_size, val_meeting_calls=16)
     n_spk = training_voices(tcfg).num_speakers
     net = VoiceNet(mcfg)
     classes = nn.Parameter(torch.randn(n_spk, mcfg.spk_dim) * 0.02)
     opt = torch.optim.AdamW(list(net.parameters()) + [classes], lr=t.lr, weight_decay=t.weight_decay)
     front = MelFrontend(mcfg)
     ckpt = os.path.join(t.out, "ckpt.pt")
-    it, best = 0, float("inf")
-    if os.path.exists(ckpt):
-        s = torch.load(ckpt, map_location="cpu", weights_only=False)
-        net.load_state_dict(s["net"])
-        classes.data.copy_(s["classes"])
-        opt.load_state_dict(s["optim"])
+    it, best, rewarm_from = 0, float("inf"), None
+    start = ckpt if os.path.exists(ckpt) else t.init_from or None
+    if start:
+        s = torch.load(start, map_location="cpu", weights_only=False)
+        net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in s["net"].items()})
+        classes.data.copy_(s["classes"].float())
         it, best = s["iter"], s["best_eer"]
-        print(f"resuming at iter {it} (best val EER {best:.4f})", flush=True)
+        if "optim" in s:
+            opt.load_state_dict(s["optim"])
+        else:       # a compact checkpoint: fresh moments, so the learning rate warms up again
+            rewarm_from = it
+        print(f"resuming from {start} at iter {it} (best val EER {best:.4f})", flush=True)
     print(f"{sum(p.numel() for p in net.parameters()) / 1e6:.2f}M parameters, {n_spk} identities", flush=True)
     val = validation_calls(tcfg, 32, seed=777)
 
@@ -208,7 +234,7 @@ def main(argv):
         if it >= t.max_iters:
             break
         for g in opt.param_groups:
-            g["lr"] = lr_at(it, t)
+            g["lr"] = lr_at(it, t) * (1.0 if rewarm_from is None else min(1.0, (it - rewarm_from + 1) / t.warmup))
         net.train()
         with torch.no_grad():
             feats = front(audio)

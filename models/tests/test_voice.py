@@ -5,7 +5,7 @@ import numpy as np
 import torch
 
 from model import ModelConfig, Diarizer, VoiceNet
-from voice import VOICE_FIELDS, graft, window_means
+from voice import VOICE_FIELDS, compact, graft, window_means
 
 
 def test_frames_line_up_with_the_encoder():
@@ -76,3 +76,23 @@ def test_aam_loss_is_softmax_of_scaled_cosines_plus_a_margin():
     plain = torch.nn.functional.cross_entropy(cos * 30.0, targets)
     assert torch.allclose(aam_loss(emb, targets, classes, margin=0.0), plain, atol=1e-4)
     assert aam_loss(emb, targets, classes, margin=0.2) > plain      # the margin makes the target harder
+
+
+def test_compact_keeps_the_weights_in_bf16_without_the_optimizer(tmp_path):
+    torch.manual_seed(3)
+    vcfg = ModelConfig(voice_channels=16)
+    net = VoiceNet(vcfg).eval()
+    classes = torch.randn(5, vcfg.spk_dim)
+    opt = torch.optim.AdamW(list(net.parameters()), lr=1e-3)
+    torch.save({"net": net.state_dict(), "classes": classes, "optim": opt.state_dict(), "iter": 40,
+                "best_eer": 0.25, "model_config": {k: getattr(vcfg, k) for k in VOICE_FIELDS}, "train_config": {}},
+               tmp_path / "full.pt")
+    compact(str(tmp_path / "full.pt"), str(tmp_path / "small.pt"))
+    s = torch.load(tmp_path / "small.pt", weights_only=False)
+    assert "optim" not in s and s["iter"] == 40 and s["best_eer"] == 0.25
+    assert all(v.dtype == torch.bfloat16 for v in s["net"].values() if v.is_floating_point())
+    again = VoiceNet(vcfg).eval()
+    again.load_state_dict(s["net"])
+    feats = torch.randn(1, 300, 80) - 4.0
+    with torch.no_grad():       # bf16 keeps about three significant digits of each weight
+        assert torch.nn.functional.cosine_similarity(again(feats), net(feats), dim=-1).min() > 0.99
