@@ -252,8 +252,8 @@ def main(argv):
         acc.append((loss_w.item(), loss_f.item()))
         if it % 25 == 0:
             w, f = np.mean(acc, axis=0)
-            rec = {"iter": it, "window": round(float(w), 4), "frame": round(float(f), 4), "lr": opt.param_groups[0]["lr"],
-                   "s_per_iter": round((time.time() - t0) / len(acc), 3)}
+            rec = {"iter": it, "window": round(float(w), 4), "frame": round(float(f), 4),
+                   "lr": opt.param_groups[0]["lr"], "s_per_iter": round((time.time() - t0) / len(acc), 3)}
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")
             log.flush()
