@@ -198,8 +198,8 @@ def main(argv):
     start = ckpt if os.path.exists(ckpt) else t.init_from or None
     if start:
         s = torch.load(start, map_location="cpu", weights_only=False)
-        net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in s["net"].items()})
-        classes.data.copy_(s["classes"].float())
+        net.load_state_dict(s["net"])           # a compact checkpoint's bf16 is copied into float32
+        classes.data.copy_(s["classes"])
         it, best = s["iter"], s["best_eer"]
         if "optim" in s:
             opt.load_state_dict(s["optim"])
