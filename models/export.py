@@ -242,6 +242,10 @@ def add_metadata(path, meta, role):
 def export(model: Diarizer, out_prefix: str, int8_window=True):
     model.eval()
     cfg = model.cfg
+    if cfg.vad_input:
+        # the engines feed the encoder log-mel features only (contract version 7)
+        raise SystemExit("a model with vad_input=1 cannot be exported: neither engine feeds it the VAD's "
+                         "probabilities; score its checkpoints with models/vad_input_eval.py")
     B, L, H, dh = 2, cfg.dec_layers, cfg.n_heads, cfg.d_model // cfg.n_heads
     feats = torch.randn(B, cfg.n_frames, cfg.n_mels)
     enc_path, dec_path = out_prefix + "-encoder.onnx", out_prefix + "-decoder.onnx"

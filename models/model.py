@@ -54,6 +54,8 @@ class ModelConfig:
     mlp_ratio: int = 4
     dropout: float = 0.0           # synthetic data never repeats: no need to regularize
     spk_dim: int = 128             # voice embedding per encoder frame (exported: prompt matching)
+    vad_input: int = 0             # 1: Silero VAD's speech probability of each mel frame is an
+                                   # encoder input (vad.with_vad), beside the log-mel features
     # streaming recipe: a chunk speaker takes a prompt's label when their voices match
     match_threshold: float = 0.4   # least cosine similarity of a match (defaults: select_checkpoint --tune)
     match_min_frames: int = 3      # encoder frames a chunk speaker must speak alone to be compared
@@ -305,18 +307,25 @@ class Encoder(nn.Module):
         d = cfg.d_model
         self.stack = cfg.stack
         self.inp = nn.Linear(cfg.stack * cfg.n_mels, d)
+        # zero at the start, so that weights trained without it start from what they did
+        self.vad = nn.Linear(cfg.stack, d, bias=False) if cfg.vad_input else None
         self.conv = nn.Conv1d(d, d, 3, stride=2, padding=1)
         self.pos = nn.Parameter(torch.zeros(1, cfg.n_enc, d))
         self.blocks = nn.ModuleList(EncoderBlock(cfg) for _ in range(cfg.enc_layers))
         self.ln = nn.LayerNorm(d)
         self.drop = nn.Dropout(cfg.dropout)
 
-    def forward(self, feats):                             # (B, T_mel, n_mels) -> (B, S, D)
+    def forward(self, feats):                             # (B, T_mel, n_mels [+1]) -> (B, S, D)
         B, T, M = feats.shape
-        x = (feats + 4.0) / 4.0                           # fixed scaling of ln-mel values
         T4 = T // self.stack
-        x = x[:, : T4 * self.stack].reshape(B, T4, self.stack * M)   # (B, T/4, 4*n_mels)
-        x = F.gelu(self.inp(x)).transpose(1, 2)
+        if self.vad is not None:                          # the last column is the VAD's probability
+            p = feats[:, : T4 * self.stack, -1].reshape(B, T4, self.stack)
+            feats, M = feats[..., :-1], M - 1
+        x = (feats + 4.0) / 4.0                           # fixed scaling of ln-mel values
+        x = self.inp(x[:, : T4 * self.stack].reshape(B, T4, self.stack * M))   # (B, T/4, 4*n_mels)
+        if self.vad is not None:
+            x = x + self.vad(p)
+        x = F.gelu(x).transpose(1, 2)
         x = F.gelu(self.conv(x)).transpose(1, 2)                     # (B, T/8, D)
         x = self.drop(x + self.pos[:, : x.shape[1]])
         for b in self.blocks:
@@ -391,6 +400,8 @@ class Diarizer(nn.Module):
             self.spk_classes = nn.Parameter(torch.randn(cfg.n_train_speakers, cfg.spk_dim) * 0.02)
         self.apply(self._init)
         nn.init.normal_(self.encoder.pos, std=0.02)
+        if self.encoder.vad is not None:
+            nn.init.zeros_(self.encoder.vad.weight)
         nn.init.normal_(self.dec_pos, std=0.02)
 
     @staticmethod

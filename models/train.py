@@ -35,6 +35,7 @@ from voices import TrainingVoices, HELD_OUT
 from synth import MEETING, CallSynth, SynthConfig
 import der
 import realval
+from vad import with_vad
 
 
 @dataclass
@@ -182,7 +183,7 @@ def activity_loss(act_logits, act, overlap_weight=1.0):
 
 def losses(model, audio, toks, act, spk, n_prompted, pad, margin=0.1, overlap_weight=1.0):
     with torch.autocast(device_type=audio.device.type, enabled=False):
-        feats = model.frontend(audio)          # the mel recipe stays fp32, as at inference
+        feats = with_vad(model.frontend(audio), audio, model.cfg)   # the mel recipe stays fp32, as at inference
     logits, act_logits, mem = model(feats, toks[:, :-1])
     logits, act_logits = logits.float(), act_logits.float()
     ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), toks[:, 1:].reshape(-1), ignore_index=pad)
@@ -199,7 +200,8 @@ def torch_chunk_runner(model, device):
     @torch.no_grad()
     def run(inputs, n_prompted):
         model.eval()
-        feats = model.frontend(torch.from_numpy(inputs).to(device))
+        audio = torch.from_numpy(inputs).to(device)
+        feats = with_vad(model.frontend(audio), audio, model.cfg)
         mem, _ = model.encode(feats)
         seqs, probs = model.generate(feats, n_prompted, mem)
         emb = model.speaker_embeddings(mem, feats).float().cpu().numpy()

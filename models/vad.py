@@ -7,6 +7,8 @@ its frames decide where speech is, and the model's segments only say who speaks 
 through ONNX Runtime, chunk by chunk with a fresh state, so a chunk's speech depends on
 that chunk alone (the same in streaming and offline use).
 """
+import os
+
 import numpy as np
 
 WINDOWS = {16000: (512, 64), 8000: (256, 32)}    # sample rate: (window, context) samples
@@ -113,3 +115,23 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+_VADS = {}
+
+
+def with_vad(feats, audio, cfg, path=None):
+    """feats (B, T, n_mels) of audio (B, N) with, for a model that takes it (cfg.vad_input),
+    a last column of Silero's speech probability of each mel frame: the window holding the
+    frame's first sample, the whole input row run with one fresh state."""
+    if not cfg.vad_input:
+        return feats
+    import torch
+    path = path or os.path.join(os.path.dirname(os.path.abspath(__file__)), "shipped", "silero_vad.onnx")
+    if path not in _VADS:
+        _VADS[path] = SileroVad(path)
+    probs = _VADS[path].probabilities(audio.detach().float().cpu().numpy(), cfg.sample_rate)      # (B, n)
+    window = WINDOWS[cfg.sample_rate][0]
+    at = np.minimum(np.arange(feats.shape[1]) * cfg.hop_length // window, probs.shape[1] - 1)
+    col = torch.from_numpy(probs[:, at]).to(feats.device, feats.dtype)
+    return torch.cat([feats, col[..., None]], dim=-1)

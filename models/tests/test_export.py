@@ -182,3 +182,10 @@ def test_compact_weights_are_bf16_and_load_back(tmp_path):
     back = load_checkpoint(str(tmp_path / "small.pt"))
     w, w0 = back.state_dict(), model.state_dict()
     assert all(w[k].dtype == w0[k].dtype and torch.allclose(w[k], w0[k], atol=2e-2, rtol=1e-2) for k in w0)
+
+
+def test_a_model_fed_the_vad_is_refused_rather_than_exported_wrong(tmp_path):
+    model = Diarizer(ModelConfig(d_model=64, n_heads=2, enc_layers=1, dec_layers=1, vad_input=1))
+    with pytest.raises(SystemExit, match="vad_input"):
+        export(model, str(tmp_path / "m"))
+    assert not list(tmp_path.iterdir())

@@ -143,3 +143,34 @@ def test_vad_hears_a_call_and_not_silence_at_both_rates(rate):
     assert p.shape[1] == len(audio) // (rate // 1000 * 32)
     assert (p[0] >= 0.5).mean() > 0.3
     assert p[1].max() < 0.1
+
+
+def test_vad_input_column_and_a_fork_that_starts_where_its_parent_was():
+    """--vad_input: the VAD's probability is the features' last column, one value per mel
+    frame, and a model given the input starts out encoding as the weights it was made from."""
+    import dataclasses
+    import soundfile as sf
+    import torch
+    from model import Diarizer
+    from vad import with_vad
+    cfg = ModelConfig(enc_layers=1, dec_layers=1, d_model=64)
+    vcfg = dataclasses.replace(cfg, vad_input=1)
+    audio, _ = sf.read(os.path.join(ROOT, "streams-app/src/test/resources/model-fixtures/call-0.wav"), dtype="float32")
+    x = np.zeros((2, cfg.input_samples), np.float32)
+    n = min(len(audio), cfg.chunk_samples)
+    x[0, -cfg.chunk_samples:][:n] = audio[:n]
+    x = torch.from_numpy(x)
+    plain = Diarizer(cfg).eval()
+    feats = plain.frontend(x)
+    assert with_vad(feats, x, cfg) is feats
+    both = with_vad(feats, x, vcfg)
+    assert both.shape == (2, feats.shape[1], cfg.n_mels + 1)
+    col = both[..., -1].numpy()
+    chunk = slice(cfg.prompt_samples // cfg.hop_length, None)
+    assert (col[0, chunk] >= 0.5).mean() > 0.3 and col[1].max() < 0.1
+    fork = Diarizer(vcfg).eval()
+    assert fork.load_state_dict(plain.state_dict(), strict=False).missing_keys == ["encoder.vad.weight"]
+    with torch.no_grad():
+        assert torch.equal(fork.encode(both)[0], plain.encode(feats)[0])
+        fork.encoder.vad.weight.fill_(0.1)
+        assert not torch.allclose(fork.encode(both)[0], plain.encode(feats)[0])
