@@ -319,6 +319,8 @@ class Encoder(nn.Module):
         B, T, M = feats.shape
         T4 = T // self.stack
         if self.vad is not None:                          # the last column is the VAD's probability
+            if M != self.inp.in_features // self.stack + 1:
+                raise ValueError("this model takes the VAD as an input: give it vad.with_vad(features)")
             p = feats[:, : T4 * self.stack, -1].reshape(B, T4, self.stack)
             feats, M = feats[..., :-1], M - 1
         x = (feats + 4.0) / 4.0                           # fixed scaling of ln-mel values

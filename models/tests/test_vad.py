@@ -172,5 +172,7 @@ def test_vad_input_column_and_a_fork_that_starts_where_its_parent_was():
     assert fork.load_state_dict(plain.state_dict(), strict=False).missing_keys == ["encoder.vad.weight"]
     with torch.no_grad():
         assert torch.equal(fork.encode(both)[0], plain.encode(feats)[0])
+        with pytest.raises(ValueError, match="with_vad"):
+            fork.encode(feats)
         fork.encoder.vad.weight.fill_(0.1)
         assert not torch.allclose(fork.encode(both)[0], plain.encode(feats)[0])
