@@ -32,12 +32,12 @@ import os
 import der
 import realsets
 from prompts import StreamingDiarizer
-from vad import SileroVad, inputs_speech
+from vad import SHIPPED_FILE, SileroVad, inputs_speech
 
 LEVELS = 1000      # a dialogue from every level that has one (41, 35 min): the reported set's 20 are too few to
                    # rank close checkpoints
 VOICE_DIALOGUES = 40    # dialogues between held-out real training voices, the family pairs in turn
-VAD_FILE = os.path.join(realsets.REPO, "models", "shipped", "silero_vad.onnx")
+VAD_FILE = SHIPPED_FILE
 
 
 def unseen(held_out):

@@ -12,6 +12,7 @@ import os
 import numpy as np
 
 WINDOWS = {16000: (512, 64), 8000: (256, 32)}    # sample rate: (window, context) samples
+SHIPPED_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shipped", "silero_vad.onnx")
 
 
 class SileroVad:
@@ -94,16 +95,35 @@ def file_sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+_VADS = {}
+
+
+def with_vad(feats, audio, cfg, path=None):
+    """feats (B, T, n_mels) of audio (B, N) with, for a model that takes it (cfg.vad_input),
+    a last column of Silero's speech probability of each mel frame: the window holding the
+    frame's first sample, the whole input row run with one fresh state."""
+    if not cfg.vad_input:
+        return feats
+    import torch
+    path = path or SHIPPED_FILE
+    if path not in _VADS:
+        _VADS[path] = SileroVad(path)
+    probs = _VADS[path].probabilities(audio.detach().float().cpu().numpy(), cfg.sample_rate)      # (B, n)
+    window = WINDOWS[cfg.sample_rate][0]
+    at = np.minimum(np.arange(feats.shape[1]) * cfg.hop_length // window, probs.shape[1] - 1)
+    col = torch.from_numpy(probs[:, at]).to(feats.device, feats.dtype)
+    return torch.cat([feats, col[..., None]], dim=-1)
+
+
 def main():
     """Per identity of a corpus, the share of 32 ms windows of its first utterances that
     the VAD finds speech (p >= the contract's threshold): how well it hears that voice."""
     import argparse
-    import os
     from corpus import load_corpus
     from model import ModelConfig
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("--corpus", default="models/cache/corpus_test.npz")
-    ap.add_argument("--vad", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "shipped", "silero_vad.onnx"))
+    ap.add_argument("--vad", default=SHIPPED_FILE)
     ap.add_argument("--utterances", type=int, default=15)
     a = ap.parse_args()
     vad, corpus, threshold = SileroVad(a.vad), load_corpus(a.corpus), ModelConfig().vad_threshold
@@ -116,22 +136,3 @@ def main():
 if __name__ == "__main__":
     main()
 
-
-_VADS = {}
-
-
-def with_vad(feats, audio, cfg, path=None):
-    """feats (B, T, n_mels) of audio (B, N) with, for a model that takes it (cfg.vad_input),
-    a last column of Silero's speech probability of each mel frame: the window holding the
-    frame's first sample, the whole input row run with one fresh state."""
-    if not cfg.vad_input:
-        return feats
-    import torch
-    path = path or os.path.join(os.path.dirname(os.path.abspath(__file__)), "shipped", "silero_vad.onnx")
-    if path not in _VADS:
-        _VADS[path] = SileroVad(path)
-    probs = _VADS[path].probabilities(audio.detach().float().cpu().numpy(), cfg.sample_rate)      # (B, n)
-    window = WINDOWS[cfg.sample_rate][0]
-    at = np.minimum(np.arange(feats.shape[1]) * cfg.hop_length // window, probs.shape[1] - 1)
-    col = torch.from_numpy(probs[:, at]).to(feats.device, feats.dtype)
-    return torch.cat([feats, col[..., None]], dim=-1)
