@@ -6,12 +6,12 @@ recipe values of --like, each with the speech gate (the app's) and without it, a
 on the sets:
 
     models/.venv/bin/python models/vad_input_eval.py \
-        --checkpoints models/runs/vad0/snap-26500.pt,models/runs/vad1/snap-26500.pt \
+        --checkpoints models/runs/vad0/snap-27500.pt,models/runs/vad1/snap-27500.pt \
         --like models/shipped/streamdrz --sets silence,real-validation,val-meeting,ami,heldout-phone
 
 Sets: silence (a minute of digital silence and one of -60 dBFS white noise: the seconds
-of speech written are printed, which should be none), real-validation (the dialogues of the voices the checkpoints' run held out,
-realval.py: where the choice is made), val-meeting (16 synthetic meeting-room calls of the
+of speech written are printed, which should be none), real-validation (the dialogues of
+the voices the checkpoints' run held out, realval.py: where the choice is made), val-meeting (16 synthetic meeting-room calls of the
 validation voices, where the gate costs most: Silero misses far, reverberant voices), and
 realsets' names, which are reported and never choose. Prints DER % at collar 0 / 0.25 and
 the shares of missed speech, false alarm and confusion at collar 0, pooled over each
@@ -65,12 +65,14 @@ def main():
         model_cfg, runs = streamers(ckpt, a.like)
         print(f"{ckpt} (vad_input {model_cfg.vad_input})", flush=True)
         for name in a.sets.split(","):
-            items = sets.setdefault(name, items_of(name, model_cfg, a.cache))
+            if name not in sets:         # each set is built once for all the checkpoints
+                sets[name] = items_of(name, model_cfg, a.cache)
+            items = sets[name]
             for variant, streamer in runs.items():
                 hyps = streamer.diarize_many([audio for _, audio, _ in items])
                 if name == "silence":
                     print(f"  {name:16s} {variant:8s} {sum(e - s for h in hyps for s, e, *_ in h):5.1f} s of speech "
-                          f"written in {sum(len(a) for _, a, _ in items) / 16000:.0f} s", flush=True)
+                          f"written in {sum(len(audio) for _, audio, _ in items) / 16000:.0f} s", flush=True)
                     continue
                 r = score(items, {fid: [(s, e, lab) for s, e, lab, _ in h] for (fid, _, _), h in zip(items, hyps)})
                 print(f"  {name:16s} {variant:8s} {100 * r['der_collar0']:5.1f} / {100 * r['der_collar025']:5.1f}   "
