@@ -5,7 +5,9 @@ trained on synthetic calls. Silero VAD was trained on real recordings of many ki
 its frames decide where speech is, and the model's segments only say who speaks there
 (`gate`). The Java twin is `io.streamdrz.recipe.SpeechGate`; both run the same file
 through ONNX Runtime, chunk by chunk with a fresh state, so a chunk's speech depends on
-that chunk alone (the same in streaming and offline use).
+that chunk alone (the same in streaming and offline use). Silero hears the keys of a
+phone's keypad (DTMF) as speech now and then, so windows that are such a tone, and the
+few after them while its state still rings, count as no speech (`tone_windows`).
 """
 import os
 
@@ -13,6 +15,16 @@ import numpy as np
 
 WINDOWS = {16000: (512, 64), 8000: (256, 32)}    # sample rate: (window, context) samples
 SHIPPED_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shipped", "silero_vad.onnx")
+
+# A keypad tone (DTMF) is one row and one column frequency sounding at once.
+DTMF_ROWS_HZ = (697.0, 770.0, 852.0, 941.0)
+DTMF_COLUMNS_HZ = (1209.0, 1336.0, 1477.0, 1633.0)
+TONE_BAND_HZ = 50.0         # a key's band: its frequency's +-1.5 % tolerance and the window's main lobe
+TONE_SHARE = 0.9            # of a window's energy in one row band and one column band: a tone (at 0.8
+                            # a test voice whose 3rd and 5th harmonics fall in such bands passed)
+TONE_WEAKER_SHARE = 0.1     # and the weaker of the two holds at least this: a key sounds both
+TONE_FLOOR_HZ = 250.0       # the energy counted is above this: mains hum and its harmonics are not
+TONE_SHADOW = 6             # windows after a tone that count as no speech too: Silero's state rings on
 
 
 class SileroVad:
@@ -28,7 +40,11 @@ class SileroVad:
 
     def probabilities(self, audio: np.ndarray, sample_rate: int) -> np.ndarray:
         """audio (B, N) float32 -> (B, N // window) speech probabilities, one per window
-        of 32 ms; the state starts fresh for each row."""
+        of 32 ms; the state starts fresh for each row; keypad tones are no speech."""
+        return without_tones(self.silero_probabilities(audio, sample_rate), tone_windows(audio, sample_rate))
+
+    def silero_probabilities(self, audio: np.ndarray, sample_rate: int) -> np.ndarray:
+        """What Silero itself says of each window, keypad tones included."""
         window, context = WINDOWS[sample_rate]
         audio = np.atleast_2d(audio).astype(np.float32)
         B, n = audio.shape[0], audio.shape[1] // window
@@ -42,6 +58,48 @@ class SileroVad:
             out[:, k] = p[:, 0]
             ctx = x[:, -context:]
         return out
+
+
+def tone_windows(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """audio (B, N) -> (B, N // window) bool: the VAD windows that are a keypad tone, with
+    at least TONE_SHARE of their (Hann-windowed) energy above TONE_FLOOR_HZ in the band of
+    one row and one column frequency, and TONE_WEAKER_SHARE in the weaker. Why so narrow
+    a test: on the real speech of the AMI excerpts and the Fish Fillets and telephone
+    dialogues no speech window passes it, while Silero takes a key press for speech now
+    and then, most of all over mains hum (`models/tone_eval.py`). Why above a floor: hum
+    under the keys would otherwise hold half a window's energy. The Java twin is
+    `io.streamdrz.inference.KeypadTones`."""
+    window = WINDOWS[sample_rate][0]
+    x = np.atleast_2d(audio).astype(np.float64)
+    n = x.shape[1] // window
+    frames = x[:, :n * window].reshape(x.shape[0], n, window) * np.hanning(window)
+    low = [k for k in range(window // 2 + 1) if k * sample_rate / window < TONE_FLOOR_HZ]
+    spectrum = _dft(frames, low + [0, window // 2])
+    # Parseval, one-sided: (W * sum x^2 + |X_0|^2 + |X_W/2|^2) / 2, less the bins under the floor
+    total = (window * (frames ** 2).sum(-1) + spectrum[..., -2] + spectrum[..., -1]) / 2 - spectrum[..., :len(low)].sum(-1)
+    row = np.max([_band_energy(frames, hz, sample_rate) for hz in DTMF_ROWS_HZ], axis=0)
+    col = np.max([_band_energy(frames, hz, sample_rate) for hz in DTMF_COLUMNS_HZ], axis=0)
+    return (total > 0) & (row + col >= TONE_SHARE * total) & (np.minimum(row, col) >= TONE_WEAKER_SHARE * total)
+
+
+def _dft(frames, bins):
+    """|X_k|^2 of `frames` (..., window) at each of the DFT bins `bins`."""
+    basis = np.exp(-2j * np.pi * np.outer(bins, np.arange(frames.shape[-1])) / frames.shape[-1])
+    return np.abs(frames @ basis.T) ** 2
+
+
+def _band_energy(frames, hz, sample_rate):
+    """The energy of the DFT bins of `frames` (..., window) within TONE_BAND_HZ of hz."""
+    window = frames.shape[-1]
+    return _dft(frames, [k for k in range(window // 2 + 1) if abs(k * sample_rate / window - hz) <= TONE_BAND_HZ]).sum(-1)
+
+
+def without_tones(probs: np.ndarray, tones: np.ndarray) -> np.ndarray:
+    """probs (B, n) with each tone window and the TONE_SHADOW windows after it set to 0."""
+    quiet = tones[:, :probs.shape[1]].copy()
+    for k in range(1, TONE_SHADOW + 1):
+        quiet[:, k:] |= tones[:, :probs.shape[1] - k]
+    return np.where(quiet, np.float32(0), probs).astype(np.float32)
 
 
 def inputs_speech(vad, inputs, cfg):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model import ModelConfig
-from vad import speech_regions, gate
+from vad import speech_regions, gate, tone_windows, without_tones, TONE_SHADOW, DTMF_ROWS_HZ, DTMF_COLUMNS_HZ
 from prompts import StreamingDiarizer, fill_speech, uncovered
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
@@ -76,6 +76,14 @@ def piano(seconds, rng):
     return out
 
 
+def key_presses_over_hum(seconds, rate):
+    """Keys at -20 dBFS over mains hum at -30, made at `rate` and heard at 16 kHz: Silero
+    alone takes some of them for speech."""
+    from realsets import to_16k
+    from tone_eval import key_presses, FLOORS
+    return to_16k(key_presses(seconds, rate, -20, FLOORS["hum -30"], seed=3), rate)
+
+
 def non_speech(seconds, seed=7):
     rng = np.random.default_rng(seed)
     n = int(seconds * SR)
@@ -88,6 +96,8 @@ def non_speech(seconds, seed=7):
         "white noise -45 dBFS": at_level(rng.standard_normal(n), -45),
         "mains hum 50 Hz -30 dBFS": at_level(sum(np.sin(2 * np.pi * 50 * k * t) / k for k in range(1, 8)), -30),
         "DTMF tones -20 dBFS": at_level(dtmf, -20),
+        "keys over hum, 8 kHz": key_presses_over_hum(seconds, 8000),
+        "keys over hum, 16 kHz": key_presses_over_hum(seconds, 16000),
         "hold music (piano) -25 dBFS": at_level(piano(seconds, rng), -25),
     }
 
@@ -115,6 +125,37 @@ def test_speech_is_still_heard(model):
     assert sr == SR
     segs = StreamingDiarizer(model.cfg, model.run_chunks).diarize_many([audio])[0]
     assert sum(e - s for s, e, *_ in segs) > 0.3 * len(audio) / SR
+
+
+@pytest.mark.parametrize("rate", [8000, 16000])
+def test_every_key_is_a_tone_alone_and_over_hum(rate):
+    window = 256 if rate == 8000 else 512
+    t = np.arange(int(0.3 * rate)) / rate
+    hum = sum(np.sin(2 * np.pi * 50 * k * t) / k for k in range(1, 8))
+    for row in DTMF_ROWS_HZ:
+        for col in DTMF_COLUMNS_HZ:
+            key = np.sin(2 * np.pi * row * t) + 0.7 * np.sin(2 * np.pi * col * t)
+            for audio in (at_level(key, -20), at_level(key, -30) + at_level(hum, -30)):
+                assert tone_windows(audio[None], rate)[0].all(), (row, col)
+    assert not tone_windows(at_level(hum, -30)[None], rate).any()
+    one = at_level(np.sin(2 * np.pi * DTMF_ROWS_HZ[0] * t), -20)      # a row alone is no key
+    assert not tone_windows(one[None], rate).any()
+    assert len(tone_windows(np.zeros((1, 3 * window + 5)), rate)[0]) == 3
+
+
+def test_speech_has_no_tone_windows():
+    import soundfile as sf
+    audio, _ = sf.read(os.path.join(ROOT, "streams-app/src/test/resources/model-fixtures/call-0.wav"), dtype="float32")
+    assert not tone_windows(audio[None], SR).any()
+
+
+def test_a_tone_and_its_shadow_are_no_speech():
+    tones = np.zeros((2, 20), bool)
+    tones[0, 3] = tones[0, 4] = True
+    out = without_tones(np.full((2, 20), 0.9, np.float32), tones)
+    assert (out[0, 3:5 + TONE_SHADOW] == 0).all()
+    assert (out[0, :3] == np.float32(0.9)).all() and (out[0, 5 + TONE_SHADOW:] == np.float32(0.9)).all()
+    assert (out[1] == np.float32(0.9)).all()
 
 
 def test_fill_stops_at_the_end_of_a_short_call():

@@ -14,7 +14,9 @@ import java.util.Map;
 /**
  * Frame-wise speech probability from Silero VAD v5 (inputs {@code input}, {@code state},
  * {@code sr}), for 8 or 16 kHz audio, many signals at once. Each signal starts from a
- * fresh state, so its answer depends on it alone. The Python twin is
+ * fresh state, so its answer depends on it alone. Windows that are a phone keypad tone
+ * ({@link KeypadTones}), and the few after them while Silero's state still rings, get 0:
+ * Silero takes key presses for speech now and then. The Python twin is
  * {@code SileroVad} in {@code models/vad.py}. The session is thread-safe.
  */
 public final class SileroVad implements AutoCloseable {
@@ -72,7 +74,29 @@ public final class SileroVad implements AutoCloseable {
         } catch (OrtException e) {
             throw new IllegalStateException("Silero VAD failed: " + e.getMessage(), e);
         }
+        KeypadTones tones = KeypadTones.at(sampleRate);
+        for (int b = 0; b < batch; b++) {
+            int quiet = 0;
+            for (int k = 0; k < windows; k++) {
+                quiet = silenceTone(tones, audio[b], offset + k * window, out[b], k, quiet);
+            }
+        }
         return out;
+    }
+
+    /**
+     * Sets {@code probs[k]} to 0 if the window of {@code samples} from {@code start} is a
+     * keypad tone or within {@link KeypadTones#SHADOW} windows after one. {@code quiet}:
+     * the windows the tones before still silence, this one included; returns the same
+     * for the next window.
+     */
+    private static int silenceTone(KeypadTones tones, float[] samples, int start, float[] probs, int k, int quiet) {
+        int left = tones.isTone(samples, start) ? KeypadTones.SHADOW + 1 : quiet;
+        if (left > 0) {
+            probs[k] = 0f;
+            return left - 1;
+        }
+        return 0;
     }
 
     private void step(FloatBuffer input, int batch, int width, FloatBuffer state, OnnxTensor sr, float[][] out, int k)
@@ -115,6 +139,8 @@ public final class SileroVad implements AutoCloseable {
                 .asFloatBuffer();
         /** The last {@code context} samples heard, then a window's worth still incomplete. */
         private float[] pending;
+        /** Windows still to be silenced after a keypad tone. */
+        private int quiet;
 
         private Stream(int rate) {
             this.rate = rate;
@@ -139,6 +165,10 @@ public final class SileroVad implements AutoCloseable {
                 }
             } catch (OrtException e) {
                 throw new IllegalStateException("Silero VAD failed: " + e.getMessage(), e);
+            }
+            KeypadTones tones = KeypadTones.at(rate);
+            for (int k = 0; k < n; k++) {
+                quiet = silenceTone(tones, all, context + k * window, out[0], k, quiet);
             }
             pending = Arrays.copyOfRange(all, n * window, all.length);
             return out[0];

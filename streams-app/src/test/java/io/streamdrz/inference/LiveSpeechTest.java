@@ -29,8 +29,25 @@ class LiveSpeechTest {
 
     @Test
     void aSignalPushedInPiecesGetsTheProbabilitiesOfTheWhole() throws Exception {
-        SileroVad vad = ModelFixtures.model().vad();
         float[] audio = Arrays.copyOf(call(), 5 * RATE);
+        assertPiecesGiveTheWhole(audio);
+    }
+
+    @Test
+    void keypadTonesAreSilencedAlikeInPiecesAndWhole() throws Exception {
+        float[] audio = Arrays.copyOf(call(), 5 * RATE);
+        // a key over hum from 1.0 s to 1.1 s: its windows and the shadow after it, across pushes
+        float[] key = KeypadTonesTest.key(RATE, 0.1, 770, 1336, 0.03, 0.03);
+        System.arraycopy(key, 0, audio, RATE, key.length);
+        float[] whole = assertPiecesGiveTheWhole(audio);
+        int window = SileroVad.windowSamples(RATE);
+        for (int k = RATE / window + 1; k <= (RATE + key.length) / window - 1 + KeypadTones.SHADOW; k++) {
+            assertEquals(0f, whole[k], "window " + k);
+        }
+    }
+
+    private static float[] assertPiecesGiveTheWhole(float[] audio) throws Exception {
+        SileroVad vad = ModelFixtures.model().vad();
         float[] whole = vad.probabilities(new float[][]{audio}, 0, audio.length, RATE)[0];
         SileroVad.Stream stream = vad.stream(RATE);
         List<Float> pieces = new ArrayList<>();
@@ -44,6 +61,7 @@ class LiveSpeechTest {
             streamed[i] = pieces.get(i);
         }
         assertArrayEquals(whole, streamed, 1e-5f);
+        return whole;
     }
 
     @Test
