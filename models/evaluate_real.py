@@ -8,7 +8,9 @@ Sets (realsets.py): ami (nine real AMI meeting excerpts, AMI Meeting Corpus, CC 
 heldout-phone (24 telephone dialogues of real voices no model trains on, built from
 single-speaker recordings), fillets (20 real two-person dialogues rebuilt from the Czech Fish Fillets game),
 fillets-phone (the same through 8 kHz band-limited mu-law). Both fish are TRAINING
-identities of the shipped model: fillets measures real dialogue, not unseen voices.
+identities of the shipped model: fillets measures real dialogue, not unseen voices. Not
+run unless named: heldout-single (24 recordings of one held-out voice alone; its
+embedding figures are empty, as no file has a second speaker).
 
 Per set, pooled over files (times summed, md-eval's ALL), the whole file scored (UEM 0 to
 its end):
@@ -24,7 +26,8 @@ its end):
               the energy VAD: a stronger floor that differs from the model only in who speaks
 with DER at collar 0 and 0.25 (md-eval collar, +-0.25 s; at 0.25 also its 95 % interval
 when the files are drawn again with replacement), missed / false alarm /
-confusion shares of the scored speaker time, and JER (for the model also the false alarm
+confusion shares of the scored speaker time, the files given more labels than they have
+speakers, and JER (for the model also the false alarm
 outside the VAD's speech: segments kept whole past the speech they overlap); and embedding_eval.py's pairwise
 EER and clustering error of 1 s single-speaker windows for the model's speaker_embedding,
 for MFCC statistics, and for the voice distance the final pass clusters by (the embedding
@@ -88,6 +91,7 @@ def score(items, hyps):
                     f"false_alarm_{tag}": round(t.false_alarm / total, 4),
                     f"confusion_{tag}": round(t.confusion / total, 4)})
     out["der_collar025_95"] = der_interval(per_file)
+    out["files_over_counted"] = sum(len({lab for _, _, lab in hyps[fid]}) > n_speakers(ref) for fid, ref in refs.items())
     _, j = der.jer_files(refs, hyps, uem=uem)
     out["jer"] = round(j, 4)
     return out

@@ -21,6 +21,8 @@ Sets
                  July, es-CO, and the Danish Tux Paint reader), which no model trains on,
                  through the same telephone channel; reference turns split at pauses of
                  0.3 s or more inside a recording (`corpus_dialogues`).
+  heldout-single 24 recordings of one of the same voices alone, 3 to 45 s, through the same
+                 channel (`corpus_monologues`): one voice must keep one label.
 
 CAVEAT: the two fish leads (fillets_cs_small_fish, fillets_cs_big_fish) are TRAINING
 identities of the shipped model (models/DATA_PREP.md, split table), so for it the fillets
@@ -303,6 +305,36 @@ def corpus_dialogues(corpus_path, name="dialogue", n=24, seed=2027, both_real=Tr
     return out
 
 
+def corpus_monologues(corpus_path, name="single", n=24, seed=2028, min_seconds=3.0, max_seconds=45.0,
+                      min_line=1.0, min_voice=30.0):
+    """n recordings of one voice alone, of the real voices `corpus_dialogues` would pair
+    (the same rules: lines of at least min_line s, min_voice s of them, no word lists),
+    in turn: lines drawn without repeats until a length drawn in [min_seconds,
+    max_seconds], joined by `join_clips` (pauses and noise floor as in the dialogues),
+    through the telephone channel. Why: a party heard alone (a long answer, a voicemail,
+    the other side on mute) must keep one label, and no two-party set asks that of a model.
+    File ids are name-NN; the reference speaker is the corpus's identity name."""
+    from corpus import load_corpus
+    c = load_corpus(corpus_path)
+    lines = {i: [int(u) for u in c.speaker_utts[i] if c.duration_s(int(u)) >= min_line] for i in range(c.num_speakers)}
+    voices = [i for i in lines if c.speaker_kind[i] == "real" and not c.speaker_name[i].startswith(WORD_LISTS)
+              and sum(c.duration_s(u) for u in lines[i]) >= min_voice]
+    if not voices:
+        raise ValueError(f"{corpus_path}: no real voice with {min_voice} s of lines")
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(n):
+        i = voices[k % len(voices)]
+        target, clips = rng.uniform(min_seconds, max_seconds), []
+        for u in rng.permutation(lines[i]):
+            clips.append((c.speaker_name[i], c.utterance(int(u)).astype(np.float32)))
+            if sum(len(a) for _, a in clips) / SR >= target:
+                break
+        audio, ref = join_clips(clips, np.random.default_rng([seed, k]), split_pauses=True)
+        out.append((f"{name}-{k:02d}", pcm16(telephone(audio)), ref))
+    return out
+
+
 def dialogue_lines(c, pair, lines, rng, target):
     """(identity name, audio) lines of one dialogue between the two voices `pair`."""
     pools = {i: list(rng.permutation(lines[i])) for i in pair}
@@ -320,14 +352,15 @@ def dialogue_lines(c, pair, lines, rng, target):
 
 
 def load_set(name, cache_dir=os.path.join(REPO, "models", "cache")):
-    """'ami', 'fillets', 'fillets-phone' or 'heldout-phone' (real voices no model trains on)."""
+    """'ami', 'fillets', 'fillets-phone', 'heldout-phone' (real voices no model trains on)
+    or 'heldout-single' (the same voices, one at a time)."""
     if name == "ami":
         return ami()
-    if name == "heldout-phone":
+    if name in ("heldout-phone", "heldout-single"):
         path = os.path.join(cache_dir, "corpus_test.npz")
         if not os.path.exists(path):
             raise FileNotFoundError(f"{path}: run models/prepare_data.py")
-        return corpus_dialogues(path, name)
+        return corpus_dialogues(path, name) if name == "heldout-phone" else corpus_monologues(path, name)
     if name in ("fillets", "fillets-phone"):
         return fillets_dialogues(cache_dir, phone=name == "fillets-phone")
     raise ValueError(f"unknown real set {name!r}")

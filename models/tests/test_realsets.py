@@ -130,6 +130,21 @@ def test_corpus_dialogues_pair_real_voices_of_two_families(tmp_path):
     assert all(np.array_equal(a, b) and r == s for (_, a, r), (_, b, s) in zip(items, again))
 
 
+def test_corpus_monologues_are_one_real_voice_each_in_turn(tmp_path):
+    path = fake_real_corpus(tmp_path)
+    items = realsets.corpus_monologues(str(path), n=8, min_seconds=5.0, max_seconds=12.0)
+    voices = []
+    for fid, audio, ref in items:
+        names = {spk for _, _, spk in ref}
+        assert len(names) == 1, names
+        voices += names
+        seconds = len(audio) / realsets.SR
+        assert ref[-1][1] <= seconds and 5.0 <= seconds <= 24.0    # pauses and the last line run past
+    assert voices == ["tone0", "tone1", "tone2", "tone3"] * 2              # the real voices in turn
+    again = realsets.corpus_monologues(str(path), n=8, min_seconds=5.0, max_seconds=12.0)
+    assert all(np.array_equal(a, b) and r == s for (_, a, r), (_, b, s) in zip(items, again))
+
+
 def test_corpus_dialogues_leave_pauses_inside_a_line_out_of_the_reference(tmp_path):
     """Every third fake utterance pauses 0.5 s in its middle: that pause is no speech."""
     path = fake_real_corpus(tmp_path)
