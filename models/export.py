@@ -96,6 +96,7 @@ def contract(cfg: ModelConfig) -> dict:
         "streamdrz.recluster.cepstral_weight": cfg.recluster_cepstral_weight,
         "streamdrz.final.relabel": cfg.final_relabel,
         "streamdrz.final.cepstral_weight": cfg.final_cepstral_weight,
+        "streamdrz.final.merge_distance": cfg.final_merge_distance,
         "streamdrz.prompt.min_seconds": cfg.prompt_min_seconds,
         "streamdrz.prompt.edge_seconds": cfg.prompt_edge_seconds,
         "streamdrz.match.profile_min_frames": cfg.profile_min_frames,
@@ -435,6 +436,7 @@ LATER_KEYS = {   # ModelConfig field -> contract key, for keys older contracts l
     "recluster_cepstral_weight": "recluster.cepstral_weight",
     "final_relabel": "final.relabel",
     "final_cepstral_weight": "final.cepstral_weight",
+    "final_merge_distance": "final.merge_distance",
 }
 
 
@@ -477,7 +479,8 @@ OVERRIDES = ("match_threshold", "merge_threshold", "unprompted_merge_threshold",
              "profile_weight", "vad_threshold", "vad_neg_threshold", "fill_min_seconds", "nested_share",
              "identify_threshold", "identify_hysteresis", "recluster_pieces",
              "recluster_piece_seconds", "recluster_new_speakers", "recluster_merge_distance",
-             "recluster_cepstral_weight", "final_relabel", "final_cepstral_weight")   # a release may set these
+             "recluster_cepstral_weight", "final_relabel", "final_cepstral_weight",
+             "final_merge_distance")                                                  # a release may set these
 
 
 CHOICES = {"recluster_new_speakers": NEW_SPEAKERS, "final_relabel": FINAL_RELABEL}   # the text overrides and their values

@@ -8,7 +8,7 @@ of the final pass's cepstral weight (final.cepstral_weight).
     models/.venv/bin/python models/final_eval.py --checkpoint CKPT --like models/shipped/streamdrz \
         --vary recluster_cepstral_weight=0,0.5
     models/.venv/bin/python models/final_eval.py --checkpoint CKPT --like models/shipped/streamdrz \
-        --merges 0,0.7
+        --merges 0,0.7 --single
 
 Sets as recluster.py takes them: the recipe's validation calls (val-2spk, val-3spk: 60 s two-
 and three-party calls; val-long: 600 s two-party calls), or realsets' names. With --checkpoint,
@@ -38,8 +38,10 @@ def streamer_and_sets(a):
         model = load_checkpoint(a.checkpoint)
         cfg = realval.recipe(model.cfg, a.like)
         run = realval.gated(torch_chunk_runner(model, "cpu"), cfg, realval.load_vad())
-        return (StreamingDiarizer(cfg, run, a.speaker_cap),
-                {"real-validation": realval.validation_items(model.cfg.held_out)})
+        sets = {"real-validation": realval.validation_items(model.cfg.held_out)}
+        if a.single:
+            sets["real-val-single"] = realval.validation_monologues(model.cfg.held_out)
+        return StreamingDiarizer(cfg, run, a.speaker_cap), sets
     from export import OnnxDiarizer
     model = OnnxDiarizer(a.model, threads=a.threads)
     return (StreamingDiarizer(model.cfg, model.run_chunks, a.speaker_cap),
@@ -53,10 +55,12 @@ def main():
     ap.add_argument("--checkpoint", default="", help="a checkpoint of a run that held real voices out: its real "
                     "validation instead of --model and --sets")
     ap.add_argument("--like", default="", help="with --checkpoint: stream with this exported model's recipe values")
+    ap.add_argument("--single", action="store_true", help="with --checkpoint: also recordings of one of its "
+                    "unseen voices alone (realval.validation_monologues)")
     ap.add_argument("--weights", default="", help="final cepstral weights to weigh (default: the model's own)")
     ap.add_argument("--merges", default="", help="the final pass merging on below its count of live labels "
-                    "while its closest clusters are nearer than each of these (voicebank.final_labels' "
-                    "merge_distance, evaluation only; default 0: no such merge)")
+                    "while its closest clusters are nearer than each of these (final.merge_distance; "
+                    "default: the model's own)")
     ap.add_argument("--speaker-cap", type=int, default=0, help="at most this many speakers per call, as "
                     "streamdrz diarize --max-speakers (default 0: no limit)")
     ap.add_argument("--vary", action="append", default=[], metavar="FIELD=V1,V2",
@@ -72,7 +76,7 @@ def main():
     for _, live_cfg in settings(streamer.cfg, "", "", a.vary):
         label = " ".join(f"{f}={getattr(live_cfg, f):g}" for f in fields)
         weights = [float(w) for w in a.weights.split(",")] if a.weights else [live_cfg.final_cepstral_weight]
-        merges = [float(d) for d in a.merges.split(",")] if a.merges else [0.0]
+        merges = [float(d) for d in a.merges.split(",")] if a.merges else [live_cfg.final_merge_distance]
         for name, items in sets.items():
             streamer.cfg = live_cfg
             streamed = streamer.stream_many([audio for _, audio, _ in items], keep_pieces=True)

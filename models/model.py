@@ -116,6 +116,11 @@ class ModelConfig:
     # of models that never heard those voices it is what separates them (models/EXPERIMENTS.md).
     # 0: voice alone (the value of models exported before the key)
     final_cepstral_weight: float = 0.0
+    # the final pass goes on merging below its count of live labels while its two closest clusters
+    # are nearer than this. Why: a voice heard alone often gets a second live label, and clustering
+    # into as many voices as live labels then splits it in two (models/EXPERIMENTS.md).
+    # 0: never (the value of models exported before the key)
+    final_merge_distance: float = 0.0
     # live labels (rolling.py, LiveLabeler): a window is the prompts and the newest window_seconds
     # of a call through the encoder alone; its frame-wise activity head, not the decoder,
     # says who speaks (about a third of a final chunk's cost, models/rolling.py)

@@ -306,19 +306,20 @@ def corpus_dialogues(corpus_path, name="dialogue", n=24, seed=2027, both_real=Tr
 
 
 def corpus_monologues(corpus_path, name="single", n=24, seed=2028, min_seconds=3.0, max_seconds=45.0,
-                      min_line=1.0, min_voice=30.0):
+                      min_line=1.0, min_voice=30.0, only=None):
     """n recordings of one voice alone, of the real voices `corpus_dialogues` would pair
     (the same rules: lines of at least min_line s, min_voice s of them, no word lists),
     in turn: lines drawn without repeats until a length drawn in [min_seconds,
     max_seconds], joined by `join_clips` (pauses and noise floor as in the dialogues),
     through the telephone channel. Why: a party heard alone (a long answer, a voicemail,
     the other side on mute) must keep one label, and no two-party set asks that of a model.
-    File ids are name-NN; the reference speaker is the corpus's identity name."""
+    only: the identity names that may speak (None: all). File ids are name-NN; the
+    reference speaker is the corpus's identity name."""
     from corpus import load_corpus
     c = load_corpus(corpus_path)
     lines = {i: [int(u) for u in c.speaker_utts[i] if c.duration_s(int(u)) >= min_line] for i in range(c.num_speakers)}
     voices = [i for i in lines if c.speaker_kind[i] == "real" and not c.speaker_name[i].startswith(WORD_LISTS)
-              and sum(c.duration_s(u) for u in lines[i]) >= min_voice]
+              and sum(c.duration_s(u) for u in lines[i]) >= min_voice and (only is None or c.speaker_name[i] in only)]
     if not voices:
         raise ValueError(f"{corpus_path}: no real voice with {min_voice} s of lines")
     rng = np.random.default_rng(seed)

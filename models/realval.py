@@ -37,6 +37,7 @@ from vad import SHIPPED_FILE, SileroVad, inputs_speech
 LEVELS = 1000      # a dialogue from every level that has one (41, 35 min): the reported set's 20 are too few to
                    # rank close checkpoints
 VOICE_DIALOGUES = 40    # dialogues between held-out real training voices, the family pairs in turn
+MONOLOGUES = 40         # recordings of one of those voices alone (validation_monologues)
 VAD_FILE = SHIPPED_FILE
 
 
@@ -73,6 +74,20 @@ def validation_items(held_out, cache_dir=os.path.join(realsets.REPO, "models", "
                          "the real validation needs both Fish Fillets leads, or two families of real training "
                          "voices, held out of its training")
     return items
+
+
+def validation_monologues(held_out, cache_dir=os.path.join(realsets.REPO, "models", "cache"), n=MONOLOGUES):
+    """Recordings of one voice alone (`realsets.corpus_monologues`) of the real training
+    voices the model never heard, the Fish Fillets leads among them if it never heard
+    them: what a model or a recipe value costs a voice heard alone, which no dialogue asks.
+    Not part of the training loop's validation, so that its figures stay comparable."""
+    voices = set(unseen_voices(held_out, os.path.join(cache_dir, "corpus_train.npz"))) if held_out else set()
+    if unseen(held_out):
+        voices |= set(realsets.FISH_IDENTITIES)
+    if not voices:
+        raise ValueError(f"no real voices that this model never heard (held out: {held_out or 'nothing'})")
+    return realsets.corpus_monologues(os.path.join(cache_dir, "corpus_train.npz"), "held-out-single", n=n,
+                                      only=voices)
 
 
 def load_vad(path=VAD_FILE):

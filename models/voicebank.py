@@ -285,7 +285,7 @@ def final_pieces(cfg, segments, k, frames, chunk=None):
     return rows
 
 
-def final_labels(cfg, segments, rows, merge_distance=0.0):
+def final_labels(cfg, segments, rows, merge_distance=None):
     """A whole call's segments (call time, (s, e, label, conf), as the stream gave them)
     relabelled once the call has ended, from its pieces (final_pieces of every chunk, in
     chunk order): the pieces are clustered (average linkage) into as many clusters as the
@@ -300,9 +300,9 @@ def final_labels(cfg, segments, rows, merge_distance=0.0):
     (models/EXPERIMENTS.md). A piece belongs to the first segment of its label that holds
     its middle. A call of more than FINAL_MAX_PIECES pieces is clustered by neighbouring
     pieces joined in twos (their mean voice and statistics) until few enough.
-    merge_distance, for evaluation only (final_eval.py --merges): below the count of live
-    labels, the two closest clusters go on merging while nearer than this; not adopted
-    (models/EXPERIMENTS.md), so no model has it and the Java twin does not take it."""
+    Below the count of live labels the two closest clusters go on merging while nearer
+    than cfg.final_merge_distance (merge_distance, if given, instead: final_eval.py
+    --merges), so that one voice the stream gave two labels becomes one again."""
     if len(rows) < 2:
         return list(segments)
     group = _final_groups(len(rows))
@@ -314,7 +314,7 @@ def final_labels(cfg, segments, rows, merge_distance=0.0):
     if w > 0 and all(r.cepstra is not None for r in rows):
         D = (D + w * cepstral_distances(_group_cepstra(rows, group, n_groups))) / (1.0 + w)
     n_live = len({lab for _, _, lab, _ in segments})
-    cluster = average_linkage(D, n_live, merge_distance)[group]
+    cluster = average_linkage(D, n_live, cfg.final_merge_distance if merge_distance is None else merge_distance)[group]
     label_of = _greedy_labels(cluster, [r.label for r in rows], [r.end - r.start for r in rows])
     placed = [(r.start, r.end, _segment_of(segments, r)) for r in rows]
     out = _split(segments, placed, [label_of[c] for c in cluster])

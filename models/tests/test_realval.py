@@ -67,6 +67,15 @@ def test_dialogues_between_held_out_voices_are_the_validation(tmp_path, monkeypa
         realval.validation_items("tone0,tone2", str(cache))       # one whole family: nobody to talk to
 
 
+def test_monologues_are_of_the_voices_it_never_heard_one_at_a_time(tmp_path):
+    cache = real_corpus(tmp_path)
+    items = realval.validation_monologues("tone0,tone2", str(cache), n=4)
+    assert [sorted({spk for _, _, spk in ref}) for _, _, ref in items] == [["tone2"]] * 4   # tone0's family is heard
+    assert all(fid.startswith("held-out-single") for fid, _, _ in items)
+    with pytest.raises(ValueError, match="never heard"):
+        realval.validation_monologues("tone0", str(cache), n=2)
+
+
 def test_gated_gives_each_chunk_the_vads_speech():
     cfg = ModelConfig()
     x = np.stack([build_input(cfg, np.zeros(cfg.chunk_samples, np.float32), [])] * 2)

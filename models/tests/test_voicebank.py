@@ -214,7 +214,7 @@ def _chunk_frames(voice_at, n_chunks, dim=16):
     return out
 
 
-def _final(cfg, segs, chunk_frames, chunks=None, merge_distance=0.0):
+def _final(cfg, segs, chunk_frames, chunks=None, merge_distance=None):
     """final_labels over the pieces the stream would have cut chunk by chunk (the segments
     given are the call's, none joined across a chunk boundary later)."""
     rows = []
@@ -271,13 +271,26 @@ def test_final_labels_never_make_more_or_fewer_speakers_than_the_live_labels():
     assert {lab for *_, lab, _ in out} == {0, 1}
 
 
-def test_final_labels_merge_a_made_up_label_only_below_the_evaluation_merge_distance():
+def test_final_labels_merge_a_made_up_label_only_below_the_merge_distance():
     final = dataclasses.replace(CFG, final_relabel="labels")
     two = lambda t: 4 if t < 2.0 or 4.0 <= t < 6.0 else 7   # noqa: E731  (voice 4 twice, labelled 0 and 2)
     segs = [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1), _seg(4.0, 6.0, 2)]
     assert {lab for *_, lab, _ in _final(final, segs, _chunk_frames(two, 1))} == {0, 1, 2}
-    merged = _final(final, segs, _chunk_frames(two, 1), merge_distance=0.5)
-    assert merged == [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1), _seg(4.0, 6.0, 0)]
+    want = [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1), _seg(4.0, 6.0, 0)]
+    assert _final(dataclasses.replace(final, final_merge_distance=0.5), segs, _chunk_frames(two, 1)) == want
+    assert _final(final, segs, _chunk_frames(two, 1), merge_distance=0.5) == want     # final_eval.py's grid
+    # two voices far apart (cosine distance about 1) stay two
+    assert {lab for *_, lab, _ in _final(dataclasses.replace(final, final_merge_distance=0.5), segs[:2],
+                                         _chunk_frames(two, 1))} == {0, 1}
+
+
+def test_one_voice_given_two_live_labels_is_one_speaker_again_below_the_merge_distance():
+    final = dataclasses.replace(CFG, final_relabel="labels")
+    one = lambda t: 4 if t < 6.0 else None   # noqa: E731
+    segs = [_seg(0.0, 2.0, 0), _seg(2.0, 4.0, 1), _seg(4.0, 6.0, 0)]
+    assert {lab for *_, lab, _ in _final(final, segs, _chunk_frames(one, 1))} == {0, 1}
+    merged = _final(dataclasses.replace(final, final_merge_distance=0.75), segs, _chunk_frames(one, 1))
+    assert {lab for *_, lab, _ in merged} == {0}
 
 
 def test_final_labels_of_a_call_with_more_pieces_than_the_bound_join_neighbours(monkeypatch):

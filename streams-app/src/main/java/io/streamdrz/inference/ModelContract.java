@@ -120,6 +120,12 @@ public final class ModelContract {
      * for files without the key.
      */
     public final double finalCepstralWeight;
+    /**
+     * Below its count of live labels, the final pass goes on merging its two closest
+     * clusters while they are nearer than this ({@code final.merge_distance}): one voice
+     * the stream gave two labels becomes one again. 0, never, for files without the key.
+     */
+    public final double finalMergeDistance;
     /** Shorter clean regions (seconds) identify a voice too poorly to prompt with. */
     public final double promptMinSeconds;
     /** Trimmed off each end of a predicted clean region (seconds): boundaries are uncertain. */
@@ -210,6 +216,8 @@ public final class ModelContract {
         finalRelabel = relabel.equals("labels");
         finalCepstralWeight = values.containsKey(PREFIX + "final.cepstral_weight")
                 ? nonNegativeDouble("final.cepstral_weight") : 0.0;
+        finalMergeDistance = values.containsKey(PREFIX + "final.merge_distance")
+                ? nonNegativeDouble("final.merge_distance") : 0.0;
         promptMinSeconds = nonNegativeDouble("prompt.min_seconds");
         promptEdgeSeconds = nonNegativeDouble("prompt.edge_seconds");
         profileMinFrames = nonNegativeInt("match.profile_min_frames");

@@ -17,7 +17,8 @@ import java.util.Map;
  * over it and, with {@code final.cepstral_weight} above 0, its {@link CepstralStatistics};
  * chunk by chunk, because the app keeps a call's pieces in a store as its chunks go by
  * and cannot keep its audio until the end. At the end {@link #relabel} clusters all
- * the pieces (average linkage) into as many clusters as the call has live labels; each
+ * the pieces (average linkage) into as many clusters as the call has live labels (fewer
+ * while its two closest are nearer than {@code final.merge_distance}); each
  * cluster takes, greedily by seconds, the live label its pieces hold most, one cluster
  * per label, and a cluster left over the lowest label not yet used; each segment is cut
  * where its pieces' labels change, and the labels are numbered again in order of first
@@ -100,7 +101,7 @@ public final class FinalLabels {
             CepstralStatistics.fuse(dist, groupCepstra(pieces, shift), c.finalCepstralWeight);
         }
         long live = segments.stream().mapToInt(CallSegment::label).distinct().count();
-        int[] unit = VoiceBank.averageLinkage(dist, (int) live, 0.0);
+        int[] unit = VoiceBank.averageLinkage(dist, (int) live, c.finalMergeDistance);
         int[] cluster = new int[pieces.size()];
         for (int r = 0; r < cluster.length; r++) {
             cluster[r] = unit[r >> shift];

@@ -24,11 +24,16 @@ class FinalLabelsTest {
     private final ModelContract c = withFinalPass("0");
 
     private static ModelContract withFinalPass(String cepstralWeight) {
+        return withFinalPass(cepstralWeight, "0");
+    }
+
+    private static ModelContract withFinalPass(String cepstralWeight, String mergeDistance) {
         Map<String, String> m = ContractFixtures.metadata("encoder");
         m.put("streamdrz.speaker.dim", Integer.toString(DIM));
         m.put("streamdrz.recluster.piece_seconds", "1.0");
         m.put("streamdrz.final.relabel", "labels");
         m.put("streamdrz.final.cepstral_weight", cepstralWeight);
+        m.put("streamdrz.final.merge_distance", mergeDistance);
         return ModelContract.fromMetadata("test-encoder.onnx", m);
     }
 
@@ -121,6 +126,23 @@ class FinalLabelsTest {
         DoubleToIntFunction three = t -> t < 2.0 ? 4 : t < 4.0 ? 7 : t < 6.0 ? 11 : -1;
         List<CallSegment> out = relabel(c, List.of(seg(0.0, 2.0, 0), seg(2.0, 6.0, 1)), frames(three, 1), null);
         assertEquals(java.util.Set.of(0, 1), out.stream().map(CallSegment::label).collect(java.util.stream.Collectors.toSet()));
+    }
+
+    @Test
+    void oneVoiceGivenTwoLiveLabelsIsOneSpeakerAgainBelowTheMergeDistance() {
+        DoubleToIntFunction one = t -> t < 6.0 ? 4 : -1;
+        List<CallSegment> split = List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1), seg(4.0, 6.0, 0));
+        assertEquals(java.util.Set.of(0, 1), labels(relabel(c, split, frames(one, 1), null)));
+        ModelContract merging = withFinalPass("0", "0.75");
+        assertEquals(java.util.Set.of(0), labels(relabel(merging, split, frames(one, 1), null)));
+        // two voices far apart (cosine distance about 1) stay two
+        DoubleToIntFunction two = t -> t < 2.0 ? 4 : t < 4.0 ? 7 : -1;
+        assertEquals(java.util.Set.of(0, 1),
+                labels(relabel(merging, List.of(seg(0.0, 2.0, 0), seg(2.0, 4.0, 1)), frames(two, 1), null)));
+    }
+
+    private static java.util.Set<Integer> labels(List<CallSegment> segments) {
+        return segments.stream().map(CallSegment::label).collect(java.util.stream.Collectors.toSet());
     }
 
     @Test
