@@ -9,6 +9,7 @@ of the final pass's cepstral weight (final.cepstral_weight).
         --vary recluster_cepstral_weight=0,0.5
     models/.venv/bin/python models/final_eval.py --checkpoint CKPT --like models/shipped/streamdrz \
         --merges 0,0.7 --single
+    models/.venv/bin/python models/final_eval.py --sets val-2spk,val-3spk --gains 8,0,-12,-20
 
 Sets as recluster.py takes them: the recipe's validation calls (val-2spk, val-3spk: 60 s two-
 and three-party calls; val-long: 600 s two-party calls), or realsets' names. With --checkpoint,
@@ -22,10 +23,18 @@ import argparse
 import dataclasses
 import itertools
 
+import numpy as np
+
 from evaluate_real import score
 from prompts import StreamingDiarizer
 from recluster import load_items
 from voicebank import final_labels
+
+
+def at_gain(items, db):
+    """items (file_id, audio, reference) with the audio scaled by db dB, clipped to +-1."""
+    g = 10 ** (db / 20)
+    return [(fid, np.clip(audio * g, -1.0, 1.0).astype(np.float32), ref) for fid, audio, ref in items]
 
 
 def streamer_and_sets(a):
@@ -66,9 +75,14 @@ def main():
     ap.add_argument("--vary", action="append", default=[], metavar="FIELD=V1,V2",
                     help="stream with each of these values of a recipe field (realval.py's --vary), e.g. "
                     "recluster_cepstral_weight=0,0.5; the calls are streamed once per value")
+    ap.add_argument("--gains", default="", help="each set again at each of these gains in dB (e.g. 0,-12,-20: "
+                    "how the labels hold up when a recording is quieter or louder than the trained levels)")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     streamer, sets = streamer_and_sets(a)
+    if a.gains:
+        sets = {f"{name} {g:+g} dB": at_gain(items, g) for name, items in sets.items()
+                for g in (float(x) for x in a.gains.split(","))}
     from realval import settings
     print(f"model {a.checkpoint or streamer.cfg.model_id}; speaker cap {a.speaker_cap or 'none'}; "
           "DER % collar 0 / 0.25")
@@ -87,7 +101,7 @@ def main():
                 rows.append((tag, [final_labels(final_cfg, segs, pieces, d) for segs, pieces in streamed]))
             for tag, hyps in rows:
                 r = score(items, {fid: [(s, e, lab) for s, e, lab, _ in h] for (fid, _, _), h in zip(items, hyps)})
-                print(f"{name:16s} {label + ' ' if label else ''}{tag:18s} {100 * r['der_collar0']:5.1f} / "
+                print(f"{name:20s} {label + ' ' if label else ''}{tag:18s} {100 * r['der_collar0']:5.1f} / "
                       f"{100 * r['der_collar025']:5.2f}", flush=True)
 
 

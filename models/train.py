@@ -75,6 +75,9 @@ class TrainConfig:
     held_out: str = ",".join(HELD_OUT)  # identities no training call uses (the real test dialogues)
     meeting_share: float = 0.0       # share of training calls made with synth.MEETING (far mics, overlaps)
     similar_share: float = 0.3       # share of calls whose speakers share the first one's gender (SynthConfig)
+    level_dbfs: str = ""             # "lo,hi": the speech level of training calls, dBFS (default: SynthConfig's and
+                                     # MEETING's); why wider: 20 dB under the trained levels the validation calls'
+                                     # DER triples (models/MODEL_CARD.md, known limits)
     val_meeting_calls: int = 0       # validation also on this many MEETING calls (pooled into one DER)
     real_val: bool = True            # if the run holds real voices out: real validation (realval.py) too
     tail_snaps: int = 4              # >1: real validation also of the mean of the last this many evaluation
@@ -127,8 +130,11 @@ class SyntheticChunks(torch.utils.data.IterableDataset):
 def training_synths(tcfg, corpus, noise):
     """The call generators of training: default calls and meeting-room calls (synth.MEETING)."""
     base = dict(duration_s=(10.0, 40.0), p_similar_speakers=tcfg.similar_share)
-    return (CallSynth(corpus, SynthConfig(**base), noise=noise),
-            CallSynth(corpus, SynthConfig(**base, **MEETING), noise=noise))
+    level = {"level_dbfs": tuple(float(x) for x in tcfg.level_dbfs.split(","))} if tcfg.level_dbfs else {}
+    if level and len(level["level_dbfs"]) != 2:
+        raise ValueError(f"--level_dbfs={tcfg.level_dbfs!r}: expected LO,HI in dBFS")
+    return (CallSynth(corpus, SynthConfig(**base, **level), noise=noise),
+            CallSynth(corpus, SynthConfig(**{**base, **MEETING, **level}), noise=noise))
 
 
 def training_voices(tcfg):

@@ -122,3 +122,21 @@ def test_similar_share_sets_how_often_a_call_is_one_gender(corpus, share):
                       for _ in range(20)]
         # 12 voices, 6 of each gender: drawn freely, about 5 in 11 second voices share the first one's
         assert all(one_gender) if share == 1.0 else not all(one_gender)
+
+
+def test_level_dbfs_sets_the_speech_level_of_training_calls(corpus):
+    from train import TrainConfig, training_synths
+    voices = TrainingVoices(corpus, factors=(), held_out=())
+    rng = np.random.default_rng(5)
+
+    def level(call):
+        speech = np.zeros(len(call.audio), bool)
+        for s, e, _ in call.segments:
+            speech[int(s * call.sample_rate):int(e * call.sample_rate)] = True
+        return 10 * np.log10(np.mean(call.audio[speech].astype(np.float64) ** 2))
+
+    for synth in training_synths(TrainConfig(level_dbfs="-50,-44"), voices, None):
+        levels = [level(synth.make_call(rng, n_speakers=2, duration=6.0)) for _ in range(6)]
+        assert max(levels) < -40.0, levels          # the default range starts at -32 (MEETING: -38)
+    with pytest.raises(ValueError, match="LO,HI"):
+        training_synths(TrainConfig(level_dbfs="-40"), voices, None)
