@@ -280,10 +280,7 @@ def corpus_dialogues(corpus_path, name="dialogue", n=24, seed=2027, both_real=Tr
     the speaker would make the task easy and the number a lie."""
     from corpus import load_corpus
     c = load_corpus(corpus_path)
-    lines = {i: [int(u) for u in c.speaker_utts[i] if c.duration_s(int(u)) >= min_line] for i in range(len(c.speaker_name))}
-    seconds = {i: sum(c.duration_s(u) for u in us) for i, us in lines.items()}
-    voices = [i for i in lines if seconds[i] >= min_voice and not c.speaker_name[i].startswith(WORD_LISTS)
-              and (only is None or c.speaker_name[i] in only)]
+    lines, seconds, voices = talking_voices(c, min_line, min_voice, only)
     families = sorted({c.speaker_family[i] for i in voices})
     members = {f: [i for i in voices if c.speaker_family[i] == f] for f in families}
     real = {f for f in families if any(c.speaker_kind[i] == "real" for i in members[f])}
@@ -305,6 +302,17 @@ def corpus_dialogues(corpus_path, name="dialogue", n=24, seed=2027, both_real=Tr
     return out
 
 
+def talking_voices(c, min_line, min_voice, only):
+    """(lines, seconds, voices) of a corpus: per identity its recordings of at least
+    min_line s and their seconds; the identities with min_voice s of them that are not a
+    word list and, given `only`, are named there."""
+    lines = {i: [int(u) for u in c.speaker_utts[i] if c.duration_s(int(u)) >= min_line] for i in range(c.num_speakers)}
+    seconds = {i: sum(c.duration_s(u) for u in us) for i, us in lines.items()}
+    voices = [i for i in lines if seconds[i] >= min_voice and not c.speaker_name[i].startswith(WORD_LISTS)
+              and (only is None or c.speaker_name[i] in only)]
+    return lines, seconds, voices
+
+
 def corpus_monologues(corpus_path, name="single", n=24, seed=2028, min_seconds=3.0, max_seconds=45.0,
                       min_line=1.0, min_voice=30.0, only=None):
     """n recordings of one voice alone, of the real voices `corpus_dialogues` would pair
@@ -317,9 +325,8 @@ def corpus_monologues(corpus_path, name="single", n=24, seed=2028, min_seconds=3
     reference speaker is the corpus's identity name."""
     from corpus import load_corpus
     c = load_corpus(corpus_path)
-    lines = {i: [int(u) for u in c.speaker_utts[i] if c.duration_s(int(u)) >= min_line] for i in range(c.num_speakers)}
-    voices = [i for i in lines if c.speaker_kind[i] == "real" and not c.speaker_name[i].startswith(WORD_LISTS)
-              and sum(c.duration_s(u) for u in lines[i]) >= min_voice and (only is None or c.speaker_name[i] in only)]
+    lines, _, voices = talking_voices(c, min_line, min_voice, only)
+    voices = [i for i in voices if c.speaker_kind[i] == "real"]
     if not voices:
         raise ValueError(f"{corpus_path}: no real voice with {min_voice} s of lines")
     rng = np.random.default_rng(seed)

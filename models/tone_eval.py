@@ -79,14 +79,17 @@ def corpora(splits, cache):
         print(f"  {split:5s} {len(c)} utterances, {windows} windows, {sum(found.values())} tones: {found}")
 
 
-def generated(silero, model, seconds, seed):
+def generated(model, seconds, seed):
+    from types import SimpleNamespace
     from prompts import StreamingDiarizer
+    from realval import gated
     rows = [(sr, level, floor) for sr in (8000, 16000) for level in (-10, -20, -30) for floor in FLOORS]
     calls = [to_16k(key_presses(seconds, sr, level, FLOORS[floor], seed=[seed, k]), sr) for k, (sr, level, floor) in enumerate(rows)]
+    silero_alone = SimpleNamespace(probabilities=model.vad.silero_probabilities)    # the gate's VAD without the rule
     written = {}
-    for rule, probs in (("Silero alone", silero.silero_probabilities), ("with the tone rule", silero.probabilities)):
-        model.vad.probabilities = probs
-        out = StreamingDiarizer(model.cfg, model.run_chunks).diarize_many(calls)
+    for rule, run in (("Silero alone", gated(model.run_chunks, model.cfg, silero_alone)),
+                      ("with the tone rule", model.run_chunks)):
+        out = StreamingDiarizer(model.cfg, run).diarize_many(calls)
         written[rule] = [sum(e - s for s, e, *_ in segs) for segs in out]
     print(f"\nkey presses, {seconds:.0f} s each: seconds of speech the shipped model writes")
     print(f"  {'rate':>5s} {'level':>5s} {'floor':>9s} | {'Silero alone':>12s} | {'with the rule':>13s}")
@@ -108,7 +111,7 @@ def main():
     model = OnnxDiarizer(a.model, threads=1)
     real_speech(model.vad, model.cfg, [s for s in a.sets.split(",") if s])
     corpora([s for s in a.corpora.split(",") if s], a.cache)
-    generated(model.vad, model, a.seconds, a.seed)
+    generated(model, a.seconds, a.seed)
 
 
 if __name__ == "__main__":
