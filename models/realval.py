@@ -19,7 +19,8 @@ all of them is refused.
 Each checkpoint streams the dialogues as the app does (speaker prompts, the speech gate of
 the shipped Silero VAD file) through PyTorch, with the checkpoint's own recipe values
 (those of the training loop's evaluation) or, with --like, an exported model's. Prints
-DER at collar 0 and 0.25, pooled over the dialogues, and names the best at collar 0.25;
+DER at collar 0 and 0.25, pooled over the dialogues (with --single also over recordings of
+one of those voices alone), and names the best on the dialogues at collar 0.25;
 with --matches, --merges and --vary (any other recipe value), for each point of the grids
 (the recipe's values of such a model are chosen here too). train.py runs the same at
 every evaluation of such a run (--real_val) and keeps the best as <out>/best_real.pt.
@@ -154,18 +155,26 @@ def main(argv=None):
     ap.add_argument("--like", default="", help="stream with this exported model's recipe values (e.g. "
                     "models/shipped/streamdrz: its voice bank and thresholds) instead of the checkpoint's own")
     ap.add_argument("--cache", default=os.path.join(realsets.REPO, "models", "cache"), help="prepare_data.py's cache")
+    ap.add_argument("--single", action="store_true", help="also score recordings of one of the unseen voices alone "
+                    "(validation_monologues); the best is still named on the dialogues")
     a = ap.parse_args(argv)
-    vad, items, best = load_vad(), {}, None
+    vad, items, singles, best = load_vad(), {}, {}, None
     for path in a.ckpts:
         model = load_checkpoint(path)
         held_out = model.cfg.held_out
         if held_out not in items:
             items[held_out] = validation_items(held_out, a.cache)     # refuses a model that heard them all
+            singles[held_out] = validation_monologues(held_out, a.cache) if a.single else []
         run = cached(torch_chunk_runner(model, "cpu"))                # the grid re-runs the same chunks
         for label, cfg in settings(recipe(model.cfg, a.like), a.matches, a.merges, a.vary):
             d = real_der(run, cfg, items[held_out], vad)
-            print(f"{path} {label}: real validation ({len(items[held_out])} dialogues) DER collar 0 "
-                  f"{100 * d[0.0]:.2f}, collar 0.25 {100 * d[0.25]:.2f}", flush=True)
+            line = (f"{path} {label}: real validation ({len(items[held_out])} dialogues) DER collar 0 "
+                    f"{100 * d[0.0]:.2f}, collar 0.25 {100 * d[0.25]:.2f}")
+            if singles[held_out]:
+                o = real_der(run, cfg, singles[held_out], vad)
+                line += (f"; one voice alone ({len(singles[held_out])}) collar 0 {100 * o[0.0]:.2f}, "
+                         f"collar 0.25 {100 * o[0.25]:.2f}")
+            print(line, flush=True)
             if best is None or d[0.25] < best[1]:
                 best = (f"{path} {label}", d[0.25])
     print(f"best on the real validation: {best[0]}")
